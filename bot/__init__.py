@@ -1,0 +1,1 @@
+"""Relaydesk core: conversations, commands, delivery. Imports no messenger SDK."""

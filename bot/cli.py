@@ -1,0 +1,86 @@
+"""The `relaydesk` command: run, migrate, check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+CHECKS = ("bridges.telegram.check:check",)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "RELAYDESK_" + "_".join(str(p) for p in problem["loc"]).upper()
+            print(f"Setting {name}: {problem['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def cmd_run(settings: Settings) -> int:
+    from bot.app import UnmigratedDatabase, build_app
+
+    try:
+        web.run_app(
+            build_app(settings),
+            host=settings.http_host,
+            port=settings.http_port,
+            print=lambda *_: logging.getLogger("relaydesk").info(
+                "Listening on http://%s:%s", settings.http_host, settings.http_port
+            ),
+        )
+    except UnmigratedDatabase as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_migrate(settings: Settings) -> int:
+    from storage.db import apply_migrations
+
+    applied = asyncio.run(apply_migrations(settings.database_url))
+    print("Applied: " + ", ".join(applied) if applied else "The database is up to date.")
+    return 0
+
+
+def cmd_check(settings: Settings) -> int:
+    ok = True
+    for path in CHECKS:
+        module_name, _, name = path.partition(":")
+        findings = asyncio.run(getattr(importlib.import_module(module_name), name)(settings))
+        for good, text in findings:
+            ok = ok and good
+            print(("✔ " if good else "✘ ") + text)
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="relaydesk", description="Operator workspace in Telegram.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="serve: bots, outbox worker and HTTP server")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("check", help="check the Telegram token, operator chat and the bot's rights")
+    args = parser.parse_args(argv)
+    settings = _settings()
+    _logging(settings)
+    return {"run": cmd_run, "migrate": cmd_migrate, "check": cmd_check}[args.command](settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

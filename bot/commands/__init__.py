@@ -1,0 +1,1 @@
+"""Operator commands, written once here and rendered by every workspace bridge."""

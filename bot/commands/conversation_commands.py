@@ -1,0 +1,114 @@
+"""take, close, reopen, note, help: the commands of one conversation."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bot.commands.context import CommandContext
+from bot.commands.registry import Command, CommandRegistry, Reply
+from bot.i18n import Text, _
+from storage.models import Conversation, ConversationStatus, Direction, Message
+
+
+def _conversation(ctx: CommandContext) -> Conversation:
+    assert ctx.conversation is not None and ctx.thread is not None
+    return ctx.conversation
+
+
+async def take(ctx: CommandContext) -> Reply:
+    conversation = _conversation(ctx)
+    number = conversation.number
+    if conversation.status == ConversationStatus.CLOSED:
+        return Reply(Text(_("Conversation #{number} is closed. Reopen it first."), number=number), ok=False)
+    if conversation.assignee_id == ctx.operator.id:  # type: ignore[attr-defined]
+        return Reply(Text(_("Conversation #{number} is already yours."), number=number), ok=False)
+    async with in_transaction():
+        conversation.assignee = ctx.operator
+        conversation.status = ConversationStatus.OPEN
+        await conversation.save(update_fields=["assignee_id", "status"])
+        await ctx.outbox.to_thread(ctx.thread, "state", conversation)  # type: ignore[arg-type]
+    return Reply(Text(_("You took conversation #{number}."), number=number), quiet=True)
+
+
+async def close(ctx: CommandContext) -> Reply:
+    conversation = _conversation(ctx)
+    number = conversation.number
+    if conversation.status == ConversationStatus.CLOSED:
+        return Reply(Text(_("Conversation #{number} is already closed."), number=number), ok=False)
+    async with in_transaction():
+        conversation.status = ConversationStatus.CLOSED
+        conversation.open_key = None
+        conversation.closed_at = ctx.clock.now()
+        conversation.comment = ctx.args or conversation.comment
+        if conversation.assignee_id is None:  # type: ignore[attr-defined]
+            conversation.assignee = ctx.operator
+        await conversation.save()
+        await ctx.outbox.to_thread(ctx.thread, "state", conversation)  # type: ignore[arg-type]
+        await ctx.outbox.notice_customer(
+            conversation,
+            Text(_("Your request #{number} is closed. Write here any time if you need more help."),
+                 number=number),
+        )
+    return Reply(Text(_("Conversation #{number} closed."), number=number), quiet=True)
+
+
+async def reopen(ctx: CommandContext) -> Reply:
+    conversation = _conversation(ctx)
+    number = conversation.number
+    if conversation.status != ConversationStatus.CLOSED:
+        return Reply(Text(_("Conversation #{number} is not closed."), number=number), ok=False)
+    other = await Conversation.get_or_none(open_key=conversation.contact_id)  # type: ignore[attr-defined]
+    if other is not None:
+        return Reply(
+            Text(_("The customer already has an open conversation #{other}."), other=other.number),
+            ok=False,
+        )
+    try:
+        async with in_transaction():
+            conversation.status = ConversationStatus.OPEN
+            conversation.open_key = conversation.contact_id  # type: ignore[attr-defined]
+            conversation.closed_at = None
+            await conversation.save(update_fields=["status", "open_key", "closed_at"])
+            await ctx.outbox.to_thread(ctx.thread, "state", conversation)  # type: ignore[arg-type]
+    except IntegrityError:
+        return Reply(Text(_("The customer has just opened a new conversation.")), ok=False)
+    return Reply(Text(_("Conversation #{number} reopened."), number=number), quiet=True)
+
+
+async def note(ctx: CommandContext) -> Reply:
+    conversation = _conversation(ctx)
+    if not ctx.args:
+        return Reply(Text(_("Write the note after the command: /note text")), ok=False)
+    await Message.create(
+        conversation=conversation,
+        direction=Direction.NOTE,
+        author_operator=ctx.operator,
+        kind="text",
+        text=ctx.args,
+    )
+    return Reply(Text(_("Note saved; the customer does not see it.")), quiet=True)
+
+
+async def help_(ctx: CommandContext) -> Reply:
+    lines = [
+        Text(_("{usage} — {help}"), usage=f"/{c.name}{' ' + c.usage if c.usage else ''}", help=Text(c.help))
+        for c in ctx.registry
+    ]
+    return Reply(
+        Text(
+            _("Commands (also typed as !command):\n{commands}\nMessages starting with {prefix} stay internal."),
+            commands=Text("\n".join("{l%d}" % i for i in range(len(lines))), **{f"l{i}": t for i, t in enumerate(lines)}),
+            prefix=ctx.note_prefix,
+        )
+    )
+
+
+def conversation_commands() -> CommandRegistry:
+    registry = CommandRegistry()
+    registry.add(Command("take", _("assign the conversation to yourself"), take))
+    registry.add(Command("close", _("close the conversation"), close, usage="[comment]"))
+    registry.add(Command("reopen", _("reopen a closed conversation"), reopen))
+    registry.add(Command("note", _("an internal note the customer does not see"), note, usage="text"))
+    registry.add(Command("help", _("this list"), help_, needs_conversation=False))
+    return registry

@@ -1,0 +1,52 @@
+"""The command table: name, who may run it, what it does, its help line."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.i18n import Text
+
+if TYPE_CHECKING:
+    from bot.commands.context import CommandContext
+
+
+@dataclass
+class Reply:
+    """What the operator is told. `ok=False` means nothing changed; `quiet` success is shown
+    as a reaction on the command, not a message that would eat the group's send budget."""
+
+    text: Text
+    ok: bool = True
+    quiet: bool = False
+
+
+Handler = Callable[["CommandContext"], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    handler: Handler
+    usage: str = ""
+    needs_conversation: bool = True
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+class CommandRegistry:
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+        self._order: list[Command] = []
+
+    def add(self, command: Command) -> None:
+        for name in (command.name, *command.aliases):
+            self._commands[name] = command
+        self._order.append(command)
+
+    def get(self, name: str) -> Command | None:
+        return self._commands.get(name)
+
+    def __iter__(self):
+        return iter(self._order)

@@ -1,0 +1,93 @@
+"""The core's services, built once at start-up and handed to bridges and the web app."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.clock import Clock
+from bot.commands.conversation_commands import conversation_commands
+from bot.dedupe import Deduper, MemoryDeduper, RedisDeduper
+from bot.i18n import Translator
+from bot.inbox import Inbox
+from bot.locks import KeyedLock, MemoryLocks, RedisLocks
+from bot.operators import Operators
+from bot.outbox.executor import DeliveryExecutor
+from bot.outbox.pacing import MemoryPacer, Pacer, RedisPacer
+from bot.outbox.queue import Outbox
+from bot.outbox.worker import OutboxWorker
+from bot.ports import CustomerSender, MembershipChecker, WorkspaceSender
+from bot.settings import Settings
+from bot.workspace_flow import WorkspaceFlow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    settings: Settings
+    clock: Clock
+    translator: Translator
+    deduper: Deduper
+    locks: KeyedLock
+    pacer: Pacer
+    outbox: Outbox
+    inbox: Inbox
+    flow: WorkspaceFlow
+    worker: OutboxWorker
+    workspaces: dict[str, WorkspaceSender] = field(default_factory=dict)
+    customers: dict[str, CustomerSender] = field(default_factory=dict)
+    members: dict[str, MembershipChecker] = field(default_factory=dict)
+    bot_usernames: dict[str, str | None] = field(default_factory=dict)
+
+
+def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = None) -> Core:
+    clock = clock or Clock()
+    translator = Translator()
+    if redis is not None:
+        deduper: Deduper = RedisDeduper(redis)
+        locks: KeyedLock = RedisLocks(redis)
+        pacer: Pacer = RedisPacer(redis, clock=lambda: clock.now().timestamp())
+    else:
+        deduper = MemoryDeduper(clock.monotonic)
+        locks = MemoryLocks()
+        pacer = MemoryPacer(clock.monotonic)
+    workspaces: dict[str, WorkspaceSender] = {}
+    customers: dict[str, CustomerSender] = {}
+    members: dict[str, MembershipChecker] = {}
+    bot_usernames: dict[str, str | None] = {}
+    outbox = Outbox(clock)
+    inbox = Inbox(outbox=outbox, locks=locks, clock=clock, album_wait=settings.album_wait_seconds)
+    flow = WorkspaceFlow(
+        operators=Operators(members, clock.monotonic),
+        outbox=outbox,
+        registry=conversation_commands(),
+        clock=clock,
+        note_prefix=settings.note_prefix,
+        bot_usernames=bot_usernames,
+    )
+    executor = DeliveryExecutor(
+        workspaces=workspaces,
+        customers=customers,
+        outbox=outbox,
+        clock=clock,
+        operator_language=settings.operator_language,
+    )
+    worker = OutboxWorker(executor=executor, pacer=pacer, clock=clock, max_attempts=settings.max_attempts)
+    return Core(
+        settings=settings,
+        clock=clock,
+        translator=translator,
+        deduper=deduper,
+        locks=locks,
+        pacer=pacer,
+        outbox=outbox,
+        inbox=inbox,
+        flow=flow,
+        worker=worker,
+        workspaces=workspaces,
+        customers=customers,
+        members=members,
+        bot_usernames=bot_usernames,
+    )

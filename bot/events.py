@@ -1,0 +1,102 @@
+"""What bridges hand to the core: platform-neutral events, built from SDK objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EntryPointRef:
+    channel: str
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CustomerRef:
+    channel: str
+    external_id: str
+    display_name: str
+    username: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageBody:
+    """One message as its channel sent it: `content` keeps what a same-channel copy needs."""
+
+    kind: str
+    text: str | None = None
+    content: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    entry_point: EntryPointRef
+    customer: CustomerRef
+    chat: str
+    external_id: str
+    body: MessageBody
+    album_key: str | None = None
+    reply_to_external_id: str | None = None
+
+    @property
+    def source_key(self) -> str:
+        return f"{self.entry_point.key}:{self.chat}:{self.external_id}"
+
+
+@dataclass(frozen=True)
+class InboundEdit:
+    entry_point: EntryPointRef
+    chat: str
+    external_id: str
+    body: MessageBody
+
+
+@dataclass(frozen=True)
+class OperatorRef:
+    workspace_kind: str
+    external_id: str
+    name: str
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """A place in a workspace: the chat (forum group / Slack channel) and the thread in it."""
+
+    workspace_kind: str
+    chat: str
+    thread_id: str | None
+
+
+@dataclass(frozen=True)
+class WorkspaceMessage:
+    place: ThreadRef
+    author: OperatorRef
+    external_id: str
+    body: MessageBody
+    album_key: str | None = None
+    reply_to_external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkspaceEdit:
+    place: ThreadRef
+    author: OperatorRef
+    external_id: str
+    body: MessageBody
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    """A command typed in a thread (`/close`, `!close`) or a button pressed on a card."""
+
+    place: ThreadRef
+    author: OperatorRef
+    name: str
+    args: str = ""
+    conversation_id: int | None = None
+    external_id: str | None = None
+    from_button: bool = False

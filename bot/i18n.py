@@ -1,0 +1,89 @@
+"""Translations from the gettext catalogs in `locales/`, read once at start-up."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from collections.abc import Callable
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("en", "ru", "uk")
+DOMAIN = "relaydesk"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+def _(msgid: str) -> str:
+    """Marks a message id for extraction; translation happens where the audience is known."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message id and its arguments, translated when its reader's language is known."""
+
+    msgid: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, msgid: str, **args: Any) -> None:
+        object.__setattr__(self, "msgid", msgid)
+        object.__setattr__(self, "args", args)
+
+
+def pick_language(code: str | None, fallback: str = "en") -> str:
+    """Telegram sends IETF tags such as `pt-br` or `uk`; keep what we have catalogs for."""
+    if code:
+        base = code.split("-")[0].split("_")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return fallback
+
+
+class Translator:
+    def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
+        self._catalogs: dict[str, dict[str, str]] = {}
+        for lang in LANGUAGES:
+            path = locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+            entries: dict[str, str] = {}
+            if path.exists():
+                with path.open("rb") as fh:
+                    for message in read_po(fh, locale=lang):
+                        if message.id and message.string and not message.fuzzy:
+                            entries[str(message.id)] = str(message.string)
+            else:
+                log.warning("No %s catalog at %s: %s falls back to English", lang, path, lang)
+            self._catalogs[lang] = entries
+
+    def catalog(self, lang: str) -> dict[str, str]:
+        return self._catalogs.get(lang, {})
+
+    def gettext(self, lang: str, msgid: str, **args: Any) -> str:
+        template = self._catalogs.get(lang, {}).get(msgid, msgid)
+        if not args:
+            return template
+        try:
+            return template.format(**args)
+        except (KeyError, IndexError, ValueError):
+            log.error("Catalog %s has a broken translation of %r", lang, msgid)
+            return msgid.format(**args)
+
+    def render(
+        self, lang: str, text: Text | str, escape: Callable[[str], str] | None = None
+    ) -> str:
+        """Translate `text`; `escape` is applied to the arguments (customer data), not the
+        template, so markup in a catalog survives and markup in a customer's name does not."""
+        if isinstance(text, Text):
+            args = {key: self._arg(lang, value, escape) for key, value in text.args.items()}
+            return self.gettext(lang, text.msgid, **args)
+        return escape(text) if escape else text
+
+    def _arg(self, lang: str, value: Any, escape: Callable[[str], str] | None) -> Any:
+        if isinstance(value, Text):
+            return self.render(lang, value, escape)
+        if isinstance(value, str) and escape:
+            return escape(value)
+        return value

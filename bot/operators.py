@@ -1,0 +1,60 @@
+"""Who may act in a workspace: members of the line's chat, registered as operators on sight."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.events import OperatorRef
+from bot.ports import MembershipChecker
+from storage.models import Line, LineMember, Operator
+
+log = logging.getLogger(__name__)
+
+
+class Operators:
+    def __init__(
+        self,
+        checkers: dict[str, MembershipChecker],
+        clock: Callable[[], float],
+        cache_seconds: float = 300.0,
+    ) -> None:
+        self._checkers = checkers
+        self._clock = clock
+        self._cache_seconds = cache_seconds
+        self._verified: dict[tuple[int, str], float] = {}
+
+    async def line_of(self, workspace_kind: str, chat: str) -> Line | None:
+        return await Line.get_or_none(workspace_kind=workspace_kind, workspace_chat=chat)
+
+    async def resolve(self, line: Line, author: OperatorRef) -> Operator | None:
+        """The operator behind `author`, or None (logged) when they are not in the line's chat."""
+        key = (line.id, author.external_id)
+        if self._verified.get(key, 0.0) < self._clock():
+            checker = self._checkers.get(author.workspace_kind)
+            if checker is None or not await checker.is_member(line.workspace_chat, author.external_id):
+                log.warning(
+                    "Ignored %s user %s: not a member of line %s's chat",
+                    author.workspace_kind,
+                    author.external_id,
+                    line.slug,
+                )
+                return None
+            self._verified[key] = self._clock() + self._cache_seconds
+        return await self._register(line, author)
+
+    async def _register(self, line: Line, author: OperatorRef) -> Operator:
+        user_id = int(author.external_id)
+        operator = await Operator.get_or_none(telegram_user_id=user_id)
+        if operator is None:
+            operator, _ = await Operator.get_or_create(
+                telegram_user_id=user_id,
+                defaults={"name": author.name, "telegram_username": author.username},
+            )
+            log.info("Registered operator %s (%s) in line %s", operator.id, author.name, line.slug)
+        elif (operator.name, operator.telegram_username) != (author.name, author.username):
+            operator.name = author.name
+            operator.telegram_username = author.username
+            await operator.save(update_fields=["name", "telegram_username"])
+        await LineMember.get_or_create(line=line, operator=operator)
+        return operator

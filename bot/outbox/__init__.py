@@ -1,0 +1,1 @@
+"""The outbox: every outbound API call is a delivery row, sent in order per target."""

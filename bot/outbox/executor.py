@@ -1,0 +1,263 @@
+"""Turning delivery rows into sender calls, and their outcomes into stored facts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from bot.clock import Clock
+from bot.conversation_view import header_card, load_for_view, thread_title
+from bot.i18n import Text, _, pick_language
+from bot.links import counterpart, customer_chat_key, workspace_chat_key
+from bot.outbox.queue import CONFIRM, CUSTOMER, LINE, THREAD, Outbox, parse_target, payload_text
+from bot.ports import (
+    Bucket,
+    CustomerBlocked,
+    CustomerSender,
+    CustomerTarget,
+    DeliveryError,
+    Outgoing,
+    ThreadTarget,
+    WorkspaceSender,
+)
+from storage.models import Conversation, Delivery, Direction, Identity, Line, Message, MessageLink, Thread
+
+log = logging.getLogger(__name__)
+
+POSTING_OPS = {"relay", "notice", "card.post"}
+
+
+@dataclass
+class Plan:
+    buckets: list[Bucket]
+    slots: int
+
+
+class NoSender(DeliveryError):
+    pass
+
+
+class DeliveryExecutor:
+    def __init__(
+        self,
+        *,
+        workspaces: dict[str, WorkspaceSender],
+        customers: dict[str, CustomerSender],
+        outbox: Outbox,
+        clock: Clock,
+        operator_language: str,
+    ) -> None:
+        self._workspaces = workspaces
+        self._customers = customers
+        self._outbox = outbox
+        self._clock = clock
+        self._operator_language = operator_language
+
+    # -- planning ---------------------------------------------------------------------------
+
+    async def plan(self, deliveries: list[Delivery]) -> Plan:
+        head = deliveries[0]
+        kind, ident = parse_target(head.target)
+        if kind == THREAD:
+            thread = await Thread.get(id=ident)
+            sender = self._workspace(thread.workspace_kind)
+            slots = len(deliveries) if head.op in POSTING_OPS else 0
+            if head.op == "state":
+                slots = 1  # a renamed topic leaves a service message in the group
+            if thread.external_id is None:
+                slots += 2 if thread.title else 1
+            return Plan(sender.buckets(thread.workspace_chat, slots > 0), max(slots, 1))
+        if kind in (LINE, CONFIRM):
+            line = await Line.get(id=ident)
+            sender = self._workspace(line.workspace_kind)
+            return Plan(sender.buckets(line.workspace_chat, kind == LINE), 1)
+        identity = await Identity.get(id=ident)
+        customer = self._customer(identity.channel)
+        posts = head.op in POSTING_OPS
+        return Plan(customer.buckets(identity.external_id, posts), len(deliveries) if posts else 1)
+
+    def _workspace(self, kind: str) -> WorkspaceSender:
+        if kind not in self._workspaces:
+            raise NoSender(f"no {kind} workspace is configured")
+        return self._workspaces[kind]
+
+    def _customer(self, channel: str) -> CustomerSender:
+        if channel not in self._customers:
+            raise NoSender(f"no {channel} customer channel is configured")
+        return self._customers[channel]
+
+    # -- execution --------------------------------------------------------------------------
+
+    async def execute(self, deliveries: list[Delivery]) -> None:
+        """Send; raise a DeliveryError (or anything, counted as transient) when it did not go."""
+        head = deliveries[0]
+        kind, ident = parse_target(head.target)
+        if kind == THREAD:
+            await self._to_thread(await Thread.get(id=ident), deliveries)
+        elif kind == CUSTOMER:
+            await self._to_customer(await Identity.get(id=ident), deliveries)
+        elif kind == LINE:
+            line = await Line.get(id=ident)
+            target = ThreadTarget(line.workspace_chat, None, self._operator_language)
+            await self._workspace(line.workspace_kind).notice(target, payload_text(head.payload))
+        elif kind == CONFIRM:
+            line = await Line.get(id=ident)
+            await self._workspace(line.workspace_kind).confirm(
+                head.payload["chat"], head.payload["external_id"], head.payload["delivered"]
+            )
+        await self._mark_sent(deliveries)
+
+    async def _mark_sent(self, deliveries: list[Delivery]) -> None:
+        await Delivery.filter(id__in=[d.id for d in deliveries]).update(
+            status="sent", done_at=self._clock.now(), claimed_until=None
+        )
+
+    async def _ensure_thread(self, thread: Thread, op: str) -> ThreadTarget:
+        sender = self._workspace(thread.workspace_kind)
+        if thread.external_id is None:
+            reopened = bool(thread.title)
+            latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+            assert latest is not None
+            view = await load_for_view(latest.id)
+            title = thread_title(view)
+            thread.external_id = await sender.open_thread(thread.workspace_chat, title)
+            thread.title = title
+            await thread.save(update_fields=["external_id", "title"])
+            log.info("Opened %s thread %s for thread %s", thread.workspace_kind, thread.external_id, thread.id)
+            if reopened and op != "card.post":
+                target = self._thread_target(thread)
+                view.card_message_id = await sender.post_card(target, await header_card(view))
+                await view.save(update_fields=["card_message_id"])
+        return self._thread_target(thread)
+
+    def _thread_target(self, thread: Thread) -> ThreadTarget:
+        return ThreadTarget(thread.workspace_chat, thread.external_id, self._operator_language)
+
+    async def _to_thread(self, thread: Thread, deliveries: list[Delivery]) -> None:
+        head = deliveries[0]
+        sender = self._workspace(thread.workspace_kind)
+        target = await self._ensure_thread(thread, head.op)
+        chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
+        if head.op == "relay":
+            messages = await self._messages(deliveries)
+            outgoing = [await self._outgoing(m, chat_key) for m in messages]
+            result = await sender.relay(target, outgoing)
+            await self._link(messages, chat_key, result.external_ids)
+        elif head.op == "edit":
+            message = await Message.get(id=head.message_id)  # type: ignore[attr-defined]
+            external_id = await counterpart(message.id, chat_key)
+            if external_id:
+                await sender.edit(target, external_id, await self._outgoing(message, chat_key))
+        elif head.op == "notice":
+            await sender.notice(target, payload_text(head.payload))
+        elif head.op == "card.post":
+            view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
+            view.card_message_id = await sender.post_card(target, await header_card(view))
+            await view.save(update_fields=["card_message_id"])
+        elif head.op == "state":
+            await self._update_state(thread, target, sender, head.conversation_id)  # type: ignore[attr-defined]
+        else:
+            raise ValueError(f"unknown thread op {head.op!r}")
+
+    async def _update_state(
+        self, thread: Thread, target: ThreadTarget, sender: WorkspaceSender, conversation_id: int
+    ) -> None:
+        view = await load_for_view(conversation_id)
+        latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+        title = thread_title(view if latest is None or latest.id == view.id else await load_for_view(latest.id))
+        if title != thread.title:
+            await sender.rename_thread(target, title)
+            thread.title = title
+            await thread.save(update_fields=["title"])
+        if view.card_message_id:
+            await sender.update_card(target, view.card_message_id, await header_card(view))
+
+    async def _to_customer(self, identity: Identity, deliveries: list[Delivery]) -> None:
+        head = deliveries[0]
+        conversation = await Conversation.get(id=head.conversation_id).prefetch_related(  # type: ignore[attr-defined]
+            "entry_point", "line"
+        )
+        sender = self._customer(identity.channel)
+        language = pick_language(identity.language, self._operator_language)
+        target = CustomerTarget(conversation.entry_point.key, identity.external_id, language)
+        chat_key = customer_chat_key(conversation.entry_point.key, identity.external_id)
+        if head.op == "relay":
+            messages = await self._messages(deliveries)
+            outgoing = [await self._outgoing(m, chat_key) for m in messages]
+            result = await sender.relay(target, outgoing)
+            async with in_transaction():
+                await self._link(messages, chat_key, result.external_ids)
+                await self._confirm_operator(conversation.line, messages, True)
+                await self._mark_sent(deliveries)
+            return
+        if head.op == "edit":
+            message = await Message.get(id=head.message_id)  # type: ignore[attr-defined]
+            external_id = await counterpart(message.id, chat_key)
+            if external_id:
+                await sender.edit(target, external_id, await self._outgoing(message, chat_key))
+        elif head.op == "notice":
+            await sender.notice(target, payload_text(head.payload))
+        else:
+            raise ValueError(f"unknown customer op {head.op!r}")
+
+    async def _confirm_operator(self, line: Line, messages: list[Message], delivered: bool) -> None:
+        ws_key = workspace_chat_key(line.workspace_kind, line.workspace_chat)
+        for message in messages:
+            if message.direction != Direction.OUT:
+                continue
+            origin = await MessageLink.filter(message_id=message.id, chat=ws_key).order_by("id").first()
+            if origin:
+                await self._outbox.confirm(line.id, line.workspace_chat, origin.external_id, delivered)
+
+    async def _messages(self, deliveries: list[Delivery]) -> list[Message]:
+        ids = [d.message_id for d in deliveries]  # type: ignore[attr-defined]
+        by_id = {m.id: m for m in await Message.filter(id__in=ids)}
+        return [by_id[i] for i in ids]
+
+    async def _outgoing(self, message: Message, target_chat_key: str) -> Outgoing:
+        origin = await MessageLink.filter(message_id=message.id).order_by("id").first()
+        reply_to = await counterpart(message.reply_to_id, target_chat_key) if message.reply_to_id else None  # type: ignore[attr-defined]
+        return Outgoing(
+            message_id=message.id,
+            kind=message.kind,
+            text=message.text,
+            content=message.content,
+            source_chat_key=origin.chat if origin else None,
+            source_external_id=origin.external_id if origin else None,
+            reply_to_external_id=reply_to,
+        )
+
+    async def _link(self, messages: list[Message], chat_key: str, external_ids: list[str]) -> None:
+        for message, external_id in zip(messages, external_ids, strict=False):
+            await MessageLink.get_or_create(
+                chat=chat_key, external_id=external_id, defaults={"message": message}
+            )
+
+    # -- failures ---------------------------------------------------------------------------
+
+    async def thread_gone(self, deliveries: list[Delivery]) -> None:
+        kind, ident = parse_target(deliveries[0].target)
+        if kind == THREAD:
+            log.warning("Thread %s was deleted by hand; opening it again", ident)
+            await Thread.filter(id=ident).update(external_id=None)
+
+    async def dead(self, deliveries: list[Delivery], error: BaseException) -> None:
+        """Make a failure visible where the operators are; never loops on its own notices."""
+        head = deliveries[0]
+        kind, ident = parse_target(head.target)
+        if head.op not in ("relay", "edit") or head.conversation_id is None:  # type: ignore[attr-defined]
+            return
+        conversation = await Conversation.get(id=head.conversation_id).prefetch_related("line", "thread")  # type: ignore[attr-defined]
+        reason = getattr(error, "reason", None) or _("the messenger refused it")
+        async with in_transaction():
+            if kind == CUSTOMER:
+                if isinstance(error, CustomerBlocked):
+                    await Identity.filter(id=ident).update(blocked_at=self._clock.now())
+                messages = await self._messages(deliveries) if head.op == "relay" else []
+                await self._confirm_operator(conversation.line, messages, False)
+                text = Text(_("Not delivered to the customer: {reason}."), reason=Text(reason))
+            else:
+                text = Text(_("A customer message could not be shown here: {reason}."), reason=Text(reason))
+            await self._outbox.notice_thread(conversation.thread, conversation, text)

@@ -1,0 +1,116 @@
+"""Sliding-window pacing: at most `rate` sends per `per` seconds for every bucket a send names.
+
+Telegram states its limits as "N messages per window" (20 a minute into a group), so a log of
+send times matches them exactly where a token bucket would let a double burst through.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.ports import Bucket
+
+
+class Pacer(Protocol):
+    async def reserve(self, buckets: list[Bucket], slots: int = 1) -> float:
+        """Take `slots` in every bucket and return 0, or take nothing and return the wait."""
+
+    async def hold(self, key: str, seconds: float) -> None:
+        """Nothing goes through bucket `key` for `seconds` (a 429's retry_after)."""
+
+
+def _capacity(bucket: Bucket) -> int:
+    return max(1, math.floor(bucket.rate))
+
+
+def _window(bucket: Bucket) -> float:
+    # 1 message/second with burst 1 is a window of one second holding one send.
+    return bucket.per * _capacity(bucket) / bucket.rate
+
+
+class MemoryPacer:
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._sent: dict[str, deque[float]] = {}
+        self._held: dict[str, float] = {}
+
+    async def reserve(self, buckets: list[Bucket], slots: int = 1) -> float:
+        now = self._clock()
+        wait = 0.0
+        for bucket in buckets:
+            wait = max(wait, self._held.get(bucket.key, 0.0) - now)
+            log = self._sent.setdefault(bucket.key, deque())
+            window = _window(bucket)
+            while log and log[0] <= now - window:
+                log.popleft()
+            need = min(slots, _capacity(bucket))
+            excess = len(log) + need - _capacity(bucket)
+            if excess > 0:
+                wait = max(wait, log[excess - 1] + window - now)
+        if wait > 0:
+            return wait
+        for bucket in buckets:
+            self._sent[bucket.key].extend([now] * slots)
+        return 0.0
+
+    async def hold(self, key: str, seconds: float) -> None:
+        self._held[key] = max(self._held.get(key, 0.0), self._clock() + seconds)
+
+
+_RESERVE = """
+local now = tonumber(ARGV[1])
+local slots = tonumber(ARGV[#ARGV - 1])
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local cap = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
+  local held = tonumber(redis.call('GET', key .. ':hold') or '0')
+  if held - now > wait then wait = held - now end
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local need = math.min(slots, cap)
+  local excess = redis.call('ZCARD', key) + need - cap
+  if excess > 0 then
+    local oldest = redis.call('ZRANGE', key, excess - 1, excess - 1, 'WITHSCORES')
+    local w = tonumber(oldest[2]) + window - now
+    if w > wait then wait = w end
+  end
+end
+if wait > 0 then return tostring(wait) end
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[2 * i + 1])
+  for s = 1, slots do
+    redis.call('ZADD', key, now, ARGV[#ARGV] .. ':' .. i .. ':' .. s)
+  end
+  redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
+end
+return '0'
+"""
+
+
+class RedisPacer:
+    """The same windows kept in Redis, so every instance shares one budget per chat."""
+
+    def __init__(self, redis, clock: Callable[[], float], prefix: str = "rd:pace:") -> None:
+        self._redis = redis
+        self._clock = clock
+        self._prefix = prefix
+        self._script = redis.register_script(_RESERVE)
+        self._counter = 0
+        self._instance = uuid.uuid4().hex[:12]
+
+    async def reserve(self, buckets: list[Bucket], slots: int = 1) -> float:
+        self._counter += 1
+        keys = [self._prefix + b.key for b in buckets]
+        args: list[float | str] = [self._clock()]
+        for bucket in buckets:
+            args += [_capacity(bucket), _window(bucket)]
+        args += [slots, f"{self._instance}:{self._counter}"]
+        return float(await self._script(keys=keys, args=args))
+
+    async def hold(self, key: str, seconds: float) -> None:
+        until = self._clock() + seconds
+        await self._redis.set(self._prefix + key + ":hold", until, px=int(seconds * 1000) + 1000)

@@ -1,0 +1,209 @@
+"""The delivery worker: due deliveries, in order per target, paced, retried, never dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from datetime import timedelta
+
+from tortoise.expressions import Q
+from tortoise.functions import Min
+
+from bot.clock import Clock
+from bot.outbox.executor import DeliveryExecutor
+from bot.outbox.pacing import Pacer
+from bot.ports import PermanentError, RetryAfter, ThreadGone
+from storage.models import Delivery, DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        executor: DeliveryExecutor,
+        pacer: Pacer,
+        clock: Clock,
+        max_attempts: int = 8,
+        concurrency: int = 16,
+        batch: int = 200,
+    ) -> None:
+        self._executor = executor
+        self._pacer = pacer
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._slots = asyncio.Semaphore(concurrency)
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self._inflight: set[str] = set()
+        self._held: dict[str, float] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self.sent = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def release_stale_claims(self) -> int:
+        """After a crash of the only instance (SQLite), its claims need not wait out the lease."""
+        return await Delivery.filter(status=DeliveryStatus.PENDING, claimed_until__not_isnull=True).update(
+            claimed_until=None
+        )
+
+    async def run(self) -> None:
+        log.info("Outbox worker started")
+        try:
+            while not self._stopping:
+                try:
+                    pause = await self.step()
+                except Exception:
+                    log.exception("Outbox step failed; trying again shortly")
+                    pause = 1.0
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=pause)
+                self._wake.clear()
+        finally:
+            await self._finish_inflight()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self.wake()
+
+    async def _finish_inflight(self) -> None:
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+
+    async def step(self) -> float:
+        """Start every delivery that may go now; return how long until one more may."""
+        now = self._clock.now()
+        mono = self._clock.monotonic()
+        if len(self._held) > 1000:
+            self._held = {k: v for k, v in self._held.items() if v > mono}
+        heads = (
+            await Delivery.filter(status=DeliveryStatus.PENDING)
+            .group_by("target")
+            .annotate(head=Min("id"))
+            .values_list("head", flat=True)
+        )
+        if not heads:
+            return 5.0
+        candidates = (
+            await Delivery.filter(id__in=list(heads), not_before__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("id")
+            .limit(self._batch)
+        )
+        pause = 5.0
+        for head in candidates:
+            if head.target in self._inflight:
+                continue
+            held = self._held.get(head.target, 0.0) - mono
+            if held > 0:
+                pause = min(pause, held)
+                continue
+            group = await self._group(head)
+            try:
+                plan = await self._executor.plan(group)
+            except Exception as error:
+                await self._fail(group, error)
+                continue
+            wait = await self._pacer.reserve(plan.buckets, plan.slots)
+            if wait > 0:
+                self._held[head.target] = mono + wait
+                pause = min(pause, wait)
+                continue
+            if not await self._claim(group):
+                continue
+            self._inflight.add(head.target)
+            await self._slots.acquire()
+            task = asyncio.create_task(self._send(group))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        upcoming = (
+            await Delivery.filter(status=DeliveryStatus.PENDING, not_before__gt=now)
+            .order_by("not_before")
+            .first()
+            .values_list("not_before", flat=True)
+        )
+        if upcoming:
+            pause = min(pause, max((upcoming - now).total_seconds(), 0.01))
+        return max(pause, 0.01)
+
+    async def _group(self, head: Delivery) -> list[Delivery]:
+        """An album goes as one call: the head and every pending part with its group key."""
+        if not head.group_key:
+            return [head]
+        return list(
+            await Delivery.filter(
+                target=head.target, group_key=head.group_key, status=DeliveryStatus.PENDING
+            ).order_by("id").limit(10)
+        )
+
+    async def _claim(self, group: list[Delivery]) -> bool:
+        now = self._clock.now()
+        claimed = await Delivery.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            id__in=[d.id for d in group],
+            status=DeliveryStatus.PENDING,
+        ).update(claimed_until=now + LEASE)
+        return claimed == len(group)
+
+    async def _send(self, group: list[Delivery]) -> None:
+        target = group[0].target
+        try:
+            await self._executor.execute(group)
+            self.sent += len(group)
+        except RetryAfter as error:
+            log.warning("429 on %s: waiting %.1fs", target, error.seconds)
+            if error.bucket:
+                await self._pacer.hold(error.bucket, error.seconds)
+            self._held[target] = self._clock.monotonic() + error.seconds
+            await self._retry(group, error.seconds, count=False, error=error)
+        except ThreadGone as error:
+            await self._executor.thread_gone(group)
+            await self._retry(group, 0.0, count=True, error=error)
+        except PermanentError as error:
+            await self._fail(group, error)
+        except Exception as error:  # network, 5xx, anything unexpected: back off and retry
+            attempts = group[0].attempts + 1
+            delay = min(300.0, 2.0 ** attempts) * (0.5 + random.random() / 2)
+            log.warning("Delivery %s to %s failed (%s); retry %d in %.1fs", group[0].id, target, error, attempts, delay)
+            await self._retry(group, delay, count=True, error=error)
+        finally:
+            self._inflight.discard(target)
+            self._slots.release()
+            self.wake()
+
+    async def _retry(self, group: list[Delivery], delay: float, *, count: bool, error: BaseException) -> None:
+        attempts = group[0].attempts + (1 if count else 0)
+        if attempts >= self._max_attempts:
+            await self._fail(group, error)
+            return
+        await Delivery.filter(id__in=[d.id for d in group]).update(
+            attempts=attempts,
+            not_before=self._clock.now() + timedelta(seconds=delay),
+            claimed_until=None,
+            last_error=_describe(error),
+        )
+
+    async def _fail(self, group: list[Delivery], error: BaseException) -> None:
+        log.error("Delivery %s to %s is dead: %s", group[0].id, group[0].target, _describe(error))
+        await Delivery.filter(id__in=[d.id for d in group]).update(
+            status=DeliveryStatus.DEAD,
+            claimed_until=None,
+            last_error=_describe(error),
+            done_at=self._clock.now(),
+        )
+        try:
+            await self._executor.dead(group, error)
+        except Exception:
+            log.exception("Could not tell operators about dead delivery %s", group[0].id)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:1000]

@@ -1,0 +1,64 @@
+"""Settings from the environment or `.env`, all with the RELAYDESK_ prefix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RELAYDESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite://relaydesk.db"
+    auto_migrate: bool = True
+    redis_url: str | None = None
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    telegram_operator_chat_id: int | None = None
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    # Telegram's published ceilings; lower them if your bot still meets 429s.
+    telegram_group_per_minute: int = Field(default=20, ge=1)
+    telegram_chat_per_second: float = Field(default=1.0, gt=0)
+    telegram_global_per_second: int = Field(default=30, ge=1)
+
+    note_prefix: str = "//"
+    operator_language: str = "en"
+    default_language: str = "en"
+    album_wait_seconds: float = Field(default=1.0, ge=0)
+    max_attempts: int = Field(default=8, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("operator_language", "default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from bot.i18n import LANGUAGES
+
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @property
+    def telegram_token_value(self) -> str | None:
+        return self.telegram_token.get_secret_value() if self.telegram_token else None
+
+    @property
+    def webhook_secret_value(self) -> str | None:
+        return self.telegram_webhook_secret.get_secret_value() if self.telegram_webhook_secret else None

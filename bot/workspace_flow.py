@@ -1,0 +1,223 @@
+"""Operators -> customers: messages, edits, commands and buttons from a workspace thread."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from bot.clock import Clock
+from bot.commands.context import CommandContext
+from bot.commands.parser import parse_command
+from bot.commands.registry import CommandRegistry, Reply
+from bot.events import CommandCall, ThreadRef, WorkspaceEdit, WorkspaceMessage
+from bot.i18n import Text, _
+from bot.links import customer_chat_key, find_link, workspace_chat_key
+from bot.operators import Operators
+from bot.outbox.queue import Outbox
+from storage.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Line,
+    Message,
+    MessageLink,
+    Operator,
+    Thread,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Place:
+    line: Line
+    operator: Operator
+    thread: Thread | None
+    conversation: Conversation | None
+
+
+class WorkspaceFlow:
+    def __init__(
+        self,
+        *,
+        operators: Operators,
+        outbox: Outbox,
+        registry: CommandRegistry,
+        clock: Clock,
+        note_prefix: str,
+        bot_usernames: dict[str, str | None] | None = None,
+    ) -> None:
+        self._operators = operators
+        self._outbox = outbox
+        self._registry = registry
+        self._clock = clock
+        self._note_prefix = note_prefix
+        self._bot_usernames = bot_usernames or {}
+
+    async def _place(self, ref: ThreadRef, author, conversation_id: int | None = None) -> Place | None:
+        line = await self._operators.line_of(ref.workspace_kind, ref.chat)
+        if line is None:
+            return None
+        operator = await self._operators.resolve(line, author)
+        if operator is None:
+            return None
+        if conversation_id is not None:
+            conversation = await Conversation.get_or_none(id=conversation_id, line_id=line.id)
+            thread = await conversation.thread if conversation else None
+            return Place(line, operator, thread, conversation)
+        thread = None
+        if ref.thread_id is not None:
+            thread = await Thread.get_or_none(
+                line_id=line.id, workspace_kind=ref.workspace_kind, external_id=ref.thread_id
+            )
+        conversation = None
+        if thread is not None:
+            conversation = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+        return Place(line, operator, thread, conversation)
+
+    async def accept_message(self, event: WorkspaceMessage) -> None:
+        """Answers to the operator go through the outbox like everything else."""
+        place = await self._place(event.place, event.author)
+        if place is None:
+            return None
+        parsed = parse_command(event.body.text, self._bot_usernames.get(event.place.workspace_kind))
+        if parsed is not None:
+            call = CommandCall(
+                place=event.place,
+                author=event.author,
+                name=parsed.name,
+                args=parsed.args,
+                external_id=event.external_id,
+            )
+            await self._run(call, place)
+            return None
+        if place.thread is None or place.conversation is None:
+            return None  # the general topic, or a topic Relaydesk did not open: team chatter
+        text = event.body.text or ""
+        if text.startswith(self._note_prefix):
+            await self._store(event, place, Direction.NOTE, text[len(self._note_prefix) :].strip())
+            return None
+        conversation = place.conversation
+        if conversation.status == ConversationStatus.CLOSED:
+            await self._outbox.confirm(place.line.id, event.place.chat, event.external_id, False)
+            await self._say(
+                place,
+                event.external_id,
+                Reply(
+                    Text(
+                        _("Not sent: conversation #{number} is closed. Use /reopen to write to the customer."),
+                        number=conversation.number,
+                    ),
+                    ok=False,
+                ),
+            )
+            return None
+        async with in_transaction():
+            message = await self._store(event, place, Direction.OUT, event.body.text)
+            changed = False
+            if conversation.status == ConversationStatus.QUEUED:
+                conversation.status = ConversationStatus.OPEN
+                conversation.assignee = conversation.assignee or place.operator
+                changed = True
+            if conversation.first_response_at is None:
+                conversation.first_response_at = self._clock.now()
+            await conversation.save()
+            await self._outbox.to_customer(
+                conversation,
+                "relay",
+                message=message,
+                group_key=event.album_key,
+                delay=self._album_delay(event),
+            )
+            if changed:
+                await self._outbox.to_thread(place.thread, "state", conversation)
+        return None
+
+    def _album_delay(self, event: WorkspaceMessage) -> float:
+        return 1.0 if event.album_key else 0.0
+
+    async def _store(
+        self, event: WorkspaceMessage, place: Place, direction: Direction, text: str | None
+    ) -> Message:
+        assert place.conversation is not None
+        reply_to = None
+        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
+        if event.reply_to_external_id:
+            link = await find_link(chat_key, event.reply_to_external_id)
+            reply_to = link.message_id if link else None  # type: ignore[attr-defined]
+        message = await Message.create(
+            conversation=place.conversation,
+            direction=direction,
+            author_operator=place.operator,
+            kind=event.body.kind,
+            text=text,
+            content=event.body.content,
+            album_key=event.album_key,
+            reply_to_id=reply_to,
+            source_key=f"{chat_key}:{event.external_id}",
+        )
+        await MessageLink.create(message=message, chat=chat_key, external_id=event.external_id)
+        return message
+
+    async def accept_edit(self, event: WorkspaceEdit) -> None:
+        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
+        link = await find_link(chat_key, event.external_id)
+        if link is None:
+            return
+        place = await self._place(event.place, event.author)
+        if place is None:
+            return
+        async with in_transaction():
+            message = await Message.get(id=link.message_id)  # type: ignore[attr-defined]
+            message.text = event.body.text
+            message.content = event.body.content
+            message.edited_at = self._clock.now()
+            await message.save(update_fields=["text", "content", "edited_at"])
+            if message.direction == Direction.OUT:
+                conversation = await message.conversation
+                await self._outbox.to_customer(conversation, "edit", message=message)
+
+    async def run_command(self, call: CommandCall) -> Reply | None:
+        """A button press: the reply is for the bridge to show in place (a toast), or None
+        when the presser may not act here."""
+        place = await self._place(call.place, call.author, call.conversation_id)
+        if place is None:
+            return None
+        return await self._run(call, place)
+
+    async def _run(self, call: CommandCall, place: Place) -> Reply | None:
+        command = self._registry.get(call.name)
+        if command is None:
+            reply = Reply(Text(_("Unknown command /{name}. /help lists the commands."), name=call.name), ok=False)
+        elif command.needs_conversation and place.conversation is None:
+            reply = Reply(Text(_("/{name} works inside a conversation's topic."), name=call.name), ok=False)
+        else:
+            ctx = CommandContext(
+                operator=place.operator,
+                line=place.line,
+                thread=place.thread,
+                conversation=place.conversation,
+                args=call.args,
+                outbox=self._outbox,
+                clock=self._clock,
+                registry=self._registry,
+                note_prefix=self._note_prefix,
+                external_id=call.external_id,
+            )
+            reply = await command.handler(ctx)
+        if call.from_button:
+            return reply
+        await self._say(place, call.external_id, reply)
+        return None
+
+    async def _say(self, place: Place, external_id: str | None, reply: Reply) -> None:
+        """A typed command's answer: a reaction when it worked quietly, else words in the thread."""
+        thread, conversation = place.thread, place.conversation
+        if reply.quiet and reply.ok and external_id:
+            await self._outbox.confirm(place.line.id, place.line.workspace_chat, external_id, True)
+        elif thread is None or conversation is None:
+            await self._outbox.notice_line(place.line.id, reply.text)
+        else:
+            await self._outbox.notice_thread(thread, conversation, reply.text)

@@ -1,0 +1,1 @@
+"""Bridges: translate messenger SDK objects to core events and send deliveries."""

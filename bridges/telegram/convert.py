@@ -1,0 +1,60 @@
+"""aiogram messages -> the core's neutral message bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import Message
+
+# Content types a person can send and we relay; everything else is a service message.
+RELAYABLE = (
+    "text",
+    "photo",
+    "video",
+    "animation",
+    "document",
+    "audio",
+    "voice",
+    "video_note",
+    "sticker",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+)
+_MEDIA_FIELDS = ("photo", "video", "animation", "document", "audio", "voice", "video_note", "sticker")
+
+
+def kind_of(message: Message) -> str | None:
+    kind = str(message.content_type)
+    if kind == "venue":
+        return "venue"
+    return kind if kind in RELAYABLE else None
+
+
+def body_content(message: Message) -> dict[str, Any]:
+    """What is needed to show or edit the message again without the original."""
+    raw = message.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    keep = ("entities", "caption_entities", "media_group_id", "has_media_spoiler", *_MEDIA_FIELDS,
+            "location", "venue", "contact", "poll", "dice")
+    return {key: raw[key] for key in keep if key in raw}
+
+
+def text_of(message: Message) -> str | None:
+    if message.text is not None:
+        return message.text
+    if message.caption is not None:
+        return message.caption
+    if message.poll is not None:
+        return message.poll.question
+    if message.contact is not None:
+        return " ".join(filter(None, [message.contact.first_name, message.contact.last_name, message.contact.phone_number]))
+    if message.venue is not None:
+        return f"{message.venue.title}, {message.venue.address}"
+    return None
+
+
+def display_name(user: Any) -> str:
+    name = " ".join(filter(None, [user.first_name, user.last_name])).strip()
+    return name or (f"@{user.username}" if user.username else str(user.id))

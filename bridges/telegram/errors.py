@@ -1,0 +1,64 @@
+"""Telegram's answers -> the outbox's outcome classes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from bot.i18n import _
+from bot.ports import CustomerBlocked, PermanentError, RetryAfter, ThreadGone, TransientError
+
+T = TypeVar("T")
+
+THREAD_GONE = ("message thread not found", "topic_deleted", "topic_id_invalid")
+NOT_MODIFIED = ("message is not modified", "topic_not_modified")
+TOPIC_CLOSED = "topic_closed"
+
+
+class TopicClosed(Exception):
+    pass
+
+
+def is_not_modified(error: TelegramBadRequest) -> bool:
+    return any(s in error.message.lower() for s in NOT_MODIFIED)
+
+
+async def call(request: Awaitable[T], bucket: str | None) -> T | None:
+    """Await a Bot API call, translating its failure for the worker. "Not modified" is
+    success: the other side already shows what we wanted."""
+    try:
+        return await request
+    except TelegramRetryAfter as error:
+        raise RetryAfter(float(error.retry_after), bucket) from error
+    except TelegramForbiddenError as error:
+        text = error.message.lower()
+        if "blocked" in text:
+            raise CustomerBlocked(_("the customer has blocked the bot"), error.message) from error
+        if "deactivated" in text:
+            raise PermanentError(_("the customer's account is deleted"), error.message) from error
+        raise PermanentError(_("the bot may not write to this chat"), error.message) from error
+    except TelegramBadRequest as error:
+        text = error.message.lower()
+        if is_not_modified(error):
+            return None
+        if any(s in text for s in THREAD_GONE):
+            raise ThreadGone(error.message) from error
+        if TOPIC_CLOSED in text:
+            raise TopicClosed(error.message) from error
+        if "chat not found" in text:
+            raise PermanentError(_("the chat does not exist or the bot is not in it"), error.message) from error
+        if "can't be copied" in text or "message to copy not found" in text:
+            raise PermanentError(_("this kind of message cannot be forwarded"), error.message) from error
+        if "not enough rights" in text:
+            raise PermanentError(_("the bot lacks admin rights in the group"), error.message) from error
+        raise PermanentError(_("Telegram refused the message"), error.message) from error
+    except (TelegramServerError, TelegramNetworkError) as error:
+        raise TransientError(str(error)) from error

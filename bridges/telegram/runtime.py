@@ -1,0 +1,203 @@
+"""Starting the Telegram bridge: the bot, its routers, polling or the webhook, its senders."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.core import Core
+from bot.events import EntryPointRef
+from bot.lines import ensure_default_line, ensure_entry_point
+from bot.settings import Settings
+from bridges.telegram.customer_router import customer_router
+from bridges.telegram.sender import TelegramSender
+from bridges.telegram.workspace_router import workspace_router
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+MEMBER_STATUSES = {"creator", "administrator", "member"}
+POLL_TIMEOUT = 25
+UPDATE_ATTEMPTS = 5
+
+
+def make_bot(settings: Settings) -> Bot:
+    token = settings.telegram_token_value
+    assert token, "RELAYDESK_TELEGRAM_TOKEN is not set"
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(token, session=session)
+
+
+def webhook_secret(settings: Settings) -> str:
+    """Telegram echoes this on every webhook call; derived from the token unless set."""
+    if settings.webhook_secret_value:
+        return settings.webhook_secret_value
+    token = settings.telegram_token_value or ""
+    return hashlib.sha256(f"relaydesk-webhook:{token}".encode()).hexdigest()[:48]
+
+
+class TelegramMembers:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def is_member(self, chat: str, user_external_id: str) -> bool:
+        try:
+            member = await self._bot.get_chat_member(chat_id=int(chat), user_id=int(user_external_id))
+        except TelegramAPIError as error:
+            log.warning("Could not check membership of %s in %s: %s", user_external_id, chat, error)
+            return False
+        if member.status in MEMBER_STATUSES:
+            return True
+        return member.status == "restricted" and bool(getattr(member, "is_member", False))
+
+
+class TelegramBridge:
+    def __init__(self) -> None:
+        self.bot: Bot | None = None
+        self.dispatcher: Dispatcher | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self._webhook: SimpleRequestHandler | None = None
+
+    async def start(self, app: web.Application, core: Core) -> None:
+        self.core = core
+        self.settings = settings = core.settings
+        if not settings.telegram_token_value:
+            log.warning("Telegram is off: set RELAYDESK_TELEGRAM_TOKEN to the token from @BotFather")
+            return
+        if settings.telegram_operator_chat_id is None:
+            log.warning(
+                "Telegram is off: set RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID to the id of the operators' "
+                "forum supergroup (run `relaydesk check` for help)"
+            )
+            return
+        bot = make_bot(settings)
+        try:
+            me = await bot.me()
+        except TelegramAPIError as error:
+            await bot.session.close()
+            log.error("Telegram is off: the token was refused (%s). Run `relaydesk check`.", error)
+            return
+        self.bot = bot
+        chat = str(settings.telegram_operator_chat_id)
+        line = await ensure_default_line("telegram", chat)
+        entry = EntryPointRef("telegram", f"telegram:{me.id}", f"@{me.username}")
+        await ensure_entry_point(entry.channel, entry.key, entry.name, line)
+        sender = TelegramSender(bot, self.core.translator, settings, entry.key)
+        self.core.workspaces["telegram"] = sender
+        self.core.customers["telegram"] = sender
+        self.core.members["telegram"] = TelegramMembers(bot)
+        self.core.bot_usernames["telegram"] = me.username
+        self.dispatcher = self.build_dispatcher(entry)
+        if settings.telegram_mode == "webhook":
+            await self._start_webhook(bot)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            self._polling = asyncio.create_task(self._poll(bot))
+        log.info("Telegram bot @%s serves chat %s in %s mode", me.username, chat, settings.telegram_mode)
+
+    def build_dispatcher(self, entry: EntryPointRef) -> Dispatcher:
+        core = self.core
+        dispatcher = Dispatcher()
+        dispatcher.include_router(customer_router(entry, core.inbox, core.worker.wake))
+        dispatcher.include_router(
+            workspace_router(
+                int(self.settings.telegram_operator_chat_id or 0),
+                core.flow,
+                core.translator,
+                self.settings.operator_language,
+                core.deduper,
+                core.worker.wake,
+            )
+        )
+        dispatcher.errors.register(self._on_error)
+        return dispatcher
+
+    async def _on_error(self, event) -> bool:
+        log.error("Update %s failed: %r", event.update.update_id, event.exception, exc_info=event.exception)
+        raise event.exception
+
+    async def _poll(self, bot: Bot) -> None:
+        """Long polling that confirms an update (by asking past it) only once it is stored:
+        a crash or a database hiccup re-reads it, and the core drops the duplicates."""
+        offset: int | None = None
+        failures = 0
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+                )
+                failures = 0
+            except TelegramRetryAfter as error:
+                await asyncio.sleep(error.retry_after)
+                continue
+            except (TelegramNetworkError, TelegramServerError) as error:
+                failures += 1
+                log.warning("getUpdates failed (%s); retrying", error)
+                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                continue
+            for update in updates:
+                await self._handle(bot, update)
+                offset = update.update_id + 1
+
+    async def _handle(self, bot: Bot, update: Update) -> None:
+        assert self.dispatcher is not None
+        for attempt in range(1, UPDATE_ATTEMPTS + 1):
+            try:
+                await self.dispatcher.feed_update(bot, update)
+                return
+            except Exception:
+                if attempt == UPDATE_ATTEMPTS:
+                    log.error("Update %s dropped after %d failures", update.update_id, attempt)
+                    return
+                await asyncio.sleep(min(10.0, 0.2 * 2**attempt))
+
+    def install(self, app: web.Application) -> None:
+        """Routes are fixed before the server starts; the webhook answers 404 until it runs."""
+        app.router.add_post(WEBHOOK_PATH, self._on_webhook)
+
+    async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
+        if self._webhook is None:
+            raise web.HTTPNotFound(text="Telegram webhook is not enabled")
+        return await self._webhook.handle(request)
+
+    async def _start_webhook(self, bot: Bot) -> None:
+        assert self.dispatcher is not None
+        url = self.settings.telegram_webhook_url
+        if not url:
+            log.error("RELAYDESK_TELEGRAM_MODE=webhook needs RELAYDESK_TELEGRAM_WEBHOOK_URL")
+            return
+        secret = webhook_secret(self.settings)
+        # handle_in_background=False: Telegram gets 200 only after the update is stored,
+        # and sends it again otherwise.
+        self._webhook = SimpleRequestHandler(
+            self.dispatcher, bot, secret_token=secret, handle_in_background=False
+        )
+        await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+        if self.bot is not None:
+            await self.bot.session.close()
+
+
+def create_bridge() -> TelegramBridge:
+    return TelegramBridge()

@@ -1,0 +1,240 @@
+"""Sending deliveries with aiogram: into forum topics and to customers' private chats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot
+from aiogram.types import (
+    InputMediaAnimation,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+    MessageEntity,
+    ReactionTypeEmoji,
+    ReplyParameters,
+)
+
+from bot.cards import Card
+from bot.i18n import Text, Translator
+from bot.ports import Bucket, CustomerTarget, Outgoing, PermanentError, SendResult, ThreadTarget
+from bot.settings import Settings
+from bridges.telegram.errors import TopicClosed, call
+from bridges.telegram.render import card_html, card_keyboard, notice_html
+
+DELIVERED = "👍"
+NOT_DELIVERED = "👎"
+_INPUT_MEDIA = {
+    "photo": InputMediaPhoto,
+    "video": InputMediaVideo,
+    "animation": InputMediaAnimation,
+    "document": InputMediaDocument,
+    "audio": InputMediaAudio,
+}
+
+
+class TelegramSender:
+    """Both faces of one bot: the operators' forum and the customers' private chats."""
+
+    kind = "telegram"
+    channel = "telegram"
+
+    def __init__(self, bot: Bot, translator: Translator, settings: Settings, entry_point_key: str):
+        self._bot = bot
+        self._translator = translator
+        self._settings = settings
+        self._entry_point_key = entry_point_key
+
+    # -- pacing -------------------------------------------------------------------------------
+
+    def buckets(self, chat: str, posts: bool) -> list[Bucket]:
+        overall = Bucket(f"tg:{self._bot.id}:all", self._settings.telegram_global_per_second, 1.0)
+        if not posts:
+            return [overall]
+        return [self._chat_bucket(chat), overall]
+
+    def _chat_bucket(self, chat: str) -> Bucket:
+        if chat.startswith("-"):
+            return Bucket(f"tg:{self._bot.id}:chat:{chat}", self._settings.telegram_group_per_minute, 60.0)
+        return Bucket(f"tg:{self._bot.id}:chat:{chat}", self._settings.telegram_chat_per_second, 1.0)
+
+    def _bucket_key(self, chat: str) -> str:
+        return self._chat_bucket(chat).key
+
+    # -- workspace ----------------------------------------------------------------------------
+
+    async def open_thread(self, chat: str, title: str) -> str:
+        topic = await call(self._bot.create_forum_topic(chat_id=int(chat), name=title), self._bucket_key(chat))
+        assert topic is not None
+        return str(topic.message_thread_id)
+
+    async def rename_thread(self, target: ThreadTarget, title: str) -> None:
+        await self._in_topic(
+            target,
+            lambda: self._bot.edit_forum_topic(
+                chat_id=int(target.chat), message_thread_id=int(target.thread_id or 0), name=title
+            ),
+        )
+
+    async def post_card(self, target: ThreadTarget, card: Card) -> str:
+        sent = await self._in_topic(
+            target,
+            lambda: self._bot.send_message(
+                chat_id=int(target.chat),
+                message_thread_id=_thread(target),
+                text=card_html(card, self._translator, target.language),
+                reply_markup=card_keyboard(card, self._translator, target.language),
+                parse_mode="HTML",
+            ),
+        )
+        return str(sent.message_id)
+
+    async def update_card(self, target: ThreadTarget, external_id: str, card: Card) -> None:
+        await call(
+            self._bot.edit_message_text(
+                chat_id=int(target.chat),
+                message_id=int(external_id),
+                text=card_html(card, self._translator, target.language),
+                reply_markup=card_keyboard(card, self._translator, target.language),
+                parse_mode="HTML",
+            ),
+            None,
+        )
+
+    async def notice(self, target: ThreadTarget | CustomerTarget, text: Text) -> str:
+        thread = _thread(target) if isinstance(target, ThreadTarget) else None
+        sent = await self._in_topic(
+            target,
+            lambda: self._bot.send_message(
+                chat_id=int(target.chat),
+                message_thread_id=thread,
+                text=notice_html(text, self._translator, target.language),
+                parse_mode="HTML",
+            ),
+        )
+        return str(sent.message_id)
+
+    async def confirm(self, chat: str, external_id: str, delivered: bool) -> None:
+        emoji = DELIVERED if delivered else NOT_DELIVERED
+        await call(
+            self._bot.set_message_reaction(
+                chat_id=int(chat), message_id=int(external_id), reaction=[ReactionTypeEmoji(emoji=emoji)]
+            ),
+            None,
+        )
+
+    # -- both sides ---------------------------------------------------------------------------
+
+    async def relay(self, target: ThreadTarget | CustomerTarget, messages: list[Outgoing]) -> SendResult:
+        thread = _thread(target) if isinstance(target, ThreadTarget) else None
+        sources = {self._source_chat(m) for m in messages}
+        source = sources.pop() if len(sources) == 1 else None
+        if source is not None and len(messages) > 1:
+            ids = await self._in_topic(
+                target,
+                lambda: self._bot.copy_messages(
+                    chat_id=int(target.chat),
+                    from_chat_id=int(source),
+                    message_ids=sorted(int(m.source_external_id or 0) for m in messages),
+                    message_thread_id=thread,
+                ),
+            )
+            return SendResult([str(i.message_id) for i in ids])
+        result = SendResult()
+        for message in messages:
+            result.external_ids.append(await self._relay_one(target, thread, message))
+        return result
+
+    async def _relay_one(self, target: ThreadTarget | CustomerTarget, thread: int | None, message: Outgoing) -> str:
+        reply = (
+            ReplyParameters(message_id=int(message.reply_to_external_id), allow_sending_without_reply=True)
+            if message.reply_to_external_id
+            else None
+        )
+        source = self._source_chat(message)
+        if source is not None:
+            sent = await self._in_topic(
+                target,
+                lambda: self._bot.copy_message(
+                    chat_id=int(target.chat),
+                    from_chat_id=int(source),
+                    message_id=int(message.source_external_id or 0),
+                    message_thread_id=thread,
+                    reply_parameters=reply,
+                ),
+            )
+            return str(sent.message_id)
+        if message.text is None:
+            raise PermanentError("this kind of message cannot be forwarded", message.kind)
+        sent = await self._in_topic(
+            target,
+            lambda: self._bot.send_message(
+                chat_id=int(target.chat),
+                message_thread_id=thread,
+                text=message.text or "",
+                entities=_entities(message.content.get("entities")),
+                reply_parameters=reply,
+            ),
+        )
+        return str(sent.message_id)
+
+    async def edit(self, target: ThreadTarget | CustomerTarget, external_id: str, message: Outgoing) -> None:
+        chat_id, message_id = int(target.chat), int(external_id)
+        content = message.content
+        if message.kind == "text":
+            await call(
+                self._bot.edit_message_text(
+                    chat_id=chat_id, message_id=message_id, text=message.text or "",
+                    entities=_entities(content.get("entities")),
+                ),
+                None,
+            )
+            return
+        media_class = _INPUT_MEDIA.get(message.kind)
+        if media_class is not None:
+            file = content[message.kind]
+            file_id = file[-1]["file_id"] if isinstance(file, list) else file["file_id"]
+            media = media_class(
+                media=file_id, caption=message.text,
+                caption_entities=_entities(content.get("caption_entities")),
+            )
+            await call(self._bot.edit_message_media(chat_id=chat_id, message_id=message_id, media=media), None)
+            return
+        if message.kind in ("voice",):
+            await call(
+                self._bot.edit_message_caption(
+                    chat_id=chat_id, message_id=message_id, caption=message.text,
+                    caption_entities=_entities(content.get("caption_entities")),
+                ),
+                None,
+            )
+
+    async def _in_topic(self, target: ThreadTarget | CustomerTarget, request: Any) -> Any:
+        """Send; a topic closed by hand is reopened once and the send tried again."""
+        bucket = self._bucket_key(target.chat)
+        try:
+            return await call(request(), bucket)
+        except TopicClosed:
+            assert isinstance(target, ThreadTarget) and target.thread_id
+            await call(
+                self._bot.reopen_forum_topic(chat_id=int(target.chat), message_thread_id=int(target.thread_id)),
+                bucket,
+            )
+            return await call(request(), bucket)
+
+    def _source_chat(self, message: Outgoing) -> str | None:
+        """The chat to copy from, when the message came through this same bot."""
+        key = message.source_chat_key or ""
+        for prefix in (f"{self._entry_point_key}:", "ws:telegram:"):
+            if key.startswith(prefix) and message.source_external_id:
+                return key[len(prefix) :]
+        return None
+
+
+def _thread(target: ThreadTarget) -> int | None:
+    return int(target.thread_id) if target.thread_id else None
+
+
+def _entities(raw: list[dict[str, Any]] | None) -> list[MessageEntity] | None:
+    return [MessageEntity.model_validate(e) for e in raw] if raw else None

@@ -1,0 +1,1 @@
+"""Persistence: tortoise-orm models, queries, migrations and redis helpers."""

@@ -1,0 +1,82 @@
+"""Database connection and migrations (aerich)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from aerich import Command
+from aerich.models import Aerich
+from tortoise import Tortoise
+from tortoise.exceptions import OperationalError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+MODEL_MODULES = ["storage.models", "aerich.models"]
+
+
+def normalize_url(url: str) -> str:
+    """Accept the spellings people paste: postgresql:// and postgresql+asyncpg://."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgres://" + url[len(prefix) :]
+    return url
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": normalize_url(url)},
+        "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For the aerich command line: `aerich migrate` with RELAYDESK_DATABASE_URL set.
+TORTOISE_ORM = tortoise_config(os.environ.get("RELAYDESK_DATABASE_URL", "sqlite://relaydesk.db"))
+
+
+def _command(url: str) -> Command:
+    return Command(tortoise_config=tortoise_config(url), app="models", location=str(MIGRATIONS))
+
+
+def all_migrations() -> list[str]:
+    return sorted(
+        p.name for p in (MIGRATIONS / "models").glob("*.py") if p.stem.split("_")[0].isdigit()
+    )
+
+
+async def apply_migrations(url: str) -> list[str]:
+    """Apply every pending migration; returns the names applied."""
+    async with _command(url) as command:
+        await command.init()
+        return await command.upgrade(run_in_transaction=True)
+
+
+async def pending_migrations(url: str) -> list[str]:
+    """Migrations not yet applied to the database at `url` (connects and closes)."""
+    await Tortoise.init(config=tortoise_config(url))
+    try:
+        try:
+            applied = set(await Aerich.filter(app="models").values_list("version", flat=True))
+        except OperationalError:
+            applied = set()
+        return [name for name in all_migrations() if name not in applied]
+    finally:
+        await Tortoise.close_connections()
+
+
+async def connect(url: str) -> None:
+    await Tortoise.init(config=tortoise_config(url))
+
+
+async def disconnect() -> None:
+    await Tortoise.close_connections()
+
+
+def is_single_instance(url: str) -> bool:
+    """SQLite has one writer, so one Relaydesk process: its old claims are its own."""
+    return normalize_url(url).startswith("sqlite")

@@ -1,0 +1,244 @@
+"""Tortoise models for the vocabulary of ARCHITECTURE.md."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class ConversationStatus(StrEnum):
+    QUEUED = "queued"
+    OPEN = "open"
+    SNOOZED = "snoozed"
+    CLOSED = "closed"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+    NOTE = "note"
+    SYSTEM = "system"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class Line(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=128)
+    workspace_kind = fields.CharField(max_length=16)
+    workspace_chat = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "line"
+
+
+class EntryPoint(Model):
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=16)
+    key = fields.CharField(max_length=128, unique=True)
+    name = fields.CharField(max_length=128)
+    line: fields.ForeignKeyRelation[Line] = fields.ForeignKeyField(
+        "models.Line", related_name="entry_points"
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "entry_point"
+
+
+class Operator(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=128)
+    telegram_user_id = fields.BigIntField(null=True, unique=True)
+    telegram_username = fields.CharField(max_length=64, null=True)
+    role = fields.CharField(max_length=16, default="operator")
+    status = fields.CharField(max_length=8, default="free")
+    capacity = fields.IntField(default=5)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "operator"
+
+
+class LineMember(Model):
+    id = fields.IntField(primary_key=True)
+    line: fields.ForeignKeyRelation[Line] = fields.ForeignKeyField(
+        "models.Line", related_name="members"
+    )
+    operator: fields.ForeignKeyRelation[Operator] = fields.ForeignKeyField(
+        "models.Operator", related_name="lines"
+    )
+
+    class Meta:
+        table = "line_member"
+        unique_together = (("line", "operator"),)
+
+
+class Contact(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=256)
+    language = fields.CharField(max_length=8, null=True)
+    phone = fields.CharField(max_length=64, null=True)
+    email = fields.CharField(max_length=256, null=True)
+    company = fields.CharField(max_length=256, null=True)
+    notes = fields.TextField(null=True)
+    banned = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "contact"
+
+
+class Identity(Model):
+    id = fields.IntField(primary_key=True)
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="identities"
+    )
+    channel = fields.CharField(max_length=16)
+    external_id = fields.CharField(max_length=128)
+    username = fields.CharField(max_length=128, null=True)
+    display_name = fields.CharField(max_length=256)
+    language = fields.CharField(max_length=16, null=True)
+    blocked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "identity"
+        unique_together = (("channel", "external_id"),)
+
+
+class Thread(Model):
+    """The topic or Slack thread of one contact in one line's workspace."""
+
+    id = fields.IntField(primary_key=True)
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="threads"
+    )
+    line: fields.ForeignKeyRelation[Line] = fields.ForeignKeyField(
+        "models.Line", related_name="threads"
+    )
+    workspace_kind = fields.CharField(max_length=16)
+    workspace_chat = fields.CharField(max_length=64)
+    external_id = fields.CharField(max_length=64, null=True)
+    title = fields.CharField(max_length=128, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "thread"
+        unique_together = (("contact", "line"),)
+
+
+class Conversation(Model):
+    id = fields.IntField(primary_key=True)
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="conversations"
+    )
+    identity: fields.ForeignKeyRelation[Identity] = fields.ForeignKeyField(
+        "models.Identity", related_name="conversations"
+    )
+    entry_point: fields.ForeignKeyRelation[EntryPoint] = fields.ForeignKeyField(
+        "models.EntryPoint", related_name="conversations"
+    )
+    line: fields.ForeignKeyRelation[Line] = fields.ForeignKeyField(
+        "models.Line", related_name="conversations"
+    )
+    thread: fields.ForeignKeyRelation[Thread] = fields.ForeignKeyField(
+        "models.Thread", related_name="conversations"
+    )
+    assignee: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(
+        "models.Operator", related_name="conversations", null=True
+    )
+    status = fields.CharEnumField(ConversationStatus, default=ConversationStatus.QUEUED)
+    # Equal to contact_id while the conversation is not closed: the unique index is what
+    # keeps two racing first messages from opening two conversations.
+    open_key = fields.IntField(null=True, unique=True)
+    card_message_id = fields.CharField(max_length=64, null=True)
+    result = fields.CharField(max_length=256, null=True)
+    comment = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    first_response_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    last_customer_message_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "conversation"
+
+    @property
+    def number(self) -> int:
+        return self.id
+
+
+class Message(Model):
+    id = fields.IntField(primary_key=True)
+    conversation: fields.ForeignKeyRelation[Conversation] = fields.ForeignKeyField(
+        "models.Conversation", related_name="messages"
+    )
+    direction = fields.CharEnumField(Direction)
+    author_operator: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(
+        "models.Operator", related_name="messages", null=True
+    )
+    kind = fields.CharField(max_length=16, default="text")
+    text = fields.TextField(null=True)
+    content = fields.JSONField(default=dict)
+    # Where the message came from ("telegram:<bot>:<chat>:<message>"): a second copy of the
+    # same update hits this unique key and is dropped.
+    source_key = fields.CharField(max_length=160, null=True, unique=True)
+    album_key = fields.CharField(max_length=160, null=True)
+    reply_to: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="replies", null=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    edited_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "message"
+
+
+class MessageLink(Model):
+    """One copy of a message on one side; the one table that makes edits and replies work."""
+
+    id = fields.IntField(primary_key=True)
+    message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="links"
+    )
+    chat = fields.CharField(max_length=64)
+    external_id = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "message_link"
+        unique_together = (("chat", "external_id"),)
+
+
+class Delivery(Model):
+    """One outbound API call waiting in the outbox."""
+
+    id = fields.BigIntField(primary_key=True)
+    target = fields.CharField(max_length=64, db_index=True)
+    op = fields.CharField(max_length=32)
+    payload = fields.JSONField(default=dict)
+    group_key = fields.CharField(max_length=160, null=True)
+    conversation: fields.ForeignKeyNullableRelation[Conversation] = fields.ForeignKeyField(
+        "models.Conversation", related_name="deliveries", null=True
+    )
+    message: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="deliveries", null=True
+    )
+    status = fields.CharEnumField(DeliveryStatus, default=DeliveryStatus.PENDING, db_index=True)
+    attempts = fields.IntField(default=0)
+    not_before = fields.DatetimeField(db_index=True)
+    claimed_until = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    done_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "delivery"

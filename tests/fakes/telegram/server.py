@@ -1,0 +1,303 @@
+"""The HTTP side: an aiohttp.web app speaking the Bot API wire protocol, fault
+injection and webhook delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import inspect
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import web
+
+from .api import METHODS
+from .errors import DEFAULT_DESCRIPTIONS, ApiError
+from .limits import RateLimiter
+from .params import Params, UploadedFile, read_request
+from .people import People
+from .world import Json, Webhook
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+
+@dataclass
+class Fault:
+    method: str  # lower-case name or "*"
+    error: ApiError
+    remaining: int
+    apply: bool  # perform the call, then answer the error anyway
+
+
+class FakeTelegram(People):
+    """A fake Telegram Bot API server for the real aiogram ``Bot``.
+
+    ``await fake.start()`` returns the base URL for
+    ``Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))``
+    (or use ``fake.make_bot()``).
+    """
+
+    def __init__(
+        self,
+        token: str = "123456:TEST",
+        *,
+        bot_id: int = 123456,
+        bot_username: str = "relaydesk_bot",
+        bot_name: str = "Relaydesk",
+        limits: bool = False,
+        group_per_minute: int = 20,
+        group_window: float = 60.0,
+        private_per_second: float = 1.0,
+        private_burst: int = 3,
+        global_per_second: int = 30,
+        global_window: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        service_updates: bool = False,
+        topic_reply_quirk: bool = True,
+        webhook_retry_delay: float = 0.2,
+        webhook_timeout: float = 5.0,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        limiter = RateLimiter(
+            clock,
+            group_per_minute=group_per_minute,
+            group_window=group_window,
+            private_per_second=private_per_second,
+            private_burst=private_burst,
+            global_per_second=global_per_second,
+            global_window=global_window,
+        )
+        super().__init__(
+            token,
+            bot_id=bot_id,
+            bot_username=bot_username,
+            bot_name=bot_name,
+            limits=limits,
+            service_updates=service_updates,
+            topic_reply_quirk=topic_reply_quirk,
+            limiter=limiter,
+            seed=seed,
+        )
+        self.host = host
+        self.port = port
+        self.base_url = ""
+        self.webhook_retry_delay = webhook_retry_delay
+        self.webhook_timeout = webhook_timeout
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.webhook_deliveries: list[Json] = []  # updates the webhook accepted, in order
+        self._faults: list[Fault] = []
+        self._delivering = False
+        self._runner: web.AppRunner | None = None
+        self._client: aiohttp.ClientSession | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+
+    # ----- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}"
+        self._client = aiohttp.ClientSession()
+        self._webhook_task = asyncio.create_task(self._deliver_webhooks())
+        return self.base_url
+
+    async def close(self) -> None:
+        self.closing = True
+        self.changed.fire()  # releases long polls
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+        if self._client is not None:
+            await self._client.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeTelegram:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def make_bot(self, **kwargs: Any) -> Bot:
+        """A real aiogram Bot wired to this server (close its session when done)."""
+        from aiogram import Bot
+        from aiogram.client.session.aiohttp import AiohttpSession
+        from aiogram.client.telegram import TelegramAPIServer
+
+        api = TelegramAPIServer.from_base(self.base_url)
+        return Bot(self.token, session=AiohttpSession(api=api), **kwargs)
+
+    # ----- faults -----------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        description: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+        apply: bool = False,
+    ) -> None:
+        """The next `times` calls of `method` ("*" = any) answer this error. A 429
+        gets ``retry_after`` (default 1); ``apply=True`` performs the call first,
+        like a timeout after Telegram already acted."""
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        if description is None:
+            description = DEFAULT_DESCRIPTIONS.get(status, "Internal Server Error")
+            if status == 429:
+                description = f"Too Many Requests: retry after {retry_after}"
+        error = ApiError(status, description, retry_after=retry_after)
+        self._faults.append(Fault(method.lower(), error, times, apply))
+
+    def _take_fault(self, method: str) -> Fault | None:
+        for fault in self._faults:
+            if fault.method in {"*", method.lower()}:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    # ----- calls ---------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        """Decoded params of every call of `method` (case-insensitive), in order."""
+        return [params for name, params in self.calls if name.lower() == method.lower()]
+
+    async def call(self, method: str, params: Params) -> Any:
+        """Run one Bot API call; raises ApiError for error answers."""
+        self.calls.append((method, {**params.files, **copy.deepcopy(params.values)}))
+        entry = METHODS.get(method)
+        self.stats.calls[entry[0] if entry else method] += 1
+        try:
+            fault = self._take_fault(method)
+            if fault is not None and not fault.apply:
+                raise fault.error
+            if entry is None:
+                raise ApiError(404, "Not Found")
+            result = entry[1](self, params)
+            if inspect.isawaitable(result):
+                result = await result
+            if fault is not None:
+                raise fault.error
+            return result
+        except ApiError as error:
+            if error.code == 429:
+                self.stats.too_many_requests += 1
+            raise
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
+        try:
+            values, files = await read_request(request)
+            result = await self.call(request.match_info["method"], Params(values, files))
+        except ApiError as error:
+            return web.json_response(error.payload(), status=error.code)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
+        stored = self.files.by_path(request.match_info["path"])
+        if stored is None:
+            return web.json_response(ApiError(404, "Not Found").payload(), status=404)
+        return web.Response(body=stored.data, content_type="application/octet-stream")
+
+    # ----- webhooks ------------------------------------------------------------------
+
+    async def wait_idle(self, timeout: float = 5) -> None:  # noqa: ASYNC109
+        """Wait until no update is pending (delivered to the webhook, or confirmed
+        by a later getUpdates offset)."""
+
+        def idle() -> bool:
+            return not self.updates and not self._delivering
+
+        if not await self.changed.wait_until(idle, timeout):
+            raise TimeoutError(f"{len(self.updates)} updates still pending after {timeout} s")
+
+    async def _deliver_webhooks(self) -> None:
+        """Post queued updates to the webhook one at a time, in order, retrying failures."""
+        while not self.closing:
+            hook = self.webhook
+            if hook is None or not self.updates:
+                await self.changed.wait_until(
+                    lambda: self.closing or (self.webhook is not None and bool(self.updates)), 3600
+                )
+                continue
+            update = self.updates[0]
+            self._delivering = True
+            error = await self._post_update(hook, update)
+            if error is None and self.updates and self.updates[0] is update:
+                self.updates.pop(0)
+                self.webhook_deliveries.append(copy.deepcopy(update))
+            self._delivering = False
+            self.changed.fire()
+            if error is not None:
+                hook.last_error_date = int(time.time())
+                hook.last_error_message = error
+                await self.changed.wait_until(
+                    lambda h=hook: self.closing or self.webhook is not h, self.webhook_retry_delay
+                )
+
+    async def _post_update(self, hook: Webhook, update: Json) -> str | None:
+        """POST one update; returns an error message, or None once it was accepted."""
+        assert self._client is not None
+        headers = {}
+        if hook.secret_token:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
+        timeout = aiohttp.ClientTimeout(total=self.webhook_timeout)
+        request = self._client.post(hook.url, json=update, headers=headers, timeout=timeout)
+        try:
+            async with request as resp:
+                if not 200 <= resp.status < 300:
+                    return f"Wrong response from the webhook: {resp.status} {resp.reason}"
+                await self._run_webhook_reply(resp)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return f"Connection failed: {type(error).__name__}"
+        return None
+
+    async def _run_webhook_reply(self, resp: aiohttp.ClientResponse) -> None:
+        """A webhook answer may carry one method call (aiogram sends it as multipart)."""
+        values: dict[str, Any] = {}
+        files: dict[str, UploadedFile] = {}
+        if resp.content_type == "multipart/form-data":
+            async for part in aiohttp.MultipartReader.from_response(resp):
+                if not isinstance(part, aiohttp.BodyPartReader) or part.name is None:
+                    continue
+                if part.filename:
+                    content_type = part.headers.get(aiohttp.hdrs.CONTENT_TYPE)
+                    data = await part.read(decode=True)
+                    files[part.name] = UploadedFile(part.name, part.filename, content_type, data)
+                else:
+                    values[part.name] = await part.text()
+        elif resp.content_type == "application/json":
+            body = await resp.json()
+            values = body if isinstance(body, dict) else {}
+        method = values.pop("method", None)
+        if method:
+            with contextlib.suppress(ApiError):  # Telegram ignores failed webhook replies
+                await self.call(str(method), Params(values, files))

@@ -10,6 +10,7 @@ from typing import Any
 from aerich import Command
 from aerich.models import Aerich
 from tortoise import Tortoise
+from tortoise.backends.base import executor as tortoise_executor
 from tortoise.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,14 @@ def tortoise_config(url: str) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config(os.environ.get("RELAYDESK_DATABASE_URL", "sqlite://relaydesk.db"))
 
 
+def _forget_compiled_queries() -> None:
+    """Tortoise caches compiled INSERTs per connection *name*, not per dialect; a process
+    that opens SQLite and then PostgreSQL (the test suite does) must start clean."""
+    tortoise_executor.EXECUTOR_CACHE.clear()
+
+
 def _command(url: str) -> Command:
+    _forget_compiled_queries()
     return Command(tortoise_config=tortoise_config(url), app="models", location=str(MIGRATIONS))
 
 
@@ -58,6 +66,7 @@ async def apply_migrations(url: str) -> list[str]:
 
 async def pending_migrations(url: str) -> list[str]:
     """Migrations not yet applied to the database at `url` (connects and closes)."""
+    _forget_compiled_queries()
     await Tortoise.init(config=tortoise_config(url))
     try:
         try:
@@ -70,6 +79,7 @@ async def pending_migrations(url: str) -> list[str]:
 
 
 async def connect(url: str) -> None:
+    _forget_compiled_queries()
     await Tortoise.init(config=tortoise_config(url))
 
 

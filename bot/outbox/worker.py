@@ -65,7 +65,9 @@ class OutboxWorker:
                     log.exception("Outbox step failed; trying again shortly")
                     pause = 1.0
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=pause)
+                    await asyncio.wait_for(
+                        self._wake.wait(), timeout=self._clock.sleep_seconds(pause)
+                    )
                 self._wake.clear()
         finally:
             await self._finish_inflight()

@@ -27,9 +27,8 @@ _MEDIA_FIELDS = ("photo", "video", "animation", "document", "audio", "voice", "v
 
 
 def kind_of(message: Message) -> str | None:
-    kind = str(message.content_type)
-    if kind == "venue":
-        return "venue"
+    content_type = message.content_type
+    kind = getattr(content_type, "value", content_type)
     return kind if kind in RELAYABLE else None
 
 

@@ -350,7 +350,7 @@ def generate_content(
     if kind == "poll":
         return {"poll": make_poll(poll_id, text or "Which one?", ["Yes", "No"])}
     if kind == "dice":
-        return {"dice": roll_dice(text or "🎲", rng)}
+        return {"dice": roll_dice(text if text in DICE_MAX else "🎲", rng)}
     raise ValueError(f"unknown message kind {kind!r}; expected one of {USER_KINDS}")
 
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import copy
 import inspect
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from .world import Json, Webhook
 
 if TYPE_CHECKING:
     from aiogram import Bot
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -93,6 +96,7 @@ class FakeTelegram(People):
         self.webhook_timeout = webhook_timeout
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.webhook_deliveries: list[Json] = []  # updates the webhook accepted, in order
+        self.crashes: list[Exception] = []  # exceptions the fake itself raised
         self._faults: list[Fault] = []
         self._delivering = False
         self._runner: web.AppRunner | None = None
@@ -217,6 +221,11 @@ class FakeTelegram(People):
             result = await self.call(request.match_info["method"], Params(values, files))
         except ApiError as error:
             return web.json_response(error.payload(), status=error.code)
+        except Exception as crash:  # a bug in the fake: answer loudly, keep it for tests
+            self.crashes.append(crash)
+            logger.exception("fake Telegram crashed on %s", request.match_info["method"])
+            error = ApiError(500, f"Internal Server Error: fake crashed: {crash!r}")
+            return web.json_response(error.payload(), status=500)
         return web.json_response({"ok": True, "result": result})
 
     async def _handle_file(self, request: web.Request) -> web.Response:

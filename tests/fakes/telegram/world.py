@@ -245,7 +245,7 @@ class World:
             raise bad_request("TOPIC_CLOSED")
         return thread_id
 
-    def message(self, chat: Chat, message_id: int | None, missing: str) -> Json:
+    def find_message(self, chat: Chat, message_id: int | None, missing: str) -> Json:
         message = chat.messages.get(message_id) if message_id is not None else None
         if message is None:
             raise bad_request(missing)

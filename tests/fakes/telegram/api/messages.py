@@ -221,7 +221,7 @@ def send_dice(world: World, p: Params) -> Json:
 
 def source(world: World, p: Params, missing: str) -> Json:
     chat = world.chat(p.chat_id("from_chat_id"))
-    return world.message(chat, p.req_int("message_id"), missing)
+    return world.find_message(chat, p.req_int("message_id"), missing)
 
 
 @methods("copyMessage")
@@ -290,7 +290,7 @@ def editable(world: World, p: Params) -> Json:
     if "inline_message_id" in p:
         raise bad_request("inline messages are not supported by the fake")
     chat = world.chat(p.chat_id())
-    message = world.message(chat, p.opt_int("message_id"), "message to edit not found")
+    message = world.find_message(chat, p.opt_int("message_id"), "message to edit not found")
     if message.get("from", {}).get("id") != world.bot_id or is_service(message):
         raise bad_request("message can't be edited")
     return message
@@ -372,7 +372,7 @@ def edit_message_reply_markup(world: World, p: Params) -> Json:
 
 
 def delete_one(world: World, chat: Chat, message_id: int) -> None:
-    message = world.message(chat, message_id, "message to delete not found")
+    message = world.find_message(chat, message_id, "message to delete not found")
     own = message.get("from", {}).get("id") == world.bot_id
     may_delete = own or chat.is_private or world.bot_can(chat, "can_delete_messages")
     if "forum_topic_created" in message or not may_delete:

@@ -247,7 +247,7 @@ def get_my_commands(world: World, p: Params) -> list[Json]:
 def set_message_reaction(world: World, p: Params) -> bool:
     chat = world.chat(p.chat_id())
     message_id = p.req_int("message_id")
-    world.message(chat, message_id, "MESSAGE_ID_INVALID")
+    world.find_message(chat, message_id, "MESSAGE_ID_INVALID")
     reaction: list[Any] = p.json("reaction") or []
     for item in reaction:
         if item.get("type") == "emoji" and item.get("emoji") not in REACTION_EMOJI:
@@ -271,7 +271,7 @@ def pin_chat_message(world: World, p: Params) -> bool:
     chat = world.chat(p.chat_id())
     check_can_pin(world, chat)
     message_id = p.req_int("message_id")
-    world.message(chat, message_id, "message to pin not found")
+    world.find_message(chat, message_id, "message to pin not found")
     if message_id not in chat.pinned:
         chat.pinned.append(message_id)
     return True

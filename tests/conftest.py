@@ -1,0 +1,54 @@
+"""Shared fixtures: a database per test (SQLite and PostgreSQL), the fake Telegram, a desk."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
+from tests.fakes.telegram import FakeTelegram
+
+DATABASES = [d for d in os.environ.get("RELAYDESK_TEST_DATABASES", "sqlite,postgres").split(",") if d]
+PG_SERVER = os.environ.get("RELAYDESK_TEST_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture(params=DATABASES)
+async def database_url(request, tmp_path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'relaydesk.db'}"
+        return
+    name = f"relaydesk_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield f"{PG_SERVER}/{name}"
+    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram()
+    await fake.start()
+    fake.add_forum(OPERATOR_CHAT, "Support", members={uid: "member" for uid in OPERATORS})
+    for user_id, name in OPERATORS.items():
+        fake.add_user(user_id, name, username=name.lower())
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def desk(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[Desk]:
+    desk = Desk(fake_telegram, database_url)
+    await desk.start()
+    yield desk
+    await desk.stop()

@@ -1,0 +1,112 @@
+"""A running Relaydesk wired to a fake Telegram, as a test or benchmark drives it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import CORE, build_app
+from bot.clock import Clock
+from bot.core import Core
+from bot.settings import Settings
+from storage.models import Delivery, DeliveryStatus
+from tests.fakes.telegram import FakeTelegram
+
+OPERATOR_CHAT = -1001000000001
+OPERATORS = {1001: "Olga", 1002: "Petro"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Desk:
+    """Relaydesk in this process; `restart()` is a crash and a fresh start on the same data."""
+
+    def __init__(self, fake: FakeTelegram, database_url: str, clock: Clock | None = None, **settings: Any):
+        self.fake = fake
+        self.clock = clock or Clock()
+        values: dict[str, Any] = {
+            "database_url": database_url,
+            "telegram_token": fake.token,
+            "telegram_api_url": fake.base_url,
+            "telegram_operator_chat_id": OPERATOR_CHAT,
+            "http_port": free_port(),
+            "telegram_group_per_minute": 100_000,
+            "telegram_chat_per_second": 1000,
+            "telegram_global_per_second": 100_000,
+            "album_wait_seconds": 0.2,
+        }
+        values.update(settings)
+        self.settings = Settings(_env_file=None, **values)
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def core(self) -> Core:
+        assert self._runner is not None
+        return self._runner.app[CORE]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.http_port}"
+
+    async def start(self) -> Desk:
+        self._runner = web.AppRunner(build_app(self.settings, clock=self.clock), handle_signals=False)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.settings.http_port).start()
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def crash(self) -> None:
+        """Stop at once: nothing in flight is finished or flushed politely."""
+        assert self._runner is not None
+        core = self.core
+        for task in list(core.worker._tasks):
+            task.cancel()
+        await self.stop()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def settle(self, timeout: float = 15.0) -> None:
+        """Wait until every update was read and every due delivery was sent or given up."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        quiet = 0
+        while quiet < 3:
+            if loop.time() > deadline:
+                pending = await Delivery.filter(status=DeliveryStatus.PENDING).values(
+                    "id", "target", "op", "not_before", "attempts", "last_error"
+                )
+                raise AssertionError(f"not settled: updates={len(self.fake.pending_updates())} deliveries={pending}")
+            busy = bool(self.fake.pending_updates()) or await self._due()
+            quiet = 0 if busy else quiet + 1
+            await asyncio.sleep(0.03)
+
+    async def _due(self) -> bool:
+        horizon = self.clock.now() + timedelta(seconds=2)
+        return await Delivery.filter(status=DeliveryStatus.PENDING, not_before__lte=horizon).exists()
+
+    # -- what people see ---------------------------------------------------------------------
+
+    def topic_of(self, name_part: str) -> dict[str, Any]:
+        live = [t for t in self.fake.topics(OPERATOR_CHAT) if name_part in t["name"] and not t["is_deleted"]]
+        assert len(live) == 1, f"expected one live topic with {name_part!r}: {self.fake.topics(OPERATOR_CHAT)}"
+        return live[0]
+
+    def topic_messages(self, name_part: str) -> list[dict[str, Any]]:
+        return self.fake.chat_messages(OPERATOR_CHAT, self.topic_of(name_part)["message_thread_id"])
+
+    def customer_sees(self, user_id: int) -> list[dict[str, Any]]:
+        return self.fake.bot_messages(user_id)

@@ -82,6 +82,8 @@ class Translator:
         return escape(text) if escape else text
 
     def _arg(self, lang: str, value: Any, escape: Callable[[str], str] | None) -> Any:
+        if isinstance(value, list):
+            return "\n".join(str(self._arg(lang, item, escape)) for item in value)
         if isinstance(value, Text):
             return self.render(lang, value, escape)
         if isinstance(value, str) and escape:

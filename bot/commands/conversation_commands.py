@@ -98,7 +98,7 @@ async def help_(ctx: CommandContext) -> Reply:
     return Reply(
         Text(
             _("Commands (also typed as !command):\n{commands}\nMessages starting with {prefix} stay internal."),
-            commands=Text("\n".join("{l%d}" % i for i in range(len(lines))), **{f"l{i}": t for i, t in enumerate(lines)}),
+            commands=lines,
             prefix=ctx.note_prefix,
         )
     )

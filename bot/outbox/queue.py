@@ -95,13 +95,25 @@ class Outbox:
 
 
 def text_payload(text: Text) -> dict[str, Any]:
-    args = {k: {"text": text_payload(v)} if isinstance(v, Text) else v for k, v in text.args.items()}
-    return {"msgid": text.msgid, "args": args}
+    """A Text as JSON; arguments may be Texts or lists of them (a list renders as lines)."""
+    return {"msgid": text.msgid, "args": {k: _encode(v) for k, v in text.args.items()}}
 
 
 def payload_text(payload: dict[str, Any]) -> Text:
-    args = {
-        k: payload_text(v["text"]) if isinstance(v, dict) and "text" in v else v
-        for k, v in payload.get("args", {}).items()
-    }
-    return Text(payload["msgid"], **args)
+    return Text(payload["msgid"], **{k: _decode(v) for k, v in payload.get("args", {}).items()})
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Text):
+        return {"text": text_payload(value)}
+    if isinstance(value, list):
+        return {"lines": [_encode(v) for v in value]}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and "text" in value:
+        return payload_text(value["text"])
+    if isinstance(value, dict) and "lines" in value:
+        return [_decode(v) for v in value["lines"]]
+    return value

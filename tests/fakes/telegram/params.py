@@ -22,6 +22,7 @@ JSON_FIELDS = frozenset(
         "allowed_updates",
         "caption_entities",
         "commands",
+        "correct_option_ids",
         "entities",
         "explanation_entities",
         "link_preview_options",
@@ -51,13 +52,14 @@ class UploadedFile:
 
 async def read_request(request: web.Request) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
     """Return (params with JSON fields decoded, uploaded files by part name)."""
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = {key: decode_value(key, value) for key, value in request.query.items()}
     files: dict[str, UploadedFile] = {}
     if request.content_type == "application/json":
         body = await request.json() if request.can_read_body else {}
         if not isinstance(body, dict):
             raise bad_request("request body must be a JSON object")
-        return {key: decode_value(key, value) for key, value in body.items()}, files
+        params |= {key: decode_value(key, value) for key, value in body.items()}
+        return params, files
     for key, value in (await request.post()).items():
         if isinstance(value, web.FileField):
             files[key] = UploadedFile(key, value.filename, value.content_type, value.file.read())

@@ -230,8 +230,7 @@ def copy_message(world: World, p: Params) -> Json:
     if is_service(original):
         raise bad_request("message can't be copied")
     where = target(world, p)
-    content = copied_content(original, world.rng, world.new_poll_id())
-    content.pop("media_group_id", None)
+    content = copied_content(original, world.rng, world.new_poll_id())  # album id not kept
     if ("caption" in p or "caption_entities" in p) and media_kind(content) in CAPTIONED_KINDS:
         content.pop("caption", None)
         content.pop("caption_entities", None)

@@ -1,0 +1,156 @@
+"""Operators take, close, reopen and note with commands and buttons; the topic shows it."""
+
+from __future__ import annotations
+
+from tests.fakes.desk import OPERATOR_CHAT, Desk
+
+CUSTOMER = 5001
+OLGA, PETRO = 1001, 1002
+STRANGER = 9009
+
+
+async def _open(desk: Desk, language: str = "en") -> int:
+    desk.fake.add_user(CUSTOMER, "Ivan", language_code=language)
+    desk.fake.user_sends(CUSTOMER, "Help")
+    await desk.settle()
+    return desk.topic_of("Ivan")["message_thread_id"]
+
+
+def _card(desk: Desk) -> dict:
+    return desk.topic_messages("Ivan")[0]
+
+
+def _buttons(message: dict) -> list[str]:
+    return [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+
+
+def _alerts(desk: Desk) -> list[str]:
+    return [params.get("text", "") for method, params in desk.fake.calls if method == "answerCallbackQuery"]
+
+
+async def test_take_button_assigns_and_the_card_and_title_show_it(desk: Desk) -> None:
+    await _open(desk)
+    card = _card(desk)
+    desk.fake.press_button(OPERATOR_CHAT, card["message_id"], OLGA, "rd:take:1")
+    await desk.settle()
+
+    assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1"
+    assert "Olga" in _card(desk)["text"]
+    assert _alerts(desk) == ["You took conversation #1."]
+
+
+async def test_typed_commands_work_with_slash_and_bang(desk: Desk) -> None:
+    thread = await _open(desk)
+    take = desk.fake.member_sends(OPERATOR_CHAT, OLGA, "!take", thread_id=thread)
+    await desk.settle()
+    assert [r["emoji"] for r in desk.fake.reactions(OPERATOR_CHAT, take["message_id"])] == ["👍"]
+
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close@relaydesk_bot solved", thread_id=thread)
+    await desk.settle()
+    assert desk.topic_of("Ivan")["name"] == "✅ Ivan #1"
+    assert _buttons(_card(desk)) == ["Reopen"]
+    assert "closed" in desk.customer_sees(CUSTOMER)[-1]["text"]
+
+
+async def test_customer_gets_the_closing_message_in_their_language(desk: Desk) -> None:
+    thread = await _open(desk, language="uk")
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+    await desk.settle()
+
+    assert "закрито" in desk.customer_sees(CUSTOMER)[-1]["text"]
+
+
+async def test_writing_after_close_opens_a_new_conversation_in_the_same_topic(desk: Desk) -> None:
+    thread = await _open(desk)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+    await desk.settle()
+    desk.fake.user_sends(CUSTOMER, "One more question")
+    await desk.settle()
+
+    assert len([t for t in desk.fake.topics(OPERATOR_CHAT) if not t["is_deleted"]]) == 1
+    assert desk.topic_of("Ivan")["name"] == "🆕 Ivan #2"
+    texts = [m.get("text", "") for m in desk.topic_messages("Ivan")]
+    assert any("New conversation #2" in t for t in texts)
+    assert any("Conversation #2" in t for t in texts)
+    assert texts[-1] == "One more question"
+
+
+async def test_reopen_brings_a_closed_conversation_back(desk: Desk) -> None:
+    thread = await _open(desk)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+    await desk.settle()
+    desk.fake.press_button(OPERATOR_CHAT, _card(desk)["message_id"], PETRO, "rd:reopen:1")
+    await desk.settle()
+
+    assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1"
+    assert _buttons(_card(desk)) == ["Take", "Close"]
+
+
+async def test_notes_stay_inside(desk: Desk) -> None:
+    thread = await _open(desk)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "// he called yesterday too", thread_id=thread)
+    note = desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/note VIP customer", thread_id=thread)
+    await desk.settle()
+
+    assert desk.customer_sees(CUSTOMER) == []
+    assert [r["emoji"] for r in desk.fake.reactions(OPERATOR_CHAT, note["message_id"])] == ["👍"]
+
+
+async def test_writing_into_a_closed_conversation_is_refused_in_plain_words(desk: Desk) -> None:
+    thread = await _open(desk)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+    await desk.settle()
+    late = desk.fake.member_sends(OPERATOR_CHAT, OLGA, "Also, one more thing", thread_id=thread)
+    await desk.settle()
+
+    assert [m.get("text") for m in desk.customer_sees(CUSTOMER)][-1] != "Also, one more thing"
+    assert [r["emoji"] for r in desk.fake.reactions(OPERATOR_CHAT, late["message_id"])] == ["👎"]
+    assert "/reopen" in desk.topic_messages("Ivan")[-1]["text"]
+
+
+async def test_unknown_command_gets_a_plain_answer(desk: Desk) -> None:
+    thread = await _open(desk)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/frobnicate", thread_id=thread)
+    await desk.settle()
+
+    assert "Unknown command /frobnicate" in desk.topic_messages("Ivan")[-1]["text"]
+    assert desk.customer_sees(CUSTOMER) == []
+
+
+async def test_help_lists_the_commands(desk: Desk) -> None:
+    thread = await _open(desk)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/help", thread_id=thread)
+    await desk.settle()
+
+    text = desk.topic_messages("Ivan")[-1]["text"]
+    for name in ("/take", "/close", "/reopen", "/note", "/help", "//"):
+        assert name in text
+
+
+async def test_a_stranger_pressing_a_button_changes_nothing(desk: Desk) -> None:
+    await _open(desk)
+    desk.fake.add_user(STRANGER, "Mallory")
+    desk.fake.press_button(OPERATOR_CHAT, _card(desk)["message_id"], STRANGER, "rd:close:1")
+    await desk.settle()
+
+    assert desk.topic_of("Ivan")["name"] == "🆕 Ivan #1"
+    assert _alerts(desk) == ["Only operators of this line can do that."]
+
+
+async def test_a_forged_button_is_refused(desk: Desk) -> None:
+    await _open(desk)
+    desk.fake.press_button(OPERATOR_CHAT, _card(desk)["message_id"], OLGA, "rd:close:abc")
+    await desk.settle()
+
+    assert desk.topic_of("Ivan")["name"] == "🆕 Ivan #1"
+    assert _alerts(desk) == ["This button is no longer valid."]
+
+
+async def test_other_bots_and_service_messages_are_never_relayed(desk: Desk) -> None:
+    thread = await _open(desk)
+    desk.fake.add_user(7777, "OtherBot", is_bot=True)
+    desk.fake.chats[OPERATOR_CHAT].members[7777] = "member"
+    desk.fake.member_sends(OPERATOR_CHAT, 7777, "I am a bot", thread_id=thread)
+    await desk.settle()
+
+    assert desk.customer_sees(CUSTOMER) == []

@@ -46,9 +46,6 @@ def _forget_compiled_queries() -> None:
     tortoise_executor.EXECUTOR_CACHE.clear()
 
 
-def _command(url: str) -> Command:
-    _forget_compiled_queries()
-    return Command(tortoise_config=tortoise_config(url), app="models", location=str(MIGRATIONS))
 
 
 def all_migrations() -> list[str]:
@@ -59,9 +56,14 @@ def all_migrations() -> list[str]:
 
 async def apply_migrations(url: str) -> list[str]:
     """Apply every pending migration; returns the names applied."""
-    async with _command(url) as command:
+    # Init first: aerich skips it when an earlier, closed context of this task looks inited.
+    await connect(url)
+    try:
+        command = Command(tortoise_config=tortoise_config(url), app="models", location=str(MIGRATIONS))
         await command.init()
         return await command.upgrade(run_in_transaction=True)
+    finally:
+        await disconnect()
 
 
 async def pending_migrations(url: str) -> list[str]:

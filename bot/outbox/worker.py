@@ -19,7 +19,9 @@ from storage.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+# Longer than any one send may take (the Bot API session times out at 20 s): a claim older
+# than this belongs to an instance that died, and its delivery is taken up again.
+LEASE = timedelta(seconds=30)
 
 
 class OutboxWorker:

@@ -34,13 +34,14 @@ WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 MEMBER_STATUSES = {"creator", "administrator", "member"}
 POLL_TIMEOUT = 25
+SEND_TIMEOUT = 20.0
 UPDATE_ATTEMPTS = 5
 
 
 def make_bot(settings: Settings) -> Bot:
     token = settings.telegram_token_value
     assert token, "RELAYDESK_TELEGRAM_TOKEN is not set"
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=SEND_TIMEOUT)
     return Bot(token, session=session)
 
 

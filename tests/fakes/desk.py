@@ -95,7 +95,8 @@ class Desk:
             await asyncio.sleep(0.03)
 
     async def _due(self) -> bool:
-        horizon = self.clock.now() + timedelta(seconds=2)
+        """Pending work due within ten real seconds (back-offs included; long holds not)."""
+        horizon = self.clock.now() + timedelta(seconds=10 * self.clock.speed)
         return await Delivery.filter(status=DeliveryStatus.PENDING, not_before__lte=horizon).exists()
 
     # -- what people see ---------------------------------------------------------------------

@@ -1,0 +1,77 @@
+"""Under Telegram's real limits the desk paces itself: no 429, nothing dropped, order kept."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.clock import Clock
+from bot.outbox.pacing import MemoryPacer, RedisPacer
+from bot.ports import Bucket
+from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
+from tests.fakes.telegram import FakeTelegram
+
+SPEED = 60.0  # a minute of Telegram time per real second
+
+
+@pytest.fixture
+async def limited() -> AsyncIterator[tuple[FakeTelegram, Clock]]:
+    clock = Clock(speed=SPEED)
+    fake = FakeTelegram(limits=True, clock=clock.monotonic)
+    await fake.start()
+    fake.add_forum(OPERATOR_CHAT, "Support", members=dict.fromkeys(OPERATORS, "member"))
+    yield fake, clock
+    await fake.close()
+
+
+async def test_a_burst_of_customers_is_paced_to_the_group_budget(limited, database_url: str) -> None:
+    fake, clock = limited
+    desk = await Desk(
+        fake, database_url, clock=clock,
+        telegram_group_per_minute=20, telegram_chat_per_second=1, telegram_global_per_second=30,
+    ).start()
+    try:
+        customers = range(6001, 6011)
+        for user in customers:
+            fake.add_user(user, f"C{user}")
+            fake.user_sends(user, f"{user} first")
+            fake.user_sends(user, f"{user} second")
+        await desk.settle(timeout=60)
+
+        assert fake.stats.too_many_requests == 0
+        for user in customers:
+            shown = [m["text"] for m in desk.topic_messages(f"C{user}") if "reply_markup" not in m]
+            assert shown == [f"{user} first", f"{user} second"]
+    finally:
+        await desk.stop()
+
+
+async def test_memory_pacer_holds_twenty_a_minute() -> None:
+    now = [0.0]
+    pacer = MemoryPacer(lambda: now[0])
+    group = [Bucket("g", 20, 60.0)]
+    assert all([await pacer.reserve(group) == 0 for _ in range(20)])
+    wait = await pacer.reserve(group)
+    assert 60 <= wait <= 64
+    now[0] = wait
+    assert await pacer.reserve(group) == 0
+
+
+async def test_redis_pacer_shares_the_budget_between_instances() -> None:
+    redis_asyncio = pytest.importorskip("redis.asyncio")
+    client = redis_asyncio.from_url("redis://127.0.0.1:6379/15")
+    try:
+        await client.flushdb()
+        now = [1000.0]
+        first, second = RedisPacer(client, lambda: now[0]), RedisPacer(client, lambda: now[0])
+        group = [Bucket("g", 20, 60.0)]
+        for pacer in (first, second) * 10:
+            assert await pacer.reserve(group) == 0
+        assert await second.reserve(group) > 59
+        await first.hold("g", 5)
+        now[0] += 70
+        assert await first.reserve(group) == 0
+    finally:
+        await client.flushdb()
+        await client.aclose()

@@ -1,0 +1,52 @@
+"""With RELAYDESK_REDIS_URL set, dedupe, locks and pacing live in Redis; the story is the same."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.dedupe import RedisDeduper
+from bot.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
+from storage.models import Conversation
+from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.telegram import FakeTelegram
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+CUSTOMER = 5001
+
+
+@pytest.fixture
+async def redis_desk(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[Desk]:
+    client = aioredis.from_url(REDIS_URL)
+    await client.flushdb()
+    desk = await Desk(fake_telegram, database_url, redis_url=REDIS_URL).start()
+    yield desk
+    await desk.stop()
+    await client.flushdb()
+    await client.aclose()
+
+
+async def test_a_conversation_round_trip_with_redis(redis_desk: Desk) -> None:
+    desk = redis_desk
+    assert isinstance(desk.core.deduper, RedisDeduper)
+    desk.fake.add_user(CUSTOMER, "Ivan")
+    desk.fake.user_sends(CUSTOMER, "Hi")
+    await desk.settle()
+    thread = desk.topic_of("Ivan")["message_thread_id"]
+    desk.fake.member_sends(OPERATOR_CHAT, 1001, "Hello", thread_id=thread)
+    await desk.settle()
+
+    assert desk.customer_sees(CUSTOMER)[-1]["text"] == "Hello"
+
+
+async def test_racing_first_messages_open_one_conversation_with_redis_locks(redis_desk: Desk) -> None:
+    desk = redis_desk
+    entry = EntryPointRef("telegram", f"telegram:{desk.fake.bot_id}", "@relaydesk_bot")
+    customer = CustomerRef("telegram", str(CUSTOMER), "Ivan")
+    burst = [InboundMessage(entry, customer, str(CUSTOMER), str(i), MessageBody("text", str(i))) for i in range(6)]
+    await asyncio.gather(*(desk.core.inbox.accept(m) for m in burst))
+
+    assert await Conversation.all().count() == 1

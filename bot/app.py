@@ -51,7 +51,8 @@ async def prepare_database(settings: Settings) -> None:
     if pending:
         raise UnmigratedDatabase(
             f"The database has {len(pending)} unapplied migration(s) ({', '.join(pending)}). "
-            "Run `relaydesk migrate`, or unset RELAYDESK_AUTO_MIGRATE=false to let `run` apply them."
+            "Run `relaydesk migrate`, or drop RELAYDESK_AUTO_MIGRATE=false "
+            "to let `run` apply them."
         )
 
 

@@ -71,7 +71,9 @@ def cmd_check(settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="relaydesk", description="Operator workspace in Telegram.")
+    parser = argparse.ArgumentParser(
+        prog="relaydesk", description="Operator workspace in Telegram."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="serve: bots, outbox worker and HTTP server")
     sub.add_parser("migrate", help="apply database migrations")

@@ -36,7 +36,8 @@ async def header_card(conversation: Conversation) -> Card:
     """Needs contact, identity, entry_point and assignee fetched."""
     identity = conversation.identity
     earlier = await Conversation.filter(
-        contact_id=conversation.contact_id, id__lt=conversation.id  # type: ignore[attr-defined]
+        contact_id=conversation.contact_id,
+        id__lt=conversation.id,  # type: ignore[attr-defined]
     ).count()
     assignee = conversation.assignee
     fields: list[tuple[Text, str | Text]] = [

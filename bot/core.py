@@ -74,7 +74,9 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         clock=clock,
         operator_language=settings.operator_language,
     )
-    worker = OutboxWorker(executor=executor, pacer=pacer, clock=clock, max_attempts=settings.max_attempts)
+    worker = OutboxWorker(
+        executor=executor, pacer=pacer, clock=clock, max_attempts=settings.max_attempts
+    )
     return Core(
         settings=settings,
         clock=clock,

@@ -172,7 +172,9 @@ class Inbox:
         chat_key = customer_chat_key(edit.entry_point.key, edit.chat)
         link = await find_link(chat_key, edit.external_id)
         if link is None:
-            log.info("Edit of unknown customer message %s in %s ignored", edit.external_id, chat_key)
+            log.info(
+                "Edit of unknown customer message %s in %s ignored", edit.external_id, chat_key
+            )
             return False
         async with in_transaction():
             message = await Message.get(id=link.message_id)  # type: ignore[attr-defined]
@@ -181,5 +183,7 @@ class Inbox:
             message.edited_at = self._clock.now()
             await message.save(update_fields=["text", "content", "edited_at"])
             conversation = await message.conversation
-            await self._outbox.to_thread(await conversation.thread, "edit", conversation, message=message)
+            await self._outbox.to_thread(
+                await conversation.thread, "edit", conversation, message=message
+            )
         return True

@@ -32,7 +32,9 @@ class Operators:
         key = (line.id, author.external_id)
         if self._verified.get(key, 0.0) < self._clock():
             checker = self._checkers.get(author.workspace_kind)
-            if checker is None or not await checker.is_member(line.workspace_chat, author.external_id):
+            if checker is None or not await checker.is_member(
+                line.workspace_chat, author.external_id
+            ):
                 log.warning(
                     "Ignored %s user %s: not a member of line %s's chat",
                     author.workspace_kind,

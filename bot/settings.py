@@ -61,4 +61,8 @@ class Settings(BaseSettings):
 
     @property
     def webhook_secret_value(self) -> str | None:
-        return self.telegram_webhook_secret.get_secret_value() if self.telegram_webhook_secret else None
+        return (
+            self.telegram_webhook_secret.get_secret_value()
+            if self.telegram_webhook_secret
+            else None
+        )

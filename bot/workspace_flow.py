@@ -13,7 +13,7 @@ from bot.commands.parser import parse_command
 from bot.commands.registry import CommandRegistry, Reply
 from bot.events import CommandCall, ThreadRef, WorkspaceEdit, WorkspaceMessage
 from bot.i18n import Text, _
-from bot.links import customer_chat_key, find_link, workspace_chat_key
+from bot.links import find_link, workspace_chat_key
 from bot.operators import Operators
 from bot.outbox.queue import Outbox
 from storage.models import (
@@ -56,7 +56,9 @@ class WorkspaceFlow:
         self._note_prefix = note_prefix
         self._bot_usernames = bot_usernames or {}
 
-    async def _place(self, ref: ThreadRef, author, conversation_id: int | None = None) -> Place | None:
+    async def _place(
+        self, ref: ThreadRef, author, conversation_id: int | None = None
+    ) -> Place | None:
         line = await self._operators.line_of(ref.workspace_kind, ref.chat)
         if line is None:
             return None
@@ -107,7 +109,9 @@ class WorkspaceFlow:
                 event.external_id,
                 Reply(
                     Text(
-                        _("Not sent: conversation #{number} is closed. Use /reopen to write to the customer."),
+                        _(
+                            "Not sent: conversation #{number} is closed. Use /reopen to write to the customer."  # noqa: E501
+                        ),
                         number=conversation.number,
                     ),
                     ok=False,
@@ -190,9 +194,14 @@ class WorkspaceFlow:
     async def _run(self, call: CommandCall, place: Place) -> Reply | None:
         command = self._registry.get(call.name)
         if command is None:
-            reply = Reply(Text(_("Unknown command /{name}. /help lists the commands."), name=call.name), ok=False)
+            reply = Reply(
+                Text(_("Unknown command /{name}. /help lists the commands."), name=call.name),
+                ok=False,
+            )
         elif command.needs_conversation and place.conversation is None:
-            reply = Reply(Text(_("/{name} works inside a conversation's topic."), name=call.name), ok=False)
+            reply = Reply(
+                Text(_("/{name} works inside a conversation's topic."), name=call.name), ok=False
+            )
         else:
             ctx = CommandContext(
                 operator=place.operator,

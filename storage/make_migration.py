@@ -10,7 +10,6 @@ Needs a PostgreSQL at RELAYDESK_MIGRATION_PG (default postgres://postgres@127.0.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -55,7 +54,9 @@ MODELS_STATE = {models_state}
 
 
 async def _generate(url: str, location: str, name: str) -> None:
-    async with Command(tortoise_config=tortoise_config(url), app="models", location=location) as cmd:
+    async with Command(
+        tortoise_config=tortoise_config(url), app="models", location=location
+    ) as cmd:
         if not all_migrations():
             await cmd.init_db(safe=True)
             return
@@ -84,7 +85,11 @@ def main(name: str) -> None:
             for sql in (f"DROP DATABASE IF EXISTS {SCRATCH_DB}", f"CREATE DATABASE {SCRATCH_DB}"):
                 subprocess.run(["psql", PG + "/postgres", "-qc", sql], check=True)
             url = f"{PG}/{SCRATCH_DB}"
-        code = f"import asyncio, storage.make_migration as m; asyncio.run(m._generate({url!r}, {str(work / 'migrations')!r}, {name!r}))"
+        location = str(work / "migrations")
+        code = (
+            "import asyncio, storage.make_migration as m; "
+            f"asyncio.run(m._generate({url!r}, {location!r}, {name!r}))"
+        )
         subprocess.run([sys.executable, "-c", code], check=True)
         before = set(all_migrations())
         new = [p for p in (work / "migrations" / "models").glob("*.py") if p.name not in before]
@@ -96,8 +101,12 @@ def main(name: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(
         TEMPLATE.format(
-            name=file_name, sqlite_up=sqlite_up, pg_up=pg_up, sqlite_down=sqlite_down,
-            pg_down=pg_down, models_state=state,
+            name=file_name,
+            sqlite_up=sqlite_up,
+            pg_up=pg_up,
+            sqlite_down=sqlite_down,
+            pg_down=pg_down,
+            models_state=state,
         )
     )
     print(f"wrote {target}")

@@ -12,7 +12,9 @@ import pytest
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.telegram import FakeTelegram
 
-DATABASES = [d for d in os.environ.get("RELAYDESK_TEST_DATABASES", "sqlite,postgres").split(",") if d]
+DATABASES = [
+    d for d in os.environ.get("RELAYDESK_TEST_DATABASES", "sqlite,postgres").split(",") if d
+]
 PG_SERVER = os.environ.get("RELAYDESK_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 
 

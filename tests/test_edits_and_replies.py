@@ -35,7 +35,9 @@ async def test_operator_edit_changes_what_the_customer_sees(desk: Desk) -> None:
 async def test_operator_reply_to_a_customer_message_is_a_reply_for_the_customer(desk: Desk) -> None:
     thread, first = await _open(desk)
     copy_in_topic = desk.topic_messages("Ivan")[-1]
-    desk.fake.member_sends(OPERATOR_CHAT, 1001, "Checking", thread_id=thread, reply_to=copy_in_topic["message_id"])
+    desk.fake.member_sends(
+        OPERATOR_CHAT, 1001, "Checking", thread_id=thread, reply_to=copy_in_topic["message_id"]
+    )
     await desk.settle()
 
     answer = desk.customer_sees(CUSTOMER)[-1]

@@ -28,7 +28,9 @@ async def test_operator_reply_reaches_the_customer_and_is_marked_delivered(desk:
     await desk.settle()
     thread = desk.topic_of("Ivan")["message_thread_id"]
 
-    reply = desk.fake.member_sends(OPERATOR_CHAT, 1001, "Hello Ivan, how can I help?", thread_id=thread)
+    reply = desk.fake.member_sends(
+        OPERATOR_CHAT, 1001, "Hello Ivan, how can I help?", thread_id=thread
+    )
     await desk.settle()
 
     assert [m["text"] for m in desk.customer_sees(CUSTOMER)] == ["Hello Ivan, how can I help?"]

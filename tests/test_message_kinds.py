@@ -7,8 +7,21 @@ import pytest
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 
 CUSTOMER = 5001
-KINDS = ["photo", "video", "animation", "document", "audio", "voice", "video_note", "sticker",
-         "location", "venue", "contact", "poll", "dice"]
+KINDS = [
+    "photo",
+    "video",
+    "animation",
+    "document",
+    "audio",
+    "voice",
+    "video_note",
+    "sticker",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+]
 
 
 async def _open(desk: Desk, text: str = "Hi") -> int:
@@ -19,9 +32,13 @@ async def _open(desk: Desk, text: str = "Hi") -> int:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_customer_sends_each_kind_and_operators_see_it_in_the_topic(desk: Desk, kind: str) -> None:
+async def test_customer_sends_each_kind_and_operators_see_it_in_the_topic(
+    desk: Desk, kind: str
+) -> None:
     await _open(desk)
-    sent = desk.fake.user_sends(CUSTOMER, kind=kind, caption="look" if kind in ("photo", "video", "document") else None)
+    sent = desk.fake.user_sends(
+        CUSTOMER, kind=kind, caption="look" if kind in ("photo", "video", "document") else None
+    )
     await desk.settle()
 
     shown = desk.topic_messages("Ivan")[-1]
@@ -32,7 +49,10 @@ async def test_customer_sends_each_kind_and_operators_see_it_in_the_topic(desk: 
 
 async def test_formatting_survives_the_trip(desk: Desk) -> None:
     await _open(desk)
-    entities = [{"type": "bold", "offset": 0, "length": 4}, {"type": "italic", "offset": 5, "length": 4}]
+    entities = [
+        {"type": "bold", "offset": 0, "length": 4},
+        {"type": "italic", "offset": 5, "length": 4},
+    ]
     desk.fake.user_sends(CUSTOMER, "Very late order", entities=entities)
     await desk.settle()
 
@@ -66,8 +86,14 @@ async def test_operator_album_reaches_the_customer_as_an_album(desk: Desk) -> No
     thread = await _open(desk)
     group = "op-album-1"
     for _ in range(2):
-        desk.fake.member_sends(OPERATOR_CHAT, 1001, kind="photo", thread_id=thread, media_group_id=group)
+        desk.fake.member_sends(
+            OPERATOR_CHAT, 1001, kind="photo", thread_id=thread, media_group_id=group
+        )
     await desk.settle()
 
     got = desk.customer_sees(CUSTOMER)
-    assert len(got) == 2 and got[0].get("media_group_id") and got[0]["media_group_id"] == got[1]["media_group_id"]
+    assert (
+        len(got) == 2
+        and got[0].get("media_group_id")
+        and got[0]["media_group_id"] == got[1]["media_group_id"]
+    )

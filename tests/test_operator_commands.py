@@ -25,7 +25,11 @@ def _buttons(message: dict) -> list[str]:
 
 
 def _alerts(desk: Desk) -> list[str]:
-    return [params.get("text", "") for method, params in desk.fake.calls if method == "answerCallbackQuery"]
+    return [
+        params.get("text", "")
+        for method, params in desk.fake.calls
+        if method == "answerCallbackQuery"
+    ]
 
 
 async def test_take_button_assigns_and_the_card_and_title_show_it(desk: Desk) -> None:

@@ -25,11 +25,17 @@ async def limited() -> AsyncIterator[tuple[FakeTelegram, Clock]]:
     await fake.close()
 
 
-async def test_a_burst_of_customers_is_paced_to_the_group_budget(limited, database_url: str) -> None:
+async def test_a_burst_of_customers_is_paced_to_the_group_budget(
+    limited, database_url: str
+) -> None:
     fake, clock = limited
     desk = await Desk(
-        fake, database_url, clock=clock,
-        telegram_group_per_minute=20, telegram_chat_per_second=1, telegram_global_per_second=30,
+        fake,
+        database_url,
+        clock=clock,
+        telegram_group_per_minute=20,
+        telegram_chat_per_second=1,
+        telegram_global_per_second=30,
     ).start()
     try:
         customers = range(6001, 6011)

@@ -24,8 +24,12 @@ def _settings(fake: FakeTelegram, **values) -> Settings:
     return Settings(_env_file=None, **(base | values))
 
 
-async def test_webhook_mode_receives_updates_and_checks_the_secret(fake_telegram: FakeTelegram, database_url: str) -> None:
-    desk = Desk(fake_telegram, database_url, telegram_mode="webhook", telegram_webhook_secret="s3cret")
+async def test_webhook_mode_receives_updates_and_checks_the_secret(
+    fake_telegram: FakeTelegram, database_url: str
+) -> None:
+    desk = Desk(
+        fake_telegram, database_url, telegram_mode="webhook", telegram_webhook_secret="s3cret"
+    )
     desk.settings.telegram_webhook_url = f"{desk.url}/telegram/webhook"
     await desk.start()
     try:
@@ -36,9 +40,20 @@ async def test_webhook_mode_receives_updates_and_checks_the_secret(fake_telegram
         assert desk.topic_messages("Ivan")[-1]["text"] == "via webhook"
 
         async with aiohttp.ClientSession() as http:
-            forged = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "x"}}
-            async with http.post(f"{desk.url}/telegram/webhook", json=forged,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
+            forged = {
+                "update_id": 1,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": 1, "type": "private"},
+                    "text": "x",
+                },
+            }
+            async with http.post(
+                f"{desk.url}/telegram/webhook",
+                json=forged,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+            ) as response:
                 assert response.status == 401
             async with http.post(f"{desk.url}/telegram/webhook", json=forged) as response:
                 assert response.status == 401
@@ -66,7 +81,9 @@ async def test_check_says_what_to_fix(fake_telegram: FakeTelegram) -> None:
     assert "RELAYDESK_TELEGRAM_TOKEN is not set" in findings[0][1]
 
 
-async def test_run_without_a_token_still_serves_and_says_what_is_missing(database_url: str, caplog) -> None:
+async def test_run_without_a_token_still_serves_and_says_what_is_missing(
+    database_url: str, caplog
+) -> None:
     from tests.fakes.telegram import FakeTelegram as _Fake
 
     desk = Desk(_Fake(), database_url, telegram_token=None)

@@ -42,11 +42,16 @@ async def test_a_conversation_round_trip_with_redis(redis_desk: Desk) -> None:
     assert desk.customer_sees(CUSTOMER)[-1]["text"] == "Hello"
 
 
-async def test_racing_first_messages_open_one_conversation_with_redis_locks(redis_desk: Desk) -> None:
+async def test_racing_first_messages_open_one_conversation_with_redis_locks(
+    redis_desk: Desk,
+) -> None:
     desk = redis_desk
     entry = EntryPointRef("telegram", f"telegram:{desk.fake.bot_id}", "@relaydesk_bot")
     customer = CustomerRef("telegram", str(CUSTOMER), "Ivan")
-    burst = [InboundMessage(entry, customer, str(CUSTOMER), str(i), MessageBody("text", str(i))) for i in range(6)]
+    burst = [
+        InboundMessage(entry, customer, str(CUSTOMER), str(i), MessageBody("text", str(i)))
+        for i in range(6)
+    ]
     await asyncio.gather(*(desk.core.inbox.accept(m) for m in burst))
 
     assert await Conversation.all().count() == 1

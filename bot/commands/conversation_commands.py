@@ -20,7 +20,9 @@ async def take(ctx: CommandContext) -> Reply:
     conversation = _conversation(ctx)
     number = conversation.number
     if conversation.status == ConversationStatus.CLOSED:
-        return Reply(Text(_("Conversation #{number} is closed. Reopen it first."), number=number), ok=False)
+        return Reply(
+            Text(_("Conversation #{number} is closed. Reopen it first."), number=number), ok=False
+        )
     if conversation.assignee_id == ctx.operator.id:  # type: ignore[attr-defined]
         return Reply(Text(_("Conversation #{number} is already yours."), number=number), ok=False)
     async with in_transaction():
@@ -47,8 +49,10 @@ async def close(ctx: CommandContext) -> Reply:
         await ctx.outbox.to_thread(ctx.thread, "state", conversation)  # type: ignore[arg-type]
         await ctx.outbox.notice_customer(
             conversation,
-            Text(_("Your request #{number} is closed. Write here any time if you need more help."),
-                 number=number),
+            Text(
+                _("Your request #{number} is closed. Write here any time if you need more help."),
+                number=number,
+            ),
         )
     return Reply(Text(_("Conversation #{number} closed."), number=number), quiet=True)
 
@@ -92,12 +96,18 @@ async def note(ctx: CommandContext) -> Reply:
 
 async def help_(ctx: CommandContext) -> Reply:
     lines = [
-        Text(_("{usage} — {help}"), usage=f"/{c.name}{' ' + c.usage if c.usage else ''}", help=Text(c.help))
+        Text(
+            _("{usage} — {help}"),
+            usage=f"/{c.name}{' ' + c.usage if c.usage else ''}",
+            help=Text(c.help),
+        )
         for c in ctx.registry
     ]
     return Reply(
         Text(
-            _("Commands (also typed as !command):\n{commands}\nMessages starting with {prefix} stay internal."),
+            _(
+                "Commands (also typed as !command):\n{commands}\nMessages starting with {prefix} stay internal."  # noqa: E501
+            ),
             commands=lines,
             prefix=ctx.note_prefix,
         )
@@ -109,6 +119,8 @@ def conversation_commands() -> CommandRegistry:
     registry.add(Command("take", _("assign the conversation to yourself"), take))
     registry.add(Command("close", _("close the conversation"), close, usage="[comment]"))
     registry.add(Command("reopen", _("reopen a closed conversation"), reopen))
-    registry.add(Command("note", _("an internal note the customer does not see"), note, usage="text"))
+    registry.add(
+        Command("note", _("an internal note the customer does not see"), note, usage="text")
+    )
     registry.add(Command("help", _("this list"), help_, needs_conversation=False))
     return registry

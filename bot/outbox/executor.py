@@ -22,7 +22,16 @@ from bot.ports import (
     ThreadTarget,
     WorkspaceSender,
 )
-from storage.models import Conversation, Delivery, Direction, Identity, Line, Message, MessageLink, Thread
+from storage.models import (
+    Conversation,
+    Delivery,
+    Direction,
+    Identity,
+    Line,
+    Message,
+    MessageLink,
+    Thread,
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +134,12 @@ class DeliveryExecutor:
             thread.external_id = await sender.open_thread(thread.workspace_chat, title)
             thread.title = title
             await thread.save(update_fields=["external_id", "title"])
-            log.info("Opened %s thread %s for thread %s", thread.workspace_kind, thread.external_id, thread.id)
+            log.info(
+                "Opened %s thread %s for thread %s",
+                thread.workspace_kind,
+                thread.external_id,
+                thread.id,
+            )
             if reopened and op != "card.post":
                 target = self._thread_target(thread)
                 view.card_message_id = await sender.post_card(target, await header_card(view))
@@ -166,7 +180,9 @@ class DeliveryExecutor:
     ) -> None:
         view = await load_for_view(conversation_id)
         latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
-        title = thread_title(view if latest is None or latest.id == view.id else await load_for_view(latest.id))
+        title = thread_title(
+            view if latest is None or latest.id == view.id else await load_for_view(latest.id)
+        )
         if title != thread.title:
             await sender.rename_thread(target, title)
             thread.title = title
@@ -207,9 +223,13 @@ class DeliveryExecutor:
         for message in messages:
             if message.direction != Direction.OUT:
                 continue
-            origin = await MessageLink.filter(message_id=message.id, chat=ws_key).order_by("id").first()
+            origin = (
+                await MessageLink.filter(message_id=message.id, chat=ws_key).order_by("id").first()
+            )
             if origin:
-                await self._outbox.confirm(line.id, line.workspace_chat, origin.external_id, delivered)
+                await self._outbox.confirm(
+                    line.id, line.workspace_chat, origin.external_id, delivered
+                )
 
     async def _messages(self, deliveries: list[Delivery]) -> list[Message]:
         ids = [d.message_id for d in deliveries]  # type: ignore[attr-defined]
@@ -218,7 +238,9 @@ class DeliveryExecutor:
 
     async def _outgoing(self, message: Message, target_chat_key: str) -> Outgoing:
         origin = await MessageLink.filter(message_id=message.id).order_by("id").first()
-        reply_to = await counterpart(message.reply_to_id, target_chat_key) if message.reply_to_id else None  # type: ignore[attr-defined]
+        reply_to = (
+            await counterpart(message.reply_to_id, target_chat_key) if message.reply_to_id else None
+        )  # type: ignore[attr-defined]
         return Outgoing(
             message_id=message.id,
             kind=message.kind,
@@ -249,7 +271,9 @@ class DeliveryExecutor:
         kind, ident = parse_target(head.target)
         if head.op not in ("relay", "edit") or head.conversation_id is None:  # type: ignore[attr-defined]
             return
-        conversation = await Conversation.get(id=head.conversation_id).prefetch_related("line", "thread")  # type: ignore[attr-defined]
+        conversation = await Conversation.get(id=head.conversation_id).prefetch_related(
+            "line", "thread"
+        )  # type: ignore[attr-defined]
         reason = getattr(error, "reason", None) or _("the messenger refused it")
         async with in_transaction():
             if kind == CUSTOMER:
@@ -259,5 +283,7 @@ class DeliveryExecutor:
                 await self._confirm_operator(conversation.line, messages, False)
                 text = Text(_("Not delivered to the customer: {reason}."), reason=Text(reason))
             else:
-                text = Text(_("A customer message could not be shown here: {reason}."), reason=Text(reason))
+                text = Text(
+                    _("A customer message could not be shown here: {reason}."), reason=Text(reason)
+                )
             await self._outbox.notice_thread(conversation.thread, conversation, text)

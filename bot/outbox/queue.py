@@ -74,9 +74,13 @@ class Outbox:
         return await self._add(thread_target(thread.id), op, conversation=conversation, **kwargs)
 
     async def to_customer(self, conversation: Conversation, op: str, **kwargs: Any) -> Delivery:
-        return await self._add(customer_target(conversation), op, conversation=conversation, **kwargs)
+        return await self._add(
+            customer_target(conversation), op, conversation=conversation, **kwargs
+        )
 
-    async def notice_thread(self, thread: Thread, conversation: Conversation, text: Text) -> Delivery:
+    async def notice_thread(
+        self, thread: Thread, conversation: Conversation, text: Text
+    ) -> Delivery:
         return await self.to_thread(thread, "notice", conversation, payload=text_payload(text))
 
     async def notice_customer(self, conversation: Conversation, text: Text) -> Delivery:

@@ -53,9 +53,9 @@ class OutboxWorker:
 
     async def release_stale_claims(self) -> int:
         """After a crash of the only instance (SQLite), its claims need not wait out the lease."""
-        return await Delivery.filter(status=DeliveryStatus.PENDING, claimed_until__not_isnull=True).update(
-            claimed_until=None
-        )
+        return await Delivery.filter(
+            status=DeliveryStatus.PENDING, claimed_until__not_isnull=True
+        ).update(claimed_until=None)
 
     async def run(self) -> None:
         log.info("Outbox worker started")
@@ -145,7 +145,9 @@ class OutboxWorker:
         return list(
             await Delivery.filter(
                 target=head.target, group_key=head.group_key, status=DeliveryStatus.PENDING
-            ).order_by("id").limit(10)
+            )
+            .order_by("id")
+            .limit(10)
         )
 
     async def _claim(self, group: list[Delivery]) -> bool:
@@ -175,15 +177,24 @@ class OutboxWorker:
             await self._fail(group, error)
         except Exception as error:  # network, 5xx, anything unexpected: back off and retry
             attempts = group[0].attempts + 1
-            delay = min(300.0, 2.0 ** attempts) * (0.5 + random.random() / 2)
-            log.warning("Delivery %s to %s failed (%s); retry %d in %.1fs", group[0].id, target, error, attempts, delay)
+            delay = min(300.0, 2.0**attempts) * (0.5 + random.random() / 2)
+            log.warning(
+                "Delivery %s to %s failed (%s); retry %d in %.1fs",
+                group[0].id,
+                target,
+                error,
+                attempts,
+                delay,
+            )
             await self._retry(group, delay, count=True, error=error)
         finally:
             self._inflight.discard(target)
             self._slots.release()
             self.wake()
 
-    async def _retry(self, group: list[Delivery], delay: float, *, count: bool, error: BaseException) -> None:
+    async def _retry(
+        self, group: list[Delivery], delay: float, *, count: bool, error: BaseException
+    ) -> None:
         attempts = group[0].attempts + (1 if count else 0)
         if attempts >= self._max_attempts:
             await self._fail(group, error)

@@ -23,7 +23,16 @@ RELAYABLE = (
     "poll",
     "dice",
 )
-_MEDIA_FIELDS = ("photo", "video", "animation", "document", "audio", "voice", "video_note", "sticker")
+_MEDIA_FIELDS = (
+    "photo",
+    "video",
+    "animation",
+    "document",
+    "audio",
+    "voice",
+    "video_note",
+    "sticker",
+)
 
 
 def kind_of(message: Message) -> str | None:
@@ -35,8 +44,18 @@ def kind_of(message: Message) -> str | None:
 def body_content(message: Message) -> dict[str, Any]:
     """What is needed to show or edit the message again without the original."""
     raw = message.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    keep = ("entities", "caption_entities", "media_group_id", "has_media_spoiler", *_MEDIA_FIELDS,
-            "location", "venue", "contact", "poll", "dice")
+    keep = (
+        "entities",
+        "caption_entities",
+        "media_group_id",
+        "has_media_spoiler",
+        *_MEDIA_FIELDS,
+        "location",
+        "venue",
+        "contact",
+        "poll",
+        "dice",
+    )
     return {key: raw[key] for key in keep if key in raw}
 
 
@@ -48,7 +67,16 @@ def text_of(message: Message) -> str | None:
     if message.poll is not None:
         return message.poll.question
     if message.contact is not None:
-        return " ".join(filter(None, [message.contact.first_name, message.contact.last_name, message.contact.phone_number]))
+        return " ".join(
+            filter(
+                None,
+                [
+                    message.contact.first_name,
+                    message.contact.last_name,
+                    message.contact.phone_number,
+                ],
+            )
+        )
     if message.venue is not None:
         return f"{message.venue.title}, {message.venue.address}"
     return None

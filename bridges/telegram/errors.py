@@ -54,11 +54,17 @@ async def call(request: Awaitable[T], bucket: str | None) -> T | None:
         if TOPIC_CLOSED in text:
             raise TopicClosed(error.message) from error
         if "chat not found" in text:
-            raise PermanentError(_("the chat does not exist or the bot is not in it"), error.message) from error
+            raise PermanentError(
+                _("the chat does not exist or the bot is not in it"), error.message
+            ) from error
         if "can't be copied" in text or "message to copy not found" in text:
-            raise PermanentError(_("this kind of message cannot be forwarded"), error.message) from error
+            raise PermanentError(
+                _("this kind of message cannot be forwarded"), error.message
+            ) from error
         if "not enough rights" in text:
-            raise PermanentError(_("the bot lacks admin rights in the group"), error.message) from error
+            raise PermanentError(
+                _("the bot lacks admin rights in the group"), error.message
+            ) from error
         raise PermanentError(_("Telegram refused the message"), error.message) from error
     except (TelegramServerError, TelegramNetworkError) as error:
         raise TransientError(str(error)) from error

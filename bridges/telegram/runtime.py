@@ -41,7 +41,9 @@ UPDATE_ATTEMPTS = 5
 def make_bot(settings: Settings) -> Bot:
     token = settings.telegram_token_value
     assert token, "RELAYDESK_TELEGRAM_TOKEN is not set"
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=SEND_TIMEOUT)
+    session = AiohttpSession(
+        api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=SEND_TIMEOUT
+    )
     return Bot(token, session=session)
 
 
@@ -59,7 +61,9 @@ class TelegramMembers:
 
     async def is_member(self, chat: str, user_external_id: str) -> bool:
         try:
-            member = await self._bot.get_chat_member(chat_id=int(chat), user_id=int(user_external_id))
+            member = await self._bot.get_chat_member(
+                chat_id=int(chat), user_id=int(user_external_id)
+            )
         except TelegramAPIError as error:
             log.warning("Could not check membership of %s in %s: %s", user_external_id, chat, error)
             return False
@@ -79,12 +83,14 @@ class TelegramBridge:
         self.core = core
         self.settings = settings = core.settings
         if not settings.telegram_token_value:
-            log.warning("Telegram is off: set RELAYDESK_TELEGRAM_TOKEN to the token from @BotFather")
+            log.warning(
+                "Telegram is off: set RELAYDESK_TELEGRAM_TOKEN to the token from @BotFather"
+            )
             return
         if settings.telegram_operator_chat_id is None:
             log.warning(
-                "Telegram is off: set RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID to the id of the operators' "
-                "forum supergroup (run `relaydesk check` for help)"
+                "Telegram is off: set RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID to the id of the "
+                "operators' forum supergroup (run `relaydesk check` for help)"
             )
             return
         bot = make_bot(settings)
@@ -110,7 +116,9 @@ class TelegramBridge:
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             self._polling = asyncio.create_task(self._poll(bot))
-        log.info("Telegram bot @%s serves chat %s in %s mode", me.username, chat, settings.telegram_mode)
+        log.info(
+            "Telegram bot @%s serves chat %s in %s mode", me.username, chat, settings.telegram_mode
+        )
 
     def build_dispatcher(self, entry: EntryPointRef) -> Dispatcher:
         core = self.core
@@ -130,7 +138,12 @@ class TelegramBridge:
         return dispatcher
 
     async def _on_error(self, event) -> bool:
-        log.error("Update %s failed: %r", event.update.update_id, event.exception, exc_info=event.exception)
+        log.error(
+            "Update %s failed: %r",
+            event.update.update_id,
+            event.exception,
+            exc_info=event.exception,
+        )
         raise event.exception
 
     async def _poll(self, bot: Bot) -> None:

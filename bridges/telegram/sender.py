@@ -56,8 +56,12 @@ class TelegramSender:
 
     def _chat_bucket(self, chat: str) -> Bucket:
         if chat.startswith("-"):
-            return Bucket(f"tg:{self._bot.id}:chat:{chat}", self._settings.telegram_group_per_minute, 60.0)
-        return Bucket(f"tg:{self._bot.id}:chat:{chat}", self._settings.telegram_chat_per_second, 1.0)
+            return Bucket(
+                f"tg:{self._bot.id}:chat:{chat}", self._settings.telegram_group_per_minute, 60.0
+            )
+        return Bucket(
+            f"tg:{self._bot.id}:chat:{chat}", self._settings.telegram_chat_per_second, 1.0
+        )
 
     def _bucket_key(self, chat: str) -> str:
         return self._chat_bucket(chat).key
@@ -65,7 +69,9 @@ class TelegramSender:
     # -- workspace ----------------------------------------------------------------------------
 
     async def open_thread(self, chat: str, title: str) -> str:
-        topic = await call(self._bot.create_forum_topic(chat_id=int(chat), name=title), self._bucket_key(chat))
+        topic = await call(
+            self._bot.create_forum_topic(chat_id=int(chat), name=title), self._bucket_key(chat)
+        )
         assert topic is not None
         return str(topic.message_thread_id)
 
@@ -119,14 +125,18 @@ class TelegramSender:
         emoji = DELIVERED if delivered else NOT_DELIVERED
         await call(
             self._bot.set_message_reaction(
-                chat_id=int(chat), message_id=int(external_id), reaction=[ReactionTypeEmoji(emoji=emoji)]
+                chat_id=int(chat),
+                message_id=int(external_id),
+                reaction=[ReactionTypeEmoji(emoji=emoji)],
             ),
             None,
         )
 
     # -- both sides ---------------------------------------------------------------------------
 
-    async def relay(self, target: ThreadTarget | CustomerTarget, messages: list[Outgoing]) -> SendResult:
+    async def relay(
+        self, target: ThreadTarget | CustomerTarget, messages: list[Outgoing]
+    ) -> SendResult:
         thread = _thread(target) if isinstance(target, ThreadTarget) else None
         sources = {self._source_chat(m) for m in messages}
         source = sources.pop() if len(sources) == 1 else None
@@ -146,9 +156,13 @@ class TelegramSender:
             result.external_ids.append(await self._relay_one(target, thread, message))
         return result
 
-    async def _relay_one(self, target: ThreadTarget | CustomerTarget, thread: int | None, message: Outgoing) -> str:
+    async def _relay_one(
+        self, target: ThreadTarget | CustomerTarget, thread: int | None, message: Outgoing
+    ) -> str:
         reply = (
-            ReplyParameters(message_id=int(message.reply_to_external_id), allow_sending_without_reply=True)
+            ReplyParameters(
+                message_id=int(message.reply_to_external_id), allow_sending_without_reply=True
+            )
             if message.reply_to_external_id
             else None
         )
@@ -179,13 +193,17 @@ class TelegramSender:
         )
         return str(sent.message_id)
 
-    async def edit(self, target: ThreadTarget | CustomerTarget, external_id: str, message: Outgoing) -> None:
+    async def edit(
+        self, target: ThreadTarget | CustomerTarget, external_id: str, message: Outgoing
+    ) -> None:
         chat_id, message_id = int(target.chat), int(external_id)
         content = message.content
         if message.kind == "text":
             await call(
                 self._bot.edit_message_text(
-                    chat_id=chat_id, message_id=message_id, text=message.text or "",
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    text=message.text or "",
                     entities=_entities(content.get("entities")),
                 ),
                 None,
@@ -196,15 +214,21 @@ class TelegramSender:
             file = content[message.kind]
             file_id = file[-1]["file_id"] if isinstance(file, list) else file["file_id"]
             media = media_class(
-                media=file_id, caption=message.text,
+                media=file_id,
+                caption=message.text,
                 caption_entities=_entities(content.get("caption_entities")),
             )
-            await call(self._bot.edit_message_media(chat_id=chat_id, message_id=message_id, media=media), None)
+            await call(
+                self._bot.edit_message_media(chat_id=chat_id, message_id=message_id, media=media),
+                None,
+            )
             return
         if message.kind in ("voice",):
             await call(
                 self._bot.edit_message_caption(
-                    chat_id=chat_id, message_id=message_id, caption=message.text,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    caption=message.text,
                     caption_entities=_entities(content.get("caption_entities")),
                 ),
                 None,
@@ -218,7 +242,9 @@ class TelegramSender:
         except TopicClosed:
             assert isinstance(target, ThreadTarget) and target.thread_id
             await call(
-                self._bot.reopen_forum_topic(chat_id=int(target.chat), message_thread_id=int(target.thread_id)),
+                self._bot.reopen_forum_topic(
+                    chat_id=int(target.chat), message_thread_id=int(target.thread_id)
+                ),
                 bucket,
             )
             return await call(request(), bucket)

@@ -56,7 +56,9 @@ def workspace_router(
                 author=_author(message),
                 external_id=str(message.message_id),
                 body=body,
-                album_key=f"ws:{chat_id}:{message.media_group_id}" if message.media_group_id else None,
+                album_key=f"ws:{chat_id}:{message.media_group_id}"
+                if message.media_group_id
+                else None,
                 reply_to_external_id=_reply_to(message),
             )
         )
@@ -81,7 +83,9 @@ def workspace_router(
         message = query.message
         if decoded is None or not isinstance(message, Message) or message.chat.id != chat_id:
             log.warning("Ignored a malformed or foreign button press from %s", query.from_user.id)
-            await query.answer(translator.render(language, Text(_("This button is no longer valid."))))
+            await query.answer(
+                translator.render(language, Text(_("This button is no longer valid.")))
+            )
             return
         if not await deduper.first_time(f"tg-cb:{query.id}"):
             return

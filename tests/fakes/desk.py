@@ -29,7 +29,9 @@ def free_port() -> int:
 class Desk:
     """Relaydesk in this process; `restart()` is a crash and a fresh start on the same data."""
 
-    def __init__(self, fake: FakeTelegram, database_url: str, clock: Clock | None = None, **settings: Any):
+    def __init__(
+        self, fake: FakeTelegram, database_url: str, clock: Clock | None = None, **settings: Any
+    ):
         self.fake = fake
         self.clock = clock or Clock()
         values: dict[str, Any] = {
@@ -57,7 +59,9 @@ class Desk:
         return f"http://127.0.0.1:{self.settings.http_port}"
 
     async def start(self) -> Desk:
-        self._runner = web.AppRunner(build_app(self.settings, clock=self.clock), handle_signals=False)
+        self._runner = web.AppRunner(
+            build_app(self.settings, clock=self.clock), handle_signals=False
+        )
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.settings.http_port).start()
         return self
@@ -79,7 +83,7 @@ class Desk:
         await self.stop()
         await self.start()
 
-    async def settle(self, timeout: float = 15.0) -> None:
+    async def settle(self, timeout: float = 15.0) -> None:  # noqa: ASYNC109
         """Wait until every update was read and every due delivery was sent or given up."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -89,7 +93,9 @@ class Desk:
                 pending = await Delivery.filter(status=DeliveryStatus.PENDING).values(
                     "id", "target", "op", "not_before", "attempts", "last_error"
                 )
-                raise AssertionError(f"not settled: updates={len(self.fake.pending_updates())} deliveries={pending}")
+                raise AssertionError(
+                    f"not settled: updates={len(self.fake.pending_updates())} deliveries={pending}"
+                )
             busy = bool(self.fake.pending_updates()) or await self._due()
             quiet = 0 if busy else quiet + 1
             await asyncio.sleep(0.03)
@@ -97,13 +103,21 @@ class Desk:
     async def _due(self) -> bool:
         """Pending work due within ten real seconds (back-offs included; long holds not)."""
         horizon = self.clock.now() + timedelta(seconds=10 * self.clock.speed)
-        return await Delivery.filter(status=DeliveryStatus.PENDING, not_before__lte=horizon).exists()
+        return await Delivery.filter(
+            status=DeliveryStatus.PENDING, not_before__lte=horizon
+        ).exists()
 
     # -- what people see ---------------------------------------------------------------------
 
     def topic_of(self, name_part: str) -> dict[str, Any]:
-        live = [t for t in self.fake.topics(OPERATOR_CHAT) if name_part in t["name"] and not t["is_deleted"]]
-        assert len(live) == 1, f"expected one live topic with {name_part!r}: {self.fake.topics(OPERATOR_CHAT)}"
+        live = [
+            t
+            for t in self.fake.topics(OPERATOR_CHAT)
+            if name_part in t["name"] and not t["is_deleted"]
+        ]
+        assert len(live) == 1, (
+            f"expected one live topic with {name_part!r}: {self.fake.topics(OPERATOR_CHAT)}"
+        )
         return live[0]
 
     def topic_messages(self, name_part: str) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from ..content import (
     roll_dice,
 )
 from ..errors import ApiError, bad_request
+from ..markup import formatted, is_blank, utf16_length
 from ..params import Params
 from ..world import Chat, Json, World
 from .table import MethodTable
@@ -74,11 +75,22 @@ def target(world: World, p: Params) -> Target:
     return Target(chat, thread_id, reply_to)
 
 
-def caption_fields(caption: str | None, entities: Any, above: bool = False) -> Json:
+def caption_fields(
+    world: World,
+    caption: str | None,
+    parse_mode: str | None,
+    entities: Any,
+    above: bool = False,
+) -> Json:
+    """Message fields for a caption parameter, parsed per `parse_mode` (which, when set,
+    wins over explicit caption_entities, as in the Bot API). A blank caption is none."""
     if not caption:
         return {}
-    if len(caption) > 1024:
+    caption, entities = formatted(caption, parse_mode, entities, world.users)
+    if utf16_length(caption) > 1024:
         raise bad_request("message caption is too long")
+    if is_blank(caption):
+        return {}
     fields: Json = {"caption": caption}
     if entities:
         fields["caption_entities"] = entities
@@ -87,35 +99,46 @@ def caption_fields(caption: str | None, entities: Any, above: bool = False) -> J
     return fields
 
 
-def text_fields(p: Params) -> Json:
+def text_fields(world: World, p: Params) -> Json:
+    """Message fields for the `text` parameter, parsed per `parse_mode` (which, when set,
+    wins over explicit entities, as in the Bot API). Limits count UTF-16 code units."""
     text = p.opt_str("text") or ""
-    if not text.strip():
+    if not text:
         raise bad_request("message text is empty")
-    if len(text) > 4096:
+    text, entities = formatted(text, p.opt_str("parse_mode"), p.json("entities"), world.users)
+    if is_blank(text):
+        raise bad_request("message must be non-empty")
+    if utf16_length(text) > 4096:
         raise bad_request("message is too long")
     fields: Json = {"text": text}
-    if entities := p.json("entities"):
+    if entities:
         fields["entities"] = entities
     return fields
 
 
 @methods("sendMessage")
 def send_message(world: World, p: Params) -> Json:
+    fields = text_fields(world, p)  # the Bot API parses the text before anything else
     where = target(world, p)
-    return where.post(world, p, [text_fields(p)])[0]
+    return where.post(world, p, [fields])[0]
 
 
 def media_sender(kind: str) -> Callable[[World, Params], Json]:
     def send_media(world: World, p: Params) -> Json:
+        captions: Json = {}
+        if kind in CAPTIONED_KINDS:
+            captions = caption_fields(
+                world,
+                p.opt_str("caption"),
+                p.opt_str("parse_mode"),
+                p.json("caption_entities"),
+                p.flag("show_caption_above_media"),
+            )
         where = target(world, p)
         fields = {name: read(p, name) for name, read in MEDIA_FIELDS[kind].items()}
         fields = {name: value for name, value in fields.items() if value is not None}
         obj = world.files.resolve(kind, p.required(kind), p.files, fields)
-        content = media_content(kind, obj)
-        if kind in CAPTIONED_KINDS:
-            content |= caption_fields(
-                p.opt_str("caption"), p.json("caption_entities"), p.flag("show_caption_above_media")
-            )
+        content = media_content(kind, obj) | captions
         if p.flag("has_spoiler"):
             content["has_media_spoiler"] = True
         return where.post(world, p, [content])[0]
@@ -141,13 +164,23 @@ def send_media_group(world: World, p: Params) -> list[Json]:
     for loner in ("document", "audio"):
         if loner in kinds and len(kinds) > 1:
             raise bad_request(f"{loner} can't be mixed with other media types")
+    captions = [
+        caption_fields(
+            world,
+            item.get("caption"),
+            item.get("parse_mode"),
+            item.get("caption_entities"),
+            bool(item.get("show_caption_above_media")),
+        )
+        for item in items
+    ]
     group_id = world.new_media_group_id()
     contents = []
-    for item in items:
+    for item, caption in zip(items, captions, strict=True):
         kind = item["type"]
         fields = {name: item[name] for name in MEDIA_FIELDS[kind] if name in item}
         content = media_content(kind, world.files.resolve(kind, item.get("media"), p.files, fields))
-        content |= caption_fields(item.get("caption"), item.get("caption_entities"))
+        content |= caption
         if item.get("has_spoiler"):
             content["has_media_spoiler"] = True
         content["media_group_id"] = group_id
@@ -234,7 +267,9 @@ def copy_message(world: World, p: Params) -> Json:
     if ("caption" in p or "caption_entities" in p) and media_kind(content) in CAPTIONED_KINDS:
         content.pop("caption", None)
         content.pop("caption_entities", None)
-        content |= caption_fields(p.opt_str("caption"), p.json("caption_entities"))
+        content |= caption_fields(
+            world, p.opt_str("caption"), p.opt_str("parse_mode"), p.json("caption_entities")
+        )
     message = where.post(world, p, [content])[0]
     return {"message_id": message["message_id"]}
 
@@ -315,10 +350,10 @@ def commit_edit(message: Json, changes: Json) -> Json:
 
 @methods("editMessageText")
 def edit_message_text(world: World, p: Params) -> Json:
+    fields = text_fields(world, p)
     message = editable(world, p)
     if "text" not in message:
         raise bad_request("there is no text in the message to edit")
-    fields = text_fields(p)
     # Leaving out reply_markup removes the inline keyboard, as in Telegram.
     changes = {
         "text": fields["text"],
@@ -333,7 +368,9 @@ def edit_message_caption(world: World, p: Params) -> Json:
     message = editable(world, p)
     if media_kind(message) not in CAPTIONED_KINDS:
         raise bad_request("there is no caption in the message to edit")
-    fields = caption_fields(p.opt_str("caption"), p.json("caption_entities"))
+    fields = caption_fields(
+        world, p.opt_str("caption"), p.opt_str("parse_mode"), p.json("caption_entities")
+    )
     changes = {
         "caption": fields.get("caption"),
         "caption_entities": fields.get("caption_entities"),
@@ -357,7 +394,9 @@ def edit_message_media(world: World, p: Params) -> Json:
     obj = world.files.resolve(kind, media.get("media"), p.files, fields)
     changes: Json = dict.fromkeys(MEDIA_KINDS)
     changes |= media_content(kind, obj)
-    captions = caption_fields(media.get("caption"), media.get("caption_entities"))
+    captions = caption_fields(
+        world, media.get("caption"), media.get("parse_mode"), media.get("caption_entities")
+    )
     changes["caption"] = captions.get("caption")
     changes["caption_entities"] = captions.get("caption_entities")
     changes["has_media_spoiler"] = True if media.get("has_spoiler") else None

@@ -73,6 +73,7 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         outbox=outbox,
         clock=clock,
         operator_language=settings.operator_language,
+        customer_language=settings.default_language,
     )
     worker = OutboxWorker(
         executor=executor, pacer=pacer, clock=clock, max_attempts=settings.max_attempts

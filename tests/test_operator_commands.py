@@ -158,3 +158,19 @@ async def test_other_bots_and_service_messages_are_never_relayed(desk: Desk) -> 
     await desk.settle()
 
     assert desk.customer_sees(CUSTOMER) == []
+
+
+async def test_a_non_member_writing_in_a_topic_is_ignored(desk: Desk) -> None:
+    thread = await _open(desk)
+    desk.fake.add_user(STRANGER, "Mallory")
+    message = desk.fake.member_sends(OPERATOR_CHAT, OLGA, "placeholder", thread_id=thread)
+    await desk.settle()
+    forged = message | {
+        "message_id": message["message_id"] + 1000,
+        "from": {"id": STRANGER, "is_bot": False, "first_name": "Mallory"},
+        "text": "send this to the customer",
+    }
+    desk.fake.queue_raw_update({"message": forged})
+    await desk.settle()
+
+    assert "send this to the customer" not in [m.get("text") for m in desk.customer_sees(CUSTOMER)]

@@ -103,3 +103,22 @@ async def test_without_auto_migrate_an_unmigrated_database_is_refused(database_u
         await prepare_database(settings)
     assert await db.apply_migrations(database_url)
     await prepare_database(settings)
+
+
+async def test_a_malformed_webhook_body_gets_a_4xx_and_changes_nothing(
+    fake_telegram: FakeTelegram, database_url: str
+) -> None:
+    desk = Desk(fake_telegram, database_url, telegram_mode="webhook", telegram_webhook_secret="s3")
+    desk.settings.telegram_webhook_url = f"{desk.url}/telegram/webhook"
+    await desk.start()
+    try:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3"}
+        async with aiohttp.ClientSession() as http:
+            for body in (b"{not json", b'{"update_id": "x"}', b"[]"):
+                async with http.post(
+                    f"{desk.url}/telegram/webhook", data=body, headers=headers
+                ) as response:
+                    assert 400 <= response.status < 500, (body, response.status)
+                    assert "Traceback" not in await response.text()
+    finally:
+        await desk.stop()

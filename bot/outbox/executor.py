@@ -57,12 +57,14 @@ class DeliveryExecutor:
         outbox: Outbox,
         clock: Clock,
         operator_language: str,
+        customer_language: str = "en",
     ) -> None:
         self._workspaces = workspaces
         self._customers = customers
         self._outbox = outbox
         self._clock = clock
         self._operator_language = operator_language
+        self._customer_language = customer_language
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -196,7 +198,7 @@ class DeliveryExecutor:
             "entry_point", "line"
         )
         sender = self._customer(identity.channel)
-        language = pick_language(identity.language, self._operator_language)
+        language = pick_language(identity.language, self._customer_language)
         target = CustomerTarget(conversation.entry_point.key, identity.external_id, language)
         chat_key = customer_chat_key(conversation.entry_point.key, identity.external_id)
         if head.op == "relay":

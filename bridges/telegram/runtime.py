@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import hmac
 import logging
 
 from aiogram import Bot, Dispatcher
@@ -17,8 +18,8 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from pydantic import ValidationError
 
 from bot.core import Core
 from bot.events import EntryPointRef
@@ -77,7 +78,7 @@ class TelegramBridge:
         self.bot: Bot | None = None
         self.dispatcher: Dispatcher | None = None
         self._polling: asyncio.Task[None] | None = None
-        self._webhook: SimpleRequestHandler | None = None
+        self._webhook_secret: str | None = None
 
     async def start(self, app: web.Application, core: Core) -> None:
         self.core = core
@@ -186,9 +187,24 @@ class TelegramBridge:
         app.router.add_post(WEBHOOK_PATH, self._on_webhook)
 
     async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
-        if self._webhook is None:
+        """200 only once the update is stored; Telegram sends it again after anything else."""
+        if self._webhook_secret is None or self.bot is None or self.dispatcher is None:
             raise web.HTTPNotFound(text="Telegram webhook is not enabled")
-        return await self._webhook.handle(request)
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), self._webhook_secret.encode()):
+            log.warning("Webhook call from %s with a wrong secret refused", request.remote)
+            raise web.HTTPUnauthorized(text="wrong secret token")
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": self.bot})
+        except (ValueError, ValidationError) as error:
+            log.warning("Malformed webhook body from %s: %s", request.remote, str(error)[:200])
+            raise web.HTTPBadRequest(text="malformed update") from None
+        try:
+            await self.dispatcher.feed_update(self.bot, update)
+        except Exception:
+            log.exception("Update %s failed; Telegram will send it again", update.update_id)
+            raise web.HTTPInternalServerError(text="try again later") from None
+        return web.Response(text="ok")
 
     async def _start_webhook(self, bot: Bot) -> None:
         assert self.dispatcher is not None
@@ -197,11 +213,7 @@ class TelegramBridge:
             log.error("RELAYDESK_TELEGRAM_MODE=webhook needs RELAYDESK_TELEGRAM_WEBHOOK_URL")
             return
         secret = webhook_secret(self.settings)
-        # handle_in_background=False: Telegram gets 200 only after the update is stored,
-        # and sends it again otherwise.
-        self._webhook = SimpleRequestHandler(
-            self.dispatcher, bot, secret_token=secret, handle_in_background=False
-        )
+        self._webhook_secret = secret
         await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def stop(self) -> None:

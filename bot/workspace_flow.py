@@ -56,6 +56,10 @@ class WorkspaceFlow:
         self._note_prefix = note_prefix
         self._bot_usernames = bot_usernames or {}
 
+    @property
+    def commands(self) -> CommandRegistry:
+        return self._registry
+
     async def _place(
         self, ref: ThreadRef, author, conversation_id: int | None = None
     ) -> Place | None:

@@ -174,3 +174,17 @@ async def test_a_non_member_writing_in_a_topic_is_ignored(desk: Desk) -> None:
     await desk.settle()
 
     assert "send this to the customer" not in [m.get("text") for m in desk.customer_sees(CUSTOMER)]
+
+
+async def test_the_groups_command_menu_offers_the_commands_in_each_language(desk: Desk) -> None:
+    menus = {p.get("language_code"): p for p in desk.fake.calls_to("setMyCommands")}
+
+    assert [c["command"] for c in menus[None]["commands"]] == [
+        "take",
+        "close",
+        "reopen",
+        "note",
+        "help",
+    ]
+    assert menus["ru"]["commands"][0]["description"] == "взять обращение себе"
+    assert menus[None]["scope"] == {"type": "chat", "chat_id": OPERATOR_CHAT}

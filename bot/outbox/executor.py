@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -157,15 +158,10 @@ class DeliveryExecutor:
         target = await self._ensure_thread(thread, head.op)
         chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
         if head.op == "relay":
-            messages = await self._messages(deliveries)
-            outgoing = [await self._outgoing(m, chat_key) for m in messages]
-            result = await sender.relay(target, outgoing)
-            await self._link(messages, chat_key, result.external_ids)
+            messages, external_ids = await self._relay(sender, target, deliveries, chat_key)
+            await self._link(messages, chat_key, external_ids)
         elif head.op == "edit":
-            message = await Message.get(id=head.message_id)  # type: ignore[attr-defined]
-            external_id = await counterpart(message.id, chat_key)
-            if external_id:
-                await sender.edit(target, external_id, await self._outgoing(message, chat_key))
+            await self._edit(sender, target, head, chat_key)
         elif head.op == "notice":
             await sender.notice(target, payload_text(head.payload))
         elif head.op == "card.post":
@@ -202,23 +198,33 @@ class DeliveryExecutor:
         target = CustomerTarget(conversation.entry_point.key, identity.external_id, language)
         chat_key = customer_chat_key(conversation.entry_point.key, identity.external_id)
         if head.op == "relay":
-            messages = await self._messages(deliveries)
-            outgoing = [await self._outgoing(m, chat_key) for m in messages]
-            result = await sender.relay(target, outgoing)
+            messages, external_ids = await self._relay(sender, target, deliveries, chat_key)
             async with in_transaction():
-                await self._link(messages, chat_key, result.external_ids)
+                await self._link(messages, chat_key, external_ids)
                 await self._confirm_operator(conversation.line, messages, True)
                 await self._mark_sent(deliveries)
             return
         if head.op == "edit":
-            message = await Message.get(id=head.message_id)  # type: ignore[attr-defined]
-            external_id = await counterpart(message.id, chat_key)
-            if external_id:
-                await sender.edit(target, external_id, await self._outgoing(message, chat_key))
+            await self._edit(sender, target, head, chat_key)
         elif head.op == "notice":
             await sender.notice(target, payload_text(head.payload))
         else:
             raise ValueError(f"unknown customer op {head.op!r}")
+
+    async def _relay(
+        self, sender: Any, target: Any, deliveries: list[Delivery], chat_key: str
+    ) -> tuple[list[Message], list[str]]:
+        messages = await self._messages(deliveries)
+        outgoing = [await self._outgoing(m, chat_key) for m in messages]
+        result = await sender.relay(target, outgoing)
+        return messages, result.external_ids
+
+    async def _edit(self, sender: Any, target: Any, head: Delivery, chat_key: str) -> None:
+        """Edit the copy on this side; a message never delivered here has nothing to edit."""
+        message = await Message.get(id=head.message_id)  # type: ignore[attr-defined]
+        external_id = await counterpart(message.id, chat_key)
+        if external_id:
+            await sender.edit(target, external_id, await self._outgoing(message, chat_key))
 
     async def _confirm_operator(self, line: Line, messages: list[Message], delivered: bool) -> None:
         ws_key = workspace_chat_key(line.workspace_kind, line.workspace_chat)

@@ -6,23 +6,6 @@ from typing import Any
 
 from aiogram.types import Message
 
-# Content types a person can send and we relay; everything else is a service message.
-RELAYABLE = (
-    "text",
-    "photo",
-    "video",
-    "animation",
-    "document",
-    "audio",
-    "voice",
-    "video_note",
-    "sticker",
-    "location",
-    "venue",
-    "contact",
-    "poll",
-    "dice",
-)
 _MEDIA_FIELDS = (
     "photo",
     "video",
@@ -33,6 +16,8 @@ _MEDIA_FIELDS = (
     "video_note",
     "sticker",
 )
+# Content types a person can send and we relay; everything else is a service message.
+RELAYABLE = ("text", *_MEDIA_FIELDS, "location", "venue", "contact", "poll", "dice")
 
 
 def kind_of(message: Message) -> str | None:

@@ -17,12 +17,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import Update
+from aiogram.types import BotCommand, BotCommandScopeChat, Update
 from aiohttp import web
 from pydantic import ValidationError
 
 from bot.core import Core
 from bot.events import EntryPointRef
+from bot.i18n import LANGUAGES
 from bot.lines import ensure_default_line, ensure_entry_point
 from bot.settings import Settings
 from bridges.telegram.customer_router import customer_router
@@ -112,6 +113,7 @@ class TelegramBridge:
         self.core.members["telegram"] = TelegramMembers(bot)
         self.core.bot_usernames["telegram"] = me.username
         self.dispatcher = self.build_dispatcher(entry)
+        await self._offer_commands(bot, int(chat))
         if settings.telegram_mode == "webhook":
             await self._start_webhook(bot)
         else:
@@ -120,6 +122,21 @@ class TelegramBridge:
         log.info(
             "Telegram bot @%s serves chat %s in %s mode", me.username, chat, settings.telegram_mode
         )
+
+    async def _offer_commands(self, bot: Bot, chat_id: int) -> None:
+        """The core's commands in the group's "/" menu, described in each language."""
+        translator = self.core.translator
+        scope = BotCommandScopeChat(chat_id=chat_id)
+        for lang in LANGUAGES:
+            commands = [
+                BotCommand(command=c.name, description=translator.gettext(lang, c.help)[:256])
+                for c in self.core.flow.commands
+            ]
+            code = None if lang == self.settings.operator_language else lang
+            try:
+                await bot.set_my_commands(commands, scope=scope, language_code=code)
+            except TelegramAPIError as error:
+                log.warning("Could not set the command menu (%s): %s", lang, error)
 
     def build_dispatcher(self, entry: EntryPointRef) -> Dispatcher:
         core = self.core

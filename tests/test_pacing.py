@@ -12,7 +12,7 @@ from bot.ports import Bucket
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.telegram import FakeTelegram
 
-SPEED = 60.0  # a minute of Telegram time per real second
+SPEED = 30.0  # a minute of Telegram time in two real seconds
 
 
 @pytest.fixture

@@ -116,15 +116,19 @@ class OutboxWorker:
             except Exception as error:
                 await self._fail(group, error)
                 continue
+            # Slot and claim first: the pacing stamp must be taken right before the send.
+            await self._slots.acquire()
+            if not await self._claim(group):
+                self._slots.release()
+                continue
             wait = await self._pacer.reserve(plan.buckets, plan.slots)
             if wait > 0:
+                await self._unclaim(group)
+                self._slots.release()
                 self._held[head.target] = mono + wait
                 pause = min(pause, wait)
                 continue
-            if not await self._claim(group):
-                continue
             self._inflight.add(head.target)
-            await self._slots.acquire()
             task = asyncio.create_task(self._send(group))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -158,6 +162,9 @@ class OutboxWorker:
             status=DeliveryStatus.PENDING,
         ).update(claimed_until=now + LEASE)
         return claimed == len(group)
+
+    async def _unclaim(self, group: list[Delivery]) -> None:
+        await Delivery.filter(id__in=[d.id for d in group]).update(claimed_until=None)
 
     async def _send(self, group: list[Delivery]) -> None:
         target = group[0].target

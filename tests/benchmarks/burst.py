@@ -35,7 +35,7 @@ from tests.fakes.telegram import FakeTelegram
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 LIMITED_SPEED = 20.0  # fast enough to replay minutes; slow enough that loop latency stays small
-SETUP_METHODS = {"getMe", "getUpdates", "deleteWebhook", "getChatMember"}
+SETUP_METHODS = {"getMe", "getUpdates", "deleteWebhook", "getChatMember", "setMyCommands"}
 
 
 @dataclass

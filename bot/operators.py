@@ -46,17 +46,18 @@ class Operators:
         return await self._register(line, author)
 
     async def _register(self, line: Line, author: OperatorRef) -> Operator:
-        user_id = int(author.external_id)
-        operator = await Operator.get_or_none(telegram_user_id=user_id)
+        """Find the operator by their account on this workspace, or register them."""
+        if author.workspace_kind == "telegram":
+            key: dict[str, object] = {"telegram_user_id": int(author.external_id)}
+            details = {"name": author.name, "telegram_username": author.username}
+        else:
+            key = {f"{author.workspace_kind}_user_id": author.external_id}
+            details = {"name": author.name}
+        operator = await Operator.get_or_none(**key)
         if operator is None:
-            operator, _ = await Operator.get_or_create(
-                telegram_user_id=user_id,
-                defaults={"name": author.name, "telegram_username": author.username},
-            )
+            operator, _ = await Operator.get_or_create(**key, defaults=details)
             log.info("Registered operator %s (%s) in line %s", operator.id, author.name, line.slug)
-        elif (operator.name, operator.telegram_username) != (author.name, author.username):
-            operator.name = author.name
-            operator.telegram_username = author.username
-            await operator.save(update_fields=["name", "telegram_username"])
+        elif any(getattr(operator, field) != value for field, value in details.items()):
+            await Operator.filter(id=operator.id).update(**details)
         await LineMember.get_or_create(line=line, operator=operator)
         return operator

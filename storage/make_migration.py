@@ -62,6 +62,7 @@ async def _generate(url: str, location: str, name: str) -> None:
             return
         await cmd.init()
         await cmd.upgrade(run_in_transaction=True)
+        await cmd.init()  # again, now that the scratch database knows the last state
         await cmd.migrate(name=name, no_input=True)
 
 

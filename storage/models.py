@@ -34,6 +34,9 @@ class Line(Model):
     name = fields.CharField(max_length=128)
     workspace_kind = fields.CharField(max_length=16)
     workspace_chat = fields.CharField(max_length=64)
+    # "all": every thread reply goes to the customer; "marked": only `!reply …` does, for
+    # teams that chat a lot in threads.
+    reply_mode = fields.CharField(max_length=8, default="all")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -59,6 +62,7 @@ class Operator(Model):
     name = fields.CharField(max_length=128)
     telegram_user_id = fields.BigIntField(null=True, unique=True)
     telegram_username = fields.CharField(max_length=64, null=True)
+    slack_user_id = fields.CharField(max_length=32, null=True, unique=True)
     role = fields.CharField(max_length=16, default="operator")
     status = fields.CharField(max_length=8, default="free")
     capacity = fields.IntField(default=5)

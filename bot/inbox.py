@@ -164,7 +164,7 @@ class Inbox:
                 Text(_("──── New conversation #{number} ────"), number=conversation.number),
             )
             await self._outbox.to_thread(thread, "state", conversation)
-        await self._outbox.to_thread(thread, "card.post", conversation)
+            await self._outbox.to_thread(thread, "card.post", conversation)
         return conversation
 
     async def accept_edit(self, edit: InboundEdit) -> bool:

@@ -49,6 +49,14 @@ class CustomerTarget:
     language: str
 
 
+@dataclass(frozen=True)
+class OpenedThread:
+    """A new thread and its header card (in Slack the card is the thread's parent)."""
+
+    thread_id: str
+    card_id: str
+
+
 @dataclass
 class SendResult:
     external_ids: list[str] = field(default_factory=list)
@@ -93,11 +101,15 @@ class WorkspaceSender(Protocol):
         """The budgets a call into `chat` spends; `posts` is true when it adds a message."""
         ...
 
-    async def open_thread(self, chat: str, title: str) -> str: ...
+    async def open_thread(self, chat: str, title: str, card: Card, language: str) -> OpenedThread:
+        """Open a thread titled `title` that starts with `card`."""
+        ...
 
     async def rename_thread(self, target: ThreadTarget, title: str) -> None: ...
 
-    async def post_card(self, target: ThreadTarget, card: Card) -> str: ...
+    async def post_card(self, target: ThreadTarget, card: Card) -> str:
+        """Show `card` as the thread's current header (a new conversation in an old thread)."""
+        ...
 
     async def update_card(self, target: ThreadTarget, external_id: str, card: Card) -> None: ...
 

@@ -79,7 +79,7 @@ class DeliveryExecutor:
             if head.op == "state":
                 slots = 1  # a renamed topic leaves a service message in the group
             if thread.external_id is None:
-                slots += 2 if thread.title else 1
+                slots += 2  # the topic and its card
             return Plan(sender.buckets(thread.workspace_chat, slots > 0), max(slots, 1))
         if kind in (LINE, CONFIRM):
             line = await Line.get(id=ident)
@@ -126,27 +126,26 @@ class DeliveryExecutor:
             status="sent", done_at=self._clock.now(), claimed_until=None
         )
 
-    async def _ensure_thread(self, thread: Thread, op: str) -> ThreadTarget:
-        sender = self._workspace(thread.workspace_kind)
+    async def _ensure_thread(self, thread: Thread) -> ThreadTarget:
+        """Open the thread on first use, or again after it was deleted by hand; it starts
+        with the header card of its latest conversation."""
         if thread.external_id is None:
-            reopened = bool(thread.title)
+            sender = self._workspace(thread.workspace_kind)
             latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
             assert latest is not None
             view = await load_for_view(latest.id)
             title = thread_title(view)
-            thread.external_id = await sender.open_thread(thread.workspace_chat, title)
-            thread.title = title
-            await thread.save(update_fields=["external_id", "title"])
-            log.info(
-                "Opened %s thread %s for thread %s",
-                thread.workspace_kind,
-                thread.external_id,
-                thread.id,
+            opened = await sender.open_thread(
+                thread.workspace_chat, title, await header_card(view), self._operator_language
             )
-            if reopened and op != "card.post":
-                target = self._thread_target(thread)
-                view.card_message_id = await sender.post_card(target, await header_card(view))
+            async with in_transaction():
+                thread.external_id, thread.title = opened.thread_id, title
+                await thread.save(update_fields=["external_id", "title"])
+                view.card_message_id = opened.card_id
                 await view.save(update_fields=["card_message_id"])
+            log.info(
+                "Opened %s thread %s (#%s)", thread.workspace_kind, opened.thread_id, thread.id
+            )
         return self._thread_target(thread)
 
     def _thread_target(self, thread: Thread) -> ThreadTarget:
@@ -155,7 +154,7 @@ class DeliveryExecutor:
     async def _to_thread(self, thread: Thread, deliveries: list[Delivery]) -> None:
         head = deliveries[0]
         sender = self._workspace(thread.workspace_kind)
-        target = await self._ensure_thread(thread, head.op)
+        target = await self._ensure_thread(thread)
         chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
         if head.op == "relay":
             messages, external_ids = await self._relay(sender, target, deliveries, chat_key)
@@ -166,8 +165,9 @@ class DeliveryExecutor:
             await sender.notice(target, payload_text(head.payload))
         elif head.op == "card.post":
             view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
-            view.card_message_id = await sender.post_card(target, await header_card(view))
-            await view.save(update_fields=["card_message_id"])
+            if view.card_message_id is None:  # else it came with the thread
+                view.card_message_id = await sender.post_card(target, await header_card(view))
+                await view.save(update_fields=["card_message_id"])
         elif head.op == "state":
             await self._update_state(thread, target, sender, head.conversation_id)  # type: ignore[attr-defined]
         else:

@@ -18,7 +18,15 @@ from aiogram.types import (
 
 from bot.cards import Card
 from bot.i18n import Text, Translator
-from bot.ports import Bucket, CustomerTarget, Outgoing, PermanentError, SendResult, ThreadTarget
+from bot.ports import (
+    Bucket,
+    CustomerTarget,
+    OpenedThread,
+    Outgoing,
+    PermanentError,
+    SendResult,
+    ThreadTarget,
+)
 from bot.settings import Settings
 from bridges.telegram.errors import TopicClosed, call
 from bridges.telegram.render import card_html, card_keyboard, notice_html
@@ -68,12 +76,14 @@ class TelegramSender:
 
     # -- workspace ----------------------------------------------------------------------------
 
-    async def open_thread(self, chat: str, title: str) -> str:
+    async def open_thread(self, chat: str, title: str, card: Card, language: str) -> OpenedThread:
         topic = await call(
             self._bot.create_forum_topic(chat_id=int(chat), name=title), self._bucket_key(chat)
         )
         assert topic is not None
-        return str(topic.message_thread_id)
+        thread_id = str(topic.message_thread_id)
+        card_id = await self.post_card(ThreadTarget(chat, thread_id, language), card)
+        return OpenedThread(thread_id, card_id)
 
     async def rename_thread(self, target: ThreadTarget, title: str) -> None:
         await self._in_topic(

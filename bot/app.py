@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.core import Core, build_core
+from bot.lines import configure_lines
 from bot.settings import Settings
 from storage import db
 
@@ -77,6 +78,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
         redis = await connect_redis(settings)
         core = build_core(settings, clock=clock, redis=redis)
         app[CORE] = core
+        core.default_line = await configure_lines(settings)
         if db.is_single_instance(settings.database_url):
             await core.worker.release_stale_claims()
         for bridge in bridges:

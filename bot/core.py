@@ -20,6 +20,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.ports import CustomerSender, MembershipChecker, WorkspaceSender
 from bot.settings import Settings
 from bot.workspace_flow import WorkspaceFlow
+from storage.models import Line
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class Core:
     customers: dict[str, CustomerSender] = field(default_factory=dict)
     members: dict[str, MembershipChecker] = field(default_factory=dict)
     bot_usernames: dict[str, str | None] = field(default_factory=dict)
+    default_line: Line | None = None
 
 
 def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = None) -> Core:

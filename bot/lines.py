@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+from bot.settings import Settings
 from storage.models import EntryPoint, Line
 
 DEFAULT_LINE = "default"
 
 
-async def ensure_default_line(workspace_kind: str, chat: str) -> Line:
-    """The default line follows the settings: moving the operator chat moves the line."""
+def configured_workspaces(settings: Settings) -> list[tuple[str, str]]:
+    """The workspaces the settings name, the default line's first: Telegram's forum when it
+    is set, else the Slack channel."""
+    found = []
+    if settings.telegram_operator_chat_id is not None:
+        found.append(("telegram", str(settings.telegram_operator_chat_id)))
+    if settings.slack_channel_id:
+        found.append(("slack", settings.slack_channel_id))
+    return found
+
+
+async def configure_lines(settings: Settings) -> Line | None:
+    """The default line, and a line for the other workspace when both are configured."""
+    default = None
+    for index, (kind, chat) in enumerate(configured_workspaces(settings)):
+        slug, name = (DEFAULT_LINE, "Default line") if index == 0 else (kind, kind.title())
+        line = await ensure_line(slug, name, kind, chat)
+        default = default or line
+    return default
+
+
+async def ensure_line(slug: str, name: str, workspace_kind: str, chat: str) -> Line:
+    """A configured line follows the settings: moving the operator chat moves the line."""
     line, created = await Line.get_or_create(
-        slug=DEFAULT_LINE,
-        defaults={"name": "Default line", "workspace_kind": workspace_kind, "workspace_chat": chat},
+        slug=slug,
+        defaults={"name": name, "workspace_kind": workspace_kind, "workspace_chat": chat},
     )
     if not created and (line.workspace_kind, line.workspace_chat) != (workspace_kind, chat):
         line.workspace_kind, line.workspace_chat = workspace_kind, chat

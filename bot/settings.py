@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_SLACK_API_URL = "https://slack.com"
 
 
 class Settings(BaseSettings):
@@ -34,6 +35,13 @@ class Settings(BaseSettings):
     telegram_chat_per_second: float = Field(default=1.0, gt=0)
     telegram_global_per_second: int = Field(default=30, ge=1)
 
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_channel_id: str | None = None
+    slack_auto_register: bool = True
+
     note_prefix: str = "//"
     operator_language: str = "en"
     default_language: str = "en"
@@ -41,7 +49,7 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=8, ge=1)
     log_level: str = "INFO"
 
-    @field_validator("telegram_api_url")
+    @field_validator("telegram_api_url", "slack_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
@@ -58,6 +66,10 @@ class Settings(BaseSettings):
     @property
     def telegram_token_value(self) -> str | None:
         return self.telegram_token.get_secret_value() if self.telegram_token else None
+
+    @staticmethod
+    def secret(value: SecretStr | None) -> str | None:
+        return value.get_secret_value() if value else None
 
     @property
     def webhook_secret_value(self) -> str | None:

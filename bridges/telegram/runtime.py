@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from bot.core import Core
 from bot.events import EntryPointRef
 from bot.i18n import LANGUAGES
-from bot.lines import ensure_default_line, ensure_entry_point
+from bot.lines import ensure_entry_point
 from bot.settings import Settings
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.sender import TelegramSender
@@ -89,10 +89,11 @@ class TelegramBridge:
                 "Telegram is off: set RELAYDESK_TELEGRAM_TOKEN to the token from @BotFather"
             )
             return
-        if settings.telegram_operator_chat_id is None:
+        if core.default_line is None:
             log.warning(
-                "Telegram is off: set RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID to the id of the "
-                "operators' forum supergroup (run `relaydesk check` for help)"
+                "Telegram is off: no line to route customers to. Set "
+                "RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID to the id of the operators' forum supergroup "
+                "(or RELAYDESK_SLACK_CHANNEL_ID); run `relaydesk check` for help"
             )
             return
         bot = make_bot(settings)
@@ -103,24 +104,26 @@ class TelegramBridge:
             log.error("Telegram is off: the token was refused (%s). Run `relaydesk check`.", error)
             return
         self.bot = bot
-        chat = str(settings.telegram_operator_chat_id)
-        line = await ensure_default_line("telegram", chat)
         entry = EntryPointRef("telegram", f"telegram:{me.id}", f"@{me.username}")
-        await ensure_entry_point(entry.channel, entry.key, entry.name, line)
+        await ensure_entry_point(entry.channel, entry.key, entry.name, core.default_line)
         sender = TelegramSender(bot, self.core.translator, settings, entry.key)
-        self.core.workspaces["telegram"] = sender
         self.core.customers["telegram"] = sender
-        self.core.members["telegram"] = TelegramMembers(bot)
-        self.core.bot_usernames["telegram"] = me.username
+        if settings.telegram_operator_chat_id is not None:
+            self.core.workspaces["telegram"] = sender
+            self.core.members["telegram"] = TelegramMembers(bot)
+            self.core.bot_usernames["telegram"] = me.username
+            await self._offer_commands(bot, settings.telegram_operator_chat_id)
         self.dispatcher = self.build_dispatcher(entry)
-        await self._offer_commands(bot, int(chat))
         if settings.telegram_mode == "webhook":
             await self._start_webhook(bot)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             self._polling = asyncio.create_task(self._poll(bot))
         log.info(
-            "Telegram bot @%s serves chat %s in %s mode", me.username, chat, settings.telegram_mode
+            "Telegram bot @%s serves customers (operators' chat: %s) in %s mode",
+            me.username,
+            settings.telegram_operator_chat_id,
+            settings.telegram_mode,
         )
 
     async def _offer_commands(self, bot: Bot, chat_id: int) -> None:
@@ -142,16 +145,17 @@ class TelegramBridge:
         core = self.core
         dispatcher = Dispatcher()
         dispatcher.include_router(customer_router(entry, core.inbox, core.worker.wake))
-        dispatcher.include_router(
-            workspace_router(
-                int(self.settings.telegram_operator_chat_id or 0),
-                core.flow,
-                core.translator,
-                self.settings.operator_language,
-                core.deduper,
-                core.worker.wake,
+        if self.settings.telegram_operator_chat_id is not None:
+            dispatcher.include_router(
+                workspace_router(
+                    self.settings.telegram_operator_chat_id,
+                    core.flow,
+                    core.translator,
+                    self.settings.operator_language,
+                    core.deduper,
+                    core.worker.wake,
+                )
             )
-        )
         dispatcher.errors.register(self._on_error)
         return dispatcher
 

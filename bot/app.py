@@ -19,7 +19,7 @@ from storage import db
 log = logging.getLogger(__name__)
 
 # Bridges are found by name so that the core never imports a messenger SDK.
-BRIDGES = ("bridges.telegram.runtime:create_bridge",)
+BRIDGES = ("bridges.telegram.runtime:create_bridge", "bridges.slack.runtime:create_bridge")
 
 CORE = web.AppKey("core", Core)
 BRIDGES_KEY = web.AppKey("bridges", list)

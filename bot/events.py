@@ -22,6 +22,10 @@ class CustomerRef:
     language: str | None = None
 
 
+# Content flag: send the stored text as it is; never copy the original message.
+TEXT_ONLY = "text_only"
+
+
 @dataclass(frozen=True)
 class MessageBody:
     """One message as its channel sent it: `content` keeps what a same-channel copy needs."""

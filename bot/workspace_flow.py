@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tortoise.transactions import in_transaction
 
@@ -11,7 +11,14 @@ from bot.clock import Clock
 from bot.commands.context import CommandContext
 from bot.commands.parser import parse_command
 from bot.commands.registry import CommandRegistry, Reply
-from bot.events import CommandCall, ThreadRef, WorkspaceEdit, WorkspaceMessage
+from bot.events import (
+    TEXT_ONLY,
+    CommandCall,
+    MessageBody,
+    ThreadRef,
+    WorkspaceEdit,
+    WorkspaceMessage,
+)
 from bot.i18n import Text, _
 from bot.links import find_link, workspace_chat_key
 from bot.operators import Operators
@@ -28,6 +35,8 @@ from storage.models import (
 )
 
 log = logging.getLogger(__name__)
+
+REPLY_COMMAND = "reply"
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,13 @@ class WorkspaceFlow:
         if place is None:
             return None
         parsed = parse_command(event.body.text, self._bot_usernames.get(event.place.workspace_kind))
-        if parsed is not None:
+        marked = parsed is not None and parsed.name == REPLY_COMMAND and bool(parsed.args)
+        if marked:
+            # `!reply text`: the explicit form, required on lines in "marked" reply mode.
+            # The typed text differs from what is sent, so the message is rebuilt, not copied.
+            body = MessageBody("text", parsed.args, {TEXT_ONLY: True})  # type: ignore[union-attr]
+            event = replace(event, body=body)
+        elif parsed is not None:
             call = CommandCall(
                 place=event.place,
                 author=event.author,
@@ -102,8 +117,11 @@ class WorkspaceFlow:
         if place.thread is None or place.conversation is None:
             return None  # the general topic, or a topic Relaydesk did not open: team chatter
         text = event.body.text or ""
-        if text.startswith(self._note_prefix):
+        if text.startswith(self._note_prefix) and not marked:
             await self._store(event, place, Direction.NOTE, text[len(self._note_prefix) :].strip())
+            return None
+        if place.line.reply_mode == "marked" and not marked:
+            await self._store(event, place, Direction.NOTE, text)
             return None
         conversation = place.conversation
         if conversation.status == ConversationStatus.CLOSED:

@@ -184,7 +184,20 @@ async def test_the_groups_command_menu_offers_the_commands_in_each_language(desk
         "close",
         "reopen",
         "note",
+        "reply",
         "help",
     ]
     assert menus["ru"]["commands"][0]["description"] == "взять обращение себе"
     assert menus[None]["scope"] == {"type": "chat", "chat_id": OPERATOR_CHAT}
+
+
+async def test_on_a_marked_line_only_explicit_replies_reach_the_customer(desk: Desk) -> None:
+    from storage.models import Line
+
+    thread = await _open(desk)
+    await Line.all().update(reply_mode="marked")
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "between us: he is rude", thread_id=thread)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "!reply Hello, how can I help?", thread_id=thread)
+    await desk.settle()
+
+    assert [m["text"] for m in desk.customer_sees(CUSTOMER)] == ["Hello, how can I help?"]

@@ -114,6 +114,11 @@ async def help_(ctx: CommandContext) -> Reply:
     )
 
 
+async def reply_usage(ctx: CommandContext) -> Reply:
+    """`!reply text` is sent by the workspace flow; without text it lands here."""
+    return Reply(Text(_("Write the text after the command: !reply text")), ok=False)
+
+
 def conversation_commands() -> CommandRegistry:
     registry = CommandRegistry()
     registry.add(Command("take", _("assign the conversation to yourself"), take))
@@ -121,6 +126,14 @@ def conversation_commands() -> CommandRegistry:
     registry.add(Command("reopen", _("reopen a closed conversation"), reopen))
     registry.add(
         Command("note", _("an internal note the customer does not see"), note, usage="text")
+    )
+    registry.add(
+        Command(
+            "reply",
+            _("send the text to the customer (the only way on lines in marked reply mode)"),
+            reply_usage,
+            usage="text",
+        )
     )
     registry.add(Command("help", _("this list"), help_, needs_conversation=False))
     return registry

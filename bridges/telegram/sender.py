@@ -17,6 +17,7 @@ from aiogram.types import (
 )
 
 from bot.cards import Card
+from bot.events import TEXT_ONLY
 from bot.i18n import Text, Translator
 from bot.ports import (
     Bucket,
@@ -261,6 +262,8 @@ class TelegramSender:
 
     def _source_chat(self, message: Outgoing) -> str | None:
         """The chat to copy from, when the message came through this same bot."""
+        if message.content.get(TEXT_ONLY):
+            return None
         key = message.source_chat_key or ""
         for prefix in (f"{self._entry_point_key}:", "ws:telegram:"):
             if key.startswith(prefix) and message.source_external_id:

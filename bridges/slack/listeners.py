@@ -1,0 +1,153 @@
+"""Bolt listeners: thread messages, edits, card buttons and /desk -> the core's actions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.cards import decode_button
+from bot.core import Core
+from bot.events import (
+    CommandCall,
+    MessageBody,
+    OperatorRef,
+    ThreadRef,
+    WorkspaceEdit,
+    WorkspaceMessage,
+)
+from bot.i18n import Text, _
+from bridges.slack.render import ACTION_PREFIX, unescape
+
+log = logging.getLogger(__name__)
+
+IGNORED_SUBTYPES = {"bot_message", "channel_join", "channel_leave", "message_deleted"}
+
+
+def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
+    mention = re.compile(rf"^\s*<@{re.escape(bot_user)}>\s*")
+    names: dict[str, str] = {}
+    language = core.settings.operator_language
+
+    async def author(client: Any, user: str) -> OperatorRef:
+        if user not in names:
+            try:
+                info = (await client.users_info(user=user))["user"]
+                names[user] = info.get("real_name") or info.get("name") or user
+            except Exception:  # a name is a nicety; the id is what matters
+                names[user] = user
+        return OperatorRef("slack", user, names[user])
+
+    def place(channel: str, ts: str, thread_ts: str | None) -> ThreadRef:
+        inside = thread_ts if thread_ts and thread_ts != ts else None
+        return ThreadRef("slack", channel, inside)
+
+    def command_text(text: str) -> str:
+        """`@Relaydesk close` is the same as `!close`."""
+        stripped = mention.sub("", text, count=1)
+        if stripped != text and stripped and stripped[0] not in "!/":
+            return "!" + stripped
+        return stripped
+
+    @bolt.event("message")
+    async def on_message(event: dict[str, Any], client: Any) -> None:
+        subtype = event.get("subtype")
+        if event.get("bot_id") or subtype in IGNORED_SUBTYPES:
+            return
+        if subtype == "message_changed":
+            changed = event.get("message") or {}
+            if changed.get("bot_id") or "user" not in changed:
+                return
+            await core.flow.accept_edit(
+                WorkspaceEdit(
+                    place(event["channel"], changed["ts"], changed.get("thread_ts")),
+                    await author(client, changed["user"]),
+                    changed["ts"],
+                    MessageBody("text", unescape(changed.get("text", ""))),
+                )
+            )
+            core.worker.wake()
+            return
+        if "user" not in event:
+            return
+        files = event.get("files") or []
+        await core.flow.accept_message(
+            WorkspaceMessage(
+                place=place(event["channel"], event["ts"], event.get("thread_ts")),
+                author=await author(client, event["user"]),
+                external_id=event["ts"],
+                body=MessageBody(
+                    "document" if files and not event.get("text") else "text",
+                    unescape(command_text(event.get("text", ""))),
+                    {"files": files} if files else {},
+                ),
+            )
+        )
+        core.worker.wake()
+
+    @bolt.event("app_mention")
+    async def on_mention() -> None:
+        """Handled as the `message` event Slack sends alongside."""
+
+    @bolt.action(re.compile(f"^{ACTION_PREFIX}"))
+    async def on_button(ack: Any, body: dict[str, Any], client: Any, respond: Any) -> None:
+        await ack()
+        action = (body.get("actions") or [{}])[0]
+        decoded = decode_button(str(action.get("value", "")))
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id", "")
+        user = (body.get("user") or {}).get("id", "")
+        if decoded is None or not channel or not user:
+            log.warning("Ignored a malformed Slack button press from %s", user or "?")
+            await _tell(respond, core, language, Text(_("This button is no longer valid.")))
+            return
+        name, conversation_id = decoded
+        reply = await core.flow.run_command(
+            CommandCall(
+                place=place(channel, message.get("ts", ""), message.get("thread_ts")),
+                author=await author(client, user),
+                name=name,
+                conversation_id=conversation_id,
+                from_button=True,
+            )
+        )
+        core.worker.wake()
+        text = reply.text if reply else Text(_("Only operators of this line can do that."))
+        await _tell(respond, core, language, text)
+
+    @bolt.command("/desk")
+    async def on_desk(ack: Any, command: dict[str, Any], respond: Any) -> None:
+        await ack()
+        words = (command.get("text") or "help").split()
+        if words[0] != "help":
+            await _tell(
+                respond,
+                core,
+                language,
+                Text(_("Unknown command /desk {name}. Try /desk help."), name=words[0]),
+            )
+            return
+        lines = [
+            Text(_("{usage} — {help}"), usage=f"!{c.name}", help=Text(c.help))
+            for c in core.flow.commands
+        ]
+        await _tell(
+            respond,
+            core,
+            language,
+            Text(
+                _("In a conversation's thread type (or press the card's buttons):\n{commands}"),
+                commands=lines,
+            ),
+        )
+
+
+async def _tell(respond: Any, core: Core, language: str, text: Text) -> None:
+    """An answer only the person who asked sees (Slack's ephemeral response)."""
+    await respond(
+        text=core.translator.render(language, text),
+        response_type="ephemeral",
+        replace_original=False,
+    )

@@ -1,0 +1,64 @@
+"""Cards and notices as Block Kit; text escaped the way Slack wants it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.cards import Card
+from bot.i18n import Text, Translator
+
+ACTION_PREFIX = "rd_"
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; everything else is shown as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def card_blocks(card: Card, translator: Translator, lang: str) -> list[dict[str, Any]]:
+    title = translator.render(lang, card.title, escape)
+    fields = [
+        {
+            "type": "mrkdwn",
+            "text": f"*{translator.render(lang, label, escape)}*\n"
+            + translator.render(lang, value, escape),
+        }
+        for label, value in card.fields
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},
+        {"type": "section", "fields": fields[:10]},
+    ]
+    if card.buttons:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "relaydesk_card",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": f"{ACTION_PREFIX}{button.command}",
+                        "text": {
+                            "type": "plain_text",
+                            "text": translator.render(lang, button.label),
+                        },
+                        "value": button.data,
+                    }
+                    for button in card.buttons
+                ],
+            }
+        )
+    return blocks
+
+
+def card_text(card: Card, translator: Translator, lang: str) -> str:
+    """The plain-text fallback Slack shows in notifications."""
+    return translator.render(lang, card.title, escape)
+
+
+def notice_text(text: Text, translator: Translator, lang: str) -> str:
+    return f"_{translator.render(lang, text, escape)}_"

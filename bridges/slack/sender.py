@@ -1,0 +1,109 @@
+"""Sending deliveries into Slack threads with slack_sdk's AsyncWebClient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.cards import Card
+from bot.i18n import Text, Translator
+from bot.ports import Bucket, OpenedThread, Outgoing, PermanentError, SendResult, ThreadTarget
+from bridges.slack.errors import call
+from bridges.slack.render import card_blocks, card_text, escape, notice_text
+
+DELIVERED = "white_check_mark"
+NOT_DELIVERED = "x"
+CHANNEL_PER_SECOND = 1.0  # chat.postMessage: about one message a second per channel
+WORKSPACE_PER_SECOND = 20
+
+
+class SlackSender:
+    kind = "slack"
+
+    def __init__(self, client: AsyncWebClient, translator: Translator, team: str) -> None:
+        self._client = client
+        self._translator = translator
+        self._team = team
+
+    def buckets(self, chat: str, posts: bool) -> list[Bucket]:
+        overall = Bucket(f"slack:{self._team}:all", WORKSPACE_PER_SECOND, 1.0)
+        if not posts:
+            return [overall]
+        return [Bucket(self._bucket(chat), CHANNEL_PER_SECOND, 1.0), overall]
+
+    def _bucket(self, chat: str) -> str:
+        return f"slack:{self._team}:chat:{chat}"
+
+    async def _post(self, chat: str, **fields: Any) -> str:
+        response = await call(
+            self._client.chat_postMessage(channel=chat, **fields), self._bucket(chat)
+        )
+        return str(response["ts"])
+
+    async def open_thread(self, chat: str, title: str, card: Card, language: str) -> OpenedThread:
+        ts = await self._post(
+            chat,
+            text=card_text(card, self._translator, language),
+            blocks=card_blocks(card, self._translator, language),
+        )
+        return OpenedThread(ts, ts)
+
+    async def rename_thread(self, target: ThreadTarget, title: str) -> None:
+        """A Slack thread has no title: the parent card shows the state."""
+
+    async def post_card(self, target: ThreadTarget, card: Card) -> str:
+        """The parent stays the header: it now shows the new conversation's card."""
+        assert target.thread_id
+        await self.update_card(target, target.thread_id, card)
+        return target.thread_id
+
+    async def update_card(self, target: ThreadTarget, external_id: str, card: Card) -> None:
+        try:
+            await call(
+                self._client.chat_update(
+                    channel=target.chat,
+                    ts=external_id,
+                    text=card_text(card, self._translator, target.language),
+                    blocks=card_blocks(card, self._translator, target.language),
+                ),
+                self._bucket(target.chat),
+            )
+        except PermanentError as error:
+            if error.detail != "message_not_found":
+                raise  # a card deleted by hand is not worth failing the update for
+
+    async def relay(self, target: ThreadTarget, messages: list[Outgoing]) -> SendResult:
+        result = SendResult()
+        for message in messages:
+            text = escape(message.text or "") or f"[{message.kind}]"
+            result.external_ids.append(
+                await self._post(target.chat, thread_ts=target.thread_id, text=text)
+            )
+        return result
+
+    async def edit(self, target: ThreadTarget, external_id: str, message: Outgoing) -> None:
+        await call(
+            self._client.chat_update(
+                channel=target.chat, ts=external_id, text=escape(message.text or "")
+            ),
+            self._bucket(target.chat),
+        )
+
+    async def notice(self, target: ThreadTarget, text: Text) -> str:
+        return await self._post(
+            target.chat,
+            thread_ts=target.thread_id,
+            text=notice_text(text, self._translator, target.language),
+        )
+
+    async def confirm(self, chat: str, external_id: str, delivered: bool) -> None:
+        name = DELIVERED if delivered else NOT_DELIVERED
+        try:
+            await call(
+                self._client.reactions_add(channel=chat, timestamp=external_id, name=name),
+                self._bucket(chat),
+            )
+        except PermanentError as error:
+            if error.detail != "already_reacted":
+                raise

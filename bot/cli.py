@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from bot.settings import Settings
 
-CHECKS = ("bridges.telegram.check:check",)
+CHECKS = ("bridges.telegram.check:check", "bridges.slack.check:check")
 
 
 def _settings() -> Settings:
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="serve: bots, outbox worker and HTTP server")
     sub.add_parser("migrate", help="apply database migrations")
-    sub.add_parser("check", help="check the Telegram token, operator chat and the bot's rights")
+    sub.add_parser("check", help="check the Telegram and Slack tokens, chats and rights")
     args = parser.parse_args(argv)
     settings = _settings()
     _logging(settings)

@@ -62,7 +62,11 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
     outbox = Outbox(clock)
     inbox = Inbox(outbox=outbox, locks=locks, clock=clock, album_wait=settings.album_wait_seconds)
     flow = WorkspaceFlow(
-        operators=Operators(members, clock.monotonic),
+        operators=Operators(
+            members,
+            clock.monotonic,
+            closed_kinds=frozenset() if settings.slack_auto_register else frozenset({"slack"}),
+        ),
         outbox=outbox,
         registry=conversation_commands(),
         clock=clock,

@@ -18,8 +18,10 @@ class Operators:
         checkers: dict[str, MembershipChecker],
         clock: Callable[[], float],
         cache_seconds: float = 300.0,
+        closed_kinds: frozenset[str] = frozenset(),
     ) -> None:
         self._checkers = checkers
+        self._closed_kinds = closed_kinds
         self._clock = clock
         self._cache_seconds = cache_seconds
         self._verified: dict[tuple[int, str], float] = {}
@@ -43,16 +45,29 @@ class Operators:
                 )
                 return None
             self._verified[key] = self._clock() + self._cache_seconds
+        if author.workspace_kind in self._closed_kinds:
+            return await self._known_member(line, author)
         return await self._register(line, author)
+
+    async def _known_member(self, line: Line, author: OperatorRef) -> Operator | None:
+        """Lines closed to newcomers: only operators already added to the line may act."""
+        operator = await Operator.get_or_none(**_account(author))
+        if operator and await LineMember.exists(line_id=line.id, operator_id=operator.id):
+            return operator
+        log.warning(
+            "Ignored %s user %s: not an operator of line %s, and new members are not registered",
+            author.workspace_kind,
+            author.external_id,
+            line.slug,
+        )
+        return None
 
     async def _register(self, line: Line, author: OperatorRef) -> Operator:
         """Find the operator by their account on this workspace, or register them."""
+        key = _account(author)
+        details: dict[str, object] = {"name": author.name}
         if author.workspace_kind == "telegram":
-            key: dict[str, object] = {"telegram_user_id": int(author.external_id)}
-            details = {"name": author.name, "telegram_username": author.username}
-        else:
-            key = {f"{author.workspace_kind}_user_id": author.external_id}
-            details = {"name": author.name}
+            details["telegram_username"] = author.username
         operator = await Operator.get_or_none(**key)
         if operator is None:
             operator, _ = await Operator.get_or_create(**key, defaults=details)
@@ -61,3 +76,10 @@ class Operators:
             await Operator.filter(id=operator.id).update(**details)
         await LineMember.get_or_create(line=line, operator=operator)
         return operator
+
+
+def _account(author: OperatorRef) -> dict[str, object]:
+    """The operator's column for their account on this workspace."""
+    if author.workspace_kind == "telegram":
+        return {"telegram_user_id": int(author.external_id)}
+    return {f"{author.workspace_kind}_user_id": author.external_id}

@@ -85,10 +85,11 @@ class SlackBridge:
             log.error("Slack is off: the bot token was refused (%s)", error.response.get("error"))
             return
         bolt = AsyncApp(
+            token=token,
             client=client,
             signing_secret=settings.secret(settings.slack_signing_secret) or "socket-mode-only",
+            # Store before acknowledging: Slack retries what was not acknowledged.
             process_before_response=True,
-            token_verification_enabled=False,
         )
         register_listeners(bolt, core, bot_user=str(identity["user_id"]))
         core.workspaces["slack"] = SlackSender(client, core.translator, str(identity["team_id"]))

@@ -9,6 +9,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.commands.conversation_commands import conversation_commands
 from bot.dedupe import Deduper, MemoryDeduper, RedisDeduper
+from bot.files import Files
 from bot.i18n import Translator
 from bot.inbox import Inbox
 from bot.locks import KeyedLock, MemoryLocks, RedisLocks
@@ -42,6 +43,7 @@ class Core:
     members: dict[str, MembershipChecker] = field(default_factory=dict)
     bot_usernames: dict[str, str | None] = field(default_factory=dict)
     default_line: Line | None = None
+    files: Files = field(default_factory=Files)
 
 
 def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = None) -> Core:

@@ -62,6 +62,20 @@ class SendResult:
     external_ids: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class FileData:
+    name: str
+    mime: str
+    data: bytes
+
+
+class FileSource(Protocol):
+    """Reads the files of a message that came through one channel or workspace, so that
+    another can upload them."""
+
+    async def fetch(self, message: Outgoing) -> list[FileData]: ...
+
+
 class DeliveryError(Exception):
     """Base of what a sender may raise; anything else counts as transient."""
 

@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
+from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
 
 DATABASES = [
@@ -51,6 +52,41 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 async def desk(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[Desk]:
     desk = Desk(fake_telegram, database_url)
+    await desk.start()
+    yield desk
+    await desk.stop()
+
+
+SLACK_CHANNEL = "C0SUPPORT"
+SLACK_OPERATORS = {"U0OLGA": "olga", "U0PETRO": "petro"}
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    for user_id, name in SLACK_OPERATORS.items():
+        fake.add_user(user_id, name, real_name=name.title())
+    fake.add_channel(SLACK_CHANNEL, "support", members=list(SLACK_OPERATORS))
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def slack_desk(
+    fake_telegram: FakeTelegram, fake_slack: FakeSlack, database_url: str
+) -> AsyncIterator[Desk]:
+    """Customers on Telegram, the default line in a Slack channel."""
+    desk = Desk(
+        fake_telegram,
+        database_url,
+        telegram_operator_chat_id=None,
+        slack_bot_token=fake_slack.bot_token,
+        slack_signing_secret=fake_slack.signing_secret,
+        slack_api_url=fake_slack.base_url,
+        slack_channel_id=SLACK_CHANNEL,
+    )
+    desk.slack = fake_slack  # type: ignore[attr-defined]
     await desk.start()
     yield desk
     await desk.stop()

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Core
 from bot.settings import Settings
+from bridges.slack.files import SlackFiles
 from bridges.slack.listeners import register_listeners
 from bridges.slack.sender import SlackSender
 
@@ -85,14 +86,16 @@ class SlackBridge:
             log.error("Slack is off: the bot token was refused (%s)", error.response.get("error"))
             return
         bolt = AsyncApp(
-            token=token,
-            client=client,
+            client=client,  # Bolt takes the token from the client
             signing_secret=settings.secret(settings.slack_signing_secret) or "socket-mode-only",
             # Store before acknowledging: Slack retries what was not acknowledged.
             process_before_response=True,
         )
         register_listeners(bolt, core, bot_user=str(identity["user_id"]))
-        core.workspaces["slack"] = SlackSender(client, core.translator, str(identity["team_id"]))
+        core.files.register("ws:slack", SlackFiles(token))
+        core.workspaces["slack"] = SlackSender(
+            client, core.translator, str(identity["team_id"]), core.files.fetch
+        )
         core.members["slack"] = SlackMembers(client)
         self.bolt = bolt
         if settings.slack_app_token:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards import Card
 from bot.i18n import Text, Translator
-from bot.ports import Bucket, OpenedThread, Outgoing, PermanentError, SendResult, ThreadTarget
+from bot.ports import (
+    Bucket,
+    FileData,
+    OpenedThread,
+    Outgoing,
+    PermanentError,
+    SendResult,
+    ThreadTarget,
+)
 from bridges.slack.errors import call
 from bridges.slack.render import card_blocks, card_text, escape, notice_text
 
@@ -21,10 +30,17 @@ WORKSPACE_PER_SECOND = 20
 class SlackSender:
     kind = "slack"
 
-    def __init__(self, client: AsyncWebClient, translator: Translator, team: str) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        translator: Translator,
+        team: str,
+        fetch: Callable[[Outgoing], Awaitable[list[FileData]]],
+    ) -> None:
         self._client = client
         self._translator = translator
         self._team = team
+        self._fetch = fetch
 
     def buckets(self, chat: str, posts: bool) -> list[Bucket]:
         overall = Bucket(f"slack:{self._team}:all", WORKSPACE_PER_SECOND, 1.0)
@@ -74,12 +90,22 @@ class SlackSender:
                 raise  # a card deleted by hand is not worth failing the update for
 
     async def relay(self, target: ThreadTarget, messages: list[Outgoing]) -> SendResult:
+        """Text (or caption) as a message, which edits and replies point at; files follow it
+        into the thread."""
         result = SendResult()
         for message in messages:
-            text = escape(message.text or "") or f"[{message.kind}]"
-            result.external_ids.append(
-                await self._post(target.chat, thread_ts=target.thread_id, text=text)
-            )
+            files = await self._fetch(message)
+            text = escape(message.text or "") or (" " if files else f"[{message.kind}]")
+            ts = await self._post(target.chat, thread_ts=target.thread_id, text=text)
+            result.external_ids.append(ts)
+            if files:
+                uploads = [{"content": f.data, "filename": f.name, "title": f.name} for f in files]
+                await call(
+                    self._client.files_upload_v2(
+                        channel=target.chat, thread_ts=target.thread_id, file_uploads=uploads
+                    ),
+                    self._bucket(target.chat),
+                )
         return result
 
     async def edit(self, target: ThreadTarget, external_id: str, message: Outgoing) -> None:

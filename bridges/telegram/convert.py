@@ -63,8 +63,39 @@ def text_of(message: Message) -> str | None:
             )
         )
     if message.venue is not None:
-        return f"{message.venue.title}, {message.venue.address}"
+        return f"📍 {message.venue.title}, {message.venue.address}"
+    if message.location is not None:
+        return f"📍 {message.location.latitude:.5f}, {message.location.longitude:.5f}"
+    if message.dice is not None:
+        return f"{message.dice.emoji} {message.dice.value}"
+    if message.sticker is not None:
+        return message.sticker.emoji
     return None
+
+
+MEDIA_NAMES = {
+    "photo": "photo.jpg",
+    "voice": "voice.ogg",
+    "video_note": "video.mp4",
+    "video": "video.mp4",
+    "animation": "animation.mp4",
+    "sticker": "sticker.webp",
+    "audio": "audio.mp3",
+    "document": "file",
+}
+
+
+def file_of(kind: str, content: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(file_id, file name, mime type) of a stored Telegram message's media, if any."""
+    media = content.get(kind)
+    if kind not in MEDIA_NAMES or not media:
+        return None
+    item = media[-1] if isinstance(media, list) else media  # photos: the largest size
+    name = item.get("file_name") or MEDIA_NAMES[kind]
+    mime = item.get("mime_type") or (
+        "image/jpeg" if kind == "photo" else "application/octet-stream"
+    )
+    return item["file_id"], name, mime
 
 
 def display_name(user: Any) -> str:

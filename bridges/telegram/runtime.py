@@ -27,6 +27,7 @@ from bot.i18n import LANGUAGES
 from bot.lines import ensure_entry_point
 from bot.settings import Settings
 from bridges.telegram.customer_router import customer_router
+from bridges.telegram.files import TelegramFiles
 from bridges.telegram.sender import TelegramSender
 from bridges.telegram.workspace_router import workspace_router
 
@@ -106,8 +107,11 @@ class TelegramBridge:
         self.bot = bot
         entry = EntryPointRef("telegram", f"telegram:{me.id}", f"@{me.username}")
         await ensure_entry_point(entry.channel, entry.key, entry.name, core.default_line)
-        sender = TelegramSender(bot, self.core.translator, settings, entry.key)
+        sender = TelegramSender(bot, self.core.translator, settings, entry.key, core.files.fetch)
         self.core.customers["telegram"] = sender
+        files = TelegramFiles(bot)
+        self.core.files.register(entry.key, files)
+        self.core.files.register("ws:telegram", files)
         if settings.telegram_operator_chat_id is not None:
             self.core.workspaces["telegram"] = sender
             self.core.members["telegram"] = TelegramMembers(bot)

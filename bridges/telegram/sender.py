@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
 from aiogram.types import (
+    BufferedInputFile,
     InputMediaAnimation,
     InputMediaAudio,
     InputMediaDocument,
@@ -18,10 +20,11 @@ from aiogram.types import (
 
 from bot.cards import Card
 from bot.events import TEXT_ONLY
-from bot.i18n import Text, Translator
+from bot.i18n import Text, Translator, _
 from bot.ports import (
     Bucket,
     CustomerTarget,
+    FileData,
     OpenedThread,
     Outgoing,
     PermanentError,
@@ -49,7 +52,15 @@ class TelegramSender:
     kind = "telegram"
     channel = "telegram"
 
-    def __init__(self, bot: Bot, translator: Translator, settings: Settings, entry_point_key: str):
+    def __init__(
+        self,
+        bot: Bot,
+        translator: Translator,
+        settings: Settings,
+        entry_point_key: str,
+        fetch: Callable[[Outgoing], Awaitable[list[FileData]]],
+    ):
+        self._fetch = fetch
         self._bot = bot
         self._translator = translator
         self._settings = settings
@@ -190,8 +201,11 @@ class TelegramSender:
                 ),
             )
             return str(sent.message_id)
-        if message.text is None:
-            raise PermanentError("this kind of message cannot be forwarded", message.kind)
+        files = await self._fetch(message)
+        if files:
+            return await self._send_files(target, thread, message, files, reply)
+        if not message.text:
+            raise PermanentError(_("this kind of message cannot be forwarded"), message.kind)
         sent = await self._in_topic(
             target,
             lambda: self._bot.send_message(
@@ -203,6 +217,32 @@ class TelegramSender:
             ),
         )
         return str(sent.message_id)
+
+    async def _send_files(
+        self,
+        target: ThreadTarget | CustomerTarget,
+        thread: int | None,
+        message: Outgoing,
+        files: list[FileData],
+        reply: ReplyParameters | None,
+    ) -> str:
+        """Files from another messenger: uploaded one by one, the text as the first caption."""
+        first: str | None = None
+        for index, file in enumerate(files):
+            upload = BufferedInputFile(file.data, filename=file.name)
+            image = file.mime.startswith("image/")
+            send = self._bot.send_photo if image else self._bot.send_document
+            fields: dict[str, Any] = {
+                "chat_id": int(target.chat),
+                "message_thread_id": thread,
+                "caption": (message.text or None) if index == 0 else None,
+                "reply_parameters": reply if index == 0 else None,
+                "photo" if image else "document": upload,
+            }
+            sent = await self._in_topic(target, lambda send=send, fields=fields: send(**fields))
+            first = first or str(sent.message_id)
+        assert first is not None
+        return first
 
     async def edit(
         self, target: ThreadTarget | CustomerTarget, external_id: str, message: Outgoing

@@ -1,0 +1,32 @@
+"""Reading the files of a Slack message (url_private needs the bot token)."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from bot.ports import FileData, Outgoing, TransientError
+
+
+class SlackFiles:
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def fetch(self, message: Outgoing) -> list[FileData]:
+        found: list[FileData] = []
+        headers = {"Authorization": f"Bearer {self._token}"}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+            for item in message.content.get("files") or []:
+                url = item.get("url_private_download") or item.get("url_private")
+                if not url:
+                    continue
+                async with http.get(url, headers=headers) as response:
+                    if response.status != 200:
+                        raise TransientError(f"Slack file {item.get('id')}: HTTP {response.status}")
+                    found.append(
+                        FileData(
+                            item.get("name") or "file",
+                            item.get("mimetype") or "application/octet-stream",
+                            await response.read(),
+                        )
+                    )
+        return found

@@ -1,0 +1,553 @@
+"""The HTTP side: an aiohttp.web app speaking the Slack Web API, file uploads and
+downloads, response URLs and Socket Mode; fault injection; signed deliveries of
+events, interactions and commands to the app under test."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import logging
+import struct
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from .api import METHODS
+from .errors import SlackError
+from .limits import RateLimiter
+from .params import read_request
+from .people import FileSpec, People
+from .socket_mode import SocketHub
+from .world import Json
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024 * 1024
+RESPONSE_URL_USES = 5
+LOGIN_PAGE = "<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in</body></html>"
+# Every scope the fake checks; FakeSlack(scopes=...) narrows it.
+ALL_SCOPES = frozenset(
+    {
+        "chat:write",
+        "channels:read",
+        "groups:read",
+        "im:read",
+        "mpim:read",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "mpim:history",
+        "channels:join",
+        "im:write",
+        "mpim:write",
+        "users:read",
+        "reactions:write",
+        "files:read",
+        "files:write",
+    }
+)
+
+
+@dataclass
+class Fault:
+    method: str  # a Web API method, "upload" (the upload URL) or "*"
+    error: SlackError
+    remaining: int
+    apply: bool  # perform the call, then answer the error anyway
+
+
+@dataclass
+class Delivery:
+    """One HTTP request the fake sent to the app, and its answer (status 0: no answer)."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    status: int
+    response: str
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x4a\x15\x4c")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+AVATAR = tiny_png()
+
+
+class FakeSlack(People):
+    """A fake Slack for the real ``slack_sdk`` clients and ``slack_bolt`` apps.
+
+    ``await fake.start()`` returns the base URL; point
+    ``AsyncWebClient(token=fake.bot_token, base_url=f"{url}/api/")`` at it.
+    """
+
+    def __init__(
+        self,
+        *,
+        bot_token: str = "xoxb-test-token",
+        app_token: str = "xapp-test-token",
+        signing_secret: str = "test-signing-secret",
+        team_id: str = "T0TEST",
+        team_name: str = "Relaydesk Test",
+        team_domain: str = "relaydesk-test",
+        bot_user_id: str = "U0BOT",
+        bot_id: str = "B0BOT",
+        bot_name: str = "relaydesk",
+        app_id: str = "A0APP",
+        verification_token: str = "test-verification-token",
+        scopes: Iterable[str] | None = None,
+        limits: bool = False,
+        post_per_second: float = 1.0,
+        post_burst: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+        delivery_timeout: float = 3.0,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        super().__init__(
+            bot_token=bot_token,
+            app_token=app_token,
+            signing_secret=signing_secret,
+            team_id=team_id,
+            team_name=team_name,
+            team_domain=team_domain,
+            bot_user_id=bot_user_id,
+            bot_id=bot_id,
+            bot_name=bot_name,
+            app_id=app_id,
+            verification_token=verification_token,
+            scopes=frozenset(scopes) if scopes is not None else None,
+            limits=limits,
+            limiter=RateLimiter(clock, per_second=post_per_second, burst=post_burst),
+            seed=seed,
+        )
+        self.host = host
+        self.port = port
+        self.delivery_timeout = delivery_timeout
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.deliveries: list[Delivery] = []
+        self.crashes: list[Exception] = []  # exceptions the fake itself raised
+        self.socket = SocketHub(self)
+        self._faults: list[Fault] = []
+        self._runner: web.AppRunner | None = None
+        self._client: aiohttp.ClientSession | None = None
+
+    # ----- lifecycle ------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/upload/v1/{ticket}", self._handle_upload)
+        app.router.add_get("/files-pri/{team_file}/{path:.+}", self._handle_download)
+        app.router.add_get("/avatars/{name}", self._handle_avatar)
+        app.router.add_get("/socket", self.socket.handle)
+        app.router.add_post("/actions/{rest:.+}", self._handle_response_url)
+        app.router.add_post("/commands/{rest:.+}", self._handle_response_url)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}"
+        self._client = aiohttp.ClientSession()
+        return self.base_url
+
+    async def close(self) -> None:
+        await self.socket.close()
+        if self._client is not None:
+            await self._client.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeSlack:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def api_url(self) -> str:
+        """``base_url`` for ``AsyncWebClient`` (it needs the trailing slash)."""
+        return f"{self.base_url}/api/"
+
+    # ----- faults ---------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        retry_after: int | None = None,
+        times: int = 1,
+        apply: bool = False,
+    ) -> None:
+        """The next ``times`` calls of ``method`` ("*" = any, "upload" = the upload URL)
+        answer ``{"ok": false, "error": error}`` with HTTP ``status``. ``error`` defaults
+        to "ratelimited" for 429 (with ``Retry-After``, default 1) and "internal_error"
+        otherwise; ``apply=True`` performs the call first, like a timeout after Slack
+        already acted."""
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        if error is None:
+            error = "ratelimited" if status == 429 else "internal_error"
+        failure = SlackError(error, status=status, retry_after=retry_after)
+        self._faults.append(Fault(method, failure, times, apply))
+
+    def _take_fault(self, method: str) -> Fault | None:
+        for fault in self._faults:
+            if fault.method in {"*", method} and not (fault.method == "*" and method == "upload"):
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    # ----- the Web API ----------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        """Decoded params of every call of ``method``, in order."""
+        return [params for name, params in self.calls if name == method]
+
+    def _authorize(self, token: str | None, app_token: bool) -> bool:
+        """True for the bot token; raises the error Slack answers for a bad token."""
+        if not token:
+            raise SlackError("not_authed")
+        if token == self.app_token:
+            if not app_token:
+                raise SlackError("not_allowed_token_type")
+            return False
+        if token == self.bot_token:
+            if app_token:
+                raise SlackError("not_allowed_token_type")
+            return True
+        raise SlackError("invalid_auth")
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        name = request.match_info["method"]
+        headers: dict[str, str] = {}
+        try:
+            params, token = await read_request(request)
+            self.calls.append((name, params.recorded()))
+            self.stats.calls[name] += 1
+            method = METHODS.get(name)
+            if method is None:
+                body = {"ok": False, "error": "unknown_method", "req_method": name}
+                return web.json_response(body, status=404)
+            if self._authorize(token, method.app_token):
+                headers["X-OAuth-Scopes"] = ",".join(sorted(self.scopes or ALL_SCOPES))
+                headers["X-Accepted-OAuth-Scopes"] = ",".join(method.scopes)
+                self.check_scopes(method.scopes)
+            fault = self._take_fault(name)
+            if fault is not None and not fault.apply:
+                raise fault.error
+            result = method.handler(self, params)
+            if inspect.isawaitable(result):
+                result = await result
+            if fault is not None:
+                raise fault.error
+        except SlackError as error:
+            if error.status == 429:
+                self.stats.ratelimited += 1
+            headers |= error.headers()
+            return web.json_response(error.payload(), status=error.status, headers=headers)
+        except Exception as crash:  # a bug in the fake: answer loudly, keep it for tests
+            self.crashes.append(crash)
+            logger.exception("fake Slack crashed on %s", name)
+            body = {"ok": False, "error": "fatal_error", "detail": f"fake crashed: {crash!r}"}
+            return web.json_response(body, status=500)
+        return web.json_response({"ok": True, **result}, headers=headers)
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        file_id = self.upload_tickets.get(request.match_info["ticket"])
+        if file_id is None:
+            return web.Response(status=404, text="Not Found")
+        fault = self._take_fault("upload")
+        if fault is not None and not fault.apply:
+            return web.Response(status=fault.error.status or 500, text=fault.error.error)
+        if request.content_type == "multipart/form-data":
+            data = b""
+            for value in (await request.post()).values():
+                if isinstance(value, web.FileField):
+                    data = value.file.read()
+                    break
+        else:
+            data = await request.read()
+        self.files[file_id].data = data
+        if fault is not None:
+            return web.Response(status=fault.error.status or 500, text=fault.error.error)
+        return web.Response(text=f"OK - {len(data)}")
+
+    async def _handle_download(self, request: web.Request) -> web.Response:
+        team, _, file_id = request.match_info["team_file"].partition("-")
+        stored = self.files.get(file_id)
+        if team != self.team_id or stored is None or stored.data is None:
+            return web.Response(status=404, text="Not Found")
+        auth = request.headers.get("Authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        if token != self.bot_token or (self.scopes is not None and "files:read" not in self.scopes):
+            # Slack answers a login page, not an error, to requests without a valid token.
+            return web.Response(text=LOGIN_PAGE, content_type="text/html")
+        return web.Response(body=stored.data, content_type=stored.mimetype)
+
+    async def _handle_avatar(self, request: web.Request) -> web.Response:
+        return web.Response(body=AVATAR, content_type="image/png")
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        key = request.path.lstrip("/")
+        context = self.response_urls.get(key)
+        if context is None:
+            return web.Response(status=404, text="no_such_url")
+        if context["uses"] >= RESPONSE_URL_USES:
+            return web.Response(status=404, text="used_url")
+        context["uses"] += 1
+        try:
+            if request.content_type == "application/json":
+                body = await request.json()
+            else:
+                body = dict(await request.post())
+        except ValueError:
+            return web.Response(status=400, text="invalid_payload")
+        if not isinstance(body, dict):
+            return web.Response(status=400, text="invalid_payload")
+        applied = self._apply_response(context, body)
+        self.responses.append(
+            {"url": str(request.url), "body": body, "context": copy.deepcopy(context), **applied}
+        )
+        self.changed.fire()
+        return web.json_response({"ok": True})
+
+    def _apply_response(self, context: Json, body: Json) -> Json:
+        """What a response_url message does: replace/delete the original, post in the
+        channel, or (the default) show an ephemeral message to the person."""
+        channel = self.channels.get(context["channel"])
+        original_ts = context.get("message_ts")
+        original = channel.messages.get(original_ts) if channel and original_ts else None
+        bot_original = original is not None and self.is_bots(original)
+        if body.get("delete_original") in (True, "true"):
+            if channel is not None and bot_original:
+                self.remove_message(channel, original_ts or "")
+                return {"applied": "delete_original"}
+            return {"applied": None}
+        if body.get("replace_original") in (True, "true"):
+            if original is not None and bot_original:
+                original["text"] = body.get("text", "")
+                if body.get("blocks") is not None:
+                    original["blocks"] = body["blocks"]
+                else:
+                    original.pop("blocks", None)
+                return {"applied": "replace_original"}
+            return {"applied": None}
+        message: Json = {
+            "user": self.bot_user_id,
+            "type": "message",
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "text": body.get("text", ""),
+            "team": self.team_id,
+            "ts": self.next_ts(),
+        }
+        if body.get("blocks") is not None:
+            message["blocks"] = body["blocks"]
+        thread_ts = body.get("thread_ts") or context.get("thread_ts")
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        if body.get("response_type") == "in_channel" and channel is not None:
+            self.store_message(channel, message)
+            return {"applied": "in_channel", "ts": message["ts"]}
+        message["channel"] = context["channel"]
+        message["recipient"] = context["user"]
+        self.ephemeral.setdefault(context["user"], []).append(message)
+        return {"applied": "ephemeral", "ts": message["ts"]}
+
+    # ----- deliveries to the app (HTTP) -----------------------------------------------
+
+    async def deliver(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        """POST a prepared body to the app; (status, text), status 0 when it did not
+        answer within ``delivery_timeout`` (Slack's 3 s) or could not be reached."""
+        assert self._client is not None, "start() the fake first"
+        timeout = aiohttp.ClientTimeout(total=self.delivery_timeout)
+        try:
+            async with self._client.post(url, data=body, headers=headers, timeout=timeout) as resp:
+                status, text = resp.status, await resp.text()
+        except TimeoutError:
+            status, text = 0, "http_timeout"
+        except aiohttp.ClientError as error:
+            status, text = 0, f"connection_failed: {error!r}"
+        self.deliveries.append(Delivery(url, body, dict(headers), status, text))
+        return status, text
+
+    async def deliver_event(
+        self, url: str, envelope: Json, *, timestamp: int | None = None
+    ) -> tuple[int, str]:
+        body, headers = self.signed_event(envelope, timestamp=timestamp)
+        return await self.deliver(url, body, headers)
+
+    async def resend(
+        self,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        retry_num: int,
+        *,
+        reason: str = "http_timeout",
+    ) -> tuple[int, str]:
+        """Slack's retry of an unacknowledged delivery: the same body, freshly signed,
+        with ``X-Slack-Retry-Num`` and ``X-Slack-Retry-Reason``."""
+        retried = self.sign(body, headers.get("Content-Type", "application/json"))
+        retried |= {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason}
+        return await self.deliver(url, body, retried)
+
+    async def _deliver_all(self, url: str, envelopes: list[Json]) -> tuple[int, str]:
+        """Deliver each envelope; the first one's answer (0, "" when none was sent)."""
+        answers = [await self.deliver_event(url, envelope) for envelope in envelopes]
+        return answers[0] if answers else (0, "")
+
+    async def user_posts(
+        self,
+        url: str,
+        channel: str,
+        user: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        files: Iterable[FileSpec] | None = None,
+    ) -> tuple[int, str, Json]:
+        """A person posts; Slack delivers ``message`` (and ``app_mention`` when the bot
+        is mentioned). Returns the ``message`` delivery's (status, body) and its event;
+        (0, "") when the bot is not in the channel, so nothing was sent."""
+        envelopes = self.post_envelopes(channel, user, text, thread_ts=thread_ts, files=files)
+        status, body = await self._deliver_all(url, envelopes)
+        if envelopes:
+            return status, body, copy.deepcopy(envelopes[0]["event"])
+        where = self.channels[channel]
+        last = copy.deepcopy(list(where.messages.values())[-1])
+        return status, body, {**last, "channel": channel, "channel_type": where.channel_type}
+
+    async def user_edits(
+        self, url: str, channel: str, user: str, ts: str, text: str
+    ) -> tuple[int, str, Json | None]:
+        envelope = self.edit_envelope(channel, user, ts, text)
+        status, body = await self._deliver_all(url, [envelope] if envelope else [])
+        return status, body, copy.deepcopy(envelope["event"]) if envelope else None
+
+    async def user_deletes(self, url: str, channel: str, ts: str) -> tuple[int, str, Json | None]:
+        envelope = self.delete_envelope(channel, ts)
+        status, body = await self._deliver_all(url, [envelope] if envelope else [])
+        return status, body, copy.deepcopy(envelope["event"]) if envelope else None
+
+    async def press_button(
+        self,
+        url: str,
+        channel: str,
+        message_ts: str,
+        user: str,
+        action_id: str,
+        value: str,
+        *,
+        block_id: str = "b",
+    ) -> tuple[int, str, Json]:
+        payload = self.block_actions(channel, message_ts, user, action_id, value, block_id=block_id)
+        status, body = await self.deliver(url, *self.signed_payload(payload))
+        return status, body, payload
+
+    async def message_shortcut(
+        self, url: str, channel: str, message_ts: str, user: str, callback_id: str
+    ) -> tuple[int, str, Json]:
+        payload = self.message_action(channel, message_ts, user, callback_id)
+        status, body = await self.deliver(url, *self.signed_payload(payload))
+        return status, body, payload
+
+    async def slash_command(
+        self, url: str, command: str, text: str, user: str, channel: str
+    ) -> tuple[int, str, dict[str, str]]:
+        fields = self.slash_command_form(command, text, user, channel)
+        status, body = await self.deliver(url, *self.signed_form(fields))
+        return status, body, fields
+
+    # ----- Socket Mode ----------------------------------------------------------------
+
+    @property
+    def acks(self) -> dict[str, Json]:
+        """What the app acknowledged over Socket Mode, by envelope_id."""
+        return self.socket.acks
+
+    async def socket_send(
+        self,
+        kind: str,
+        payload: Json,
+        *,
+        accepts_response_payload: bool | None = None,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+    ) -> str:
+        """Send an envelope ("events_api", "interactive" or "slash_commands") over the
+        newest Socket Mode connection; returns its envelope_id."""
+        return await self.socket.send(
+            kind,
+            payload,
+            accepts_response_payload=accepts_response_payload,
+            retry_attempt=retry_attempt,
+            retry_reason=retry_reason,
+        )
+
+    async def socket_user_posts(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        files: Iterable[FileSpec] | None = None,
+    ) -> list[str]:
+        """``user_posts`` over Socket Mode: the envelope ids sent (none when the bot is
+        not in the channel)."""
+        envelopes = self.post_envelopes(channel, user, text, thread_ts=thread_ts, files=files)
+        return [await self.socket_send("events_api", envelope) for envelope in envelopes]
+
+    async def wait_ack(self, envelope_id: str, timeout: float = 5) -> Json:  # noqa: ASYNC109
+        if not await self.changed.wait_until(lambda: envelope_id in self.acks, timeout):
+            raise TimeoutError(f"envelope {envelope_id} not acknowledged within {timeout} s")
+        return self.acks[envelope_id]
+
+    async def wait_socket(self, timeout: float = 5, *, connects: int = 1) -> None:  # noqa: ASYNC109
+        """Wait until an app has connected (``connects`` times in all) and is connected."""
+
+        def ready() -> bool:
+            return self.socket.connects >= connects and bool(self.socket.open_connections())
+
+        if not await self.changed.wait_until(ready, timeout):
+            raise TimeoutError(f"no Socket Mode connection within {timeout} s")
+
+    async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Send ``disconnect``; slack_sdk clients then open a new connection."""
+        await self.socket.disconnect(reason)
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5) -> None:  # noqa: ASYNC109
+        """Wait until ``predicate()`` holds after some change in the fake."""
+        if not await self.changed.wait_until(predicate, timeout):
+            raise TimeoutError(f"condition not met within {timeout} s")
+
+
+__all__ = ["Delivery", "FakeSlack"]

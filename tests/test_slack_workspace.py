@@ -1,0 +1,244 @@
+"""A line in Slack: the same conversation story as in Telegram, told in a channel's threads."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+
+from storage.models import Message
+from tests.conftest import SLACK_CHANNEL
+from tests.fakes.desk import Desk
+
+CUSTOMER = 5001
+OLGA, STRANGER = "U0OLGA", "U0MALLORY"
+
+
+def events(desk: Desk) -> str:
+    return f"{desk.url}/slack/events"
+
+
+async def _open(desk: Desk) -> str:
+    """A Telegram customer writes; returns the Slack thread's ts."""
+    desk.fake.add_user(CUSTOMER, "Ivan", language_code="uk")
+    desk.fake.user_sends(CUSTOMER, "My order is late")
+    await desk.settle()
+    parents = slack(desk).messages(SLACK_CHANNEL)
+    assert len(parents) == 1
+    return parents[0]["ts"]
+
+
+def slack(desk: Desk):
+    return desk.slack  # type: ignore[attr-defined]
+
+
+def _buttons(message: dict) -> list[str]:
+    return [
+        element["text"]["text"]
+        for block in message.get("blocks", [])
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def _card_text(message: dict) -> str:
+    return json.dumps(message.get("blocks", []), ensure_ascii=False)
+
+
+async def test_a_new_conversation_is_a_thread_under_its_header_card(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    card = slack(slack_desk).message(SLACK_CHANNEL, thread)
+
+    assert "Conversation #1" in _card_text(card) and "Ivan" in _card_text(card)
+    assert _buttons(card) == ["Take", "Close"]
+    assert [m["text"] for m in slack(slack_desk).messages(SLACK_CHANNEL, thread)] == [
+        "My order is late"
+    ]
+
+
+async def test_a_thread_reply_reaches_the_customer_and_is_marked_delivered(
+    slack_desk: Desk,
+) -> None:
+    thread = await _open(slack_desk)
+    status, _, event = await slack(slack_desk).user_posts(
+        events(slack_desk), SLACK_CHANNEL, OLGA, "We are on it", thread_ts=thread
+    )
+    await slack_desk.settle()
+
+    assert status == 200
+    assert slack_desk.customer_sees(CUSTOMER)[-1]["text"] == "We are on it"
+    reactions = slack(slack_desk).reactions(SLACK_CHANNEL, event["ts"])
+    assert [r["name"] for r in reactions] == ["white_check_mark"]
+
+
+async def test_bang_commands_and_mentions_work_in_threads(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    url = events(slack_desk)
+    await slack(slack_desk).user_posts(url, SLACK_CHANNEL, OLGA, "<@U0BOT> take", thread_ts=thread)
+    await slack(slack_desk).user_posts(url, SLACK_CHANNEL, OLGA, "!close solved", thread_ts=thread)
+    await slack_desk.settle()
+
+    card = slack(slack_desk).message(SLACK_CHANNEL, thread)
+    assert _buttons(card) == ["Reopen"] and "Olga" in _card_text(card)
+    assert "закрито" in slack_desk.customer_sees(CUSTOMER)[-1]["text"]
+
+
+async def test_card_buttons_act_and_answer_only_the_presser(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    status, _, _ = await slack(slack_desk).press_button(
+        events(slack_desk), SLACK_CHANNEL, thread, OLGA, "rd_take", "rd:take:1"
+    )
+    await slack_desk.settle()
+
+    assert status == 200
+    assert "Olga" in _card_text(slack(slack_desk).message(SLACK_CHANNEL, thread))
+    answers = json.dumps(slack(slack_desk).responses, ensure_ascii=False)
+    assert "You took conversation #1." in answers and "ephemeral" in answers
+
+
+async def test_notes_and_marked_lines_keep_chatter_inside(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    url = events(slack_desk)
+    await slack(slack_desk).user_posts(url, SLACK_CHANNEL, OLGA, "// rude one", thread_ts=thread)
+    await slack_desk.settle()
+
+    assert slack_desk.customer_sees(CUSTOMER) == []
+
+
+async def test_a_forged_or_stale_request_gets_401_and_changes_nothing(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    fake = slack(slack_desk)
+    envelope = fake.post_envelopes(SLACK_CHANNEL, OLGA, "forged", thread_ts=thread)[0]
+    body, headers = fake.signed_event(envelope)
+    forged = dict(headers, **{"X-Slack-Signature": "v0=" + "0" * 64})
+    stale_body, stale_headers = fake.signed_event(envelope, timestamp=1_000_000_000)
+    async with aiohttp.ClientSession() as http:
+        for data, head in ((body, forged), (stale_body, stale_headers), (body, {})):
+            async with http.post(events(slack_desk), data=data, headers=head) as response:
+                assert response.status == 401
+    await slack_desk.settle()
+
+    assert slack_desk.customer_sees(CUSTOMER) == []
+
+
+async def test_a_retried_event_is_handled_once(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    fake = slack(slack_desk)
+    envelope = fake.post_envelopes(SLACK_CHANNEL, OLGA, "only once", thread_ts=thread)[0]
+    body, headers = fake.signed_event(envelope)
+    await fake.deliver(events(slack_desk), body, headers)
+    await fake.resend(events(slack_desk), body, headers, retry_num=1)
+    await slack_desk.settle()
+
+    assert [m["text"] for m in slack_desk.customer_sees(CUSTOMER)] == ["only once"]
+    assert await Message.filter(text="only once").count() == 1
+
+
+async def test_desk_help_lists_the_commands_to_type_in_threads(slack_desk: Desk) -> None:
+    status, _, _ = await slack(slack_desk).slash_command(
+        events(slack_desk), "/desk", "help", OLGA, SLACK_CHANNEL
+    )
+
+    assert status == 200
+    answers = json.dumps(slack(slack_desk).responses, ensure_ascii=False)
+    assert "!take" in answers and "!close" in answers
+
+
+async def test_someone_outside_the_channel_cannot_act(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    fake = slack(slack_desk)
+    fake.add_user(STRANGER, "mallory")
+    await fake.press_button(
+        events(slack_desk), SLACK_CHANNEL, thread, STRANGER, "rd_close", "rd:close:1"
+    )
+    await slack_desk.settle()
+
+    assert _buttons(fake.message(SLACK_CHANNEL, thread)) == ["Take", "Close"]
+    assert "Only operators of this line" in json.dumps(fake.responses)
+
+
+async def test_slack_429s_delay_but_lose_nothing(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    slack(slack_desk).fail_next("chat.postMessage", status=429, retry_after=1, times=2)
+    for i in range(3):
+        slack_desk.fake.user_sends(CUSTOMER, f"more {i}")
+    await slack_desk.settle(timeout=30)
+
+    texts = [m["text"] for m in slack(slack_desk).messages(SLACK_CHANNEL, thread)]
+    assert texts[-3:] == ["more 0", "more 1", "more 2"]
+
+
+async def test_a_customer_photo_arrives_in_the_thread_as_a_file(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    slack_desk.fake.user_sends(CUSTOMER, kind="photo", caption="the broken box")
+    await slack_desk.settle()
+
+    replies = slack(slack_desk).messages(SLACK_CHANNEL, thread)
+    assert "the broken box" in [m.get("text") for m in replies]
+    files = [f for m in replies for f in m.get("files", [])]
+    assert len(files) == 1 and files[0]["name"] == "photo.jpg"
+    assert slack(slack_desk).file_data(files[0]["id"])
+
+
+async def test_an_operator_file_reaches_the_customer(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    await slack(slack_desk).user_posts(
+        events(slack_desk),
+        SLACK_CHANNEL,
+        OLGA,
+        "the invoice",
+        thread_ts=thread,
+        files=[("invoice.pdf", b"%PDF-1.4 fake")],
+    )
+    await slack_desk.settle()
+
+    got = slack_desk.customer_sees(CUSTOMER)[-1]
+    assert got["document"]["file_name"] == "invoice.pdf" and got["caption"] == "the invoice"
+
+
+async def test_edits_cross_both_ways(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    fake = slack(slack_desk)
+    _, _, event = await fake.user_posts(
+        events(slack_desk), SLACK_CHANNEL, OLGA, "Tomorow", thread_ts=thread
+    )
+    await slack_desk.settle()
+    await fake.user_edits(events(slack_desk), SLACK_CHANNEL, OLGA, event["ts"], "Tomorrow")
+    customer_message = slack_desk.fake.user_sends(CUSTOMER, "Which day?")
+    await slack_desk.settle()
+    slack_desk.fake.user_edits(CUSTOMER, customer_message["message_id"], "Which day exactly?")
+    await slack_desk.settle()
+
+    assert [m["text"] for m in slack_desk.customer_sees(CUSTOMER)] == ["Tomorrow"]
+    assert fake.messages(SLACK_CHANNEL, thread)[-1]["text"] == "Which day exactly?"
+
+
+async def test_socket_mode_works_without_a_public_address(
+    fake_telegram, fake_slack, database_url: str
+) -> None:
+    from tests.conftest import SLACK_CHANNEL as CHANNEL
+
+    desk = Desk(
+        fake_telegram,
+        database_url,
+        telegram_operator_chat_id=None,
+        slack_bot_token=fake_slack.bot_token,
+        slack_app_token=fake_slack.app_token,
+        slack_api_url=fake_slack.base_url,
+        slack_channel_id=CHANNEL,
+    )
+    await desk.start()
+    try:
+        await fake_slack.wait_socket()
+        fake_telegram.add_user(CUSTOMER, "Ivan")
+        fake_telegram.user_sends(CUSTOMER, "Hi")
+        await desk.settle()
+        thread = fake_slack.messages(CHANNEL)[0]["ts"]
+        for envelope_id in await fake_slack.socket_user_posts(
+            CHANNEL, OLGA, "Hello from Slack", thread_ts=thread
+        ):
+            await fake_slack.wait_ack(envelope_id)
+        await desk.settle()
+        assert desk.customer_sees(CUSTOMER)[-1]["text"] == "Hello from Slack"
+    finally:
+        await desk.stop()

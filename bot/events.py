@@ -22,8 +22,9 @@ class CustomerRef:
     language: str | None = None
 
 
-# Content flag: send the stored text as it is; never copy the original message.
+# Content flags: send the stored text as it is (never copy the original); deleted by its author.
 TEXT_ONLY = "text_only"
+DELETED = "deleted"
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,13 @@ class WorkspaceEdit:
     author: OperatorRef
     external_id: str
     body: MessageBody
+
+
+@dataclass(frozen=True)
+class WorkspaceDelete:
+    place: ThreadRef
+    author: OperatorRef
+    external_id: str
 
 
 @dataclass(frozen=True)

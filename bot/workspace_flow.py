@@ -7,15 +7,20 @@ from dataclasses import dataclass, replace
 
 from tortoise.transactions import in_transaction
 
+from bot.cards import Card
 from bot.clock import Clock
 from bot.commands.context import CommandContext
 from bot.commands.parser import parse_command
 from bot.commands.registry import CommandRegistry, Reply
+from bot.conversation_view import header_card, load_for_view
 from bot.events import (
+    DELETED,
     TEXT_ONLY,
     CommandCall,
     MessageBody,
+    OperatorRef,
     ThreadRef,
+    WorkspaceDelete,
     WorkspaceEdit,
     WorkspaceMessage,
 )
@@ -204,6 +209,29 @@ class WorkspaceFlow:
             if message.direction == Direction.OUT:
                 conversation = await message.conversation
                 await self._outbox.to_customer(conversation, "edit", message=message)
+
+    async def accept_delete(self, event: WorkspaceDelete) -> None:
+        """An operator deleted their answer: take it back from the customer too."""
+        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
+        link = await find_link(chat_key, event.external_id)
+        if link is None or await self._place(event.place, event.author) is None:
+            return
+        async with in_transaction():
+            message = await Message.get(id=link.message_id)  # type: ignore[attr-defined]
+            message.content = {**message.content, DELETED: True}
+            message.edited_at = self._clock.now()
+            await message.save(update_fields=["content", "edited_at"])
+            if message.direction == Direction.OUT:
+                conversation = await message.conversation
+                await self._outbox.to_customer(conversation, "delete", message=message)
+
+    async def card_for(self, ref: ThreadRef, author: OperatorRef) -> Card | None:
+        """The current conversation's card with its buttons, for an operator who asks for the
+        actions of a thread (Slack's message shortcut)."""
+        place = await self._place(ref, author)
+        if place is None or place.conversation is None:
+            return None
+        return await header_card(await load_for_view(place.conversation.id))
 
     async def run_command(self, call: CommandCall) -> Reply | None:
         """A button press: the reply is for the bridge to show in place (a toast), or None

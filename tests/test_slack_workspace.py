@@ -242,3 +242,93 @@ async def test_socket_mode_works_without_a_public_address(
         assert desk.customer_sees(CUSTOMER)[-1]["text"] == "Hello from Slack"
     finally:
         await desk.stop()
+
+
+async def test_an_operator_deleting_an_answer_takes_it_back_from_the_customer(
+    slack_desk: Desk,
+) -> None:
+    thread = await _open(slack_desk)
+    fake = slack(slack_desk)
+    _, _, event = await fake.user_posts(
+        events(slack_desk), SLACK_CHANNEL, OLGA, "oops", thread_ts=thread
+    )
+    await slack_desk.settle()
+    assert [m["text"] for m in slack_desk.customer_sees(CUSTOMER)] == ["oops"]
+    await fake.user_deletes(events(slack_desk), SLACK_CHANNEL, event["ts"])
+    await slack_desk.settle()
+
+    assert slack_desk.customer_sees(CUSTOMER) == []
+
+
+async def test_the_message_shortcut_offers_the_conversations_card(slack_desk: Desk) -> None:
+    thread = await _open(slack_desk)
+    reply = slack(slack_desk).messages(SLACK_CHANNEL, thread)[-1]
+    status, _, _ = await slack(slack_desk).message_shortcut(
+        events(slack_desk), SLACK_CHANNEL, reply["ts"], OLGA, "relaydesk_actions"
+    )
+
+    assert status == 200
+    answer = json.dumps(slack(slack_desk).responses[-1], ensure_ascii=False)
+    assert "rd:take:1" in answer and "rd:close:1" in answer
+
+
+async def test_a_line_closed_to_newcomers_refuses_unknown_members(
+    fake_telegram, fake_slack, database_url: str
+) -> None:
+    desk = Desk(
+        fake_telegram,
+        database_url,
+        telegram_operator_chat_id=None,
+        slack_bot_token=fake_slack.bot_token,
+        slack_signing_secret=fake_slack.signing_secret,
+        slack_api_url=fake_slack.base_url,
+        slack_channel_id=SLACK_CHANNEL,
+        slack_auto_register=False,
+    )
+    desk.slack = fake_slack  # type: ignore[attr-defined]
+    await desk.start()
+    try:
+        thread = await _open(desk)
+        await fake_slack.user_posts(events(desk), SLACK_CHANNEL, OLGA, "hello?", thread_ts=thread)
+        await desk.settle()
+        assert desk.customer_sees(CUSTOMER) == []
+    finally:
+        await desk.stop()
+
+
+async def test_a_telegram_line_and_a_slack_line_run_in_one_process(
+    fake_telegram, fake_slack, database_url: str
+) -> None:
+    from storage.models import EntryPoint, Line
+    from tests.fakes.desk import OPERATOR_CHAT
+
+    desk = Desk(
+        fake_telegram,
+        database_url,
+        slack_bot_token=fake_slack.bot_token,
+        slack_signing_secret=fake_slack.signing_secret,
+        slack_api_url=fake_slack.base_url,
+        slack_channel_id=SLACK_CHANNEL,
+    )
+    await desk.start()
+    try:
+        fake_telegram.add_user(5001, "Ivan")
+        fake_telegram.add_user(5002, "Maria")
+        fake_telegram.user_sends(5001, "to the forum")
+        await desk.settle()
+        # Routing between lines comes later; here the entry point is moved by hand.
+        await EntryPoint.all().update(line_id=(await Line.get(slug="slack")).id)
+        fake_telegram.user_sends(5002, "to the channel")
+        await desk.settle()
+
+        topic = desk.topic_of("Ivan")["message_thread_id"]
+        thread = fake_slack.messages(SLACK_CHANNEL)[0]["ts"]
+        fake_telegram.member_sends(OPERATOR_CHAT, 1001, "answer from Telegram", thread_id=topic)
+        await fake_slack.user_posts(
+            events(desk), SLACK_CHANNEL, OLGA, "answer from Slack", thread_ts=thread
+        )
+        await desk.settle()
+        assert desk.customer_sees(5001)[-1]["text"] == "answer from Telegram"
+        assert desk.customer_sees(5002)[-1]["text"] == "answer from Slack"
+    finally:
+        await desk.stop()

@@ -206,6 +206,10 @@ class DeliveryExecutor:
             return
         if head.op == "edit":
             await self._edit(sender, target, head, chat_key)
+        elif head.op == "delete":
+            external_id = await counterpart(head.message_id, chat_key)  # type: ignore[attr-defined]
+            if external_id:
+                await sender.delete(target, external_id)
         elif head.op == "notice":
             await sender.notice(target, payload_text(head.payload))
         else:
@@ -277,7 +281,7 @@ class DeliveryExecutor:
         """Make a failure visible where the operators are; never loops on its own notices."""
         head = deliveries[0]
         kind, ident = parse_target(head.target)
-        if head.op not in ("relay", "edit") or head.conversation_id is None:  # type: ignore[attr-defined]
+        if head.op not in ("relay", "edit", "delete") or head.conversation_id is None:  # type: ignore[attr-defined]
             return
         conversation = await Conversation.get(id=head.conversation_id).prefetch_related(
             "line", "thread"

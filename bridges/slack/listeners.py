@@ -15,15 +15,17 @@ from bot.events import (
     MessageBody,
     OperatorRef,
     ThreadRef,
+    WorkspaceDelete,
     WorkspaceEdit,
     WorkspaceMessage,
 )
 from bot.i18n import Text, _
-from bridges.slack.render import ACTION_PREFIX, unescape
+from bridges.slack.render import ACTION_PREFIX, card_blocks, card_text, unescape
 
 log = logging.getLogger(__name__)
 
-IGNORED_SUBTYPES = {"bot_message", "channel_join", "channel_leave", "message_deleted"}
+ACTIONS_SHORTCUT = "relaydesk_actions"
+IGNORED_SUBTYPES = {"bot_message", "channel_join", "channel_leave"}
 
 
 def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
@@ -55,6 +57,18 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
     async def on_message(event: dict[str, Any], client: Any) -> None:
         subtype = event.get("subtype")
         if event.get("bot_id") or subtype in IGNORED_SUBTYPES:
+            return
+        if subtype == "message_deleted":
+            previous = event.get("previous_message") or {}
+            if previous.get("user") and not previous.get("bot_id"):
+                await core.flow.accept_delete(
+                    WorkspaceDelete(
+                        place(event["channel"], previous["ts"], previous.get("thread_ts")),
+                        await author(client, previous["user"]),
+                        previous["ts"],
+                    )
+                )
+                core.worker.wake()
             return
         if subtype == "message_changed":
             changed = event.get("message") or {}
@@ -116,6 +130,28 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
         core.worker.wake()
         text = reply.text if reply else Text(_("Only operators of this line can do that."))
         await _tell(respond, core, language, text)
+
+    @bolt.shortcut(ACTIONS_SHORTCUT)
+    async def on_shortcut(ack: Any, body: dict[str, Any], client: Any, respond: Any) -> None:
+        """ "Relaydesk actions" on any message of a thread: its card, for this operator only."""
+        await ack()
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id", "")
+        user = (body.get("user") or {}).get("id", "")
+        card = await core.flow.card_for(
+            place(channel, message.get("ts", ""), message.get("thread_ts")),
+            await author(client, user),
+        )
+        if card is None:
+            text = Text(_("Relaydesk actions work on messages of a conversation's thread."))
+            await _tell(respond, core, language, text)
+            return
+        await respond(
+            text=card_text(card, core.translator, language),
+            blocks=card_blocks(card, core.translator, language),
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
     @bolt.command("/desk")
     async def on_desk(ack: Any, command: dict[str, Any], respond: Any) -> None:

@@ -244,6 +244,13 @@ class TelegramSender:
         assert first is not None
         return first
 
+    async def delete(self, target: ThreadTarget | CustomerTarget, external_id: str) -> None:
+        """Telegram lets a bot delete its messages for 48 hours; past that the error is said
+        in the thread like any failed delivery."""
+        await call(
+            self._bot.delete_message(chat_id=int(target.chat), message_id=int(external_id)), None
+        )
+
     async def edit(
         self, target: ThreadTarget | CustomerTarget, external_id: str, message: Outgoing
     ) -> None:

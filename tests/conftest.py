@@ -90,3 +90,26 @@ async def slack_desk(
     await desk.start()
     yield desk
     await desk.stop()
+
+
+@pytest.fixture(params=["telegram", "slack"])
+async def workspace(request, fake_telegram: FakeTelegram, fake_slack: FakeSlack, database_url: str):
+    """The same operators' workspace story, told once in a Telegram forum, once in Slack."""
+    from tests.fakes.workspaces import ForumWorkspace, SlackWorkspace
+
+    if request.param == "telegram":
+        desk = await Desk(fake_telegram, database_url).start()
+        yield ForumWorkspace(desk)
+    else:
+        desk = Desk(
+            fake_telegram,
+            database_url,
+            telegram_operator_chat_id=None,
+            slack_bot_token=fake_slack.bot_token,
+            slack_signing_secret=fake_slack.signing_secret,
+            slack_api_url=fake_slack.base_url,
+            slack_channel_id=SLACK_CHANNEL,
+        )
+        await desk.start()
+        yield SlackWorkspace(desk, fake_slack, SLACK_CHANNEL)
+    await desk.stop()

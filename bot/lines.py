@@ -8,36 +8,36 @@ from storage.models import EntryPoint, Line
 DEFAULT_LINE = "default"
 
 
-def configured_workspaces(settings: Settings) -> list[tuple[str, str]]:
+def configured_workspaces(settings: Settings) -> list[tuple[str, str, str]]:
     """The workspaces the settings name, the default line's first: Telegram's forum when it
     is set, else the Slack channel."""
     found = []
     if settings.telegram_operator_chat_id is not None:
-        found.append(("telegram", str(settings.telegram_operator_chat_id)))
+        found.append(("telegram", str(settings.telegram_operator_chat_id), "all"))
     if settings.slack_channel_id:
-        found.append(("slack", settings.slack_channel_id))
+        found.append(("slack", settings.slack_channel_id, settings.slack_reply_mode))
     return found
 
 
 async def configure_lines(settings: Settings) -> Line | None:
     """The default line, and a line for the other workspace when both are configured."""
     default = None
-    for index, (kind, chat) in enumerate(configured_workspaces(settings)):
+    for index, (kind, chat, reply_mode) in enumerate(configured_workspaces(settings)):
         slug, name = (DEFAULT_LINE, "Default line") if index == 0 else (kind, kind.title())
-        line = await ensure_line(slug, name, kind, chat)
+        line = await ensure_line(slug, name, kind, chat, reply_mode)
         default = default or line
     return default
 
 
-async def ensure_line(slug: str, name: str, workspace_kind: str, chat: str) -> Line:
+async def ensure_line(
+    slug: str, name: str, workspace_kind: str, chat: str, reply_mode: str = "all"
+) -> Line:
     """A configured line follows the settings: moving the operator chat moves the line."""
-    line, created = await Line.get_or_create(
-        slug=slug,
-        defaults={"name": name, "workspace_kind": workspace_kind, "workspace_chat": chat},
-    )
-    if not created and (line.workspace_kind, line.workspace_chat) != (workspace_kind, chat):
-        line.workspace_kind, line.workspace_chat = workspace_kind, chat
-        await line.save(update_fields=["workspace_kind", "workspace_chat"])
+    wanted = {"workspace_kind": workspace_kind, "workspace_chat": chat, "reply_mode": reply_mode}
+    line, created = await Line.get_or_create(slug=slug, defaults={"name": name, **wanted})
+    if not created and any(getattr(line, k) != v for k, v in wanted.items()):
+        await Line.filter(id=line.id).update(**wanted)
+        await line.refresh_from_db()
     return line
 
 

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_channel_id: str | None = None
     slack_auto_register: bool = True
+    slack_reply_mode: Literal["all", "marked"] = "all"
 
     note_prefix: str = "//"
     operator_language: str = "en"

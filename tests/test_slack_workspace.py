@@ -332,3 +332,52 @@ async def test_a_telegram_line_and_a_slack_line_run_in_one_process(
         assert desk.customer_sees(5002)[-1]["text"] == "answer from Slack"
     finally:
         await desk.stop()
+
+
+async def test_check_reports_the_slack_setup_in_plain_words(fake_slack) -> None:
+    from bot.settings import Settings
+    from bridges.slack.check import check
+
+    def settings(**values) -> Settings:
+        base = {
+            "slack_bot_token": fake_slack.bot_token,
+            "slack_signing_secret": fake_slack.signing_secret,
+            "slack_api_url": fake_slack.base_url,
+            "slack_channel_id": SLACK_CHANNEL,
+        }
+        return Settings(_env_file=None, **(base | values))
+
+    findings = await check(settings())
+    assert all(ok for ok, _ in findings) and "member of #support" in findings[-1][1]
+
+    fake_slack.add_channel("C0OTHER", "other", bot_is_member=False)
+    problems = [t for ok, t in await check(settings(slack_channel_id="C0OTHER")) if not ok]
+    assert problems == ['The app is not in #other: type "/invite @relaydesk" in the channel.']
+
+    findings = await check(settings(slack_bot_token="xoxb-wrong"))
+    assert "Slack refused RELAYDESK_SLACK_BOT_TOKEN" in findings[-1][1]
+
+
+async def test_with_marked_replies_only_bang_reply_reaches_the_customer(
+    fake_telegram, fake_slack, database_url: str
+) -> None:
+    desk = Desk(
+        fake_telegram,
+        database_url,
+        telegram_operator_chat_id=None,
+        slack_bot_token=fake_slack.bot_token,
+        slack_signing_secret=fake_slack.signing_secret,
+        slack_api_url=fake_slack.base_url,
+        slack_channel_id=SLACK_CHANNEL,
+        slack_reply_mode="marked",
+    )
+    desk.slack = fake_slack  # type: ignore[attr-defined]
+    await desk.start()
+    try:
+        thread = await _open(desk)
+        for text in ("we should refund him", "!reply A refund is on its way"):
+            await fake_slack.user_posts(events(desk), SLACK_CHANNEL, OLGA, text, thread_ts=thread)
+        await desk.settle()
+        assert [m["text"] for m in desk.customer_sees(CUSTOMER)] == ["A refund is on its way"]
+    finally:
+        await desk.stop()

@@ -34,7 +34,7 @@ class Bridge(Protocol):
 
 
 class UnmigratedDatabase(RuntimeError):
-    pass
+    """`run` with RELAYDESK_AUTO_MIGRATE=false on a database that needs migrations."""
 
 
 def load_bridge(path: str) -> Bridge:

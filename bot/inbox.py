@@ -38,7 +38,7 @@ class Accepted:
 
 
 class UnknownEntryPoint(LookupError):
-    pass
+    """A message came through an entry point the database does not know."""
 
 
 class Inbox:

@@ -88,7 +88,7 @@ class RetryAfter(DeliveryError):
 
 
 class TransientError(DeliveryError):
-    pass
+    """Network trouble or a 5xx: try again later."""
 
 
 class ThreadGone(DeliveryError):
@@ -105,7 +105,7 @@ class PermanentError(DeliveryError):
 
 
 class CustomerBlocked(PermanentError):
-    pass
+    """The customer blocked the bot: nothing reaches them until they write again."""
 
 
 class WorkspaceSender(Protocol):

@@ -77,16 +77,7 @@ async def slack_desk(
     fake_telegram: FakeTelegram, fake_slack: FakeSlack, database_url: str
 ) -> AsyncIterator[Desk]:
     """Customers on Telegram, the default line in a Slack channel."""
-    desk = Desk(
-        fake_telegram,
-        database_url,
-        telegram_operator_chat_id=None,
-        slack_bot_token=fake_slack.bot_token,
-        slack_signing_secret=fake_slack.signing_secret,
-        slack_api_url=fake_slack.base_url,
-        slack_channel_id=SLACK_CHANNEL,
-    )
-    desk.slack = fake_slack  # type: ignore[attr-defined]
+    desk = Desk.with_slack(fake_telegram, fake_slack, database_url, SLACK_CHANNEL)
     await desk.start()
     yield desk
     await desk.stop()
@@ -101,15 +92,7 @@ async def workspace(request, fake_telegram: FakeTelegram, fake_slack: FakeSlack,
         desk = await Desk(fake_telegram, database_url).start()
         yield ForumWorkspace(desk)
     else:
-        desk = Desk(
-            fake_telegram,
-            database_url,
-            telegram_operator_chat_id=None,
-            slack_bot_token=fake_slack.bot_token,
-            slack_signing_secret=fake_slack.signing_secret,
-            slack_api_url=fake_slack.base_url,
-            slack_channel_id=SLACK_CHANNEL,
-        )
+        desk = Desk.with_slack(fake_telegram, fake_slack, database_url, SLACK_CHANNEL)
         await desk.start()
         yield SlackWorkspace(desk, fake_slack, SLACK_CHANNEL)
     await desk.stop()

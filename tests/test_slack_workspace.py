@@ -218,14 +218,8 @@ async def test_socket_mode_works_without_a_public_address(
 ) -> None:
     from tests.conftest import SLACK_CHANNEL as CHANNEL
 
-    desk = Desk(
-        fake_telegram,
-        database_url,
-        telegram_operator_chat_id=None,
-        slack_bot_token=fake_slack.bot_token,
-        slack_app_token=fake_slack.app_token,
-        slack_api_url=fake_slack.base_url,
-        slack_channel_id=CHANNEL,
+    desk = Desk.with_slack(
+        fake_telegram, fake_slack, database_url, SLACK_CHANNEL, slack_app_token=fake_slack.app_token
     )
     await desk.start()
     try:
@@ -275,17 +269,9 @@ async def test_the_message_shortcut_offers_the_conversations_card(slack_desk: De
 async def test_a_line_closed_to_newcomers_refuses_unknown_members(
     fake_telegram, fake_slack, database_url: str
 ) -> None:
-    desk = Desk(
-        fake_telegram,
-        database_url,
-        telegram_operator_chat_id=None,
-        slack_bot_token=fake_slack.bot_token,
-        slack_signing_secret=fake_slack.signing_secret,
-        slack_api_url=fake_slack.base_url,
-        slack_channel_id=SLACK_CHANNEL,
-        slack_auto_register=False,
+    desk = Desk.with_slack(
+        fake_telegram, fake_slack, database_url, SLACK_CHANNEL, slack_auto_register=False
     )
-    desk.slack = fake_slack  # type: ignore[attr-defined]
     await desk.start()
     try:
         thread = await _open(desk)
@@ -302,13 +288,12 @@ async def test_a_telegram_line_and_a_slack_line_run_in_one_process(
     from storage.models import EntryPoint, Line
     from tests.fakes.desk import OPERATOR_CHAT
 
-    desk = Desk(
+    desk = Desk.with_slack(
         fake_telegram,
+        fake_slack,
         database_url,
-        slack_bot_token=fake_slack.bot_token,
-        slack_signing_secret=fake_slack.signing_secret,
-        slack_api_url=fake_slack.base_url,
-        slack_channel_id=SLACK_CHANNEL,
+        SLACK_CHANNEL,
+        telegram_operator_chat_id=OPERATOR_CHAT,
     )
     await desk.start()
     try:
@@ -361,17 +346,9 @@ async def test_check_reports_the_slack_setup_in_plain_words(fake_slack) -> None:
 async def test_with_marked_replies_only_bang_reply_reaches_the_customer(
     fake_telegram, fake_slack, database_url: str
 ) -> None:
-    desk = Desk(
-        fake_telegram,
-        database_url,
-        telegram_operator_chat_id=None,
-        slack_bot_token=fake_slack.bot_token,
-        slack_signing_secret=fake_slack.signing_secret,
-        slack_api_url=fake_slack.base_url,
-        slack_channel_id=SLACK_CHANNEL,
-        slack_reply_mode="marked",
+    desk = Desk.with_slack(
+        fake_telegram, fake_slack, database_url, SLACK_CHANNEL, slack_reply_mode="marked"
     )
-    desk.slack = fake_slack  # type: ignore[attr-defined]
     await desk.start()
     try:
         thread = await _open(desk)

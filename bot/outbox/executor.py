@@ -46,7 +46,7 @@ class Plan:
 
 
 class NoSender(DeliveryError):
-    pass
+    """The workspace or channel of a delivery is not configured (any more)."""
 
 
 class DeliveryExecutor:

@@ -24,7 +24,7 @@ TOPIC_CLOSED = "topic_closed"
 
 
 class TopicClosed(Exception):
-    pass
+    """The topic was closed by hand; the sender reopens it and tries again."""
 
 
 def is_not_modified(error: TelegramBadRequest) -> bool:

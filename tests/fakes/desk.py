@@ -48,6 +48,24 @@ class Desk:
         values.update(settings)
         self.settings = Settings(_env_file=None, **values)
         self._runner: web.AppRunner | None = None
+        self.slack: Any = None
+
+    @classmethod
+    def with_slack(
+        cls, fake: FakeTelegram, slack: Any, database_url: str, channel: str, **settings: Any
+    ) -> Desk:
+        """Customers on Telegram; the line in Slack channel `channel` (and, when
+        `telegram_operator_chat_id` is passed, also a line in the forum)."""
+        values: dict[str, Any] = {
+            "telegram_operator_chat_id": None,
+            "slack_bot_token": slack.bot_token,
+            "slack_signing_secret": slack.signing_secret,
+            "slack_api_url": slack.base_url,
+            "slack_channel_id": channel,
+        }
+        desk = cls(fake, database_url, **(values | settings))
+        desk.slack = slack
+        return desk
 
     @property
     def core(self) -> Core:

@@ -5,8 +5,8 @@
 
 Scenario "unlimited": the fake enforces no limits; how fast does the desk move messages?
 Scenario "telegram-limits": the fake enforces Telegram's limits (20 messages a minute into the
-forum group, 1/s per private chat, 30/s per bot) and the clock runs 20x, so a minute of
-Telegram time passes in three seconds; times are reported in Telegram (simulated) seconds.
+forum group, 1/s per private chat, 30/s per bot) and the clock runs 10x, so a minute of
+Telegram time passes in six seconds; times are reported in Telegram (simulated) seconds.
 
 Reported: throughput, customer-message latency (sent by the customer -> copied into the
 topic), API calls per customer message, 429s served, CPU seconds and peak memory of the
@@ -34,7 +34,7 @@ from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.telegram import FakeTelegram
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-LIMITED_SPEED = 20.0  # fast enough to replay minutes; slow enough that loop latency stays small
+LIMITED_SPEED = 10.0  # fast enough to replay minutes; slow enough that loop latency stays small
 SETUP_METHODS = {"getMe", "getUpdates", "deleteWebhook", "getChatMember", "setMyCommands"}
 
 

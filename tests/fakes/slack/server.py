@@ -1,6 +1,7 @@
 """The HTTP side: an aiohttp.web app speaking the Slack Web API, file uploads and
 downloads, response URLs and Socket Mode; fault injection; signed deliveries of
-events, interactions and commands to the app under test."""
+events, interactions and commands to the app under test (delivery.py, with
+Socket Mode glue in socket_controls.py)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ import aiohttp
 from aiohttp import web
 
 from .api import METHODS
+from .delivery import Delivery
 from .errors import SlackError
 from .limits import RateLimiter
 from .params import read_request
-from .people import FileSpec, People
+from .socket_controls import SocketControls
 from .socket_mode import SocketHub
 from .world import Json
 
@@ -62,17 +64,6 @@ class Fault:
     apply: bool  # perform the call, then answer the error anyway
 
 
-@dataclass
-class Delivery:
-    """One HTTP request the fake sent to the app, and its answer (status 0: no answer)."""
-
-    url: str
-    body: bytes
-    headers: dict[str, str]
-    status: int
-    response: str
-
-
 def tiny_png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = zlib.crc32(kind + data) & 0xFFFFFFFF
@@ -88,7 +79,7 @@ def tiny_png() -> bytes:
 AVATAR = tiny_png()
 
 
-class FakeSlack(People):
+class FakeSlack(SocketControls):
     """A fake Slack for the real ``slack_sdk`` clients and ``slack_bolt`` apps.
 
     ``await fake.start()`` returns the base URL; point
@@ -380,174 +371,6 @@ class FakeSlack(People):
         message["recipient"] = context["user"]
         self.ephemeral.setdefault(context["user"], []).append(message)
         return {"applied": "ephemeral", "ts": message["ts"]}
-
-    # ----- deliveries to the app (HTTP) -----------------------------------------------
-
-    async def deliver(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-        """POST a prepared body to the app; (status, text), status 0 when it did not
-        answer within ``delivery_timeout`` (Slack's 3 s) or could not be reached."""
-        assert self._client is not None, "start() the fake first"
-        timeout = aiohttp.ClientTimeout(total=self.delivery_timeout)
-        try:
-            async with self._client.post(url, data=body, headers=headers, timeout=timeout) as resp:
-                status, text = resp.status, await resp.text()
-        except TimeoutError:
-            status, text = 0, "http_timeout"
-        except aiohttp.ClientError as error:
-            status, text = 0, f"connection_failed: {error!r}"
-        self.deliveries.append(Delivery(url, body, dict(headers), status, text))
-        return status, text
-
-    async def deliver_event(
-        self, url: str, envelope: Json, *, timestamp: int | None = None
-    ) -> tuple[int, str]:
-        body, headers = self.signed_event(envelope, timestamp=timestamp)
-        return await self.deliver(url, body, headers)
-
-    async def resend(
-        self,
-        url: str,
-        body: bytes,
-        headers: dict[str, str],
-        retry_num: int,
-        *,
-        reason: str = "http_timeout",
-    ) -> tuple[int, str]:
-        """Slack's retry of an unacknowledged delivery: the same body, freshly signed,
-        with ``X-Slack-Retry-Num`` and ``X-Slack-Retry-Reason``."""
-        retried = self.sign(body, headers.get("Content-Type", "application/json"))
-        retried |= {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason}
-        return await self.deliver(url, body, retried)
-
-    async def _deliver_all(self, url: str, envelopes: list[Json]) -> tuple[int, str]:
-        """Deliver each envelope; the first one's answer (0, "" when none was sent)."""
-        answers = [await self.deliver_event(url, envelope) for envelope in envelopes]
-        return answers[0] if answers else (0, "")
-
-    async def user_posts(
-        self,
-        url: str,
-        channel: str,
-        user: str,
-        text: str,
-        *,
-        thread_ts: str | None = None,
-        files: Iterable[FileSpec] | None = None,
-    ) -> tuple[int, str, Json]:
-        """A person posts; Slack delivers ``message`` (and ``app_mention`` when the bot
-        is mentioned). Returns the ``message`` delivery's (status, body) and its event;
-        (0, "") when the bot is not in the channel, so nothing was sent."""
-        envelopes = self.post_envelopes(channel, user, text, thread_ts=thread_ts, files=files)
-        status, body = await self._deliver_all(url, envelopes)
-        if envelopes:
-            return status, body, copy.deepcopy(envelopes[0]["event"])
-        where = self.channels[channel]
-        last = copy.deepcopy(list(where.messages.values())[-1])
-        return status, body, {**last, "channel": channel, "channel_type": where.channel_type}
-
-    async def user_edits(
-        self, url: str, channel: str, user: str, ts: str, text: str
-    ) -> tuple[int, str, Json | None]:
-        envelope = self.edit_envelope(channel, user, ts, text)
-        status, body = await self._deliver_all(url, [envelope] if envelope else [])
-        return status, body, copy.deepcopy(envelope["event"]) if envelope else None
-
-    async def user_deletes(self, url: str, channel: str, ts: str) -> tuple[int, str, Json | None]:
-        envelope = self.delete_envelope(channel, ts)
-        status, body = await self._deliver_all(url, [envelope] if envelope else [])
-        return status, body, copy.deepcopy(envelope["event"]) if envelope else None
-
-    async def press_button(
-        self,
-        url: str,
-        channel: str,
-        message_ts: str,
-        user: str,
-        action_id: str,
-        value: str,
-        *,
-        block_id: str = "b",
-    ) -> tuple[int, str, Json]:
-        payload = self.block_actions(channel, message_ts, user, action_id, value, block_id=block_id)
-        status, body = await self.deliver(url, *self.signed_payload(payload))
-        return status, body, payload
-
-    async def message_shortcut(
-        self, url: str, channel: str, message_ts: str, user: str, callback_id: str
-    ) -> tuple[int, str, Json]:
-        payload = self.message_action(channel, message_ts, user, callback_id)
-        status, body = await self.deliver(url, *self.signed_payload(payload))
-        return status, body, payload
-
-    async def slash_command(
-        self, url: str, command: str, text: str, user: str, channel: str
-    ) -> tuple[int, str, dict[str, str]]:
-        fields = self.slash_command_form(command, text, user, channel)
-        status, body = await self.deliver(url, *self.signed_form(fields))
-        return status, body, fields
-
-    # ----- Socket Mode ----------------------------------------------------------------
-
-    @property
-    def acks(self) -> dict[str, Json]:
-        """What the app acknowledged over Socket Mode, by envelope_id."""
-        return self.socket.acks
-
-    async def socket_send(
-        self,
-        kind: str,
-        payload: Json,
-        *,
-        accepts_response_payload: bool | None = None,
-        retry_attempt: int = 0,
-        retry_reason: str = "",
-    ) -> str:
-        """Send an envelope ("events_api", "interactive" or "slash_commands") over the
-        newest Socket Mode connection; returns its envelope_id."""
-        return await self.socket.send(
-            kind,
-            payload,
-            accepts_response_payload=accepts_response_payload,
-            retry_attempt=retry_attempt,
-            retry_reason=retry_reason,
-        )
-
-    async def socket_user_posts(
-        self,
-        channel: str,
-        user: str,
-        text: str,
-        *,
-        thread_ts: str | None = None,
-        files: Iterable[FileSpec] | None = None,
-    ) -> list[str]:
-        """``user_posts`` over Socket Mode: the envelope ids sent (none when the bot is
-        not in the channel)."""
-        envelopes = self.post_envelopes(channel, user, text, thread_ts=thread_ts, files=files)
-        return [await self.socket_send("events_api", envelope) for envelope in envelopes]
-
-    async def wait_ack(self, envelope_id: str, timeout: float = 5) -> Json:  # noqa: ASYNC109
-        if not await self.changed.wait_until(lambda: envelope_id in self.acks, timeout):
-            raise TimeoutError(f"envelope {envelope_id} not acknowledged within {timeout} s")
-        return self.acks[envelope_id]
-
-    async def wait_socket(self, timeout: float = 5, *, connects: int = 1) -> None:  # noqa: ASYNC109
-        """Wait until an app has connected (``connects`` times in all) and is connected."""
-
-        def ready() -> bool:
-            return self.socket.connects >= connects and bool(self.socket.open_connections())
-
-        if not await self.changed.wait_until(ready, timeout):
-            raise TimeoutError(f"no Socket Mode connection within {timeout} s")
-
-    async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
-        """Send ``disconnect``; slack_sdk clients then open a new connection."""
-        await self.socket.disconnect(reason)
-
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5) -> None:  # noqa: ASYNC109
-        """Wait until ``predicate()`` holds after some change in the fake."""
-        if not await self.changed.wait_until(predicate, timeout):
-            raise TimeoutError(f"condition not met within {timeout} s")
 
 
 __all__ = ["Delivery", "FakeSlack"]

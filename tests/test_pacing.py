@@ -79,7 +79,24 @@ async def test_redis_pacer_shares_the_budget_between_instances() -> None:
         assert await second.reserve(group) > 59
         await first.hold("g", 5)
         now[0] += 70
-        assert await first.reserve(group) == 0
+        assert await first.reserve(group, ticket="slow") == 0
+        now[0] += 10
+        await first.restamp("slow")
+        assert await second.reserve(group, slots=19) == 0
+        assert await second.reserve(group) > 0  # the slow send still counts
     finally:
         await client.flushdb()
         await client.aclose()
+
+
+async def test_a_slow_send_counts_from_when_it_was_over() -> None:
+    now = [0.0]
+    pacer = MemoryPacer(lambda: now[0])
+    group = [Bucket("g", 20, 60.0)]
+    for i in range(20):
+        assert await pacer.reserve(group, ticket=str(i)) == 0
+    now[0] = 5.0  # the last send took five seconds to be over
+    await pacer.restamp("19")
+    now[0] = 64.0  # the first nineteen slots are free again, the slow one is not
+    assert await pacer.reserve(group, slots=19) == 0
+    assert await pacer.reserve(group) > 0

@@ -16,8 +16,12 @@ from bot.ports import Bucket
 
 
 class Pacer(Protocol):
-    async def reserve(self, buckets: list[Bucket], slots: int = 1) -> float:
+    async def reserve(self, buckets: list[Bucket], slots: int = 1, ticket: str = "") -> float:
         """Take `slots` in every bucket and return 0, or take nothing and return the wait."""
+
+    async def restamp(self, ticket: str) -> None:
+        """The send of `ticket` is over: count its slots from now, not from when they were
+        taken, since a slow send reaches Telegram later than it was stamped."""
 
     async def hold(self, key: str, seconds: float) -> None:
         """Nothing goes through bucket `key` for `seconds` (a 429's retry_after)."""
@@ -27,8 +31,8 @@ def _capacity(bucket: Bucket) -> int:
     return max(1, math.floor(bucket.rate))
 
 
-# We stamp a send before the request leaves, Telegram when it arrives: a little slack keeps
-# a send from landing just inside a window that looked closed from here.
+# We stamp a send before the request leaves (and again when it is over), Telegram when it
+# arrives: a little slack keeps a send from landing inside a window that looked closed.
 SLACK = 1.05
 
 
@@ -41,8 +45,9 @@ class MemoryPacer:
         self._clock = clock
         self._sent: dict[str, deque[float]] = {}
         self._held: dict[str, float] = {}
+        self._tickets: dict[str, tuple[list[str], float, int]] = {}
 
-    async def reserve(self, buckets: list[Bucket], slots: int = 1) -> float:
+    async def reserve(self, buckets: list[Bucket], slots: int = 1, ticket: str = "") -> float:
         now = self._clock()
         wait = 0.0
         for bucket in buckets:
@@ -59,7 +64,22 @@ class MemoryPacer:
             return wait
         for bucket in buckets:
             self._sent[bucket.key].extend([now] * slots)
+        if ticket:
+            self._tickets[ticket] = ([b.key for b in buckets], now, slots)
         return 0.0
+
+    async def restamp(self, ticket: str) -> None:
+        taken = self._tickets.pop(ticket, None)
+        if taken is None:
+            return
+        keys, stamped, slots = taken
+        now = self._clock()
+        for key in keys:
+            log = self._sent.get(key)
+            for _ in range(slots):
+                if log is not None and stamped in log:
+                    log.remove(stamped)
+                    log.append(now)
 
     async def hold(self, key: str, seconds: float) -> None:
         self._held[key] = max(self._held.get(key, 0.0), self._clock() + seconds)
@@ -87,7 +107,7 @@ if wait > 0 then return tostring(wait) end
 for i, key in ipairs(KEYS) do
   local window = tonumber(ARGV[2 * i + 1])
   for s = 1, slots do
-    redis.call('ZADD', key, now, ARGV[#ARGV] .. ':' .. i .. ':' .. s)
+    redis.call('ZADD', key, now, ARGV[#ARGV] .. ':' .. s)
   end
   redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
 end
@@ -105,15 +125,31 @@ class RedisPacer:
         self._script = redis.register_script(_RESERVE)
         self._counter = 0
         self._instance = uuid.uuid4().hex[:12]
+        self._tickets: dict[str, tuple[list[str], str, int]] = {}
 
-    async def reserve(self, buckets: list[Bucket], slots: int = 1) -> float:
+    async def reserve(self, buckets: list[Bucket], slots: int = 1, ticket: str = "") -> float:
         self._counter += 1
         keys = [self._prefix + b.key for b in buckets]
         args: list[float | str] = [self._clock()]
         for bucket in buckets:
             args += [_capacity(bucket), _window(bucket)]
-        args += [slots, f"{self._instance}:{self._counter}"]
-        return float(await self._script(keys=keys, args=args))
+        member = f"{self._instance}:{self._counter}"
+        args += [slots, member]
+        wait = float(await self._script(keys=keys, args=args))
+        if wait == 0 and ticket:
+            self._tickets[ticket] = (keys, member, slots)
+        return wait
+
+    async def restamp(self, ticket: str) -> None:
+        taken = self._tickets.pop(ticket, None)
+        if taken is None:
+            return
+        keys, member, slots = taken
+        now = self._clock()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.zadd(key, {f"{member}:{s}": now for s in range(1, slots + 1)}, xx=True)
+            await pipe.execute()
 
     async def hold(self, key: str, seconds: float) -> None:
         until = self._clock() + seconds

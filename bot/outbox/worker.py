@@ -121,7 +121,7 @@ class OutboxWorker:
             if not await self._claim(group):
                 self._slots.release()
                 continue
-            wait = await self._pacer.reserve(plan.buckets, plan.slots)
+            wait = await self._pacer.reserve(plan.buckets, plan.slots, ticket=str(head.id))
             if wait > 0:
                 await self._unclaim(group)
                 self._slots.release()
@@ -195,6 +195,10 @@ class OutboxWorker:
             )
             await self._retry(group, delay, count=True, error=error)
         finally:
+            try:
+                await self._pacer.restamp(str(group[0].id))
+            except Exception:
+                log.exception("Could not restamp the pacing of delivery %s", group[0].id)
             self._inflight.discard(target)
             self._slots.release()
             self.wake()

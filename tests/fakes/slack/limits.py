@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..common import TokenBucket
 from .errors import ratelimited
 
 
@@ -18,28 +19,6 @@ class Stats:
     calls: Counter[str] = field(default_factory=Counter)
     ratelimited: int = 0
     posts_per_channel: Counter[str] = field(default_factory=Counter)
-
-
-class TokenBucket:
-    """``rate`` events per second on average with bursts of up to ``burst``."""
-
-    def __init__(self, rate: float, burst: int, now: float) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._tokens = float(burst)
-        self._stamp = now
-
-    def _refill(self, now: float) -> None:
-        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-
-    def wait_time(self, now: float) -> float:
-        self._refill(now)
-        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
-
-    def take(self, now: float) -> None:
-        self._refill(now)
-        self._tokens -= 1
 
 
 class RateLimiter:

@@ -10,11 +10,11 @@ the ``Authorization: Bearer`` header or, for form and query requests only, a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from ..common import UploadedFile
 from .errors import SlackError, invalid_arguments, missing_argument
 
 # Parameters whose form-encoded value is a JSON document.
@@ -22,16 +22,6 @@ JSON_FIELDS = frozenset(
     {"attachments", "blocks", "files", "metadata", "unfurls", "user_auth_blocks"}
 )
 TRUE = frozenset({"1", "true", "yes", "on"})
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A multipart file part."""
-
-    field: str
-    filename: str
-    content_type: str | None
-    data: bytes
 
 
 class Params:

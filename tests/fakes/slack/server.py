@@ -13,12 +13,12 @@ import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from ..common import AppServer
 from .api import METHODS
 from .delivery import Delivery
 from .errors import SlackError
@@ -79,7 +79,7 @@ def tiny_png() -> bytes:
 AVATAR = tiny_png()
 
 
-class FakeSlack(SocketControls):
+class FakeSlack(SocketControls, AppServer):
     """A fake Slack for the real ``slack_sdk`` clients and ``slack_bolt`` apps.
 
     ``await fake.start()`` returns the base URL; point
@@ -149,33 +149,11 @@ class FakeSlack(SocketControls):
         app.router.add_get("/socket", self.socket.handle)
         app.router.add_post("/actions/{rest:.+}", self._handle_response_url)
         app.router.add_post("/commands/{rest:.+}", self._handle_response_url)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.base_url = f"http://{host}:{port}"
-        self._client = aiohttp.ClientSession()
-        return self.base_url
+        return await self._serve(app)
 
     async def close(self) -> None:
         await self.socket.close()
-        if self._client is not None:
-            await self._client.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> FakeSlack:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+        await self._shutdown()
 
     @property
     def api_url(self) -> str:

@@ -4,48 +4,22 @@ Messages, threads and files live on top of it in world.py."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import mimetypes
 import random
 import string
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..common import Signal
 from .errors import SlackError
 from .limits import RateLimiter, Stats
 
 Json = dict[str, Any]
 
 ID_ALPHABET = string.ascii_uppercase + string.digits
-
-
-class Signal:
-    """Wakes every waiter when state changes; usable from synchronous code."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def fire(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def wait_until(self, predicate: Callable[[], bool], within: float) -> bool:
-        """Wait until predicate() holds; False if `within` seconds pass first."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + within
-        while not predicate():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            try:
-                await asyncio.wait_for(self._event.wait(), remaining)
-            except TimeoutError:
-                return predicate()
-        return True
 
 
 @dataclass

@@ -7,6 +7,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..common import TokenBucket
 from .errors import too_many_requests
 
 
@@ -39,28 +40,6 @@ class SlidingWindow:
 
     def add(self, now: float, count: int) -> None:
         self._events.extend([now] * count)
-
-
-class TokenBucket:
-    """``rate`` events per second on average with bursts of up to ``burst``."""
-
-    def __init__(self, rate: float, burst: int, now: float) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._tokens = float(burst)
-        self._stamp = now
-
-    def _refill(self, now: float) -> None:
-        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-
-    def wait_time(self, now: float) -> float:
-        self._refill(now)
-        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
-
-    def add(self, now: float, count: int) -> None:
-        self._refill(now)
-        self._tokens -= count  # may go negative: an album is admitted whole, then paid off
 
 
 class RateLimiter:

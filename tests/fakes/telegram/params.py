@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from ..common import UploadedFile
 from .errors import bad_request
 
 # Parameters whose string form is JSON (the Bot API's "JSON-serialized" fields).
@@ -38,16 +38,6 @@ JSON_FIELDS = frozenset(
         "scope",
     }
 )
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A multipart file part."""
-
-    field: str
-    filename: str
-    content_type: str | None
-    data: bytes
 
 
 async def read_request(request: web.Request) -> tuple[dict[str, Any], dict[str, UploadedFile]]:

@@ -11,12 +11,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
 
+from ..common import AppServer
 from .api import METHODS
 from .errors import DEFAULT_DESCRIPTIONS, ApiError
 from .limits import RateLimiter
@@ -40,7 +40,7 @@ class Fault:
     apply: bool  # perform the call, then answer the error anyway
 
 
-class FakeTelegram(People):
+class FakeTelegram(People, AppServer):
     """A fake Telegram Bot API server for the real aiogram ``Bot``.
 
     ``await fake.start()`` returns the base URL for
@@ -111,13 +111,7 @@ class FakeTelegram(People):
         app = web.Application(client_max_size=MAX_UPLOAD)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.base_url = f"http://{host}:{port}"
-        self._client = aiohttp.ClientSession()
+        await self._serve(app)
         self._webhook_task = asyncio.create_task(self._deliver_webhooks())
         return self.base_url
 
@@ -128,22 +122,7 @@ class FakeTelegram(People):
             self._webhook_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._webhook_task
-        if self._client is not None:
-            await self._client.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+        await self._shutdown()
 
     def make_bot(self, **kwargs: Any) -> Bot:
         """A real aiogram Bot wired to this server (close its session when done)."""

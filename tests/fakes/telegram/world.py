@@ -4,14 +4,13 @@ plus the rules every Bot API method shares (lookups, permissions, rate limits).
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..common import Signal
 from .content import FileStore, is_service
 from .errors import bad_request, forbidden
 from .limits import RateLimiter, Stats
@@ -34,31 +33,6 @@ ADMIN_RIGHTS = (
     "can_pin_messages",
     "can_manage_topics",
 )
-
-
-class Signal:
-    """Wakes every waiter when state changes; usable from synchronous code."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def fire(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def wait_until(self, predicate: Callable[[], bool], within: float) -> bool:
-        """Wait until predicate() holds; False if `within` seconds pass first."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + within
-        while not predicate():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            try:
-                await asyncio.wait_for(self._event.wait(), remaining)
-            except TimeoutError:
-                return predicate()
-        return True
 
 
 @dataclass

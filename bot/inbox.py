@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from bot.clock import Clock
 from bot.events import InboundEdit, InboundMessage
 from bot.i18n import Text, _
-from bot.links import customer_chat_key, find_link
+from bot.links import apply_edit, customer_chat_key, find_link
 from bot.locks import KeyedLock
 from bot.outbox.queue import Outbox
 from storage.models import (
@@ -177,11 +177,7 @@ class Inbox:
             )
             return False
         async with in_transaction():
-            message = await Message.get(id=link.message_id)  # type: ignore[attr-defined]
-            message.text = edit.body.text
-            message.content = edit.body.content
-            message.edited_at = self._clock.now()
-            await message.save(update_fields=["text", "content", "edited_at"])
+            message = await apply_edit(link, edit.body, self._clock.now())
             conversation = await message.conversation
             await self._outbox.to_thread(
                 await conversation.thread, "edit", conversation, message=message

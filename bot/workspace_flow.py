@@ -25,7 +25,7 @@ from bot.events import (
     WorkspaceMessage,
 )
 from bot.i18n import Text, _
-from bot.links import find_link, workspace_chat_key
+from bot.links import apply_edit, find_link, workspace_chat_key
 from bot.operators import Operators
 from bot.outbox.queue import Outbox
 from storage.models import (
@@ -201,11 +201,7 @@ class WorkspaceFlow:
         if place is None:
             return
         async with in_transaction():
-            message = await Message.get(id=link.message_id)  # type: ignore[attr-defined]
-            message.text = event.body.text
-            message.content = event.body.content
-            message.edited_at = self._clock.now()
-            await message.save(update_fields=["text", "content", "edited_at"])
+            message = await apply_edit(link, event.body, self._clock.now())
             if message.direction == Direction.OUT:
                 conversation = await message.conversation
                 await self._outbox.to_customer(conversation, "edit", message=message)

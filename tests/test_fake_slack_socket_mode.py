@@ -64,7 +64,7 @@ async def test_socket_mode_interactive_and_reconnect(fake: FakeSlack, socket_app
 
     @socket_app.event("message")
     async def on_message() -> None:
-        pass
+        """Any listener at all makes Bolt acknowledge the envelope."""
 
     client = AsyncWebClient(token=fake.bot_token, base_url=fake.api_url)
     posted = await client.chat_postMessage(channel=DESK, text="Ticket", blocks=BUTTONS)

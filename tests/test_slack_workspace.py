@@ -96,7 +96,7 @@ async def test_card_buttons_act_and_answer_only_the_presser(slack_desk: Desk) ->
     assert "You took conversation #1." in answers and "ephemeral" in answers
 
 
-async def test_notes_and_marked_lines_keep_chatter_inside(slack_desk: Desk) -> None:
+async def test_notes_stay_inside_the_thread(slack_desk: Desk) -> None:
     thread = await _open(slack_desk)
     url = events(slack_desk)
     await slack(slack_desk).user_posts(url, SLACK_CHANNEL, OLGA, "// rude one", thread_ts=thread)

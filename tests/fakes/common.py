@@ -5,6 +5,7 @@ file parts, and the aiohttp server lifecycle."""
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -74,7 +75,7 @@ class UploadedFile:
     data: bytes
 
 
-class AppServer:
+class AppServer(ABC):
     """The aiohttp lifecycle of a fake: serve an app on ``host``:``port`` (0 = any free
     port), keep an outgoing client session, and tear both down; an async context
     manager around the subclass's ``start()``/``close()``."""
@@ -103,11 +104,13 @@ class AppServer:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    @abstractmethod
     async def start(self) -> str:
-        raise NotImplementedError
+        """Serve this fake's routes (with `_serve`) and return its base URL."""
 
+    @abstractmethod
     async def close(self) -> None:
-        raise NotImplementedError
+        """Stop serving (with `_shutdown`) after the fake's own clean-up."""
 
     async def __aenter__(self) -> Self:
         await self.start()

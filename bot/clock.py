@@ -14,14 +14,20 @@ class Clock:
         self.speed = speed
         self._wall0 = datetime.now(UTC)
         self._mono0 = time.monotonic()
+        self._offset = timedelta()
 
     def monotonic(self) -> float:
         return self._mono0 + (time.monotonic() - self._mono0) * self.speed
 
     def now(self) -> datetime:
         if self.speed == 1.0:
-            return datetime.now(UTC)
-        return self._wall0 + timedelta(seconds=self.monotonic() - self._mono0)
+            return datetime.now(UTC) + self._offset
+        return self._wall0 + timedelta(seconds=self.monotonic() - self._mono0) + self._offset
+
+    def advance(self, **delta: float) -> None:
+        """Jump the wall clock forward (`advance(hours=2)`): snoozes and auto-close come due
+        without waiting. Pacing keeps to the monotonic clock and does not jump."""
+        self._offset += timedelta(**delta)
 
     def sleep_seconds(self, seconds: float) -> float:
         return seconds / self.speed

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
-from bot.commands.conversation_commands import conversation_commands
+from bot.commands.all import all_commands
 from bot.dedupe import Deduper, MemoryDeduper, RedisDeduper
+from bot.desk_actions import DeskActions
 from bot.files import Files
 from bot.i18n import Translator
 from bot.inbox import Inbox
@@ -38,6 +39,7 @@ class Core:
     inbox: Inbox
     flow: WorkspaceFlow
     worker: OutboxWorker
+    actions: DeskActions
     workspaces: dict[str, WorkspaceSender] = field(default_factory=dict)
     customers: dict[str, CustomerSender] = field(default_factory=dict)
     members: dict[str, MembershipChecker] = field(default_factory=dict)
@@ -62,6 +64,7 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
     members: dict[str, MembershipChecker] = {}
     bot_usernames: dict[str, str | None] = {}
     outbox = Outbox(clock)
+    actions = DeskActions(outbox=outbox, clock=clock, settings=settings, workspaces=workspaces)
     inbox = Inbox(outbox=outbox, locks=locks, clock=clock, album_wait=settings.album_wait_seconds)
     flow = WorkspaceFlow(
         operators=Operators(
@@ -70,8 +73,9 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
             closed_kinds=frozenset() if settings.slack_auto_register else frozenset({"slack"}),
         ),
         outbox=outbox,
-        registry=conversation_commands(),
+        registry=all_commands(),
         clock=clock,
+        actions=actions,
         note_prefix=settings.note_prefix,
         bot_usernames=bot_usernames,
     )
@@ -97,6 +101,7 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         inbox=inbox,
         flow=flow,
         worker=worker,
+        actions=actions,
         workspaces=workspaces,
         customers=customers,
         members=members,

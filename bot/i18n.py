@@ -47,15 +47,16 @@ class Translator:
     def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
         self._catalogs: dict[str, dict[str, str]] = {}
         for lang in LANGUAGES:
-            path = locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+            folder = locales_dir / lang / "LC_MESSAGES"
+            paths = sorted(folder.glob("*.po")) if folder.exists() else []
             entries: dict[str, str] = {}
-            if path.exists():
+            for path in paths:  # relaydesk.po, and one catalog per area when it has its own
                 with path.open("rb") as fh:
                     for message in read_po(fh, locale=lang):
                         if message.id and message.string and not message.fuzzy:
                             entries[str(message.id)] = str(message.string)
-            else:
-                log.warning("No %s catalog at %s: %s falls back to English", lang, path, lang)
+            if not paths:
+                log.warning("No %s catalog in %s: %s falls back to English", lang, folder, lang)
             self._catalogs[lang] = entries
 
     def catalog(self, lang: str) -> dict[str, str]:

@@ -127,6 +127,14 @@ class WorkspaceSender(Protocol):
 
     async def update_card(self, target: ThreadTarget, external_id: str, card: Card) -> None: ...
 
+    async def show_card(self, target: ThreadTarget, card: Card) -> str:
+        """Post `card` as a new message of the thread (a choice with buttons)."""
+        ...
+
+    def thread_link(self, chat: str, thread_id: str) -> str | None:
+        """A link that opens the thread for a member of the workspace."""
+        ...
+
     async def relay(self, target: ThreadTarget, messages: list[Outgoing]) -> SendResult: ...
 
     async def edit(self, target: ThreadTarget, external_id: str, message: Outgoing) -> None: ...
@@ -150,6 +158,11 @@ class CustomerSender(Protocol):
     async def notice(self, target: CustomerTarget, text: Text) -> str: ...
 
     async def delete(self, target: CustomerTarget, external_id: str) -> None: ...
+
+    async def ask(self, target: CustomerTarget, card: Card) -> str:
+        """A question with buttons (the CSAT rating); channels without buttons are not
+        asked this way: the core sends a notice that asks for a number reply instead."""
+        ...
 
 
 class MembershipChecker(Protocol):

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     slack_reply_mode: Literal["all", "marked"] = "all"
 
     note_prefix: str = "//"
+    # Replying in an unassigned conversation makes the replier its assignee.
+    assign_on_reply: bool = True
+    # Free operators with no activity for this long become "away" (0: never).
+    away_after_minutes: int = Field(default=30, ge=0)
+    # Where "tomorrow 10:00" and business hours are read, unless a line names its own.
+    timezone: str = "UTC"
+    # How often snoozes, auto-close, auto-away and the queue are looked at.
+    scheduler_seconds: float = Field(default=30.0, gt=0)
     operator_language: str = "en"
     default_language: str = "en"
     album_wait_seconds: float = Field(default=1.0, ge=0)
@@ -62,6 +70,17 @@ class Settings(BaseSettings):
 
         if value not in LANGUAGES:
             raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
         return value
 
     @property

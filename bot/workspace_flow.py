@@ -13,6 +13,7 @@ from bot.commands.context import CommandContext
 from bot.commands.parser import parse_command
 from bot.commands.registry import CommandRegistry, Reply
 from bot.conversation_view import header_card, load_for_view
+from bot.desk_actions import DeskActions
 from bot.events import (
     DELETED,
     TEXT_ONLY,
@@ -60,9 +61,11 @@ class WorkspaceFlow:
         outbox: Outbox,
         registry: CommandRegistry,
         clock: Clock,
+        actions: DeskActions,
         note_prefix: str,
         bot_usernames: dict[str, str | None] | None = None,
     ) -> None:
+        self._actions = actions
         self._operators = operators
         self._outbox = outbox
         self._registry = registry
@@ -83,6 +86,7 @@ class WorkspaceFlow:
         operator = await self._operators.resolve(line, author)
         if operator is None:
             return None
+        await self._actions.touch(operator)
         if conversation_id is not None:
             conversation = await Conversation.get_or_none(id=conversation_id, line_id=line.id)
             thread = await conversation.thread if conversation else None
@@ -147,14 +151,7 @@ class WorkspaceFlow:
             return None
         async with in_transaction():
             message = await self._store(event, place, Direction.OUT, event.body.text)
-            changed = False
-            if conversation.status == ConversationStatus.QUEUED:
-                conversation.status = ConversationStatus.OPEN
-                conversation.assignee = conversation.assignee or place.operator
-                changed = True
-            if conversation.first_response_at is None:
-                conversation.first_response_at = self._clock.now()
-            await conversation.save()
+            changed = await self._actions.answered(conversation, place.operator)
             await self._outbox.to_customer(
                 conversation,
                 "relay",
@@ -163,7 +160,7 @@ class WorkspaceFlow:
                 delay=self._album_delay(event),
             )
             if changed:
-                await self._outbox.to_thread(place.thread, "state", conversation)
+                await self._outbox.refresh(conversation)
         return None
 
     def _album_delay(self, event: WorkspaceMessage) -> float:
@@ -259,10 +256,14 @@ class WorkspaceFlow:
                 clock=self._clock,
                 registry=self._registry,
                 note_prefix=self._note_prefix,
+                actions=self._actions,
                 external_id=call.external_id,
+                from_button=call.from_button,
             )
             reply = await command.handler(ctx)
         if call.from_button:
+            if reply.card is not None:  # a choice to make: it goes in the thread
+                await self._say(place, None, reply)
             return reply
         await self._say(place, call.external_id, reply)
         return None
@@ -270,6 +271,12 @@ class WorkspaceFlow:
     async def _say(self, place: Place, external_id: str | None, reply: Reply) -> None:
         """A typed command's answer: a reaction when it worked quietly, else words in the thread."""
         thread, conversation = place.thread, place.conversation
+        if reply.card is not None:
+            if thread is None or conversation is None:
+                await self._outbox.card_line(place.line.id, reply.card)
+            else:
+                await self._outbox.card_thread(thread, conversation, reply.card)
+            return
         if reply.quiet and reply.ok and external_id:
             await self._outbox.confirm(place.line.id, place.line.workspace_chat, external_id, True)
         elif thread is None or conversation is None:

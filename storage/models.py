@@ -22,6 +22,21 @@ class Direction(StrEnum):
     SYSTEM = "system"
 
 
+class OperatorStatus(StrEnum):
+    """1C-Connect's working statuses: who gets new conversations and who is left alone."""
+
+    FREE = "free"
+    AWAY = "away"  # also set automatically after the idle time
+    BUSY = "busy"  # keeps the open conversations, gets no new ones
+    DND = "dnd"  # nothing: open conversations go back to the queue when the customer writes
+
+
+class RoutingPolicy(StrEnum):
+    ROUND_ROBIN = "round_robin"
+    LEAST_BUSY = "least_busy"
+    MANUAL = "manual"  # the queue only: operators /take or /next
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -37,10 +52,24 @@ class Line(Model):
     # "all": every thread reply goes to the customer; "marked": only `!reply …` does, for
     # teams that chat a lot in threads.
     reply_mode = fields.CharField(max_length=8, default="all")
+    routing_policy = fields.CharEnumField(
+        RoutingPolicy, max_length=16, default=RoutingPolicy.ROUND_ROBIN
+    )
+    # {"timezone": "Europe/Kyiv", "days": {"mon": "09:00-18:00", ...}}; null: always open.
+    business_hours = fields.JSONField(null=True)
+    greeting = fields.TextField(null=True)
+    out_of_hours_message = fields.TextField(null=True)
+    closing_message = fields.TextField(null=True)
+    topics = fields.JSONField(default=list)  # the topic dictionary offered on close
+    csat_enabled = fields.BooleanField(default=True)
+    auto_close_minutes = fields.IntField(null=True)  # null: never closes by itself
+    # Round robin: the operator who got the line's last conversation.
+    last_assigned_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "line"
+        unique_together = (("workspace_kind", "workspace_chat"),)
 
 
 class EntryPoint(Model):
@@ -64,8 +93,12 @@ class Operator(Model):
     telegram_username = fields.CharField(max_length=64, null=True)
     slack_user_id = fields.CharField(max_length=32, null=True, unique=True)
     role = fields.CharField(max_length=16, default="operator")
-    status = fields.CharField(max_length=8, default="free")
+    status = fields.CharField(max_length=8, default=OperatorStatus.FREE.value)  # OperatorStatus
     capacity = fields.IntField(default=5)
+    language = fields.CharField(max_length=8, null=True)
+    last_seen_at = fields.DatetimeField(null=True)
+    away_auto = fields.BooleanField(default=False)  # "away" set by idleness, not by hand
+    status_changed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -94,7 +127,10 @@ class Contact(Model):
     email = fields.CharField(max_length=256, null=True)
     company = fields.CharField(max_length=256, null=True)
     notes = fields.TextField(null=True)
+    tags = fields.JSONField(default=list)  # a list of strings
     banned = fields.BooleanField(default=False)
+    # Set when /link merged this contact into another: its identities moved there.
+    merged_into_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -165,12 +201,23 @@ class Conversation(Model):
     # keeps two racing first messages from opening two conversations.
     open_key = fields.IntField(null=True, unique=True)
     card_message_id = fields.CharField(max_length=64, null=True)
+    topic = fields.CharField(max_length=128, null=True)
     result = fields.CharField(max_length=256, null=True)
     comment = fields.TextField(null=True)
+    # A /close waiting for its topic or result buttons: {"result": ..., "comment": ...}.
+    closing = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    queued_at = fields.DatetimeField(null=True)  # when it last started waiting in the queue
     first_response_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    snoozed_until = fields.DatetimeField(null=True)
     last_customer_message_at = fields.DatetimeField(null=True)
+    last_operator_message_at = fields.DatetimeField(null=True)
+    out_of_hours_sent_at = fields.DatetimeField(null=True)
+    csat_asked_at = fields.DatetimeField(null=True)
+    csat_score = fields.IntField(null=True)
+    csat_rated_at = fields.DatetimeField(null=True)
+    csat_comment = fields.TextField(null=True)
 
     class Meta:
         table = "conversation"
@@ -246,3 +293,49 @@ class Delivery(Model):
 
     class Meta:
         table = "delivery"
+
+
+class QuickReply(Model):
+    """A canned answer: `/q name` sends it. Scope: global, one line's, or one operator's."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64)
+    scope = fields.CharField(max_length=8, default="global")  # global | line | personal
+    line: fields.ForeignKeyNullableRelation[Line] = fields.ForeignKeyField(
+        "models.Line", related_name="quick_replies", null=True
+    )
+    operator: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(
+        "models.Operator", related_name="quick_replies", null=True
+    )
+    texts = fields.JSONField(default=dict)  # {"en": "...", "ru": "...", "uk": "..."}
+    usage_count = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "quick_reply"
+
+
+class AuditEntry(Model):
+    """Who changed what and when: assignee, status, line, topic, contact and line settings."""
+
+    id = fields.BigIntField(primary_key=True)
+    action = fields.CharField(max_length=32, db_index=True)
+    conversation: fields.ForeignKeyNullableRelation[Conversation] = fields.ForeignKeyField(
+        "models.Conversation", related_name="audit", null=True
+    )
+    # The operator the entry is about (a status change), when it is about one.
+    operator: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(
+        "models.Operator", related_name="audit_about", null=True
+    )
+    actor: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(
+        "models.Operator", related_name="audit_done", null=True
+    )
+    actor_name = fields.CharField(max_length=128)  # "Olga", "system", "cli"
+    old_value = fields.CharField(max_length=256, null=True)
+    new_value = fields.CharField(max_length=256, null=True)
+    details = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "audit_entry"

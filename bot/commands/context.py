@@ -11,6 +11,7 @@ from storage.models import Conversation, Line, Operator, Thread
 
 if TYPE_CHECKING:
     from bot.commands.registry import CommandRegistry
+    from bot.desk_actions import DeskActions
 
 
 @dataclass
@@ -24,4 +25,6 @@ class CommandContext:
     clock: Clock
     registry: CommandRegistry
     note_prefix: str
+    actions: DeskActions
     external_id: str | None = None
+    from_button: bool = False

@@ -119,10 +119,9 @@ async def reply_usage(ctx: CommandContext) -> Reply:
     return Reply(Text(_("Write the text after the command: !reply text")), ok=False)
 
 
-def conversation_commands() -> CommandRegistry:
-    registry = CommandRegistry()
+def register(registry: CommandRegistry) -> None:
     registry.add(Command("take", _("assign the conversation to yourself"), take))
-    registry.add(Command("close", _("close the conversation"), close, usage="[comment]"))
+    registry.add(Command("close", _("close the conversation"), close, usage="[result] [comment]"))
     registry.add(Command("reopen", _("reopen a closed conversation"), reopen))
     registry.add(
         Command("note", _("an internal note the customer does not see"), note, usage="text")
@@ -135,5 +134,7 @@ def conversation_commands() -> CommandRegistry:
             usage="text",
         )
     )
+
+
+def register_help(registry: CommandRegistry) -> None:
     registry.add(Command("help", _("this list"), help_, needs_conversation=False))
-    return registry

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.cards import Card
 from bot.i18n import Text
 
 if TYPE_CHECKING:
@@ -15,11 +16,13 @@ if TYPE_CHECKING:
 @dataclass
 class Reply:
     """What the operator is told. `ok=False` means nothing changed; `quiet` success is shown
-    as a reaction on the command, not a message that would eat the group's send budget."""
+    as a reaction on the command, not a message that would eat the group's send budget.
+    `card` is posted where the command was run: a choice to make with its buttons."""
 
     text: Text
     ok: bool = True
     quiet: bool = False
+    card: Card | None = None
 
 
 Handler = Callable[["CommandContext"], Awaitable[Reply]]

@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from bot.cards import payload_card
 from bot.clock import Clock
 from bot.conversation_view import header_card, load_for_view, thread_title
 from bot.i18n import Text, _, pick_language
@@ -36,7 +37,7 @@ from storage.models import (
 
 log = logging.getLogger(__name__)
 
-POSTING_OPS = {"relay", "notice", "card.post"}
+POSTING_OPS = {"relay", "notice", "card.post", "card.show", "ask"}
 
 
 @dataclass
@@ -113,7 +114,11 @@ class DeliveryExecutor:
         elif kind == LINE:
             line = await Line.get(id=ident)
             target = ThreadTarget(line.workspace_chat, None, self._operator_language)
-            await self._workspace(line.workspace_kind).notice(target, payload_text(head.payload))
+            sender = self._workspace(line.workspace_kind)
+            if head.op == "card.show":
+                await sender.show_card(target, payload_card(head.payload))
+            else:
+                await sender.notice(target, payload_text(head.payload))
         elif kind == CONFIRM:
             line = await Line.get(id=ident)
             await self._workspace(line.workspace_kind).confirm(
@@ -163,6 +168,8 @@ class DeliveryExecutor:
             await self._edit(sender, target, head, chat_key)
         elif head.op == "notice":
             await sender.notice(target, payload_text(head.payload))
+        elif head.op == "card.show":
+            await sender.show_card(target, payload_card(head.payload))
         elif head.op == "card.post":
             view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
             if view.card_message_id is None:  # else it came with the thread
@@ -212,6 +219,12 @@ class DeliveryExecutor:
                 await sender.delete(target, external_id)
         elif head.op == "notice":
             await sender.notice(target, payload_text(head.payload))
+        elif head.op == "ask":
+            ask = getattr(sender, "ask", None)
+            if ask is not None:
+                await ask(target, payload_card(head.payload["card"]))
+            else:
+                await sender.notice(target, payload_text(head.payload["fallback"]))
         else:
             raise ValueError(f"unknown customer op {head.op!r}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.cards import Card, card_payload
 from bot.clock import Clock
 from bot.i18n import Text
 from storage.models import Conversation, Delivery, Message, Thread
@@ -73,6 +74,24 @@ class Outbox:
     ) -> Delivery:
         return await self._add(thread_target(thread.id), op, conversation=conversation, **kwargs)
 
+    async def refresh(self, conversation: Conversation, **kwargs: Any) -> Delivery:
+        """Bring the conversation's thread title and header card up to date."""
+        return await self._add(
+            thread_target(conversation.thread_id),  # type: ignore[attr-defined]
+            "state",
+            conversation=conversation,
+            **kwargs,
+        )
+
+    async def notice_conversation(self, conversation: Conversation, text: Text) -> Delivery:
+        """Words in the conversation's current thread."""
+        return await self._add(
+            thread_target(conversation.thread_id),  # type: ignore[attr-defined]
+            "notice",
+            conversation=conversation,
+            payload=text_payload(text),
+        )
+
     async def to_customer(self, conversation: Conversation, op: str, **kwargs: Any) -> Delivery:
         return await self._add(
             customer_target(conversation), op, conversation=conversation, **kwargs
@@ -89,6 +108,21 @@ class Outbox:
     async def notice_line(self, line_id: int, text: Text) -> Delivery:
         """Words for the line's chat outside any conversation thread (its general topic)."""
         return await self._add(line_target(line_id), "notice", payload=text_payload(text))
+
+    async def card_thread(self, thread: Thread, conversation: Conversation, card: Card) -> Delivery:
+        """A card with buttons (a choice to make) as a new message of the thread."""
+        return await self.to_thread(thread, "card.show", conversation, payload=card_payload(card))
+
+    async def card_line(self, line_id: int, card: Card) -> Delivery:
+        return await self._add(line_target(line_id), "card.show", payload=card_payload(card))
+
+    async def ask_customer(self, conversation: Conversation, card: Card, fallback: Text) -> Delivery:
+        """A question with buttons; `fallback` asks in words where the channel has none."""
+        return await self.to_customer(
+            conversation,
+            "ask",
+            payload={"card": card_payload(card), "fallback": text_payload(fallback)},
+        )
 
     async def confirm(self, line_id: int, chat: str, external_id: str, delivered: bool) -> Delivery:
         return await self._add(

@@ -117,13 +117,13 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
             log.warning("Ignored a malformed Slack button press from %s", user or "?")
             await _tell(respond, core, language, Text(_("This button is no longer valid.")))
             return
-        name, conversation_id = decoded
         reply = await core.flow.run_command(
             CommandCall(
                 place=place(channel, message.get("ts", ""), message.get("thread_ts")),
                 author=await author(client, user),
-                name=name,
-                conversation_id=conversation_id,
+                name=decoded.command,
+                args=decoded.arg,
+                conversation_id=decoded.conversation_id,
                 from_button=True,
             )
         )

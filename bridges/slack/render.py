@@ -31,24 +31,26 @@ def card_blocks(card: Card, translator: Translator, lang: str) -> list[dict[str,
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},
-        {"type": "section", "fields": fields[:10]},
     ]
-    if card.buttons:
+    if fields:
+        blocks.append({"type": "section", "fields": fields[:10]})
+    for index, row in enumerate(card.rows()):
         blocks.append(
             {
                 "type": "actions",
-                "block_id": "relaydesk_card",
+                "block_id": f"relaydesk_card_{index}",
                 "elements": [
                     {
                         "type": "button",
-                        "action_id": f"{ACTION_PREFIX}{button.command}",
+                        # unique within the card: a topic list has many "topic" buttons
+                        "action_id": f"{ACTION_PREFIX}{button.command}_{index}_{position}",
                         "text": {
                             "type": "plain_text",
-                            "text": translator.render(lang, button.label),
+                            "text": translator.render(lang, button.label)[:75],
                         },
                         "value": button.data,
                     }
-                    for button in card.buttons
+                    for position, button in enumerate(row)
                 ],
             }
         )

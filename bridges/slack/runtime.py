@@ -94,7 +94,11 @@ class SlackBridge:
         register_listeners(bolt, core, bot_user=str(identity["user_id"]))
         core.files.register("ws:slack", SlackFiles(token))
         core.workspaces["slack"] = SlackSender(
-            client, core.translator, str(identity["team_id"]), core.files.fetch
+            client,
+            core.translator,
+            str(identity["team_id"]),
+            core.files.fetch,
+            web_url=str(identity.get("url") or "https://slack.com"),
         )
         core.members["slack"] = SlackMembers(client)
         self.bolt = bolt

@@ -36,7 +36,9 @@ class SlackSender:
         translator: Translator,
         team: str,
         fetch: Callable[[Outgoing], Awaitable[list[FileData]]],
+        web_url: str = "https://slack.com",
     ) -> None:
+        self._web_url = web_url.rstrip("/")  # the workspace's own address, from auth.test
         self._client = client
         self._translator = translator
         self._team = team
@@ -73,6 +75,18 @@ class SlackSender:
         assert target.thread_id
         await self.update_card(target, target.thread_id, card)
         return target.thread_id
+
+    async def show_card(self, target: ThreadTarget, card: Card) -> str:
+        """A card in the thread (a choice with buttons), below the messages."""
+        return await self._post(
+            target.chat,
+            thread_ts=target.thread_id,
+            text=card_text(card, self._translator, target.language),
+            blocks=card_blocks(card, self._translator, target.language),
+        )
+
+    def thread_link(self, chat: str, thread_id: str) -> str | None:
+        return f"{self._web_url}/archives/{chat}/p{thread_id.replace('.', '')}"
 
     async def update_card(self, target: ThreadTarget, external_id: str, card: Card) -> None:
         try:

@@ -21,11 +21,14 @@ def card_html(card: Card, translator: Translator, lang: str) -> str:
 def card_keyboard(card: Card, translator: Translator, lang: str) -> InlineKeyboardMarkup | None:
     if not card.buttons:
         return None
-    row = [
-        InlineKeyboardButton(text=translator.render(lang, b.label), callback_data=b.data)
-        for b in card.buttons
+    rows = [
+        [
+            InlineKeyboardButton(text=translator.render(lang, b.label), callback_data=b.data)
+            for b in row
+        ]
+        for row in card.rows()
     ]
-    return InlineKeyboardMarkup(inline_keyboard=[row])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def notice_html(text: Text, translator: Translator, lang: str) -> str:

@@ -118,6 +118,26 @@ class TelegramSender:
         )
         return str(sent.message_id)
 
+    async def show_card(self, target: ThreadTarget, card: Card) -> str:
+        return await self.post_card(target, card)
+
+    def thread_link(self, chat: str, thread_id: str) -> str | None:
+        """t.me/c links open the topic for members of the (private) supergroup."""
+        return f"https://t.me/c/{chat.removeprefix('-100')}/{thread_id}"
+
+    async def ask(self, target: CustomerTarget, card: Card) -> str:
+        """A question with buttons for the customer (the CSAT rating)."""
+        sent = await call(
+            self._bot.send_message(
+                chat_id=int(target.chat),
+                text=card_html(card, self._translator, target.language),
+                reply_markup=card_keyboard(card, self._translator, target.language),
+                parse_mode="HTML",
+            ),
+            self._bucket_key(target.chat),
+        )
+        return str(sent.message_id)
+
     async def update_card(self, target: ThreadTarget, external_id: str, card: Card) -> None:
         await call(
             self._bot.edit_message_text(

@@ -89,13 +89,13 @@ def workspace_router(
             return
         if not await deduper.first_time(f"tg-cb:{query.id}"):
             return
-        name, conversation_id = decoded
         reply = await flow.run_command(
             CommandCall(
                 place=_place(message),
                 author=_author(query),
-                name=name,
-                conversation_id=conversation_id,
+                name=decoded.command,
+                args=decoded.arg,
+                conversation_id=decoded.conversation_id,
                 from_button=True,
             )
         )

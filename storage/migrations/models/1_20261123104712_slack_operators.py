@@ -25,12 +25,17 @@ DOWNGRADE = {
 }
 
 
+def _for(db: BaseDBAsyncClient | None, sql: dict[str, str]) -> str:
+    """aerich reads a migration with no connection when it diffs; it gets both dialects."""
+    return sql[db.capabilities.dialect] if db is not None else "\n".join(sql.values())
+
+
 async def upgrade(db: BaseDBAsyncClient) -> str:
-    return UPGRADE[db.capabilities.dialect]
+    return _for(db, UPGRADE)
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
-    return DOWNGRADE[db.capabilities.dialect]
+    return _for(db, DOWNGRADE)
 
 
 MODELS_STATE = (

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.core import Core, build_core
-from bot.lines import configure_lines
+from bot.lines import configure_lines, first_line
 from bot.settings import Settings
 from storage import db
 
@@ -78,15 +78,18 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
         redis = await connect_redis(settings)
         core = build_core(settings, clock=clock, redis=redis)
         app[CORE] = core
-        core.default_line = await configure_lines(settings)
+        core.default_line = await configure_lines(settings) or await first_line()
         if db.is_single_instance(settings.database_url):
             await core.worker.release_stale_claims()
         for bridge in bridges:
             await bridge.start(app, core)
         worker = asyncio.create_task(core.worker.run())
+        scheduler = asyncio.create_task(core.scheduler.run())
         try:
             yield
         finally:
+            await core.scheduler.stop()
+            await scheduler
             await core.worker.stop()
             await worker
             for bridge in bridges:

@@ -43,9 +43,7 @@ async def members(line: Line) -> list[Operator]:
 async def candidates(line: Line, exclude: Iterable[int] = ()) -> list[Operator]:
     """Free members with spare capacity, in the order the line's policy prefers them."""
     skip = set(exclude)
-    free = [
-        o for o in await members(line) if o.status == OperatorStatus.FREE and o.id not in skip
-    ]
+    free = [o for o in await members(line) if o.status == OperatorStatus.FREE and o.id not in skip]
     counts = await load(o.id for o in free)
     spare = [o for o in free if counts[o.id] < o.capacity]
     if line.routing_policy == RoutingPolicy.LEAST_BUSY:

@@ -21,10 +21,23 @@ STATE_NAMES = {
 TITLE_LIMIT = 128
 
 
-def thread_title(conversation: Conversation) -> str:
-    """Forum topic names are capped at 128 characters; the number and state must survive."""
-    icon = STATE_ICONS[conversation.status]
-    suffix = f" #{conversation.number}"
+MOVED_ICON = "↪️"
+RESULT_NAMES = {
+    "solved": _("solved"),
+    "unsolved": _("not solved"),
+    "spam": _("spam"),
+    "auto": _("closed for inactivity"),
+}
+CLOSING_RESULTS = ("solved", "unsolved", "spam")
+
+
+def thread_title(conversation: Conversation, thread_id: int | None = None) -> str:
+    """Forum topic names are capped at 128 characters; the number and state must survive.
+    The assignee follows the number; a thread the conversation moved away from says so."""
+    moved = thread_id is not None and thread_id != conversation.thread_id  # type: ignore[attr-defined]
+    icon = MOVED_ICON if moved else STATE_ICONS[conversation.status]
+    assignee = conversation.assignee
+    suffix = f" #{conversation.number}" + (f" · {assignee.name}" if assignee and not moved else "")
     name = conversation.contact.name.replace("\n", " ").strip() or "?"
     room = TITLE_LIMIT - len(icon) - 1 - len(suffix)
     if len(name) > room:
@@ -32,8 +45,9 @@ def thread_title(conversation: Conversation) -> str:
     return f"{icon} {name}{suffix}"
 
 
-async def header_card(conversation: Conversation) -> Card:
-    """Needs contact, identity, entry_point and assignee fetched."""
+async def header_card(conversation: Conversation, thread_id: int | None = None) -> Card:
+    """Needs contact, identity, entry_point, line and assignee fetched. Shown in another
+    thread than the conversation's (it was transferred away), the card has no buttons."""
     identity = conversation.identity
     earlier = await Conversation.filter(
         contact_id=conversation.contact_id,
@@ -47,20 +61,37 @@ async def header_card(conversation: Conversation) -> Card:
         (Text(_("Channel")), identity.channel),
         (Text(_("Entry point")), conversation.entry_point.name),
         (Text(_("Earlier conversations")), str(earlier)),
-        (Text(_("Status")), Text(STATE_NAMES[conversation.status])),
-        (Text(_("Assignee")), assignee.name if assignee else "—"),
+        (Text(_("Line")), conversation.line.name),
+        (Text(_("Status")), _status(conversation)),
+        (Text(_("Assignee")), assignee.name if assignee else Text(_("nobody (in the queue)"))),
     ]
+    if conversation.topic:
+        fields.append((Text(_("Topic")), conversation.topic))
+    if conversation.result:
+        fields.append((Text(_("Result")), Text(RESULT_NAMES.get(conversation.result, "?"))))
+    if conversation.csat_score:
+        fields.append(
+            (Text(_("Rating")), "★" * conversation.csat_score + f" {conversation.csat_score}/5")
+        )
+    title = Text(_("Conversation #{number}"), number=conversation.number)
     buttons: list[Button] = []
+    moved = thread_id is not None and thread_id != conversation.thread_id  # type: ignore[attr-defined]
+    if moved:
+        return Card(title=title, fields=fields, buttons=[])
     if conversation.status == ConversationStatus.CLOSED:
         buttons.append(Button(Text(_("Reopen")), "reopen", conversation.id))
     else:
         buttons.append(Button(Text(_("Take")), "take", conversation.id))
+        buttons.append(Button(Text(_("Transfer")), "transfer", conversation.id))
         buttons.append(Button(Text(_("Close")), "close", conversation.id))
-    return Card(
-        title=Text(_("Conversation #{number}"), number=conversation.number),
-        fields=fields,
-        buttons=buttons,
-    )
+    return Card(title=title, fields=fields, buttons=buttons)
+
+
+def _status(conversation: Conversation) -> Text:
+    if conversation.status == ConversationStatus.SNOOZED and conversation.snoozed_until:
+        until = conversation.snoozed_until.strftime("%Y-%m-%d %H:%M UTC")
+        return Text(_("snoozed until {time}"), time=until)
+    return Text(STATE_NAMES[conversation.status])
 
 
 async def load_for_view(conversation_id: int) -> Conversation:

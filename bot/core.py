@@ -20,6 +20,7 @@ from bot.outbox.pacing import MemoryPacer, Pacer, RedisPacer
 from bot.outbox.queue import Outbox
 from bot.outbox.worker import OutboxWorker
 from bot.ports import CustomerSender, MembershipChecker, WorkspaceSender
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.workspace_flow import WorkspaceFlow
 from storage.models import Line
@@ -40,6 +41,7 @@ class Core:
     flow: WorkspaceFlow
     worker: OutboxWorker
     actions: DeskActions
+    scheduler: Scheduler
     workspaces: dict[str, WorkspaceSender] = field(default_factory=dict)
     customers: dict[str, CustomerSender] = field(default_factory=dict)
     members: dict[str, MembershipChecker] = field(default_factory=dict)
@@ -65,7 +67,13 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
     bot_usernames: dict[str, str | None] = {}
     outbox = Outbox(clock)
     actions = DeskActions(outbox=outbox, clock=clock, settings=settings, workspaces=workspaces)
-    inbox = Inbox(outbox=outbox, locks=locks, clock=clock, album_wait=settings.album_wait_seconds)
+    inbox = Inbox(
+        outbox=outbox,
+        locks=locks,
+        clock=clock,
+        album_wait=settings.album_wait_seconds,
+        actions=actions,
+    )
     flow = WorkspaceFlow(
         operators=Operators(
             members,
@@ -102,6 +110,7 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         flow=flow,
         worker=worker,
         actions=actions,
+        scheduler=Scheduler(actions, settings.scheduler_seconds, worker.wake),
         workspaces=workspaces,
         customers=customers,
         members=members,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
@@ -97,9 +98,7 @@ class DeskActions:
         old = await conversation.assignee if conversation.assignee_id else None  # type: ignore[attr-defined]
         conversation.assignee = operator
         if conversation.status != ConversationStatus.SNOOZED:
-            conversation.status = (
-                ConversationStatus.OPEN if operator else ConversationStatus.QUEUED
-            )
+            conversation.status = ConversationStatus.OPEN if operator else ConversationStatus.QUEUED
         conversation.queued_at = None if operator else self.clock.now()
         await conversation.save(update_fields=["assignee_id", "status", "queued_at"])
         if operator is not None:
@@ -214,6 +213,50 @@ class DeskActions:
         if operator.status == OperatorStatus.AWAY and operator.away_auto:
             await self.set_status(operator, OperatorStatus.FREE, by=operator)
 
+    # -- snoozing ----------------------------------------------------------------------------
+
+    async def snooze(self, conversation: Conversation, until: datetime, *, by: Operator) -> None:
+        async with in_transaction():
+            old = conversation.status
+            conversation.status = ConversationStatus.SNOOZED
+            conversation.snoozed_until = until
+            await conversation.save(update_fields=["status", "snoozed_until"])
+            await audit.record(
+                "status",
+                at=self.clock.now(),
+                actor=by,
+                conversation=conversation,
+                old=old,
+                new=ConversationStatus.SNOOZED.value,
+                until=until.isoformat(),
+            )
+            await self.outbox.refresh(conversation)
+
+    async def wake(self, conversation: Conversation, *, by_customer: bool) -> None:
+        """A snooze is over: its time came, or the customer wrote first."""
+        async with in_transaction():
+            assigned = conversation.assignee_id is not None  # type: ignore[attr-defined]
+            conversation.status = ConversationStatus.OPEN if assigned else ConversationStatus.QUEUED
+            conversation.snoozed_until = None
+            await conversation.save(update_fields=["status", "snoozed_until"])
+            await audit.record(
+                "status",
+                at=self.clock.now(),
+                conversation=conversation,
+                old=ConversationStatus.SNOOZED.value,
+                new=conversation.status.value,
+                reason="customer" if by_customer else "time",
+            )
+            text = (
+                _("The customer wrote: conversation #{number} is no longer snoozed.")
+                if by_customer
+                else _("The snooze is over: conversation #{number} is back.")
+            )
+            await self.outbox.notice_conversation(
+                conversation, Text(text, number=conversation.number)
+            )
+            await self.outbox.refresh(conversation)
+
     # -- words -------------------------------------------------------------------------------
 
     async def tell_thread(self, conversation: Conversation, text: Text) -> None:
@@ -221,6 +264,3 @@ class DeskActions:
 
     async def tell_customer(self, conversation: Conversation, text: Text) -> None:
         await self.outbox.notice_customer(conversation, text)
-
-
-CUSTOMER_TRANSFERRED = _("Another specialist will continue with your request.")

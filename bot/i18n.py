@@ -34,6 +34,12 @@ class Text:
         object.__setattr__(self, "args", args)
 
 
+def verbatim(text: str) -> Text:
+    """Words someone typed (a line's greeting), shown as they are in every language; as an
+    argument they are escaped like customer data."""
+    return Text("{text}", text=text)
+
+
 def pick_language(code: str | None, fallback: str = "en") -> str:
     """Telegram sends IETF tags such as `pt-br` or `uk`; keep what we have catalogs for."""
     if code:

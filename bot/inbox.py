@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bot import csat
+from bot.business_hours import is_open
 from bot.clock import Clock
+from bot.desk_actions import DeskActions
 from bot.events import InboundEdit, InboundMessage
-from bot.i18n import Text, _
+from bot.i18n import Text, _, verbatim
 from bot.links import apply_edit, customer_chat_key, find_link
 from bot.locks import KeyedLock
 from bot.outbox.queue import Outbox
@@ -21,8 +24,10 @@ from storage.models import (
     Direction,
     EntryPoint,
     Identity,
+    Line,
     Message,
     MessageLink,
+    OperatorStatus,
     Thread,
 )
 
@@ -42,7 +47,16 @@ class UnknownEntryPoint(LookupError):
 
 
 class Inbox:
-    def __init__(self, *, outbox: Outbox, locks: KeyedLock, clock: Clock, album_wait: float):
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        locks: KeyedLock,
+        clock: Clock,
+        album_wait: float,
+        actions: DeskActions,
+    ):
+        self._actions = actions
         self._outbox = outbox
         self._locks = locks
         self._clock = clock
@@ -78,31 +92,16 @@ class Inbox:
                 log.info("Message from banned contact %s ignored", contact.id)
                 return Accepted(None, None)
             conversation = await Conversation.get_or_none(open_key=contact.id)
+            if conversation is None:
+                answered = await self._rating_reply(contact, inbound, entry_point)
+                if answered is not None:
+                    return answered
             is_new = conversation is None
             if conversation is None:
                 conversation = await self._open_conversation(contact, identity, entry_point)
             conversation.last_customer_message_at = now
             await conversation.save(update_fields=["last_customer_message_at"])
-            reply_to = None
-            if inbound.reply_to_external_id:
-                chat_key = customer_chat_key(entry_point.key, inbound.chat)
-                link = await find_link(chat_key, inbound.reply_to_external_id)
-                reply_to = link.message_id if link else None  # type: ignore[attr-defined]
-            message = await Message.create(
-                conversation=conversation,
-                direction=Direction.IN,
-                kind=inbound.body.kind,
-                text=inbound.body.text,
-                content=inbound.body.content,
-                source_key=inbound.source_key,
-                album_key=inbound.album_key,
-                reply_to_id=reply_to,
-            )
-            await MessageLink.create(
-                message=message,
-                chat=customer_chat_key(entry_point.key, inbound.chat),
-                external_id=inbound.external_id,
-            )
+            message = await self._store(inbound, conversation, entry_point)
             await self._outbox.to_thread(
                 await conversation.thread,
                 "relay",
@@ -111,7 +110,93 @@ class Inbox:
                 group_key=inbound.album_key,
                 delay=self._album_wait if inbound.album_key else 0.0,
             )
+            if is_new:
+                await self._welcome(conversation)
+            else:
+                await self._resume(conversation)
         return Accepted(message.id, conversation.id, new_conversation=is_new)
+
+    async def _store(
+        self, inbound: InboundMessage, conversation: Conversation, entry_point: EntryPoint
+    ) -> Message:
+        chat_key = customer_chat_key(entry_point.key, inbound.chat)
+        reply_to = None
+        if inbound.reply_to_external_id:
+            link = await find_link(chat_key, inbound.reply_to_external_id)
+            reply_to = link.message_id if link else None  # type: ignore[attr-defined]
+        message = await Message.create(
+            conversation=conversation,
+            direction=Direction.IN,
+            kind=inbound.body.kind,
+            text=inbound.body.text,
+            content=inbound.body.content,
+            source_key=inbound.source_key,
+            album_key=inbound.album_key,
+            reply_to_id=reply_to,
+        )
+        await MessageLink.create(message=message, chat=chat_key, external_id=inbound.external_id)
+        return message
+
+    async def _rating_reply(
+        self, contact: Contact, inbound: InboundMessage, entry_point: EntryPoint
+    ) -> Accepted | None:
+        """A number after the rating question, or a comment right after the rating, belongs
+        to the closed conversation, not to a new one."""
+        pending = await csat.awaiting(contact, self._clock)
+        if pending is None:
+            return None
+        conversation, wanted = pending
+        text = inbound.body.text
+        if wanted == "score" and (score := csat.as_score(text)) is not None:
+            message = await self._store(inbound, conversation, entry_point)
+            await csat.rate(self._outbox, self._clock, conversation, score)
+        elif wanted == "comment" and inbound.body.kind == "text" and text:
+            message = await self._store(inbound, conversation, entry_point)
+            await csat.comment(self._outbox, conversation, text)
+        else:
+            return None
+        return Accepted(message.id, conversation.id)
+
+    async def _welcome(self, conversation: Conversation) -> None:
+        """A new conversation: the line's greeting or its out-of-hours answer, then routing."""
+        line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
+        now = self._clock.now()
+        if not is_open(line.business_hours, now, self._actions.settings.timezone):
+            await self._outbox.notice_customer(
+                conversation,
+                verbatim(line.out_of_hours_message)
+                if line.out_of_hours_message
+                else Text(
+                    _(
+                        "Thank you for writing! We are out of office hours now and will answer as soon as we are back."  # noqa: E501
+                    )
+                ),
+            )
+            conversation.out_of_hours_sent_at = now
+            await conversation.save(update_fields=["out_of_hours_sent_at"])
+        elif line.greeting:
+            await self._outbox.notice_customer(conversation, verbatim(line.greeting))
+        await self._actions.route(conversation, refresh=False)
+
+    async def _resume(self, conversation: Conversation) -> None:
+        """The customer wrote again: a snooze ends; an assignee who does not want to be
+        disturbed hands the conversation back to the queue."""
+        if conversation.status == ConversationStatus.SNOOZED:
+            await self._actions.wake(conversation, by_customer=True)
+            return
+        if conversation.assignee_id is None:  # type: ignore[attr-defined]
+            return
+        assignee = await conversation.assignee
+        if assignee is not None and assignee.status == OperatorStatus.DND:
+            await self._actions.tell_thread(
+                conversation,
+                Text(
+                    _("{name} does not want to be disturbed: #{number} goes back to the queue."),
+                    name=assignee.name,
+                    number=conversation.number,
+                ),
+            )
+            await self._actions.requeue(conversation, by=None, via="dnd")
 
     async def _identity(self, inbound: InboundMessage) -> Identity:
         ref = inbound.customer
@@ -156,6 +241,7 @@ class Inbox:
             thread=thread,
             status=ConversationStatus.QUEUED,
             open_key=contact.id,
+            queued_at=self._clock.now(),
         )
         if not created:
             await self._outbox.notice_thread(
@@ -166,6 +252,24 @@ class Inbox:
             await self._outbox.to_thread(thread, "state", conversation)
             await self._outbox.to_thread(thread, "card.post", conversation)
         return conversation
+
+    async def accept_rating(
+        self, channel: str, customer_id: str, conversation_id: int, score: int
+    ) -> bool:
+        """A rating button pressed by a customer; False when it is not theirs to rate, or
+        was rated already."""
+        identity = await Identity.get_or_none(channel=channel, external_id=customer_id)
+        if identity is None:
+            return False
+        conversation = await Conversation.get_or_none(
+            id=conversation_id,
+            contact_id=identity.contact_id,  # type: ignore[attr-defined]
+            status=ConversationStatus.CLOSED,
+        )
+        if conversation is None:
+            return False
+        async with in_transaction():
+            return await csat.rate(self._outbox, self._clock, conversation, score)
 
     async def accept_edit(self, edit: InboundEdit) -> bool:
         """Propagate a customer's edit; False when the original is unknown (never relayed)."""

@@ -49,3 +49,17 @@ async def ensure_entry_point(channel: str, key: str, name: str, line: Line) -> E
         entry_point.name = name
         await entry_point.save(update_fields=["name"])
     return entry_point
+
+
+async def workspace_chats(kind: str) -> list[str]:
+    """The chats of every line that lives in a `kind` workspace (its bot sets them up)."""
+    return list(
+        await Line.filter(workspace_kind=kind)
+        .order_by("id")
+        .values_list("workspace_chat", flat=True)
+    )
+
+
+async def first_line() -> Line | None:
+    """Without a workspace in the settings, customers go to the oldest line of the database."""
+    return await Line.all().order_by("id").first()

@@ -34,6 +34,7 @@ from storage.models import (
     ConversationStatus,
     Direction,
     Line,
+    LineMember,
     Message,
     MessageLink,
     Operator,
@@ -88,7 +89,18 @@ class WorkspaceFlow:
             return None
         await self._actions.touch(operator)
         if conversation_id is not None:
-            conversation = await Conversation.get_or_none(id=conversation_id, line_id=line.id)
+            # A button: on this line's conversations, or on a conversation of another line
+            # of this operator's (a /queue list shows all of them).
+            conversation = await Conversation.get_or_none(id=conversation_id)
+            if conversation is not None and conversation.line_id != line.id:  # type: ignore[attr-defined]
+                mine = await LineMember.exists(
+                    line_id=conversation.line_id,  # type: ignore[attr-defined]
+                    operator_id=operator.id,
+                )
+                if not mine:
+                    conversation = None
+                else:
+                    line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
             thread = await conversation.thread if conversation else None
             return Place(line, operator, thread, conversation)
         thread = None

@@ -18,7 +18,7 @@ async def test_first_message_opens_a_topic_with_a_header_card(desk: Desk) -> Non
     assert "Conversation #1" in card["text"]
     assert "@ivanp" in card["text"] and "ru" in card["text"]
     buttons = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["Take", "Close"]
+    assert buttons == ["Take", "Transfer", "Close"]
     assert relayed["text"] == "Hello, my order is late"
 
 
@@ -35,4 +35,4 @@ async def test_operator_reply_reaches_the_customer_and_is_marked_delivered(desk:
 
     assert [m["text"] for m in desk.customer_sees(CUSTOMER)] == ["Hello Ivan, how can I help?"]
     assert [r["emoji"] for r in desk.fake.reactions(OPERATOR_CHAT, reply["message_id"])] == ["👍"]
-    assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1"
+    assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1 · Olga"

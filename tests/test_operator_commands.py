@@ -38,7 +38,7 @@ async def test_take_button_assigns_and_the_card_and_title_show_it(desk: Desk) ->
     desk.fake.press_button(OPERATOR_CHAT, card["message_id"], OLGA, "rd:take:1")
     await desk.settle()
 
-    assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1"
+    assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1 · Olga"
     assert "Olga" in _card(desk)["text"]
     assert _alerts(desk) == ["You took conversation #1."]
 
@@ -51,28 +51,31 @@ async def test_typed_commands_work_with_slash_and_bang(desk: Desk) -> None:
 
     desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close@relaydesk_bot solved", thread_id=thread)
     await desk.settle()
-    assert desk.topic_of("Ivan")["name"] == "✅ Ivan #1"
+    assert desk.topic_of("Ivan")["name"] == "✅ Ivan #1 · Olga"
     assert _buttons(_card(desk)) == ["Reopen"]
-    assert "closed" in desk.customer_sees(CUSTOMER)[-1]["text"]
+    assert "closed" in desk.customer_sees(CUSTOMER)[-2]["text"]
 
 
 async def test_customer_gets_the_closing_message_in_their_language(desk: Desk) -> None:
     thread = await _open(desk, language="uk")
-    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close solved", thread_id=thread)
     await desk.settle()
 
-    assert "закрито" in desk.customer_sees(CUSTOMER)[-1]["text"]
+    closing, rating = desk.customer_sees(CUSTOMER)[-2:]
+    assert "закрито" in closing["text"]
+    assert "оціните" in rating["text"]
 
 
 async def test_writing_after_close_opens_a_new_conversation_in_the_same_topic(desk: Desk) -> None:
     thread = await _open(desk)
-    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close solved", thread_id=thread)
     await desk.settle()
     desk.fake.user_sends(CUSTOMER, "One more question")
     await desk.settle()
 
     assert len([t for t in desk.fake.topics(OPERATOR_CHAT) if not t["is_deleted"]]) == 1
-    assert desk.topic_of("Ivan")["name"] == "🆕 Ivan #2"
+    # Olga, the only operator the desk knows and free, gets the new conversation at once.
+    assert desk.topic_of("Ivan")["name"] == "💬 Ivan #2 · Olga"
     texts = [m.get("text", "") for m in desk.topic_messages("Ivan")]
     assert any("New conversation #2" in t for t in texts)
     assert any("Conversation #2" in t for t in texts)
@@ -81,13 +84,13 @@ async def test_writing_after_close_opens_a_new_conversation_in_the_same_topic(de
 
 async def test_reopen_brings_a_closed_conversation_back(desk: Desk) -> None:
     thread = await _open(desk)
-    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close solved", thread_id=thread)
     await desk.settle()
     desk.fake.press_button(OPERATOR_CHAT, _card(desk)["message_id"], PETRO, "rd:reopen:1")
     await desk.settle()
 
-    assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1"
-    assert _buttons(_card(desk)) == ["Take", "Close"]
+    assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1 · Olga"
+    assert _buttons(_card(desk)) == ["Take", "Transfer", "Close"]
 
 
 async def test_notes_stay_inside(desk: Desk) -> None:
@@ -102,7 +105,7 @@ async def test_notes_stay_inside(desk: Desk) -> None:
 
 async def test_writing_into_a_closed_conversation_is_refused_in_plain_words(desk: Desk) -> None:
     thread = await _open(desk)
-    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close solved", thread_id=thread)
     await desk.settle()
     late = desk.fake.member_sends(OPERATOR_CHAT, OLGA, "Also, one more thing", thread_id=thread)
     await desk.settle()
@@ -179,13 +182,11 @@ async def test_a_non_member_writing_in_a_topic_is_ignored(desk: Desk) -> None:
 async def test_the_groups_command_menu_offers_the_commands_in_each_language(desk: Desk) -> None:
     menus = {p.get("language_code"): p for p in desk.fake.calls_to("setMyCommands")}
 
-    assert [c["command"] for c in menus[None]["commands"]] == [
+    assert [c["command"] for c in menus[None]["commands"]][:4] == [
         "take",
         "close",
-        "reopen",
-        "note",
-        "reply",
-        "help",
+        "transfer",
+        "snooze",
     ]
     assert menus["ru"]["commands"][0]["description"] == "взять обращение себе"
     assert menus[None]["scope"] == {"type": "chat", "chat_id": OPERATOR_CHAT}

@@ -50,7 +50,7 @@ async def test_a_new_conversation_is_a_thread_under_its_header_card(slack_desk: 
     card = slack(slack_desk).message(SLACK_CHANNEL, thread)
 
     assert "Conversation #1" in _card_text(card) and "Ivan" in _card_text(card)
-    assert _buttons(card) == ["Take", "Close"]
+    assert _buttons(card) == ["Take", "Transfer", "Close"]
     assert [m["text"] for m in slack(slack_desk).messages(SLACK_CHANNEL, thread)] == [
         "My order is late"
     ]
@@ -80,7 +80,7 @@ async def test_bang_commands_and_mentions_work_in_threads(slack_desk: Desk) -> N
 
     card = slack(slack_desk).message(SLACK_CHANNEL, thread)
     assert _buttons(card) == ["Reopen"] and "Olga" in _card_text(card)
-    assert "закрито" in slack_desk.customer_sees(CUSTOMER)[-1]["text"]
+    assert "закрито" in slack_desk.customer_sees(CUSTOMER)[-2]["text"]
 
 
 async def test_card_buttons_act_and_answer_only_the_presser(slack_desk: Desk) -> None:
@@ -153,7 +153,7 @@ async def test_someone_outside_the_channel_cannot_act(slack_desk: Desk) -> None:
     )
     await slack_desk.settle()
 
-    assert _buttons(fake.message(SLACK_CHANNEL, thread)) == ["Take", "Close"]
+    assert _buttons(fake.message(SLACK_CHANNEL, thread)) == ["Take", "Transfer", "Close"]
     assert "Only operators of this line" in json.dumps(fake.responses)
 
 

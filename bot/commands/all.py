@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import (
+    closing_commands,
     contact_commands,
     conversation_commands,
     queue_commands,
@@ -11,13 +12,17 @@ from bot.commands import (
 )
 from bot.commands.registry import CommandRegistry
 
+MENU_ORDER = ["take", "close", "transfer", "snooze", "next", "queue", "status", "q", "note"]
+
 
 def all_commands() -> CommandRegistry:
     registry = CommandRegistry()
     conversation_commands.register(registry)
+    closing_commands.register(registry)
     queue_commands.register(registry)
     transfer_commands.register(registry)
     quick_reply_commands.register(registry)
     contact_commands.register(registry)
     conversation_commands.register_help(registry)
+    registry.arrange(MENU_ORDER)
     return registry

@@ -1,10 +1,11 @@
-"""take, close, reopen, note, help: the commands of one conversation."""
+"""take, reopen, note, reply, help: the commands of one conversation."""
 
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bot import audit
 from bot.commands.context import CommandContext
 from bot.commands.registry import Command, CommandRegistry, Reply
 from bot.i18n import Text, _
@@ -25,36 +26,8 @@ async def take(ctx: CommandContext) -> Reply:
         )
     if conversation.assignee_id == ctx.operator.id:  # type: ignore[attr-defined]
         return Reply(Text(_("Conversation #{number} is already yours."), number=number), ok=False)
-    async with in_transaction():
-        conversation.assignee = ctx.operator
-        conversation.status = ConversationStatus.OPEN
-        await conversation.save(update_fields=["assignee_id", "status"])
-        await ctx.outbox.to_thread(ctx.thread, "state", conversation)  # type: ignore[arg-type]
+    await ctx.actions.assign(conversation, ctx.operator, by=ctx.operator, via="take")
     return Reply(Text(_("You took conversation #{number}."), number=number), quiet=True)
-
-
-async def close(ctx: CommandContext) -> Reply:
-    conversation = _conversation(ctx)
-    number = conversation.number
-    if conversation.status == ConversationStatus.CLOSED:
-        return Reply(Text(_("Conversation #{number} is already closed."), number=number), ok=False)
-    async with in_transaction():
-        conversation.status = ConversationStatus.CLOSED
-        conversation.open_key = None
-        conversation.closed_at = ctx.clock.now()
-        conversation.comment = ctx.args or conversation.comment
-        if conversation.assignee_id is None:  # type: ignore[attr-defined]
-            conversation.assignee = ctx.operator
-        await conversation.save()
-        await ctx.outbox.to_thread(ctx.thread, "state", conversation)  # type: ignore[arg-type]
-        await ctx.outbox.notice_customer(
-            conversation,
-            Text(
-                _("Your request #{number} is closed. Write here any time if you need more help."),
-                number=number,
-            ),
-        )
-    return Reply(Text(_("Conversation #{number} closed."), number=number), quiet=True)
 
 
 async def reopen(ctx: CommandContext) -> Reply:
@@ -73,8 +46,20 @@ async def reopen(ctx: CommandContext) -> Reply:
             conversation.status = ConversationStatus.OPEN
             conversation.open_key = conversation.contact_id  # type: ignore[attr-defined]
             conversation.closed_at = None
-            await conversation.save(update_fields=["status", "open_key", "closed_at"])
-            await ctx.outbox.to_thread(ctx.thread, "state", conversation)  # type: ignore[arg-type]
+            if conversation.assignee_id is None:  # type: ignore[attr-defined]
+                conversation.assignee = ctx.operator
+            await conversation.save(
+                update_fields=["status", "open_key", "closed_at", "assignee_id"]
+            )
+            await audit.record(
+                "status",
+                at=ctx.clock.now(),
+                actor=ctx.operator,
+                conversation=conversation,
+                old=ConversationStatus.CLOSED.value,
+                new=ConversationStatus.OPEN.value,
+            )
+            await ctx.outbox.refresh(conversation)
     except IntegrityError:
         return Reply(Text(_("The customer has just opened a new conversation.")), ok=False)
     return Reply(Text(_("Conversation #{number} reopened."), number=number), quiet=True)
@@ -121,7 +106,6 @@ async def reply_usage(ctx: CommandContext) -> Reply:
 
 def register(registry: CommandRegistry) -> None:
     registry.add(Command("take", _("assign the conversation to yourself"), take))
-    registry.add(Command("close", _("close the conversation"), close, usage="[result] [comment]"))
     registry.add(Command("reopen", _("reopen a closed conversation"), reopen))
     registry.add(
         Command("note", _("an internal note the customer does not see"), note, usage="text")

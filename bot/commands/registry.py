@@ -35,6 +35,8 @@ class Command:
     handler: Handler
     usage: str = ""
     needs_conversation: bool = True
+    # Pressed as a button more than typed: left out of /help and the "/" menu.
+    hidden: bool = False
     aliases: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -48,8 +50,14 @@ class CommandRegistry:
             self._commands[name] = command
         self._order.append(command)
 
+    def arrange(self, first: list[str]) -> None:
+        """List these commands first, in this order (the "/" menu shows the top ones)."""
+        rank = {name: index for index, name in enumerate(first)}
+        self._order.sort(key=lambda c: rank.get(c.name, len(rank)))
+
     def get(self, name: str) -> Command | None:
         return self._commands.get(name)
 
     def __iter__(self):
-        return iter(self._order)
+        """The commands /help and the "/" menu list."""
+        return iter([c for c in self._order if not c.hidden])

@@ -176,24 +176,29 @@ class DeliveryExecutor:
                 view.card_message_id = await sender.post_card(target, await header_card(view))
                 await view.save(update_fields=["card_message_id"])
         elif head.op == "state":
-            await self._update_state(thread, target, sender, head.conversation_id)  # type: ignore[attr-defined]
+            await self._update_state(thread, target, sender, head)
         else:
             raise ValueError(f"unknown thread op {head.op!r}")
 
     async def _update_state(
-        self, thread: Thread, target: ThreadTarget, sender: WorkspaceSender, conversation_id: int
+        self, thread: Thread, target: ThreadTarget, sender: WorkspaceSender, head: Delivery
     ) -> None:
-        view = await load_for_view(conversation_id)
-        latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
-        title = thread_title(
-            view if latest is None or latest.id == view.id else await load_for_view(latest.id)
-        )
+        """Title and card of `thread` as they should be now. A thread the conversation was
+        transferred away from keeps its old card (named in the payload), without buttons."""
+        view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
+        shown = view
+        if view.thread_id == thread.id:  # type: ignore[attr-defined]
+            latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+            if latest is not None and latest.id != view.id:
+                shown = await load_for_view(latest.id)
+        title = thread_title(shown, thread.id)
         if title != thread.title:
             await sender.rename_thread(target, title)
             thread.title = title
             await thread.save(update_fields=["title"])
-        if view.card_message_id:
-            await sender.update_card(target, view.card_message_id, await header_card(view))
+        card_id = head.payload.get("card_id") or view.card_message_id
+        if card_id:
+            await sender.update_card(target, card_id, await header_card(view, thread.id))
 
     async def _to_customer(self, identity: Identity, deliveries: list[Delivery]) -> None:
         head = deliveries[0]

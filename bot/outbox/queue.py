@@ -116,7 +116,9 @@ class Outbox:
     async def card_line(self, line_id: int, card: Card) -> Delivery:
         return await self._add(line_target(line_id), "card.show", payload=card_payload(card))
 
-    async def ask_customer(self, conversation: Conversation, card: Card, fallback: Text) -> Delivery:
+    async def ask_customer(
+        self, conversation: Conversation, card: Card, fallback: Text
+    ) -> Delivery:
         """A question with buttons; `fallback` asks in words where the channel has none."""
         return await self.to_customer(
             conversation,

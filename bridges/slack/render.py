@@ -32,8 +32,8 @@ def card_blocks(card: Card, translator: Translator, lang: str) -> list[dict[str,
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},
     ]
-    if fields:
-        blocks.append({"type": "section", "fields": fields[:10]})
+    for start in range(0, len(fields), 10):  # a section holds at most ten fields
+        blocks.append({"type": "section", "fields": fields[start : start + 10]})
     for index, row in enumerate(card.rows()):
         blocks.append(
             {

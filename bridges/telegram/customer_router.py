@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
+from bot.cards import decode_button
 from bot.events import CustomerRef, EntryPointRef, InboundEdit, InboundMessage, MessageBody
+from bot.i18n import Text, Translator, _, pick_language
 from bot.inbox import Inbox
 from bridges.telegram.convert import body_content, display_name, kind_of, text_of
 
@@ -21,10 +23,25 @@ def body_of(message: Message) -> MessageBody | None:
     return MessageBody(kind=kind, text=text_of(message), content=body_content(message))
 
 
-def customer_router(entry_point: EntryPointRef, inbox: Inbox, wake) -> Router:
+def customer_router(
+    entry_point: EntryPointRef, inbox: Inbox, wake, translator: Translator, fallback: str
+) -> Router:
     router = Router(name="telegram-customers")
     router.message.filter(F.chat.type == "private")
     router.edited_message.filter(F.chat.type == "private")
+
+    @router.callback_query(F.message.chat.type == "private", F.data.startswith("rd:csat:"))
+    async def on_rating(query: CallbackQuery) -> None:
+        """The customer's 1–5 buttons under the rating question."""
+        press = decode_button(query.data or "")
+        language = pick_language(query.from_user.language_code, fallback)
+        score = int(press.arg) if press and press.arg.isdigit() else 0
+        rated = press is not None and await inbox.accept_rating(
+            "telegram", str(query.from_user.id), press.conversation_id, score
+        )
+        wake()
+        text = _("Thank you!") if rated else _("This rating was already given.")
+        await query.answer(translator.render(language, Text(text)))
 
     @router.message()
     async def on_message(message: Message) -> None:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from bot.core import Core
 from bot.events import EntryPointRef
 from bot.i18n import LANGUAGES
-from bot.lines import ensure_entry_point
+from bot.lines import ensure_entry_point, workspace_chats
 from bot.settings import Settings
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.files import TelegramFiles
@@ -112,11 +112,13 @@ class TelegramBridge:
         files = TelegramFiles(bot)
         self.core.files.register(entry.key, files)
         self.core.files.register("ws:telegram", files)
-        if settings.telegram_operator_chat_id is not None:
-            self.core.workspaces["telegram"] = sender
-            self.core.members["telegram"] = TelegramMembers(bot)
-            self.core.bot_usernames["telegram"] = me.username
-            await self._offer_commands(bot, settings.telegram_operator_chat_id)
+        # Any line may live in a forum of this bot's: the configured one, or one added with
+        # `relaydesk lines add`.
+        self.core.workspaces["telegram"] = sender
+        self.core.members["telegram"] = TelegramMembers(bot)
+        self.core.bot_usernames["telegram"] = me.username
+        for chat in await workspace_chats("telegram"):
+            await self._offer_commands(bot, int(chat))
         self.dispatcher = self.build_dispatcher(entry)
         if settings.telegram_mode == "webhook":
             await self._start_webhook(bot)
@@ -148,18 +150,24 @@ class TelegramBridge:
     def build_dispatcher(self, entry: EntryPointRef) -> Dispatcher:
         core = self.core
         dispatcher = Dispatcher()
-        dispatcher.include_router(customer_router(entry, core.inbox, core.worker.wake))
-        if self.settings.telegram_operator_chat_id is not None:
-            dispatcher.include_router(
-                workspace_router(
-                    self.settings.telegram_operator_chat_id,
-                    core.flow,
-                    core.translator,
-                    self.settings.operator_language,
-                    core.deduper,
-                    core.worker.wake,
-                )
+        dispatcher.include_router(
+            customer_router(
+                entry,
+                core.inbox,
+                core.worker.wake,
+                core.translator,
+                self.settings.default_language,
             )
+        )
+        dispatcher.include_router(
+            workspace_router(
+                core.flow,
+                core.translator,
+                self.settings.operator_language,
+                core.deduper,
+                core.worker.wake,
+            )
+        )
         dispatcher.errors.register(self._on_error)
         return dispatcher
 

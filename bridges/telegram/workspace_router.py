@@ -31,16 +31,18 @@ def _place(message: Message) -> ThreadRef:
 
 
 def workspace_router(
-    chat_id: int,
     flow: WorkspaceFlow,
     translator: Translator,
     language: str,
     deduper: Deduper,
     wake: Callable[[], None],
 ) -> Router:
+    """Every group the bot is in: the flow knows which of them are lines' forums and ignores
+    the rest (and people who are not members of the line's forum)."""
     router = Router(name="telegram-workspace")
-    router.message.filter(F.chat.id == chat_id)
-    router.edited_message.filter(F.chat.id == chat_id)
+    groups = F.chat.type.in_({"group", "supergroup"})
+    router.message.filter(groups)
+    router.edited_message.filter(groups)
 
     def from_person(message: Message) -> bool:
         return message.from_user is not None and not message.from_user.is_bot
@@ -56,7 +58,7 @@ def workspace_router(
                 author=_author(message),
                 external_id=str(message.message_id),
                 body=body,
-                album_key=f"ws:{chat_id}:{message.media_group_id}"
+                album_key=f"ws:{message.chat.id}:{message.media_group_id}"
                 if message.media_group_id
                 else None,
                 reply_to_external_id=_reply_to(message),
@@ -69,7 +71,7 @@ def workspace_router(
         body = body_of(message)
         if body is None or not from_person(message):
             return
-        key = f"tg-edit:{chat_id}:{message.message_id}:{message.edit_date}"
+        key = f"tg-edit:{message.chat.id}:{message.message_id}:{message.edit_date}"
         if not await deduper.first_time(key):
             return
         await flow.accept_edit(
@@ -81,7 +83,11 @@ def workspace_router(
     async def on_button(query: CallbackQuery) -> None:
         decoded = decode_button(query.data or "")
         message = query.message
-        if decoded is None or not isinstance(message, Message) or message.chat.id != chat_id:
+        if (
+            decoded is None
+            or not isinstance(message, Message)
+            or message.chat.type not in ("group", "supergroup")
+        ):
             log.warning("Ignored a malformed or foreign button press from %s", query.from_user.id)
             await query.answer(
                 translator.render(language, Text(_("This button is no longer valid.")))

@@ -17,7 +17,7 @@ from storage.models import Delivery, DeliveryStatus
 from tests.fakes.telegram import FakeTelegram
 
 OPERATOR_CHAT = -1001000000001
-OPERATORS = {1001: "Olga", 1002: "Petro"}
+OPERATORS = {1001: "Olga", 1002: "Petro", 1003: "Maria"}
 
 
 def free_port() -> int:

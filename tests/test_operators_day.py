@@ -18,9 +18,7 @@ async def _staff(desk: Desk, **statuses: str) -> dict[str, Operator]:
     """Olga, Petro and Maria in the default line, each with a capacity of one."""
     people = {"olga": OLGA, "petro": PETRO, "maria": MARIA}
     return {
-        name: await hire(
-            "default", name.title(), telegram=people[name], status=status, capacity=1
-        )
+        name: await hire("default", name.title(), telegram=people[name], status=status, capacity=1)
         for name, status in statuses.items()
     }
 
@@ -119,8 +117,10 @@ async def test_a_dnd_assignees_conversation_goes_back_to_the_queue_when_the_cust
 
     assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1 · Petro"
     assert any("Olga does not want to be disturbed" in t for t in _texts(desk, "Ivan"))
-    changes = await AuditEntry.filter(action="assignee").order_by("id").values_list(
-        "old_value", "new_value", "details"
+    changes = (
+        await AuditEntry.filter(action="assignee")
+        .order_by("id")
+        .values_list("old_value", "new_value", "details")
     )
     assert [(old, new) for old, new, _ in changes] == [
         (None, "Olga"),

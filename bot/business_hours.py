@@ -1,12 +1,22 @@
-"""Business hours of a line: `{"timezone": "Europe/Kyiv", "days": {"mon": "09:00-18:00"}}`."""
+"""Business hours of a line: `{"timezone": "Europe/Kyiv", "days": {"mon": "09:00-18:00"}}`.
+
+Hours are checked and normalised once, when an admin sets them (`validate_hours`,
+`normalise_hours`), so readers such as `is_open` get the strict `HH:MM-HH:MM` form.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+KEYS = ("timezone", "days")
+
+# What a person types: `9:00 - 18:00` is as good as `09:00-18:00`.
+TYPED_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 
 
 def parse_range(text: str) -> tuple[time, time]:
@@ -28,3 +38,70 @@ def is_open(hours: dict[str, Any] | None, at: datetime, default_tz: str = "UTC")
         return False
     opens, closes = parse_range(span)
     return opens <= local.time().replace(tzinfo=None) < closes
+
+
+def parse_typed_range(text: Any) -> tuple[time, time]:
+    """`9:00 - 18:00` -> (09:00, 18:00). A day's hours end on that day: no overnight spans.
+    ValueError in plain words on anything else."""
+    match = TYPED_RANGE.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"{text!r} is not HH:MM-HH:MM")
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise ValueError(f"{text!r} is not a time of day")
+    opens, closes = time(h1, m1), time(h2, m2)
+    if closes <= opens:
+        raise ValueError(f"{text!r} ends before it starts")
+    return opens, closes
+
+
+def validate_hours(hours: Any) -> list[str]:
+    """The problems of hours as typed, in plain words, most fundamental first; none: valid.
+    `None` is valid (always open)."""
+    return _read(hours)[1]
+
+
+def normalise_hours(hours: Any) -> dict[str, Any] | None:
+    """Valid hours in their stored form: `9:00 - 18:00` becomes `09:00-18:00` and the days
+    go in week order. ValueError with the first problem when `validate_hours` finds any."""
+    normal, problems = _read(hours)
+    if problems:
+        raise ValueError(problems[0])
+    return normal
+
+
+def _read(hours: Any) -> tuple[dict[str, Any] | None, list[str]]:
+    if hours is None:
+        return None, []
+    if not isinstance(hours, Mapping) or not isinstance(hours.get("days"), Mapping):
+        return None, ['must look like {"timezone": "Europe/Kyiv", "days": {"mon": ...}}']
+    problems = [
+        f"unknown key {key!r}; expected timezone and days" for key in sorted(set(hours) - set(KEYS))
+    ]
+    normal: dict[str, Any] = {}
+    if hours.get("timezone") is not None:
+        problems += _timezone_problems(hours["timezone"])
+        normal["timezone"] = hours["timezone"]
+    days: dict[str, str | None] = {}
+    for day, span in hours["days"].items():
+        if day not in DAYS:
+            problems.append(f"unknown day {day!r}; days are {', '.join(DAYS)}")
+        elif span is None:
+            days[day] = None
+        else:
+            try:
+                opens, closes = parse_typed_range(span)
+            except ValueError as error:
+                problems.append(f"{day}: {error}")
+                continue
+            days[day] = f"{opens:%H:%M}-{closes:%H:%M}"
+    normal["days"] = {day: days[day] for day in DAYS if day in days}
+    return normal, problems
+
+
+def _timezone_problems(name: Any) -> list[str]:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return [f"unknown time zone {name!r} (use a name like Europe/Kyiv)"]
+    return []

@@ -72,10 +72,18 @@ class Operators:
         if operator is None:
             operator, _ = await Operator.get_or_create(**key, defaults=details)
             log.info("Registered operator %s (%s) in line %s", operator.id, author.name, line.slug)
-        elif any(getattr(operator, field) != value for field, value in details.items()):
-            await Operator.filter(id=operator.id).update(**details)
+        else:
+            if not _placeholder(operator):  # a name an admin gave is kept
+                details.pop("name")
+            if any(getattr(operator, field) != value for field, value in details.items()):
+                await Operator.filter(id=operator.id).update(**details)
         await LineMember.get_or_create(line=line, operator=operator)
         return operator
+
+
+def _placeholder(operator: Operator) -> bool:
+    """Operators added by their account id before they ever wrote (`telegram:111`)."""
+    return not operator.name or operator.name.split(":")[0] in ("telegram", "slack")
 
 
 def _account(author: OperatorRef) -> dict[str, object]:

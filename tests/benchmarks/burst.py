@@ -4,6 +4,8 @@
     .venv/bin/python -m tests.benchmarks.burst --db postgres    # the same on PostgreSQL
 
 Scenario "unlimited": the fake enforces no limits; how fast does the desk move messages?
+Scenario "routed": the same burst with three free operators, so every new conversation is
+assigned (least busy) as it arrives.
 Scenario "telegram-limits": the fake enforces Telegram's limits (20 messages a minute into the
 forum group, 1/s per private chat, 30/s per bot) and the clock runs 10x, so a minute of
 Telegram time passes in six seconds; times are reported in Telegram (simulated) seconds.
@@ -31,6 +33,7 @@ import asyncpg
 
 from bot.clock import Clock
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
+from tests.fakes.staff import configure, hire
 from tests.fakes.telegram import FakeTelegram
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -102,7 +105,9 @@ async def _drop(name: str | None) -> None:
         await admin.close()
 
 
-async def scenario(name: str, db: str, customers: int, per_customer: int, limits: bool) -> Result:
+async def scenario(
+    name: str, db: str, customers: int, per_customer: int, limits: bool, routed: bool = False
+) -> Result:
     speed = LIMITED_SPEED if limits else 1.0
     clock = Clock(speed=speed)
     fake = TimedFake(clock, limits=limits)
@@ -118,6 +123,10 @@ async def scenario(name: str, db: str, customers: int, per_customer: int, limits
             "telegram_global_per_second": 30,
         }
     desk = await Desk(fake, url, clock=clock, **tuning).start()
+    if routed:  # every new conversation is assigned (least busy) on arrival
+        await configure("default", routing_policy="least_busy")
+        for user_id, operator in OPERATORS.items():
+            await hire("default", operator, telegram=user_id, capacity=customers)
     try:
         users = range(700_001, 700_001 + customers)
         for user in users:
@@ -170,6 +179,14 @@ async def main() -> None:
 
     results = [
         await scenario("unlimited", args.db, args.customers, args.messages, limits=False),
+        await scenario(
+            "unlimited, routed to 3 operators",
+            args.db,
+            args.customers,
+            args.messages,
+            limits=False,
+            routed=True,
+        ),
         await scenario(
             "telegram-limits (simulated s)", args.db, args.limited_customers, 2, limits=True
         ),

@@ -115,10 +115,12 @@ class WorkspaceFlow:
 
     async def accept_message(self, event: WorkspaceMessage) -> None:
         """Answers to the operator go through the outbox like everything else."""
+        parsed = parse_command(event.body.text, self._bot_usernames.get(event.place.workspace_kind))
         place = await self._place(event.place, event.author)
         if place is None:
+            if parsed is not None:
+                await self._refuse_stranger(event)
             return None
-        parsed = parse_command(event.body.text, self._bot_usernames.get(event.place.workspace_kind))
         marked = parsed is not None and parsed.name == REPLY_COMMAND and bool(parsed.args)
         if marked:
             # `!reply text`: the explicit form, required on lines in "marked" reply mode.
@@ -279,6 +281,28 @@ class WorkspaceFlow:
             return reply
         await self._say(place, call.external_id, reply)
         return None
+
+    async def _refuse_stranger(self, event: WorkspaceMessage) -> None:
+        """A command from someone who is not an operator of the line: a plain answer, and
+        nothing else happens (other words from them are simply not relayed)."""
+        line = await self._operators.line_of(event.place.workspace_kind, event.place.chat)
+        if line is None:
+            return
+        await self._outbox.confirm(line.id, event.place.chat, event.external_id, False)
+        text = Text(_("Only operators of this line can do that."))
+        thread = conversation = None
+        if event.place.thread_id is not None:
+            thread = await Thread.get_or_none(
+                line_id=line.id,
+                workspace_kind=line.workspace_kind,
+                external_id=event.place.thread_id,
+            )
+        if thread is not None:
+            conversation = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+        if thread is None or conversation is None:
+            await self._outbox.notice_line(line.id, text)
+        else:
+            await self._outbox.notice_thread(thread, conversation, text)
 
     async def _say(self, place: Place, external_id: str | None, reply: Reply) -> None:
         """A typed command's answer: a reaction when it worked quietly, else words in the thread."""

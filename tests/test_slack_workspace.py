@@ -278,6 +278,15 @@ async def test_a_line_closed_to_newcomers_refuses_unknown_members(
         await fake_slack.user_posts(events(desk), SLACK_CHANNEL, OLGA, "hello?", thread_ts=thread)
         await desk.settle()
         assert desk.customer_sees(CUSTOMER) == []
+
+        _, _, take = await fake_slack.user_posts(
+            events(desk), SLACK_CHANNEL, OLGA, "!take", thread_ts=thread
+        )
+        await desk.settle()
+        texts = [m["text"] for m in fake_slack.messages(SLACK_CHANNEL, thread)]
+        assert "_Only operators of this line can do that._" in texts
+        assert [r["name"] for r in fake_slack.reactions(SLACK_CHANNEL, take["ts"])] == ["x"]
+        assert "Olga" not in json.dumps(fake_slack.message(SLACK_CHANNEL, thread)["blocks"])
     finally:
         await desk.stop()
 

@@ -11,7 +11,7 @@ from storage.models import AuditEntry
 from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.slack import FakeSlack
-from tests.fakes.staff import hire
+from tests.fakes.staff import configure, hire
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.workspaces import SlackWorkspace
 
@@ -129,3 +129,32 @@ async def test_the_transfer_button_offers_free_colleagues_and_other_lines(two_li
     desk.fake.press_button(OPERATOR_CHAT, choice["message_id"], OLGA, data)
     await desk.settle()
     assert desk.topic_of("Ivan")["name"].startswith("↪️")
+
+
+async def test_in_slack_closing_asks_for_the_topic_with_buttons_too(two_lines: Desk) -> None:
+    desk = two_lines
+    slack = SlackWorkspace(desk, desk.slack, SLACK_CHANNEL)
+    await configure("slack", topics=["Refund", "Delivery"])
+    await _ivan_writes(desk, "Money back, please")
+    topic = desk.topic_of("Ivan")["message_thread_id"]
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/transfer slack none", thread_id=topic)
+    await desk.settle()
+    thread = slack.thread()
+
+    await slack.say(thread, "!close")
+    await desk.settle()
+    question = desk.slack.messages(SLACK_CHANNEL, thread)[-1]
+    values = [
+        e["value"] for b in question["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert values == ["rd:topic:1:0", "rd:topic:1:1"]
+
+    await desk.slack.press_button(
+        slack.url, SLACK_CHANNEL, question["ts"], "U0OLGA", "rd_topic_0_0", "rd:topic:1:0"
+    )
+    await desk.settle()
+    await slack.say(thread, "!result solved")
+    await desk.settle()
+
+    card, buttons = slack.card(thread)
+    assert buttons == ["Reopen"] and "Refund" in card

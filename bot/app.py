@@ -18,8 +18,13 @@ from storage import db
 
 log = logging.getLogger(__name__)
 
-# Bridges are found by name so that the core never imports a messenger SDK.
-BRIDGES = ("bridges.telegram.runtime:create_bridge", "bridges.slack.runtime:create_bridge")
+# Bridges and the admin panel are found by name: the core never imports a messenger SDK,
+# and nothing in the core depends on the layers above it.
+BRIDGES = (
+    "bridges.telegram.runtime:create_bridge",
+    "bridges.slack.runtime:create_bridge",
+    "admin_web.panel:create_panel",
+)
 
 CORE = web.AppKey("core", Core)
 BRIDGES_KEY = web.AppKey("bridges", list)

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot import cli_accounts
 from bot.directory import DirectoryError
 from bot.directory.checks import LINE_FIELDS as LINE_CHECKS
 from bot.directory.checks import OPERATOR_FIELDS as OPERATOR_CHECKS
@@ -384,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("check", help="check the Telegram and Slack tokens, chats and rights")
     _directory_commands(sub)
+    cli_accounts.register(sub)
     args = parser.parse_args(argv)
     settings = _settings()
     _logging(settings)

@@ -47,6 +47,7 @@ class Core:
     members: dict[str, MembershipChecker] = field(default_factory=dict)
     bot_usernames: dict[str, str | None] = field(default_factory=dict)
     default_line: Line | None = None
+    redis: Any = None  # the shared client, when RELAYDESK_REDIS_URL is set
     files: Files = field(default_factory=Files)
 
 
@@ -115,4 +116,5 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         customers=customers,
         members=members,
         bot_usernames=bot_usernames,
+        redis=redis,
     )

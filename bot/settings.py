@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     slack_auto_register: bool = True
     slack_reply_mode: Literal["all", "marked"] = "all"
 
+    # Session cookies of the admin panel: None sends them Secure on https (also behind a
+    # proxy that says X-Forwarded-Proto: https); true or false forces it.
+    admin_secure_cookies: bool | None = None
+
     note_prefix: str = "//"
     # Replying in an unassigned conversation makes the replier its assignee.
     assign_on_reply: bool = True

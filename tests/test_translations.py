@@ -23,6 +23,12 @@ def _message_ids() -> set[str]:
             str(ROOT / folder), method_map=[("**.py", "python")], keywords={"_": None}
         ):
             ids.add(message)
+    for _, _, message, _, _ in extract_from_dir(
+        str(ROOT / "admin_web" / "templates"),
+        method_map=[("**.html", "jinja2")],
+        keywords={"_": None},
+    ):
+        ids.add(message)
     return ids
 
 

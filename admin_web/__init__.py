@@ -1,0 +1,1 @@
+"""The web admin panel: server-rendered pages under /admin/ on the core's services."""

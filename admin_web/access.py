@@ -1,0 +1,63 @@
+"""Who is looking: the signed-in account, its role, and which lines and conversations it
+may see. Every page asks here on the server; a hidden link is never the protection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from storage.models import AdminAccount, LineMember
+
+ADMIN, SUPERVISOR, OPERATOR = "admin", "supervisor", "operator"
+
+
+@dataclass
+class Viewer:
+    account: AdminAccount
+    csrf_token: str
+    line_ids: frozenset[int] | None  # None: every line (admins)
+
+    @property
+    def role(self) -> str:
+        return self.account.role
+
+    @property
+    def operator_id(self) -> int | None:
+        return self.account.operator_id  # type: ignore[attr-defined]
+
+    def require(self, *roles: str) -> None:
+        if self.role not in roles:
+            raise web.HTTPForbidden(text="forbidden")
+
+    def sees_line(self, line_id: int) -> bool:
+        return self.line_ids is None or line_id in self.line_ids
+
+    def require_line(self, line_id: int) -> None:
+        if not self.sees_line(line_id):
+            raise web.HTTPForbidden(text="forbidden")
+
+    def conversation_scope(self) -> dict[str, Any]:
+        """Filters for Conversation querysets: admins all, supervisors their lines,
+        operators the conversations assigned to them."""
+        if self.role == ADMIN:
+            return {}
+        if self.role == SUPERVISOR:
+            return {"line_id__in": sorted(self.line_ids or ())}
+        return {"assignee_id": self.operator_id or 0}
+
+
+async def viewer_for(account: AdminAccount, csrf_token: str) -> Viewer:
+    if account.role == ADMIN:
+        return Viewer(account, csrf_token, None)
+    operator_id = account.operator_id  # type: ignore[attr-defined]
+    ids = await LineMember.filter(operator_id=operator_id).values_list("line_id", flat=True)
+    return Viewer(account, csrf_token, frozenset(ids))
+
+
+def viewer(request: web.Request) -> Viewer:
+    found = request.get("viewer")
+    if found is None:
+        raise web.HTTPForbidden(text="forbidden")
+    return found

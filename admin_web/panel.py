@@ -1,0 +1,144 @@
+"""The admin panel as an aiohttp sub-application under /admin/ of the Relaydesk server."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from admin_web.access import viewer_for
+from admin_web.pages import render
+from admin_web.security import same
+from admin_web.sessions import RedisSessions
+from admin_web.state import PANEL_STATE, PanelState, core_of, state_of
+from admin_web.throttle import LoginThrottle
+from bot.core import Core
+from storage.models import AdminAccount
+
+log = logging.getLogger(__name__)
+
+COOKIE = "relaydesk_session"
+LOGIN_CSRF_COOKIE = "relaydesk_login_csrf"
+PUBLIC_ROUTES = {"login", "login_post", "static"}
+STATIC = Path(__file__).resolve().parent / "static"
+VIEW_MODULES = (
+    "admin_web.views.login",
+    "admin_web.views.dashboard",
+    "admin_web.views.lines",
+    "admin_web.views.operators",
+    "admin_web.views.quick_replies",
+    "admin_web.views.conversations",
+    "admin_web.views.contacts",
+    "admin_web.views.settings",
+)
+
+
+class Panel:
+    """Installed with the bridges; started with the core."""
+
+    def __init__(self) -> None:
+        self.state = PanelState()
+
+    def install(self, app: web.Application) -> None:
+        sub = web.Application(middlewares=[errors, signed_in, csrf])
+        sub[PANEL_STATE] = self.state
+        aiohttp_jinja2.setup(
+            sub,
+            loader=jinja2.PackageLoader("admin_web", "templates"),
+            autoescape=jinja2.select_autoescape(default=True),
+        )
+        sub.router.add_static("/static/", STATIC, name="static")
+        for module in VIEW_MODULES:
+            sub.add_routes(importlib.import_module(module).routes)
+        app.add_subapp("/admin/", sub)
+        app.router.add_get("/admin", _to_panel)
+
+    async def start(self, app: web.Application, core: Core) -> None:
+        self.state.core = core
+        if core.redis is not None:
+            self.state.sessions = RedisSessions(core.redis)
+        self.state.throttle = LoginThrottle(core.redis)
+
+    async def stop(self) -> None:
+        self.state.core = None
+
+
+def create_panel() -> Panel:
+    return Panel()
+
+
+async def _to_panel(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/admin/")
+
+
+def wants_json(request: web.Request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Errors as pages in the viewer's language; never a traceback."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status not in (403, 404, 405, 429) or wants_json(request):
+            raise
+        return error_page(request, error.status)
+    except Exception:
+        log.exception("Admin page %s failed", request.path)
+        return error_page(request, 500)
+
+
+def error_page(request: web.Request, status: int) -> web.Response:
+    return render("error.html", request, {"status": status}, status=status)
+
+
+@web.middleware
+async def signed_in(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Every page needs a session, except the sign-in page and the stylesheet."""
+    token = request.cookies.get(COOKIE)
+    if token:
+        session = await state_of(request).sessions.load(token, core_of(request).clock.now())
+        account = (
+            await AdminAccount.get_or_none(id=session.account_id, disabled=False)
+            if session
+            else None
+        )
+        if session and account:
+            request["viewer"] = await viewer_for(account, session.csrf_token)
+            request["session_token"] = token
+    route = request.match_info.route.name
+    if "viewer" not in request and route not in PUBLIC_ROUTES:
+        if wants_json(request):
+            raise web.HTTPUnauthorized(text="sign in first")
+        raise web.HTTPFound(f"/admin/login?next={request.rel_url.path_qs}")
+    return await handler(request)
+
+
+@web.middleware
+async def csrf(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Every change is a POST that carries the session's token (a form field, or a header
+    for scripted requests); the sign-in form carries the token of its own cookie."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return await handler(request)
+    form = await request.post()
+    sent = str(form.get("csrf_token") or request.headers.get("X-CSRF-Token") or "")
+    viewer = request.get("viewer")
+    expected = viewer.csrf_token if viewer else request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not same(sent, expected):
+        log.warning("Refused a %s to %s without a valid CSRF token", request.method, request.path)
+        raise web.HTTPForbidden(text="the form has expired: reload the page")
+    return await handler(request)
+
+
+def secure_cookies(request: web.Request) -> bool:
+    core = state_of(request).core
+    forced = core.settings.admin_secure_cookies if core else None
+    if forced is not None:
+        return forced
+    return request.secure or request.headers.get("X-Forwarded-Proto") == "https"

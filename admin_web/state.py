@@ -1,0 +1,32 @@
+"""What every page reaches: the running core, the session store and the login throttle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from admin_web.sessions import DatabaseSessions, SessionStore
+from admin_web.throttle import LoginThrottle
+from bot.core import Core
+
+
+@dataclass
+class PanelState:
+    core: Core | None = None
+    sessions: SessionStore = field(default_factory=DatabaseSessions)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+
+PANEL_STATE = web.AppKey("panel_state", PanelState)
+
+
+def state_of(request: web.Request) -> PanelState:
+    return request.config_dict[PANEL_STATE]
+
+
+def core_of(request: web.Request) -> Core:
+    core = state_of(request).core
+    if core is None:
+        raise web.HTTPServiceUnavailable(text="starting")
+    return core

@@ -1,0 +1,67 @@
+"""The dashboard: each line's queue with wait times, operators with status and load, open
+conversations. The live part is reloaded by the page itself every few seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from admin_web.access import Viewer, viewer
+from admin_web.pages import render
+from admin_web.state import core_of
+from bot import assignment
+from storage.models import Conversation, ConversationStatus, Line, LineMember, Operator
+
+routes = web.RouteTableDef()
+OPEN = (ConversationStatus.QUEUED, ConversationStatus.OPEN, ConversationStatus.SNOOZED)
+REFRESH_SECONDS = 10
+
+
+async def snapshot(request: web.Request, who: Viewer) -> dict[str, Any]:
+    now = core_of(request).clock.now()
+    lines = [line for line in await Line.all().order_by("id") if who.sees_line(line.id)]
+    conversations = (
+        await Conversation.filter(status__in=OPEN, **who.conversation_scope())
+        .order_by("id")
+        .prefetch_related("contact", "assignee", "line")
+    )
+    queues = []
+    for line in lines:
+        waiting = [
+            c
+            for c in conversations
+            if c.line_id == line.id and c.status == ConversationStatus.QUEUED  # type: ignore[attr-defined]
+        ]
+        queues.append(
+            {
+                "line": line,
+                "waiting": [
+                    (c, int((now - (c.queued_at or c.created_at)).total_seconds() // 60))
+                    for c in waiting
+                ],
+            }
+        )
+    member_ids = await LineMember.filter(line_id__in=[line.id for line in lines]).values_list(
+        "operator_id", flat=True
+    )
+    operators = await Operator.filter(id__in=list(set(member_ids))).order_by("name")
+    if who.role == "operator":
+        operators = [o for o in operators if o.id == who.operator_id]
+    loads = await assignment.load(o.id for o in operators)
+    return {
+        "queues": queues,
+        "operators": [(o, loads[o.id]) for o in operators],
+        "open": [c for c in conversations if c.status != ConversationStatus.QUEUED],
+        "refresh": REFRESH_SECONDS,
+    }
+
+
+@routes.get("/", name="dashboard")
+async def dashboard(request: web.Request) -> web.StreamResponse:
+    return render("dashboard.html", request, await snapshot(request, viewer(request)))
+
+
+@routes.get("/dashboard/live", name="dashboard_live")
+async def dashboard_live(request: web.Request) -> web.StreamResponse:
+    return render("dashboard_live.html", request, await snapshot(request, viewer(request)))

@@ -197,15 +197,11 @@ async def snooze(ctx: CommandContext) -> Reply:
         Text(
             _("Conversation #{number} snoozed until {time} ({tz})."),
             number=conversation.number,
-            time=until.astimezone(_zone(tz)).strftime("%Y-%m-%d %H:%M"),
+            time=until.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
             tz=tz,
         ),
         quiet=True,
     )
-
-
-def _zone(tz: str) -> ZoneInfo:
-    return ZoneInfo(tz)
 
 
 def register(registry: CommandRegistry) -> None:

@@ -23,11 +23,12 @@ async def record(
     **details: Any,
 ) -> AuditEntry:
     """Store one entry; call inside the transaction that makes the change. `actor` is the
-    operator who did it; without one, `actor_name` says what did ("system", "cli")."""
+    operator who did it; `actor_name` says what did ("system", "cli") and, given with an
+    operator, from where (`web:<username>` for the admin panel)."""
     return await AuditEntry.create(
         action=action,
         actor=actor,
-        actor_name=actor.name if actor else (actor_name or SYSTEM),
+        actor_name=actor_name or (actor.name if actor else SYSTEM),
         conversation=conversation,
         operator=operator,
         old_value=_short(old),

@@ -18,7 +18,10 @@ SCOPE_RANK = {"personal": 0, "line": 1, "global": 2}
 
 # Only these are filled. Anything else in braces is the author's own text ("{sic}", a JSON
 # sample), so it is left alone instead of being handed to str.format and crashing on it.
-PLACEHOLDER = re.compile(r"\{(customer_name|operator_name|conversation_number)\}")
+PLACEHOLDERS = ("customer_name", "operator_name", "conversation_number")
+PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+# What an author sees while writing a reply, before any customer is there to fill it in.
+SAMPLE_CUSTOMER, SAMPLE_OPERATOR, SAMPLE_NUMBER = "Ivan Petrenko", "Olga", 42
 
 
 async def visible(line_id: int, operator_id: int) -> list[QuickReply]:
@@ -84,6 +87,17 @@ def pick_text(texts: Mapping[str, object], language: str, default_language: str)
 
 def fill(template: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+
+
+def preview(template: str, operator_name: str | None = None) -> str:
+    """The text as `/q` would send it, filled with sample values: the admin panel shows this
+    while a reply is written, so its rules cannot drift from the bot's."""
+    values = {
+        "customer_name": SAMPLE_CUSTOMER,
+        "operator_name": operator_name or SAMPLE_OPERATOR,
+        "conversation_number": str(SAMPLE_NUMBER),
+    }
+    return fill(template, values)
 
 
 async def customer_language(conversation: Conversation, default_language: str) -> str:

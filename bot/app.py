@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.core import Core, build_core
+from bot.desk_settings import apply_saved
 from bot.lines import configure_lines, first_line
 from bot.settings import Settings
 from storage import db
@@ -80,6 +81,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await prepare_database(settings)
         await db.connect(settings.database_url)
+        await apply_saved(settings)  # what an admin saved in the panel wins
         redis = await connect_redis(settings)
         core = build_core(settings, clock=clock, redis=redis)
         app[CORE] = core

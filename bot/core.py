@@ -85,7 +85,7 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         registry=all_commands(),
         clock=clock,
         actions=actions,
-        note_prefix=settings.note_prefix,
+        note_prefix=lambda: settings.note_prefix,
         bot_usernames=bot_usernames,
     )
     executor = DeliveryExecutor(
@@ -94,7 +94,7 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         outbox=outbox,
         clock=clock,
         operator_language=settings.operator_language,
-        customer_language=settings.default_language,
+        customer_language=lambda: settings.default_language,
     )
     worker = OutboxWorker(
         executor=executor, pacer=pacer, clock=clock, max_attempts=settings.max_attempts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tortoise.transactions import in_transaction
@@ -63,7 +64,7 @@ class WorkspaceFlow:
         registry: CommandRegistry,
         clock: Clock,
         actions: DeskActions,
-        note_prefix: str,
+        note_prefix: Callable[[], str],
         bot_usernames: dict[str, str | None] | None = None,
     ) -> None:
         self._actions = actions
@@ -71,7 +72,7 @@ class WorkspaceFlow:
         self._outbox = outbox
         self._registry = registry
         self._clock = clock
-        self._note_prefix = note_prefix
+        self._note_prefix = note_prefix  # read on every message: the admin panel changes it
         self._bot_usernames = bot_usernames or {}
 
     @property
@@ -140,8 +141,9 @@ class WorkspaceFlow:
         if place.thread is None or place.conversation is None:
             return None  # the general topic, or a topic Relaydesk did not open: team chatter
         text = event.body.text or ""
-        if text.startswith(self._note_prefix) and not marked:
-            await self._store(event, place, Direction.NOTE, text[len(self._note_prefix) :].strip())
+        prefix = self._note_prefix()
+        if text.startswith(prefix) and not marked:
+            await self._store(event, place, Direction.NOTE, text[len(prefix) :].strip())
             return None
         if place.line.reply_mode == "marked" and not marked:
             await self._store(event, place, Direction.NOTE, text)
@@ -269,7 +271,7 @@ class WorkspaceFlow:
                 outbox=self._outbox,
                 clock=self._clock,
                 registry=self._registry,
-                note_prefix=self._note_prefix,
+                note_prefix=self._note_prefix(),
                 actions=self._actions,
                 external_id=call.external_id,
                 from_button=call.from_button,

@@ -56,7 +56,7 @@ async def _change_operator(
     changes = changed_columns(operator, columns)
     if not changes:
         return operator, "unchanged"
-    await _check_accounts_free(changes, operator.id)
+    await _check_accounts_free({k: new for k, (_, new) in changes.items()}, operator.id)
     for name, (_, new) in changes.items():
         setattr(operator, name, new)
     if operator.telegram_user_id is None and operator.slack_user_id is None:

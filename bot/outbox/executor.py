@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,14 +60,14 @@ class DeliveryExecutor:
         outbox: Outbox,
         clock: Clock,
         operator_language: str,
-        customer_language: str = "en",
+        customer_language: Callable[[], str] = lambda: "en",
     ) -> None:
         self._workspaces = workspaces
         self._customers = customers
         self._outbox = outbox
         self._clock = clock
         self._operator_language = operator_language
-        self._customer_language = customer_language
+        self._customer_language = customer_language  # read live: the admin panel changes it
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -206,7 +207,7 @@ class DeliveryExecutor:
             "entry_point", "line"
         )
         sender = self._customer(identity.channel)
-        language = pick_language(identity.language, self._customer_language)
+        language = pick_language(identity.language, self._customer_language())
         target = CustomerTarget(conversation.entry_point.key, identity.external_id, language)
         chat_key = customer_chat_key(conversation.entry_point.key, identity.external_id)
         if head.op == "relay":

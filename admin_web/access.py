@@ -56,8 +56,13 @@ async def viewer_for(account: AdminAccount, csrf_token: str) -> Viewer:
     return Viewer(account, csrf_token, frozenset(ids))
 
 
+VIEWER = web.RequestKey("viewer", Viewer)
+SESSION_TOKEN = web.RequestKey("session_token", str)
+LOGIN_CSRF = web.RequestKey("login_csrf", str)
+
+
 def viewer(request: web.Request) -> Viewer:
-    found = request.get("viewer")
+    found = request.get(VIEWER)
     if found is None:
         raise web.HTTPForbidden(text="forbidden")
     return found

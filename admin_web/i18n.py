@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from admin_web.access import VIEWER
 from admin_web.state import core_of
 from bot.i18n import LANGUAGES, pick_language
 
@@ -13,7 +14,7 @@ LANGUAGE_COOKIE = "relaydesk_lang"
 
 
 def panel_language(request: web.Request) -> str:
-    viewer = request.get("viewer")
+    viewer = request.get(VIEWER)
     if viewer is not None:
         return pick_language(viewer.account.language)
     chosen = request.query.get("lang") or request.cookies.get(LANGUAGE_COOKIE)

@@ -7,19 +7,20 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from admin_web.access import LOGIN_CSRF, VIEWER
 from admin_web.i18n import panel_language, translate
 from bot.i18n import LANGUAGES
 
 
 def page_context(request: web.Request) -> dict[str, Any]:
     language = panel_language(request)
-    viewer = request.get("viewer")
+    viewer = request.get(VIEWER)
     return {
         "_": lambda msgid, **args: translate(request, language, msgid, **args),
         "lang": language,
         "languages": LANGUAGES,
         "viewer": viewer,
-        "csrf_token": viewer.csrf_token if viewer else request.get("login_csrf", ""),
+        "csrf_token": viewer.csrf_token if viewer else request.get(LOGIN_CSRF, ""),
         "path": request.path,
     }
 

@@ -11,7 +11,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from admin_web.access import viewer_for
+from admin_web.access import SESSION_TOKEN, VIEWER, viewer_for
 from admin_web.pages import render
 from admin_web.security import same
 from admin_web.sessions import RedisSessions
@@ -110,10 +110,10 @@ async def signed_in(request: web.Request, handler: Any) -> web.StreamResponse:
             else None
         )
         if session and account:
-            request["viewer"] = await viewer_for(account, session.csrf_token)
-            request["session_token"] = token
+            request[VIEWER] = await viewer_for(account, session.csrf_token)
+            request[SESSION_TOKEN] = token
     route = request.match_info.route.name
-    if "viewer" not in request and route not in PUBLIC_ROUTES:
+    if VIEWER not in request and route not in PUBLIC_ROUTES:
         if wants_json(request):
             raise web.HTTPUnauthorized(text="sign in first")
         raise web.HTTPFound(f"/admin/login?next={request.rel_url.path_qs}")
@@ -128,7 +128,7 @@ async def csrf(request: web.Request, handler: Any) -> web.StreamResponse:
         return await handler(request)
     form = await request.post()
     sent = str(form.get("csrf_token") or request.headers.get("X-CSRF-Token") or "")
-    viewer = request.get("viewer")
+    viewer = request.get(VIEWER)
     expected = viewer.csrf_token if viewer else request.cookies.get(LOGIN_CSRF_COOKIE)
     if not same(sent, expected):
         log.warning("Refused a %s to %s without a valid CSRF token", request.method, request.path)

@@ -55,3 +55,26 @@ async def test_racing_first_messages_open_one_conversation_with_redis_locks(
     await asyncio.gather(*(desk.core.inbox.accept(m) for m in burst))
 
     assert await Conversation.all().count() == 1
+
+
+async def test_admin_sessions_and_sign_in_throttling_live_in_redis(redis_desk: Desk) -> None:
+    from storage.models import AdminSession
+    from tests.fakes.admin import PanelClient, make_account
+
+    await make_account("boss")
+    browser = PanelClient(redis_desk.url)
+    try:
+        status, html = await browser.sign_in("boss")
+        assert status == 200 and "<h1>Dashboard</h1>" in html
+        for _ in range(5):
+            await browser.sign_in("nobody", "wrong password!")
+    finally:
+        await browser.close()
+
+    client = aioredis.from_url(REDIS_URL)
+    try:
+        assert await client.keys("relaydesk:admin-session:*")
+        assert int(await client.get("relaydesk:login-failures:name:nobody")) == 5
+    finally:
+        await client.aclose()
+    assert await AdminSession.all().count() == 0  # nothing of the session in the database

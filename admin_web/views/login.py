@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from admin_web.access import LOGIN_CSRF, SESSION_TOKEN, VIEWER
 from admin_web.i18n import panel_language
 from admin_web.pages import render
 from admin_web.panel import COOKIE, LOGIN_CSRF_COOKIE, secure_cookies
@@ -25,7 +26,7 @@ def _next(request: web.Request, value: str | None) -> str:
 
 def _form(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
     token = new_token()
-    request["login_csrf"] = token
+    request[LOGIN_CSRF] = token
     response = render(
         "login.html",
         request,
@@ -45,7 +46,7 @@ def _form(request: web.Request, error: str | None = None, status: int = 200) -> 
 
 @routes.get("/login", name="login")
 async def login(request: web.Request) -> web.StreamResponse:
-    if "viewer" in request:
+    if VIEWER in request:
         raise web.HTTPFound("/admin/")
     return _form(request)
 
@@ -86,7 +87,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/logout", name="logout")
 async def logout(request: web.Request) -> web.StreamResponse:
-    await state_of(request).sessions.drop(request["session_token"])
+    await state_of(request).sessions.drop(request[SESSION_TOKEN])
     response = web.HTTPFound("/admin/login")
     response.del_cookie(COOKIE, path="/admin/")
     raise response

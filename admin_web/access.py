@@ -8,20 +8,25 @@ from typing import Any
 
 from aiohttp import web
 
-from storage.models import AdminAccount, LineMember
+from bot.accounts import operator_of, role_of
+from storage.models import AdminAccount, LineMember, Operator
 
 ADMIN, SUPERVISOR, OPERATOR = "admin", "supervisor", "operator"
 
 
 @dataclass
 class Viewer:
+    """Loaded afresh on every request, so a role changed on the operators page (or a
+    disabled account) applies at the account's next request."""
+
     account: AdminAccount
     csrf_token: str
     line_ids: frozenset[int] | None  # None: every line (admins)
+    operator: Operator | None = None  # the operator the account is; its role is the account's
 
     @property
     def role(self) -> str:
-        return self.account.role
+        return role_of(self.account, self.operator)
 
     @property
     def operator_id(self) -> int | None:
@@ -49,11 +54,13 @@ class Viewer:
 
 
 async def viewer_for(account: AdminAccount, csrf_token: str) -> Viewer:
-    if account.role == ADMIN:
-        return Viewer(account, csrf_token, None)
-    operator_id = account.operator_id  # type: ignore[attr-defined]
-    ids = await LineMember.filter(operator_id=operator_id).values_list("line_id", flat=True)
-    return Viewer(account, csrf_token, frozenset(ids))
+    operator = await operator_of(account)
+    if role_of(account, operator) == ADMIN:
+        return Viewer(account, csrf_token, None, operator)
+    ids = await LineMember.filter(operator_id=operator.id if operator else 0).values_list(
+        "line_id", flat=True
+    )
+    return Viewer(account, csrf_token, frozenset(ids), operator)
 
 
 VIEWER = web.RequestKey("viewer", Viewer)

@@ -35,6 +35,7 @@ VIEW_MODULES = (
     "admin_web.views.conversations",
     "admin_web.views.contacts",
     "admin_web.views.settings",
+    "admin_web.views.accounts",
 )
 
 

@@ -1,4 +1,5 @@
-"""`relaydesk create-admin NAME`: the first account of the web admin panel (and later ones)."""
+"""`relaydesk create-admin NAME`: the first account of the web admin panel (and later ones).
+An account linked to an operator has the operator's role; `--role` with `--operator` sets it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.accounts import ROLES, create_account
+from bot.accounts import ROLES, create_account, role_of
 from bot.directory import DirectoryError
 from bot.directory.operators import find_operator
 
@@ -22,9 +23,16 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("name")
     parser.add_argument("--password-stdin", action="store_true")
-    parser.add_argument("--role", choices=ROLES, default="admin")
     parser.add_argument(
-        "--operator", help="the operator this account is (needed for supervisor and operator)"
+        "--role",
+        choices=ROLES,
+        help="with --operator: becomes the operator's role (the account has the role of its "
+        "operator); without: only admin",
+    )
+    parser.add_argument(
+        "--operator",
+        help="the operator this account is (telegram:<id>, slack:<id>, @username or number); "
+        "without it the account is an admin's",
     )
     parser.add_argument("--language", default="en", help="the panel's language: en, ru, uk")
     parser.set_defaults(handler=create_admin)
@@ -50,4 +58,5 @@ async def create_admin(args: argparse.Namespace) -> None:
         language=args.language,
         at=datetime.now(UTC),
     )
-    print(f"Created {account.role} account {account.username}. Sign in at /admin/login.")
+    role = role_of(account, operator)
+    print(f"Created {role} account {account.username}. Sign in at /admin/login.")

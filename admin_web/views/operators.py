@@ -5,6 +5,7 @@ operator picks up the queue at once."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -15,10 +16,11 @@ from admin_web.pages import render
 from admin_web.state import core_of
 from admin_web.views.lines import FORM, actor_name, actor_of, id_or_404, text_of, whole_number
 from bot import assignment, audit
+from bot.accounts import MIN_PASSWORD
 from bot.directory import DirectoryError
 from bot.directory.checks import ROLES, STATUSES, check_operator
 from bot.directory.operators import add_operator, list_operators, update_operator
-from storage.models import Line, LineMember, Operator, OperatorStatus
+from storage.models import AdminAccount, Line, LineMember, Operator, OperatorStatus
 
 routes = web.RouteTableDef()
 
@@ -102,14 +104,29 @@ async def operator_page(
     form: dict[str, Any],
     errors: dict[str, str] | None = None,
     status: int = 200,
+    sign_in: dict[str, Any] | None = None,
 ) -> web.Response:
+    """`sign_in`: the state of the "Panel sign-in" forms (views.accounts) after a refusal."""
     lines: list[Line] = []
     load = 0
+    accounts: list[AdminAccount] = []
     if operator is not None:
         ids = await LineMember.filter(operator_id=operator.id).values_list("line_id", flat=True)
         lines = await Line.filter(id__in=list(ids)).order_by("slug")
         load = (await assignment.load([operator.id]))[operator.id]
+        accounts = await AdminAccount.filter(operator_id=operator.id).order_by("id")
+    zone = ZoneInfo(core_of(request).settings.timezone)
+    new_account = {"username": "", "language": (operator and operator.language) or "en"}
     context = {
+        "accounts": accounts,
+        "last_sign_in": {
+            a.id: a.last_login_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            for a in accounts
+            if a.last_login_at
+        },
+        "sign_in": {"target": None, "errors": {}, "form": new_account} | (sign_in or {}),
+        "min_password": MIN_PASSWORD,
+        "sign_in_saved": "signed" in request.query,
         "operator": operator,
         "form": form,
         "errors": errors or {},

@@ -1,5 +1,5 @@
-"""What the admin panel's tests of contacts, lines, operators and quick replies share: a browser
-on the desk, the people in the stories, and how they sign in and write."""
+"""What the admin panel's tests of contacts, lines, operators, sign-ins and quick replies share: a
+browser on the desk, the people in the stories, and how they sign in and write."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.fakes.staff import hire
 CUSTOMER = 5001
 OLGA, PETRO = 1001, 1002
 HOSTILE = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 @pytest.fixture(name="browser")
@@ -75,6 +76,18 @@ def line_form(**changes: str) -> dict[str, str]:
         "auto_close_minutes": "1440",
     }
     return form | changes
+
+
+# --- sign-ins and my account -------------------------------------------------------------------
+
+SECRET = "olga's own secret"
+
+
+@pytest.fixture(name="olga_browser")
+async def olga_browser_fixture(desk: Desk) -> AsyncIterator[PanelClient]:
+    client = PanelClient(desk.url)
+    yield client
+    await client.close()
 
 
 # --- quick replies -----------------------------------------------------------------------------

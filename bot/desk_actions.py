@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -29,6 +29,8 @@ from storage.models import (
 )
 
 log = logging.getLogger(__name__)
+
+SEEN_EVERY = timedelta(minutes=1)  # far finer than any auto-away time
 
 
 class DeskActions:
@@ -207,9 +209,12 @@ class DeskActions:
 
     async def touch(self, operator: Operator) -> None:
         """An operator did something: they are at their desk. Idleness made them "away"; being
-        back makes them free again."""
-        operator.last_seen_at = self.clock.now()
-        await Operator.filter(id=operator.id).update(last_seen_at=operator.last_seen_at)
+        back makes them free again. Written at most once a minute: this runs on every message."""
+        now = self.clock.now()
+        seen = operator.last_seen_at
+        if seen is None or now - seen >= SEEN_EVERY:
+            operator.last_seen_at = now
+            await Operator.filter(id=operator.id).update(last_seen_at=now)
         if operator.status == OperatorStatus.AWAY and operator.away_auto:
             await self.set_status(operator, OperatorStatus.FREE, by=operator)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
@@ -24,7 +25,11 @@ def body_of(message: Message) -> MessageBody | None:
 
 
 def customer_router(
-    entry_point: EntryPointRef, inbox: Inbox, wake, translator: Translator, fallback: str
+    entry_point: EntryPointRef,
+    inbox: Inbox,
+    wake,
+    translator: Translator,
+    fallback: Callable[[], str],
 ) -> Router:
     router = Router(name="telegram-customers")
     router.message.filter(F.chat.type == "private")
@@ -34,7 +39,7 @@ def customer_router(
     async def on_rating(query: CallbackQuery) -> None:
         """The customer's 1–5 buttons under the rating question."""
         press = decode_button(query.data or "")
-        language = pick_language(query.from_user.language_code, fallback)
+        language = pick_language(query.from_user.language_code, fallback())
         score = int(press.arg) if press and press.arg.isdigit() else 0
         rated = press is not None and await inbox.accept_rating(
             "telegram", str(query.from_user.id), press.conversation_id, score

@@ -156,7 +156,7 @@ class TelegramBridge:
                 core.inbox,
                 core.worker.wake,
                 core.translator,
-                self.settings.default_language,
+                lambda: self.settings.default_language,  # the panel may change it
             )
         )
         dispatcher.include_router(

@@ -81,13 +81,14 @@ async def my_language(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/account/password", name="account_password")
 async def my_password(request: web.Request) -> web.StreamResponse:
-    """The current password is asked for, and wrong guesses count as failed sign-ins: a
-    borrowed session is not enough to take the account over."""
+    """The current password is asked for, and its checks count with the account's sign-in
+    attempts, before the check as there: a borrowed session is not enough to take the
+    account over, not even with a burst of parallel guesses."""
     who = viewer(request)
     form = await request.post()
     throttle = state_of(request).throttle
     key = f"name:{who.account.username.lower()}"
-    if await throttle.blocked(key):
+    if not await throttle.attempt(key):
         text = translated(request, _("Too many attempts. Try again in 15 minutes."))
         return my_page(request, {"current_password": text}, status=429)
     try:
@@ -99,9 +100,10 @@ async def my_password(request: web.Request) -> web.StreamResponse:
             **by(request),
         )
     except accounts.AccountRefusal as refusal:
-        if "current_password" in refusal.problems:
-            await throttle.failed(key)
+        if "current_password" not in refusal.problems:
+            await throttle.succeeded(key)  # the right password, a new one not good enough
         return my_page(request, said(request, refusal), status=400)
+    await throttle.succeeded(key)
     raise web.HTTPSeeOther("/admin/account?saved=password")
 
 

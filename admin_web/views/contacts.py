@@ -2,8 +2,9 @@
 editing, merging and banning it through `bot.contacts` — the service behind the chat's
 /contact, /link and /ban, so the panel refuses what the chat refuses, in the same words.
 
-Admins see every contact, supervisors those with a conversation in one of their lines;
-operators have /contact in their chat and no address book here."""
+Admins see every contact, supervisors those with a conversation in one of their lines
+(`bot.contact_visibility`, the rule /link and /history follow too); operators have
+/contact in their chat and no address book here."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from admin_web.i18n import panel_language
 from admin_web.pages import render
 from admin_web.state import core_of
 from bot import contacts
+from bot.contact_visibility import contacts_seen, sees_contact
 from bot.contacts import Actor, ContactRefusal
 from bot.conversation_view import RESULT_NAMES, STATE_NAMES
 from bot.i18n import Text, _
@@ -53,17 +55,7 @@ def _who(request: web.Request) -> Viewer:
 
 def _visible(who: Viewer) -> QuerySet[Contact]:
     """Live contacts (not merged away) the viewer may open."""
-    found = Contact.filter(merged_into_id=None)
-    if who.role == SUPERVISOR:
-        theirs = Conversation.filter(line_id__in=sorted(who.line_ids or ())).values("contact_id")
-        found = found.filter(id__in=Subquery(theirs))
-    return found
-
-
-async def _sees(who: Viewer, contact_id: int) -> bool:
-    if who.role == ADMIN:
-        return True
-    return await Conversation.exists(contact_id=contact_id, line_id__in=sorted(who.line_ids or ()))
+    return contacts_seen(who.sight).filter(merged_into_id=None)
 
 
 async def _contact(request: web.Request, who: Viewer, contact_id: int | None = None) -> Contact:
@@ -76,7 +68,7 @@ async def _contact(request: web.Request, who: Viewer, contact_id: int | None = N
         raise web.HTTPNotFound()
     if found.merged_into_id is not None:
         raise web.HTTPFound(f"/admin/contacts/{found.merged_into_id}")
-    if not await _sees(who, found.id):
+    if not await sees_contact(who.sight, found):
         raise web.HTTPForbidden(text="forbidden")
     return found
 
@@ -352,14 +344,9 @@ async def contact_merge(request: web.Request) -> web.StreamResponse:
     query = request.query.get("target", "").strip()[:MAX_QUERY]
     if not query:
         return await _merge_page(request, source)
-    found = [c for c in await contacts.find_contacts(query) if await _sees(who, c.id)]
+    found = await contacts.find_contacts(query, seen_by=who.sight)
     if not found:
-        error = _say(request)(
-            Text(
-                _("No contact matches {query}. Try #number, @username, a phone or an email."),
-                query=query,
-            )
-        )
+        error = _say(request)(contacts.not_found(query))
         return await _merge_page(request, source, query=query, error=error, status=404)
     if len(found) > 1:
         return await _merge_page(request, source, query=query, choices=found)
@@ -376,7 +363,7 @@ async def contact_merge_post(request: web.Request) -> web.StreamResponse:
     target = await Contact.get_or_none(id=int(raw)) if int(raw) <= MAX_ID else None
     if target is None:
         raise web.HTTPNotFound()
-    if not await _sees(who, target.id):
+    if not await sees_contact(who.sight, target):
         raise web.HTTPForbidden(text="forbidden")
     core = core_of(request)
     try:

@@ -43,14 +43,6 @@ async def sight_of(role: str, operator: Operator | None) -> Sight:
     return Sight(frozenset(ids))
 
 
-async def sight_of_operator(operator: Operator | None) -> Sight:
-    """For a change made by `operator`; no operator is the system itself (the CLI, an
-    admin's panel account), which sees everything."""
-    if operator is None:
-        return EVERYTHING
-    return await sight_of(operator.role, operator)
-
-
 def contacts_seen(sight: Sight) -> QuerySet[Contact]:
     """Every contact (merged ones too) with a conversation in the sight's lines."""
     if sight.line_ids is None:

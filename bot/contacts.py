@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot import audit
-from bot.contact_visibility import Sight, sees_contact, sight_of_operator
+from bot.contact_visibility import Sight, sees_contact
 from bot.i18n import Text, _
 from storage.models import Contact, Conversation, Identity, Operator, Thread
 
@@ -253,7 +253,9 @@ class MergeResult:
     threads_kept: list[int]
 
 
-async def merge(source: Contact, target: Contact, *, at: datetime, by: Actor) -> MergeResult:
+async def merge(
+    source: Contact, target: Contact, *, at: datetime, by: Actor, seen_by: Sight
+) -> MergeResult:
     """Make `source` a part of `target`: one contact, one history across channels.
 
     Identities and conversations move; the target's empty fields are filled and the tags
@@ -262,8 +264,8 @@ async def merge(source: Contact, target: Contact, *, at: datetime, by: Actor) ->
     it, so the topic keeps working. The open conversation's `open_key` follows the
     contact, so the customer's next message lands in it. `source` stays as a tombstone
     (`merged_into_id`) for the audit trail. Raises `ContactRefusal`; nothing changes then,
-    and a target the actor may not see is refused as one that does not exist."""
-    if not await sees_contact(await sight_of_operator(by.operator), target):
+    and a target `seen_by` may not see is refused as one that does not exist."""
+    if not await sees_contact(seen_by, target):
         raise ContactRefusal(not_found(f"#{target.id}"))
     await _check_mergeable(source, target)
     try:

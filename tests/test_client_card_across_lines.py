@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot import contacts
+from bot.contact_visibility import Sight
+from bot.contacts import Actor, ContactRefusal
 from storage.models import (
     AuditEntry,
     Contact,
@@ -175,3 +178,23 @@ async def test_the_words_of_a_conversation_in_another_line_stay_in_that_line(
     assert "Invoice 42" not in history
     await Operator.filter(telegram_user_id=OLGA).update(role="admin")
     assert "↳ “Invoice 42 please”" in await _olga_types(desk, thread, "/history")
+
+
+async def test_the_merge_itself_refuses_a_contact_its_caller_does_not_see(desk: Desk) -> None:
+    """Whatever found the target, the core's merge checks the rule again."""
+    olga = await _olga_as("supervisor")
+    await _anna_writes(desk)
+    anna, boris = await Contact.get(id=1), await _boris_of_sales()
+    default_line = await Line.get(slug="default")
+
+    with pytest.raises(ContactRefusal) as refused:
+        await contacts.merge(
+            anna,
+            boris,
+            at=desk.clock.now(),
+            by=Actor(operator=olga),
+            seen_by=Sight(frozenset({default_line.id})),
+        )
+
+    assert desk.core.translator.render("en", refused.value.text) == NO_MATCH.format(f"#{boris.id}")
+    assert (await Contact.get(id=1)).merged_into_id is None

@@ -367,7 +367,9 @@ async def contact_merge_post(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text="forbidden")
     core = core_of(request)
     try:
-        await contacts.merge(source, target, at=core.clock.now(), by=await _actor(who))
+        await contacts.merge(
+            source, target, at=core.clock.now(), by=await _actor(who), seen_by=who.sight
+        )
     except ContactRefusal as refusal:
         error = _say(request)(refusal.text)
         return await _merge_page(

@@ -174,7 +174,9 @@ async def _merge(ctx: CommandContext, target: Contact) -> Reply:
     conversation = _conversation(ctx)
     source = await _contact(ctx)
     try:
-        result = await contacts.merge(source, target, at=ctx.clock.now(), by=_actor(ctx))
+        result = await contacts.merge(
+            source, target, at=ctx.clock.now(), by=_actor(ctx), seen_by=await _sight(ctx)
+        )
     except ContactRefusal as refusal:
         return Reply(refusal.text, ok=False)
     await conversation.refresh_from_db(fields=["contact_id", "open_key"])

@@ -12,8 +12,9 @@ from multidict import MultiDictProxy
 from admin_web.access import ADMIN, SUPERVISOR, viewer
 from admin_web.i18n import panel_language
 from admin_web.pages import render
+from admin_web.params import id_or_404, optional_id
 from admin_web.state import core_of
-from bot import assignment
+from bot import assignment, bounds
 from bot.business_hours import DAYS, validate_hours
 from bot.directory import DirectoryError
 from bot.directory.checks import REPLY_MODES, ROUTING_POLICIES, check_line, check_slug
@@ -45,20 +46,14 @@ async def actor_of(request: web.Request) -> Operator | None:
     return await Operator.get_or_none(id=operator_id) if operator_id else None
 
 
-def id_or_404(request: web.Request, name: str) -> int:
-    """A row id from the address; one no column can hold is simply not there."""
-    number = int(request.match_info[name])
-    if number >= 2**31:
-        raise web.HTTPNotFound()
-    return number
-
-
 def whole_number(text: str) -> int | str | None:
-    """A number typed in a form; anything else goes on as typed for the directory to explain."""
+    """A number typed in a form; anything else goes on as typed for the directory to explain
+    (the directory also says when the number is too large)."""
     text = text.strip()
     if not text:
         return None
-    return int(text) if text.lstrip("-").isdigit() else text
+    number = bounds.whole_number(text)
+    return text if number is None else number
 
 
 def text_of(form: MultiDictProxy[Any], name: str) -> str:
@@ -280,7 +275,7 @@ async def member_add(request: web.Request) -> web.StreamResponse:
     account = str(form.get("account") or "").strip()
     if account and who.role != ADMIN:
         raise web.HTTPForbidden(text="forbidden")
-    if picked and (not picked.isdigit() or len(picked) > 9):
+    if picked and optional_id(picked) is None:
         raise web.HTTPNotFound()
     ref = account or picked
     if not ref:

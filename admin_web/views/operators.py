@@ -13,8 +13,9 @@ from tortoise.transactions import in_transaction
 
 from admin_web.access import ADMIN, viewer
 from admin_web.pages import render
+from admin_web.params import id_or_404
 from admin_web.state import core_of
-from admin_web.views.lines import FORM, actor_name, actor_of, id_or_404, text_of, whole_number
+from admin_web.views.lines import FORM, actor_name, actor_of, text_of, whole_number
 from bot import assignment, audit
 from bot.accounts import MIN_PASSWORD
 from bot.directory import DirectoryError

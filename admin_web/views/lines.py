@@ -17,7 +17,13 @@ from admin_web.state import core_of
 from bot import assignment, bounds
 from bot.business_hours import DAYS, validate_hours
 from bot.directory import DirectoryError
-from bot.directory.checks import REPLY_MODES, ROUTING_POLICIES, check_line, check_slug
+from bot.directory.checks import (
+    NUMBER_RANGES,
+    REPLY_MODES,
+    ROUTING_POLICIES,
+    check_line,
+    check_slug,
+)
 from bot.directory.lines import create_line, list_lines, remove_line, update_line
 from bot.directory.members import add_member, list_members, remove_member
 from bot.i18n import _
@@ -27,6 +33,7 @@ routes = web.RouteTableDef()
 
 FORM = "_form"  # the key of an error that belongs to no single field
 MESSAGES = ("greeting", "out_of_hours_message", "closing_message")
+NUMBER_PROBLEM = _("Write a whole number from {low} to {high}.")
 
 
 # --- shared with the operators' pages ----------------------------------------------------------
@@ -34,6 +41,15 @@ MESSAGES = ("greeting", "out_of_hours_message", "closing_message")
 
 def translated(request: web.Request, msgid: str, **args: Any) -> str:
     return core_of(request).translator.gettext(panel_language(request), msgid, **args)
+
+
+def field_problem(request: web.Request, error: DirectoryError, name: str) -> str:
+    """What is wrong with one field: a number field says its range in the viewer's language,
+    the rest as the directory says it."""
+    if name in NUMBER_RANGES and error.field == name:
+        low, high = NUMBER_RANGES[name]
+        return translated(request, NUMBER_PROBLEM, low=low, high=high)
+    return error.message
 
 
 def actor_name(request: web.Request) -> str:
@@ -126,7 +142,7 @@ def read_form(form: MultiDictProxy[Any]) -> tuple[dict[str, Any], dict[str, Any]
     return typed, values
 
 
-def problems(values: Mapping[str, Any], slug: str | None) -> dict[str, str]:
+def problems(request: web.Request, values: Mapping[str, Any], slug: str | None) -> dict[str, str]:
     """Every problem at once, each next to its field; the directory checks one by one."""
     errors: dict[str, str] = {}
     if slug is not None:
@@ -140,7 +156,7 @@ def problems(values: Mapping[str, Any], slug: str | None) -> dict[str, str]:
         try:
             check_line({name: value}, new=False)
         except DirectoryError as error:
-            errors[error.field or FORM] = error.message
+            errors[error.field or FORM] = field_problem(request, error, name)
     for problem in validate_hours(values.get("business_hours")):
         day, _, rest = problem.partition(": ")
         if day in DAYS:
@@ -217,7 +233,7 @@ async def line_new(request: web.Request) -> web.StreamResponse:
 async def line_create(request: web.Request) -> web.StreamResponse:
     viewer(request).require(ADMIN)
     typed, values = read_form(await request.post())
-    errors = problems(values, typed["slug"])
+    errors = problems(request, values, typed["slug"])
     if not errors:
         try:
             line = await create_line(typed["slug"], values, actor_name=actor_name(request))
@@ -241,7 +257,7 @@ async def line_update(request: web.Request) -> web.StreamResponse:
     line = await line_or_404(request)
     typed, values = read_form(await request.post())
     typed["slug"] = line.slug
-    errors = problems(values, None)
+    errors = problems(request, values, None)
     if not errors:
         try:
             await update_line(line.slug, values, actor_name=actor_name(request))

@@ -31,6 +31,12 @@ QUICK_REPLY_NAME = re.compile(r"[\w-]{1,64}")
 ENTRY_POINT_KEY_LIMIT = 128  # the column's
 # The scheduler subtracts this many minutes from now: a year keeps it far from datetime's ends.
 AUTO_CLOSE_LIMIT = 60 * 24 * 365
+# The numbers of a line's or an operator's settings: (least, most).
+NUMBER_RANGES: dict[str, tuple[int, int]] = {
+    "auto_close_minutes": (1, AUTO_CLOSE_LIMIT),
+    "telegram_user_id": (1, BIGINT_MAX),
+    "capacity": (0, INT_MAX),
+}
 
 
 # --- one value --------------------------------------------------------------------------------
@@ -145,15 +151,15 @@ LINE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "closing_message": _optional_text,
     "topics": _topics,
     "csat_enabled": _boolean,
-    "auto_close_minutes": _integer(1, AUTO_CLOSE_LIMIT, optional=True),
+    "auto_close_minutes": _integer(*NUMBER_RANGES["auto_close_minutes"], optional=True),
 }
 OPERATOR_FIELDS: dict[str, Callable[[Any], Any]] = {
     "name": _text(128),
-    "telegram_user_id": _integer(1, BIGINT_MAX, optional=True),
+    "telegram_user_id": _integer(*NUMBER_RANGES["telegram_user_id"], optional=True),
     "telegram_username": _pattern(TELEGRAM_USERNAME, "@olga_support"),
     "slack_user_id": _pattern(SLACK_USER, "U0123ABCD"),
     "role": _choice(ROLES),
-    "capacity": _integer(0, INT_MAX),
+    "capacity": _integer(*NUMBER_RANGES["capacity"]),
     "status": _choice(STATUSES),
     "language": _language,
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from tortoise import Tortoise
 
 from storage.models import AdminAccount, Contact, Line, Operator, QuickReply
-from tests.fakes.admin import PanelClient, make_account
+from tests.fakes.admin import PASSWORD, PanelClient, make_account
 from tests.fakes.admin_data import (
     ANNA,
     OLGA,
@@ -352,3 +352,23 @@ async def test_an_unexpected_failure_is_a_plain_page_and_one_log_entry(
     assert "Traceback" not in html and "quick_reply" not in html
     logged = [r for r in caplog.records if r.name.startswith("admin_web")]
     assert len(logged) == 1 and logged[0].exc_info
+
+
+async def test_signing_in_with_odd_values_is_a_plain_refusal_or_a_panel_page(
+    desk: Desk, browser: PanelClient
+) -> None:
+    await make_account("boss")
+    await browser.get("/admin/login", params={"next": LONG, "lang": LONG})
+    status, html = await browser.post("/admin/login", {"username": LONG * 40, "password": LONG})
+    assert status == 400 and "Wrong name or password." in as_seen(html)
+
+    await browser.get("/admin/login")
+    status, html = await browser.post(
+        "/admin/login",
+        {
+            "username": "boss",
+            "password": PASSWORD,
+            "next": "/admin/contacts?q=" + LONG + "\r\nX: y",
+        },
+    )
+    assert status == 200 and NO_CONTACTS in as_seen(html)

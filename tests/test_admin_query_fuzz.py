@@ -12,7 +12,7 @@ import random
 import string
 from urllib.parse import quote
 
-from storage.models import Contact, Line, Operator, QuickReply
+from storage.models import Contact, Line, QuickReply
 from tests.fakes.admin import PanelClient, make_account
 from tests.fakes.admin_data import (
     ANNA,
@@ -158,4 +158,5 @@ async def test_random_values_in_the_panel_never_get_a_server_error(
     failures = await _fuzz(browser, ids, rng)
     failures += await _fuzz(olga_browser, ids, rng)
     assert not failures, f"seed {SEED}:\n" + "\n".join(failures)
-    assert await Operator.exists(id=int(ids["operator"]))  # the panel still answers reads
+    status, _ = await browser.get("/admin/")  # and the panel still works afterwards
+    assert status == 200

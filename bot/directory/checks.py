@@ -119,8 +119,9 @@ def _pattern(pattern: re.Pattern[str], example: str) -> Callable[[Any], str | No
 def parse_workspace(value: Any) -> tuple[str, str]:
     """`telegram:<chat id>` or `slack:<channel id>` -> (workspace_kind, workspace_chat)."""
     kind, _, chat = str(value).strip().partition(":")
-    if kind == "telegram" and number_in(chat, -BIGINT_MAX, BIGINT_MAX) is not None:
-        return kind, str(int(chat))
+    chat_id = number_in(chat, -BIGINT_MAX, BIGINT_MAX) if kind == "telegram" else None
+    if chat_id is not None:
+        return kind, str(chat_id)
     if kind == "slack" and SLACK_CHANNEL.fullmatch(chat):
         return kind, chat
     raise DirectoryError(
@@ -209,12 +210,14 @@ def parse_operator_ref(ref: Any) -> dict[str, Any]:
     A number no column can hold names no operator, in the same words as a word would."""
     text = str(ref).strip()
     kind, _, value = text.partition(":")
-    if row_id(text) is not None:
-        return {"id": int(text)}
+    number = row_id(text)
+    if number is not None:
+        return {"id": number}
     if text.startswith("@") and TELEGRAM_USERNAME.fullmatch(text[1:]):
         return {"telegram_username__iexact": text[1:]}
-    if kind == "telegram" and number_in(value, 1, BIGINT_MAX) is not None:
-        return {"telegram_user_id": int(value)}
+    telegram_id = number_in(value, 1, BIGINT_MAX) if kind == "telegram" else None
+    if telegram_id is not None:
+        return {"telegram_user_id": telegram_id}
     if kind == "slack" and SLACK_USER.fullmatch(value):
         return {"slack_user_id": value}
     raise DirectoryError(

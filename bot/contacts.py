@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot import audit
+from bot.bounds import row_id
 from bot.contact_visibility import Sight, sees_contact
 from bot.i18n import Text, _
 from storage.models import Contact, Conversation, Identity, Operator, Thread
@@ -213,10 +214,12 @@ async def find_contacts(query: str, *, seen_by: Sight) -> list[Contact]:
 
 
 async def _find(query: str) -> list[Contact]:
-    if query.startswith("#") and query[1:].isdigit():
-        return await Contact.filter(id=int(query[1:]))
-    if query.isdigit() and len(query) < 10:
-        found = await Contact.filter(id=int(query))
+    if query.startswith("#") and query[1:].isascii() and query[1:].isdigit():
+        number = row_id(query[1:])  # None: larger than any contact's number
+        return await Contact.filter(id=number) if number is not None else []
+    number = row_id(query) if len(query) < 10 else None  # ten digits: a phone
+    if number is not None:
+        found = await Contact.filter(id=number)
         if found:
             return found
     if query.startswith("@") and len(query) > 1:

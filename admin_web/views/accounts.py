@@ -10,8 +10,9 @@ from aiohttp import web
 
 from admin_web.access import ADMIN, viewer
 from admin_web.pages import render
+from admin_web.params import id_or_404
 from admin_web.state import core_of, state_of
-from admin_web.views.lines import actor_name, id_or_404, text_of, translated
+from admin_web.views.lines import actor_name, text_of, translated
 from admin_web.views.operators import form_of, operator_or_404, operator_page
 from bot import accounts
 from bot.i18n import _
@@ -143,7 +144,7 @@ async def operator_account_create(request: web.Request) -> web.StreamResponse:
     operator = await operator_or_404(request)
     form = await request.post()
     typed = {
-        "username": text_of(form, "username").strip()[:64],
+        "username": text_of(form, "username").strip(),  # too long: refused, not cut
         "language": text_of(form, "language").strip()[:8],
     }
     try:

@@ -12,6 +12,7 @@ from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bridges.slack.shapes import check_delivery_shape
 from bridges.webhook_body import BadBody, check_shape, decode_text, read_body
 
 log = logging.getLogger(__name__)
@@ -56,5 +57,5 @@ def _parsed(text: str, request: web.Request) -> AsyncBoltRequest:
         raise BadBody("JSON nested too deeply") from None
     except Exception as error:  # a body Bolt cannot read is the sender's fault, not ours
         raise BadBody(f"{type(error).__name__}: {str(error)[:100]}") from None
-    check_shape(parsed.body)
+    check_delivery_shape(check_shape(parsed.body))
     return parsed

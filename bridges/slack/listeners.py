@@ -7,6 +7,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 
 from bot.cards import decode_button
@@ -166,11 +167,10 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
             text = Text(_("Relaydesk actions work on messages of a conversation's thread."))
             await _tell(respond, core, language, text)
             return
-        await respond(
+        await _respond(
+            respond,
             text=card_text(card, core.translator, language),
             blocks=card_blocks(card, core.translator, language),
-            response_type="ephemeral",
-            replace_original=False,
         )
 
     @bolt.command("/desk")
@@ -179,7 +179,7 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
         await handle_once(command, lambda: desk_help(command, respond))
 
     async def desk_help(command: dict[str, Any], respond: Any) -> None:
-        words = (command.get("text") or "help").split()
+        words = (command.get("text") or "").split() or ["help"]
         if words[0] != "help":
             await _tell(
                 respond,
@@ -205,8 +205,14 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
 
 async def _tell(respond: Any, core: Core, language: str, text: Text) -> None:
     """An answer only the person who asked sees (Slack's ephemeral response)."""
-    await respond(
-        text=core.translator.render(language, text),
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    await _respond(respond, text=core.translator.render(language, text))
+
+
+async def _respond(respond: Any, **message: Any) -> None:
+    """The answer is a courtesy after the work is done and stored: if Slack's response_url
+    cannot be reached (expired, network), the delivery still succeeded. Failing it would
+    make Slack retry, and the retry would do the work a second time."""
+    try:
+        await respond(**message, response_type="ephemeral", replace_original=False)
+    except (aiohttp.ClientError, OSError, ValueError, TimeoutError) as error:
+        log.warning("Could not answer through Slack's response_url: %s", type(error).__name__)

@@ -25,6 +25,7 @@ from bot.core import Core
 from bot.events import EntryPointRef
 from bot.i18n import LANGUAGES
 from bot.lines import ensure_entry_point, workspace_chats
+from bot.redact import redact, remember
 from bot.settings import Settings
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.files import TelegramFiles
@@ -69,7 +70,12 @@ class TelegramMembers:
                 chat_id=int(chat), user_id=int(user_external_id)
             )
         except TelegramAPIError as error:
-            log.warning("Could not check membership of %s in %s: %s", user_external_id, chat, error)
+            log.warning(
+                "Could not check membership of %s in %s: %s",
+                user_external_id,
+                chat,
+                redact(str(error)),
+            )
             return False
         if member.status in MEMBER_STATUSES:
             return True
@@ -197,7 +203,7 @@ class TelegramBridge:
                 continue
             except (TelegramNetworkError, TelegramServerError) as error:
                 failures += 1
-                log.warning("getUpdates failed (%s); retrying", error)
+                log.warning("getUpdates failed (%s); retrying", redact(str(error)))
                 await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                 continue
             for update in updates:
@@ -252,6 +258,7 @@ class TelegramBridge:
             log.error("RELAYDESK_TELEGRAM_MODE=webhook needs RELAYDESK_TELEGRAM_WEBHOOK_URL")
             return
         secret = webhook_secret(self.settings)
+        remember([secret])
         self._webhook_secret = secret
         await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.core import Core, build_core
 from bot.desk_settings import apply_saved
 from bot.lines import configure_lines, first_line
+from bot.redact import remember_settings
 from bot.settings import Settings
 from storage import db
 
@@ -75,6 +76,7 @@ async def connect_redis(settings: Settings) -> Any:
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    remember_settings(settings)
     app = web.Application()
     bridges = [load_bridge(path) for path in BRIDGES]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.bounds import row_id
 from bot.i18n import Text
 
 BUTTON_PREFIX = "rd"
@@ -55,9 +56,10 @@ def decode_button(data: str) -> ButtonPress | None:
     """`rd:close:12` -> close on #12; `rd:topic:12:3` -> topic 3 on #12; anything else
     (forged, stale format) -> None."""
     parts = data.split(":", 3)
-    if len(parts) < 3 or parts[0] != BUTTON_PREFIX or not parts[2].isdigit() or not parts[1]:
+    conversation_id = row_id(parts[2]) if len(parts) >= 3 else None
+    if conversation_id is None or parts[0] != BUTTON_PREFIX or not parts[1]:
         return None
-    return ButtonPress(parts[1], int(parts[2]), parts[3] if len(parts) == 4 else "")
+    return ButtonPress(parts[1], conversation_id, parts[3] if len(parts) == 4 else "")
 
 
 # -- cards as JSON, for deliveries that carry one -----------------------------------------

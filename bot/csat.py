@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.bounds import number_in
 from bot.cards import Button, Card
 from bot.clock import Clock
 from bot.i18n import Text, _
@@ -104,5 +105,4 @@ async def comment(outbox: Outbox, conversation: Conversation, text: str) -> None
 
 
 def as_score(text: str | None) -> int | None:
-    stripped = (text or "").strip()
-    return int(stripped) if stripped.isdigit() and int(stripped) in SCORES else None
+    return number_in(text or "", min(SCORES), max(SCORES))

@@ -321,3 +321,25 @@ async def test_refusals_answer_in_plain_words_and_change_nothing(desk: Desk) -> 
         assert any(expected in t for t in said), expected
     assert desk.topic_of("Ivan")["name"] == before
     assert await AuditEntry.filter(action__in=["assignee", "line", "topic"]).count() == 1
+
+
+async def test_numbers_no_row_can_have_are_refused_like_any_wrong_argument(desk: Desk) -> None:
+    await _staff(desk, olga="free", petro="free")
+    await _customer_writes(desk, IVAN, "Ivan", "Hello")
+    before = desk.topic_of("Ivan")["name"]
+    huge = "9" * 25
+    for command in (
+        f"/transfer op:{huge}",
+        f"/transfer line:{huge}",
+        f"/transfer default last {huge}",
+    ):
+        _say(desk, OLGA, command, "Ivan")
+    card = _card(desk, "Ivan")
+    desk.fake.press_button(OPERATOR_CHAT, card["message_id"], OLGA, f"rd:take:{huge}")
+    desk.fake.press_button(OPERATOR_CHAT, card["message_id"], OLGA, "rd:topic:1:" + huge)
+    await desk.settle()
+
+    said = _texts(desk, "Ivan")
+    assert sum("No operator or line" in t for t in said) == 2
+    assert desk.topic_of("Ivan")["name"] == before
+    assert await AuditEntry.filter(action__in=["assignee", "line", "topic"]).count() == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import audit, closing
+from bot.bounds import number_in
 from bot.commands.context import CommandContext
 from bot.commands.registry import Command, CommandRegistry, Reply
 from bot.conversation_view import CLOSING_RESULTS, RESULT_NAMES
@@ -83,8 +84,9 @@ async def topic(ctx: CommandContext) -> Reply:
 def _pick_topic(args: str, topics: list[str], from_button: bool) -> str | None:
     """A button sends the topic's index; a person types its name or its number."""
     text = args.strip()
-    if text.isdigit():
-        index = int(text) - (0 if from_button else 1)
+    number = number_in(text, 0, len(topics))
+    if number is not None:
+        index = number - (0 if from_button else 1)
         return topics[index] if 0 <= index < len(topics) else None
     matches = [t for t in topics if t.casefold() == text.casefold()]
     return matches[0] if matches else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot import assignment, transfers
+from bot.bounds import INT_MAX, number_in, row_id
 from bot.cards import Button, Card
 from bot.commands.context import CommandContext
 from bot.commands.registry import Command, CommandRegistry, Reply
@@ -63,16 +64,18 @@ def _history(words: list[str]) -> tuple[transfers.History | None, list[str]]:
     if head in ("all", "none"):
         return transfers.History(head), words[1:]
     if head == "last":
-        if len(words) < 2 or not words[1].isdigit() or int(words[1]) < 1:
+        count = number_in(words[1], 1, INT_MAX) if len(words) > 1 else None
+        if count is None:
             return None, words
-        return transfers.History("last", int(words[1])), words[2:]
+        return transfers.History("last", count), words[2:]
     return transfers.History(), words
 
 
 async def _operator(target: str) -> Operator | None:
     """`@username` (Telegram), `<@U123>` (a Slack mention), `op:7` (a button)."""
-    if target.startswith("op:") and target[3:].isdigit():
-        return await Operator.get_or_none(id=int(target[3:]))
+    if target.startswith("op:"):
+        number = row_id(target[3:])
+        return await Operator.get_or_none(id=number) if number is not None else None
     if target.startswith("<@") and target.endswith(">"):
         return await Operator.get_or_none(slack_user_id=target[2:-1].split("|")[0])
     if target.startswith("@"):
@@ -83,8 +86,9 @@ async def _operator(target: str) -> Operator | None:
 
 
 async def _line(target: str) -> Line | None:
-    if target.startswith("line:") and target[5:].isdigit():
-        return await Line.get_or_none(id=int(target[5:]))
+    if target.startswith("line:"):
+        number = row_id(target[5:])
+        return await Line.get_or_none(id=number) if number is not None else None
     return await Line.filter(slug__iexact=target).first()
 
 

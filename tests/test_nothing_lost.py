@@ -33,9 +33,13 @@ async def test_the_same_update_twice_is_handled_once(desk: Desk) -> None:
 async def test_first_messages_arriving_at_once_open_one_topic(desk: Desk) -> None:
     entry = EntryPointRef("telegram", f"telegram:{desk.fake.bot_id}", "@relaydesk_bot")
     customer = CustomerRef("telegram", str(CUSTOMER), "Ivan")
+    desk.fake.add_user(CUSTOMER, "Ivan")
+    sent = [desk.fake.user_sends(CUSTOMER, f"part {i}") for i in range(1, 9)]
     burst = [
-        InboundMessage(entry, customer, str(CUSTOMER), str(i), MessageBody("text", f"part {i}"))
-        for i in range(1, 9)
+        InboundMessage(
+            entry, customer, str(CUSTOMER), str(m["message_id"]), MessageBody("text", m["text"])
+        )
+        for m in sent
     ]
     await asyncio.gather(*(desk.core.inbox.accept(m) for m in burst))
     desk.core.worker.wake()
@@ -43,6 +47,8 @@ async def test_first_messages_arriving_at_once_open_one_topic(desk: Desk) -> Non
 
     assert len(desk.fake.topics(OPERATOR_CHAT)) == 1
     assert await Conversation.all().count() == 1
+    shown = [m["text"] for m in desk.topic_messages("Ivan") if "reply_markup" not in m]
+    assert sorted(shown) == sorted(m["text"] for m in sent)
 
 
 async def test_a_topic_deleted_by_hand_is_opened_again_and_the_message_lands_there(
@@ -78,6 +84,7 @@ async def test_a_topic_closed_by_hand_is_reopened(desk: Desk) -> None:
 async def test_a_customer_who_blocked_the_bot_is_said_in_plain_words(desk: Desk) -> None:
     thread = await _open(desk)
     desk.fake.block_bot(CUSTOMER)
+    desk.expect_dead_deliveries()
     answer = desk.fake.member_sends(OPERATOR_CHAT, 1001, "Hello?", thread_id=thread)
     await desk.settle()
 
@@ -102,6 +109,9 @@ async def test_a_429_storm_delays_but_loses_nothing_and_keeps_order(desk: Desk) 
     assert [m["text"] for m in desk.topic_messages("Ivan")[2:]] == [
         f"message {i}" for i in range(5)
     ]
+    # Each 429 was waited out: no call into the group came before its retry_after was over.
+    assert len(desk.fake.rate_limited) == 3
+    assert desk.fake.retry_after_violations() == []
 
 
 async def test_server_errors_are_retried_until_the_message_goes(
@@ -130,7 +140,7 @@ async def test_killing_the_process_mid_burst_loses_no_accepted_message(
             for user in range(5001, 5011):
                 desk.fake.user_sends(user, f"{user}-{round_}")
         await asyncio.sleep(0.3)
-        await desk.crash()
+        await desk.cancel_sends_and_stop()
         await desk.start()
         await desk.settle(timeout=30)
         topics = desk.fake.topics(OPERATOR_CHAT)

@@ -112,6 +112,10 @@ class FakeTelegram(People, AppServer):
         # of every 429 answered: what `retry_after_violations` compares.
         self.requests: list[tuple[float, float, str, str]] = []
         self.rate_limited: list[tuple[float, float, str, int]] = []
+        # Seconds every call but getUpdates waits after it acted, before it answers: a slow
+        # network, so that a client killed meanwhile never learns that the call went through.
+        self.answer_delay = 0.0
+        self.unanswered = 0  # calls that acted and wait for `answer_delay` right now
         self._faults: list[Fault] = []
         self._delivering = False
         self._runner: web.AppRunner | None = None
@@ -225,6 +229,14 @@ class FakeTelegram(People, AppServer):
                 result = await result
             if fault is not None:
                 raise fault.error
+            if self.answer_delay and method.lower() != "getupdates":
+                self.unanswered += 1
+                self.changed.fire()
+                try:
+                    await asyncio.sleep(self.answer_delay)
+                finally:
+                    self.unanswered -= 1
+                    self.changed.fire()
             return result
         except ApiError as error:
             if error.code == 429:

@@ -1,4 +1,5 @@
-"""Nothing is lost: duplicates, races, deleted and closed topics, blocks, 429s, 5xx, crashes."""
+"""Nothing is lost: duplicates, races, deleted and closed topics, blocks, 429s, 5xx, sends
+cancelled mid-burst (a real kill -9: tests/test_kill_9.py)."""
 
 from __future__ import annotations
 
@@ -128,10 +129,12 @@ async def test_server_errors_are_retried_until_the_message_goes(
         await desk.stop()
 
 
-async def test_killing_the_process_mid_burst_loses_no_accepted_message(
+async def test_cancelling_every_send_mid_burst_loses_no_accepted_message(
     fake_telegram: FakeTelegram, database_url: str
 ) -> None:
-    # A fast clock: on PostgreSQL the dead instance's claims are waited out (the lease).
+    # In process, sends are cancelled and the desk stops politely; tests/test_kill_9.py kills
+    # a real process. A fast clock: on PostgreSQL the stopped instance's claims are waited
+    # out (the lease).
     desk = await Desk(fake_telegram, database_url, clock=Clock(speed=10)).start()
     try:
         for user in range(5001, 5011):

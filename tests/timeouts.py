@@ -1,6 +1,7 @@
 """A test past its time limit (pytest-timeout, `timeout` in pyproject.toml) fails with the
 stacks of the event loop's tasks as well as the threads': a hung asyncio test sits in
-`select()`, and only the tasks' stacks show what it waits for."""
+`select()`, and only the tasks' stacks show what it waits for. If its teardown then hangs
+too, the run ends (exit status 1) with every stack, rather than stopping CI."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import threading
 
 import pytest
 import pytest_timeout
+
+TEARDOWN_GRACE = 60.0
+GRACE = pytest.StashKey[threading.Timer]()
 
 
 def task_stacks() -> str:
@@ -36,6 +40,12 @@ def pytest_timeout_set_timer(item: pytest.Item, settings) -> bool | None:
         terminal = item.config.get_terminal_writer()
         terminal.sep("+", title="Timeout: the event loop's tasks")
         terminal.write(task_stacks() + "\n")
+        # Teardown still runs fixtures on the event loop; should it hang as well, the run
+        # ends with every stack instead of waiting forever.
+        grace = threading.Timer(TEARDOWN_GRACE, pytest_timeout.timeout_timer, (item, settings))
+        grace.daemon = True
+        grace.start()
+        item.stash[GRACE] = grace
         pytest_timeout.timeout_sigalrm(item, settings)
 
     def cancel() -> None:
@@ -46,3 +56,12 @@ def pytest_timeout_set_timer(item: pytest.Item, settings) -> bool | None:
     signal.signal(signal.SIGALRM, handler)
     signal.setitimer(signal.ITIMER_REAL, settings.timeout)
     return True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item):
+    """The teardown after a timeout ended in time: no need to end the run."""
+    yield
+    grace = item.stash.get(GRACE, None)
+    if grace is not None:
+        grace.cancel()

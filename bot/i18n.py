@@ -1,11 +1,15 @@
-"""Translations from the gettext catalogs in `locales/`, read once at start-up."""
+"""Translations from the gettext catalogs in `locales/`, read once at start-up.
+
+`locales` is shipped as a package (its `.po` files are package data), so the catalogs are found
+with importlib.resources wherever the wheel is installed, not next to the source tree."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from babel.messages.pofile import read_po
@@ -14,7 +18,7 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("en", "ru", "uk")
 DOMAIN = "relaydesk"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR: Traversable = files("locales")
 
 
 def _(msgid: str) -> str:
@@ -50,11 +54,12 @@ def pick_language(code: str | None, fallback: str = "en") -> str:
 
 
 class Translator:
-    def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
+    def __init__(self, locales_dir: Traversable = LOCALES_DIR) -> None:
         self._catalogs: dict[str, dict[str, str]] = {}
         for lang in LANGUAGES:
             folder = locales_dir / lang / "LC_MESSAGES"
-            paths = sorted(folder.glob("*.po")) if folder.exists() else []
+            found = folder.iterdir() if folder.is_dir() else []
+            paths = sorted((p for p in found if p.name.endswith(".po")), key=lambda p: p.name)
             entries: dict[str, str] = {}
             for path in paths:  # relaydesk.po, and one catalog per area when it has its own
                 with path.open("rb") as fh:

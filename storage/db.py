@@ -13,7 +13,11 @@ from tortoise import Tortoise
 from tortoise.backends.base import executor as tortoise_executor
 from tortoise.exceptions import OperationalError
 
+from storage import cancellable_transactions
+
 log = logging.getLogger(__name__)
+
+cancellable_transactions.install()
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MODEL_MODULES = ["storage.models", "aerich.models"]

@@ -2,21 +2,51 @@
 
 from __future__ import annotations
 
+import gc
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
 
+from tests.fakes import guard
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
+
+pytest_plugins = ["tests.timeouts"]
 
 DATABASES = [
     d for d in os.environ.get("RELAYDESK_TEST_DATABASES", "sqlite,postgres").split(",") if d
 ]
 PG_SERVER = os.environ.get("RELAYDESK_TEST_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture(autouse=True)
+def guarded(request: pytest.FixtureRequest) -> Iterator[guard.Guard]:
+    """Fails the test for what its assertions may not see (tests/fakes/guard.py): a fake's
+    own server error, an unhandled exception in the desk's log, an unexpected dead delivery,
+    a secret in a log line or a delivery's error, a re-send before a 429's retry_after."""
+    watch = guard.Guard()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(watch)
+    root.setLevel(min(level, logging.INFO))  # what `relaydesk run` logs by default
+    guard.current = watch
+    try:
+        yield watch
+        gc.collect()  # "Task exception was never retrieved" is logged when a task is freed
+    finally:
+        guard.current = None
+        root.removeHandler(watch)
+        root.setLevel(level)
+    problems = watch.problems(
+        errors_expected=request.node.get_closest_marker("expect_errors") is not None
+    )
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 @pytest.fixture(params=DATABASES)

@@ -1,4 +1,5 @@
-"""Nothing is lost: duplicates, races, deleted and closed topics, blocks, 429s, 5xx, crashes."""
+"""Nothing is lost: duplicates, races, deleted and closed topics, blocks, 429s, 5xx, sends
+cancelled mid-burst (a real kill -9: tests/test_kill_9.py)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,13 @@ async def test_the_same_update_twice_is_handled_once(desk: Desk) -> None:
 async def test_first_messages_arriving_at_once_open_one_topic(desk: Desk) -> None:
     entry = EntryPointRef("telegram", f"telegram:{desk.fake.bot_id}", "@relaydesk_bot")
     customer = CustomerRef("telegram", str(CUSTOMER), "Ivan")
+    desk.fake.add_user(CUSTOMER, "Ivan")
+    sent = [desk.fake.user_sends(CUSTOMER, f"part {i}") for i in range(1, 9)]
     burst = [
-        InboundMessage(entry, customer, str(CUSTOMER), str(i), MessageBody("text", f"part {i}"))
-        for i in range(1, 9)
+        InboundMessage(
+            entry, customer, str(CUSTOMER), str(m["message_id"]), MessageBody("text", m["text"])
+        )
+        for m in sent
     ]
     await asyncio.gather(*(desk.core.inbox.accept(m) for m in burst))
     desk.core.worker.wake()
@@ -43,6 +48,8 @@ async def test_first_messages_arriving_at_once_open_one_topic(desk: Desk) -> Non
 
     assert len(desk.fake.topics(OPERATOR_CHAT)) == 1
     assert await Conversation.all().count() == 1
+    shown = [m["text"] for m in desk.topic_messages("Ivan") if "reply_markup" not in m]
+    assert sorted(shown) == sorted(m["text"] for m in sent)
 
 
 async def test_a_topic_deleted_by_hand_is_opened_again_and_the_message_lands_there(
@@ -78,6 +85,7 @@ async def test_a_topic_closed_by_hand_is_reopened(desk: Desk) -> None:
 async def test_a_customer_who_blocked_the_bot_is_said_in_plain_words(desk: Desk) -> None:
     thread = await _open(desk)
     desk.fake.block_bot(CUSTOMER)
+    desk.expect_dead_deliveries()
     answer = desk.fake.member_sends(OPERATOR_CHAT, 1001, "Hello?", thread_id=thread)
     await desk.settle()
 
@@ -102,6 +110,9 @@ async def test_a_429_storm_delays_but_loses_nothing_and_keeps_order(desk: Desk) 
     assert [m["text"] for m in desk.topic_messages("Ivan")[2:]] == [
         f"message {i}" for i in range(5)
     ]
+    # Each 429 was waited out: no call into the group came before its retry_after was over.
+    assert len(desk.fake.rate_limited) == 3
+    assert desk.fake.retry_after_violations() == []
 
 
 async def test_server_errors_are_retried_until_the_message_goes(
@@ -118,10 +129,12 @@ async def test_server_errors_are_retried_until_the_message_goes(
         await desk.stop()
 
 
-async def test_killing_the_process_mid_burst_loses_no_accepted_message(
+async def test_cancelling_every_send_mid_burst_loses_no_accepted_message(
     fake_telegram: FakeTelegram, database_url: str
 ) -> None:
-    # A fast clock: on PostgreSQL the dead instance's claims are waited out (the lease).
+    # In process, sends are cancelled and the desk stops politely; tests/test_kill_9.py kills
+    # a real process. A fast clock: on PostgreSQL the stopped instance's claims are waited
+    # out (the lease).
     desk = await Desk(fake_telegram, database_url, clock=Clock(speed=10)).start()
     try:
         for user in range(5001, 5011):
@@ -130,7 +143,7 @@ async def test_killing_the_process_mid_burst_loses_no_accepted_message(
             for user in range(5001, 5011):
                 desk.fake.user_sends(user, f"{user}-{round_}")
         await asyncio.sleep(0.3)
-        await desk.crash()
+        await desk.cancel_sends_and_stop()
         await desk.start()
         await desk.settle(timeout=30)
         topics = desk.fake.topics(OPERATOR_CHAT)

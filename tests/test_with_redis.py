@@ -48,13 +48,21 @@ async def test_racing_first_messages_open_one_conversation_with_redis_locks(
     desk = redis_desk
     entry = EntryPointRef("telegram", f"telegram:{desk.fake.bot_id}", "@relaydesk_bot")
     customer = CustomerRef("telegram", str(CUSTOMER), "Ivan")
+    desk.fake.add_user(CUSTOMER, "Ivan")
+    sent = [desk.fake.user_sends(CUSTOMER, str(i)) for i in range(6)]
     burst = [
-        InboundMessage(entry, customer, str(CUSTOMER), str(i), MessageBody("text", str(i)))
-        for i in range(6)
+        InboundMessage(
+            entry, customer, str(CUSTOMER), str(m["message_id"]), MessageBody("text", m["text"])
+        )
+        for m in sent
     ]
     await asyncio.gather(*(desk.core.inbox.accept(m) for m in burst))
+    desk.core.worker.wake()
+    await desk.settle()
 
     assert await Conversation.all().count() == 1
+    shown = [m["text"] for m in desk.topic_messages("Ivan") if "reply_markup" not in m]
+    assert sorted(shown) == [str(i) for i in range(6)]
 
 
 async def test_admin_sessions_and_sign_in_throttling_live_in_redis(redis_desk: Desk) -> None:

@@ -97,8 +97,12 @@ class OutboxWorker:
         )
         if not heads:
             return 5.0
+        # Still pending: a send in flight may have finished (status sent, claim cleared)
+        # since the heads were read, and must not be taken up again.
         candidates = (
-            await Delivery.filter(id__in=list(heads), not_before__lte=now)
+            await Delivery.filter(
+                id__in=list(heads), status=DeliveryStatus.PENDING, not_before__lte=now
+            )
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
             .order_by("id")
             .limit(self._batch)
@@ -112,6 +116,8 @@ class OutboxWorker:
                 pause = min(pause, held)
                 continue
             group = await self._group(head)
+            if not group:  # sent or given up since it was read
+                continue
             try:
                 plan = await self._executor.plan(group)
             except Exception as error:

@@ -195,7 +195,12 @@ class TelegramBridge:
         while True:
             try:
                 updates = await bot.get_updates(
-                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+                    offset=offset,
+                    timeout=POLL_TIMEOUT,
+                    allowed_updates=ALLOWED_UPDATES,
+                    # The long poll outlasts the session's send timeout: without this every
+                    # quiet poll failed with a timeout after 20 s and backed off.
+                    request_timeout=int(SEND_TIMEOUT + POLL_TIMEOUT),
                 )
                 failures = 0
             except TelegramRetryAfter as error:

@@ -14,10 +14,16 @@ from bot.clock import Clock
 from bot.core import Core
 from bot.settings import Settings
 from storage.models import Delivery, DeliveryStatus
+from tests.fakes.guard import DeskReport, watch_desk
 from tests.fakes.telegram import FakeTelegram
 
 OPERATOR_CHAT = -1001000000001
 OPERATORS = {1001: "Olga", 1002: "Petro", 1003: "Maria"}
+
+
+# Starting migrates and connects; stopping waits for sends in flight (at most ten seconds)
+# and closes the database: past this, something waits forever, and the test says so.
+STOP_WITHIN = 30.0
 
 
 def free_port() -> int:
@@ -27,7 +33,8 @@ def free_port() -> int:
 
 
 class Desk:
-    """Relaydesk in this process; `restart()` is a crash and a fresh start on the same data."""
+    """Relaydesk in this process; `restart()` is a graceful stop and a fresh start on the same
+    data. (A real kill -9 needs its own process: tests/test_kill_9.py.)"""
 
     def __init__(
         self, fake: FakeTelegram, database_url: str, clock: Clock | None = None, **settings: Any
@@ -49,6 +56,19 @@ class Desk:
         self.settings = Settings(_env_file=None, **values)
         self._runner: web.AppRunner | None = None
         self.slack: Any = None
+        self.report = DeskReport()
+        secrets = (
+            self.settings.telegram_token_value,
+            self.settings.webhook_secret_value,
+            Settings.secret(self.settings.slack_bot_token),
+            Settings.secret(self.settings.slack_app_token),
+            Settings.secret(self.settings.slack_signing_secret),
+        )
+        watch_desk(self.report, {s for s in secrets if s})
+
+    def expect_dead_deliveries(self) -> None:
+        """The test makes deliveries die on purpose (the guard fails others that do)."""
+        self.report.dead_expected = True
 
     @classmethod
     def with_slack(
@@ -80,22 +100,39 @@ class Desk:
         self._runner = web.AppRunner(
             build_app(self.settings, clock=self.clock), handle_signals=False
         )
-        await self._runner.setup()
+        async with asyncio.timeout(STOP_WITHIN):
+            await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.settings.http_port).start()
         return self
 
     async def stop(self) -> None:
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._take_report()
+            async with asyncio.timeout(STOP_WITHIN):
+                await self._runner.cleanup()
             self._runner = None
 
-    async def crash(self) -> None:
-        """Stop at once: nothing in flight is finished or flushed politely."""
+    async def cancel_sends_and_stop(self) -> None:
+        """Cancel every send in flight, then stop: the in-process approximation of a crash
+        (the database connection is closed politely; tests/test_kill_9.py kills for real)."""
         assert self._runner is not None
         core = self.core
         for task in list(core.worker._tasks):
             task.cancel()
         await self.stop()
+
+    async def _take_report(self) -> None:
+        """What the guard checks after the test, read while the database is still open."""
+        if CORE not in self._runner.app:  # type: ignore[union-attr]
+            return
+        dead = await Delivery.filter(status=DeliveryStatus.DEAD).values(
+            "id", "target", "op", "last_error"
+        )
+        self.report.dead = dead
+        errors = await Delivery.filter(last_error__not_isnull=True).values_list(
+            "last_error", flat=True
+        )
+        self.report.last_errors += [str(e) for e in errors]
 
     async def restart(self) -> None:
         await self.stop()

@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from ..common import AppServer
+from ..guard import watch_fake
 from .api import METHODS
 from .delivery import Delivery
 from .errors import SlackError
@@ -133,6 +134,9 @@ class FakeSlack(SocketControls, AppServer):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.deliveries: list[Delivery] = []
         self.crashes: list[Exception] = []  # exceptions the fake itself raised
+        # Errors the fake answered that no test asked for: its own crashes and requests it
+        # could not parse. The test guard (tests/fakes/guard.py) fails a test that left any.
+        self.server_errors: list[str] = []
         self.socket = SocketHub(self)
         self._faults: list[Fault] = []
         self._runner: web.AppRunner | None = None
@@ -149,7 +153,9 @@ class FakeSlack(SocketControls, AppServer):
         app.router.add_get("/socket", self.socket.handle)
         app.router.add_post("/actions/{rest:.+}", self._handle_response_url)
         app.router.add_post("/commands/{rest:.+}", self._handle_response_url)
-        return await self._serve(app)
+        url = await self._serve(app)
+        watch_fake(self)
+        return url
 
     async def close(self) -> None:
         await self.socket.close()
@@ -193,6 +199,15 @@ class FakeSlack(SocketControls, AppServer):
                 return fault
         return None
 
+    # ----- what the test guard checks -------------------------------------------------
+
+    def secrets(self) -> set[str]:
+        return {self.bot_token, self.app_token, self.signing_secret}
+
+    def retry_after_violations(self) -> list[str]:
+        """Slack's 429s are retried by slack_sdk's own handler, not paced by the desk."""
+        return []
+
     # ----- the Web API ----------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
@@ -217,7 +232,11 @@ class FakeSlack(SocketControls, AppServer):
         name = request.match_info["method"]
         headers: dict[str, str] = {}
         try:
-            params, token = await read_request(request)
+            try:
+                params, token = await read_request(request)
+            except SlackError as error:
+                self.server_errors.append(f"could not parse a {name} request: {error!r}")
+                raise
             self.calls.append((name, params.recorded()))
             self.stats.calls[name] += 1
             method = METHODS.get(name)
@@ -243,6 +262,7 @@ class FakeSlack(SocketControls, AppServer):
             return web.json_response(error.payload(), status=error.status, headers=headers)
         except Exception as crash:  # a bug in the fake: answer loudly, keep it for tests
             self.crashes.append(crash)
+            self.server_errors.append(f"500: fake Slack crashed on {name}: {crash!r}")
             logger.exception("fake Slack crashed on %s", name)
             body = {"ok": False, "error": "fatal_error", "detail": f"fake crashed: {crash!r}"}
             return web.json_response(body, status=500)
@@ -297,8 +317,9 @@ class FakeSlack(SocketControls, AppServer):
             else:
                 body = dict(await request.post())
         except ValueError:
-            return web.Response(status=400, text="invalid_payload")
+            body = None
         if not isinstance(body, dict):
+            self.server_errors.append(f"could not parse a response_url request to {key}")
             return web.Response(status=400, text="invalid_payload")
         applied = self._apply_response(context, body)
         self.responses.append(

@@ -17,6 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from ..common import AppServer
+from ..guard import watch_fake
 from .api import METHODS
 from .errors import DEFAULT_DESCRIPTIONS, ApiError
 from .limits import RateLimiter
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
 logger = logging.getLogger(__name__)
+
+# A request that reached the fake this soon (real seconds) after a 429 was answered may have
+# been sent before the client read that answer: it is not counted as ignoring retry_after.
+IN_FLIGHT = 0.2
 
 MAX_UPLOAD = 50 * 1024 * 1024  # the Bot API's limit for files bots send
 
@@ -99,6 +104,18 @@ class FakeTelegram(People, AppServer):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.webhook_deliveries: list[Json] = []  # updates the webhook accepted, in order
         self.crashes: list[Exception] = []  # exceptions the fake itself raised
+        # Errors the fake answered that no test asked for: its own crashes and requests it
+        # could not parse. The test guard (tests/fakes/guard.py) fails a test that left any.
+        self.server_errors: list[str] = []
+        self.clock = clock
+        # (real time, fake time, chat, method) of every call; (real, fake, chat, retry_after)
+        # of every 429 answered: what `retry_after_violations` compares.
+        self.requests: list[tuple[float, float, str, str]] = []
+        self.rate_limited: list[tuple[float, float, str, int]] = []
+        # Seconds every call but getUpdates waits after it acted, before it answers: a slow
+        # network, so that a client killed meanwhile never learns that the call went through.
+        self.answer_delay = 0.0
+        self.unanswered = 0  # calls that acted and wait for `answer_delay` right now
         self._faults: list[Fault] = []
         self._delivering = False
         self._runner: web.AppRunner | None = None
@@ -112,6 +129,7 @@ class FakeTelegram(People, AppServer):
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         await self._serve(app)
+        watch_fake(self)
         self._webhook_task = asyncio.create_task(self._deliver_webhooks())
         return self.base_url
 
@@ -168,6 +186,27 @@ class FakeTelegram(People, AppServer):
                 return fault
         return None
 
+    # ----- what the test guard checks ---------------------------------------------------
+
+    def secrets(self) -> set[str]:
+        return {self.token}
+
+    def retry_after_violations(self) -> list[str]:
+        """Calls into a chat that came before a 429's `retry_after` for that chat was over
+        (in the fake's clock), leaving out those already in flight when it was answered."""
+        found = []
+        for real, at, chat, retry_after in self.rate_limited:
+            if not chat:
+                continue
+            for when, then, other_chat, method in self.requests:
+                early = at < then < at + retry_after
+                if other_chat == chat and when > real + IN_FLIGHT and early:
+                    found.append(
+                        f"{method} to chat {chat} {then - at:.2f} s after a 429 "
+                        f"with retry_after={retry_after}"
+                    )
+        return found
+
     # ----- calls ---------------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
@@ -177,6 +216,8 @@ class FakeTelegram(People, AppServer):
     async def call(self, method: str, params: Params) -> Any:
         """Run one Bot API call; raises ApiError for error answers."""
         self.calls.append((method, {**params.files, **copy.deepcopy(params.values)}))
+        chat = str(params.values.get("chat_id", ""))
+        self.requests.append((time.monotonic(), self.clock(), chat, method))
         entry = METHODS.get(method)
         self.stats.calls[entry[0] if entry else method] += 1
         try:
@@ -190,23 +231,43 @@ class FakeTelegram(People, AppServer):
                 result = await result
             if fault is not None:
                 raise fault.error
+            if self.answer_delay and method.lower() != "getupdates":
+                self.unanswered += 1
+                self.changed.fire()
+                try:
+                    await asyncio.sleep(self.answer_delay)
+                finally:
+                    self.unanswered -= 1
+                    self.changed.fire()
             return result
         except ApiError as error:
             if error.code == 429:
                 self.stats.too_many_requests += 1
+                retry_after = error.retry_after or 0
+                self.rate_limited.append((time.monotonic(), self.clock(), chat, retry_after))
             raise
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
+        method = request.match_info["method"]
         try:
             values, files = await read_request(request)
-            result = await self.call(request.match_info["method"], Params(values, files))
+            params = Params(values, files)
+        except Exception as error:
+            self.server_errors.append(f"could not parse a {method} request: {error!r}")
+            if not isinstance(error, ApiError):
+                self.crashes.append(error)
+                error = ApiError(500, f"Internal Server Error: fake crashed: {error!r}")
+            return web.json_response(error.payload(), status=error.code)
+        try:
+            result = await self.call(method, params)
         except ApiError as error:
             return web.json_response(error.payload(), status=error.code)
         except Exception as crash:  # a bug in the fake: answer loudly, keep it for tests
             self.crashes.append(crash)
-            logger.exception("fake Telegram crashed on %s", request.match_info["method"])
+            self.server_errors.append(f"500: fake Telegram crashed on {method}: {crash!r}")
+            logger.exception("fake Telegram crashed on %s", method)
             error = ApiError(500, f"Internal Server Error: fake crashed: {crash!r}")
             return web.json_response(error.payload(), status=500)
         return web.json_response({"ok": True, "result": result})

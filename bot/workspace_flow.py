@@ -135,24 +135,6 @@ class WorkspaceFlow:
 
     async def _accept_message(self, event: WorkspaceMessage) -> None:
         """Answers to the operator go through the outbox like everything else."""
-        if await self._seen(event):
-            return None
-        try:
-            return await self._accept_message(event)
-        except IntegrityError:
-            if not await self._seen(event):
-                raise
-            return None  # the same message, re-delivered while the first was being stored
-
-    async def _seen(self, event: WorkspaceMessage) -> bool:
-        """A message stored already (a Slack retry, a re-read update) is handled once."""
-        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
-        if await Message.filter(source_key=f"{chat_key}:{event.external_id}").exists():
-            log.info("Message %s in %s was handled already", event.external_id, chat_key)
-            return True
-        return False
-
-    async def _accept_message(self, event: WorkspaceMessage) -> None:
         parsed = parse_command(event.body.text, self._bot_usernames.get(event.place.workspace_kind))
         place = await self._place(event.place, event.author)
         if place is None:

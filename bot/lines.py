@@ -20,11 +20,17 @@ def configured_workspaces(settings: Settings) -> list[tuple[str, str, str]]:
 
 
 async def configure_lines(settings: Settings) -> Line | None:
-    """The default line, and a line for the other workspace when both are configured."""
+    """The default line, and a line for the other workspace when both are configured.
+
+    A workspace the settings name that already has a line (made with `relaydesk import`,
+    `lines add` or the panel) keeps it, whatever its slug: that line is the default one.
+    Only a workspace without a line gets the `default` (or `slack`) line, moved there."""
     default = None
     for index, (kind, chat, reply_mode) in enumerate(configured_workspaces(settings)):
-        slug, name = (DEFAULT_LINE, "Default line") if index == 0 else (kind, kind.title())
-        line = await ensure_line(slug, name, kind, chat, reply_mode)
+        line = await Line.get_or_none(workspace_kind=kind, workspace_chat=chat)
+        if line is None or line.slug == (DEFAULT_LINE if index == 0 else kind):
+            slug, name = (DEFAULT_LINE, "Default line") if index == 0 else (kind, kind.title())
+            line = await ensure_line(slug, name, kind, chat, reply_mode)
         default = default or line
     return default
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -12,7 +14,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Core
+from bot.i18n import Text, _
+from bot.reconnect import backoff_of, connect_with_backoff
 from bot.settings import Settings
+from bridges.slack import reach
 from bridges.slack.files import SlackFiles
 from bridges.slack.listeners import register_listeners
 from bridges.slack.sender import SlackSender
@@ -20,6 +25,12 @@ from bridges.slack.sender import SlackSender
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+NO_TOKEN = _("RELAYDESK_SLACK_CHANNEL_ID is set but RELAYDESK_SLACK_BOT_TOKEN is not (xoxb-…).")
+NO_SECRET = _(
+    "Neither RELAYDESK_SLACK_SIGNING_SECRET (events over HTTP at /slack/events) nor "
+    "RELAYDESK_SLACK_APP_TOKEN (Socket Mode) is set: copy one from the app's "
+    "Basic Information page."
+)
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
@@ -55,6 +66,8 @@ class SlackBridge:
     def __init__(self) -> None:
         self.bolt: AsyncApp | None = None
         self._socket: Any = None
+        self._running: asyncio.Task[None] | None = None
+        self._failing_token = reach.BOT_TOKEN  # which token a refusal is about
 
     def install(self, app: web.Application) -> None:
         app.router.add_post(EVENTS_PATH, self._on_request)
@@ -67,24 +80,59 @@ class SlackBridge:
         )
 
     async def start(self, app: web.Application, core: Core) -> None:
+        """Never fails the desk: an unreachable Slack is tried again in the background and
+        reported to `core.health` meanwhile."""
         settings = core.settings
         token = settings.secret(settings.slack_bot_token)
         if not token:
             if settings.slack_channel_id:
+                core.health.off("slack", Text(NO_TOKEN))
                 log.warning("Slack is off: set RELAYDESK_SLACK_BOT_TOKEN (xoxb-…)")
             return
         if not settings.slack_signing_secret and not settings.slack_app_token:
+            core.health.off("slack", Text(NO_SECRET))
             log.error(
                 "Slack is off: set RELAYDESK_SLACK_SIGNING_SECRET (HTTP events) "
                 "or RELAYDESK_SLACK_APP_TOKEN (Socket Mode)"
             )
             return
-        client = make_client(settings)
-        try:
-            identity = await client.auth_test()
-        except SlackApiError as error:
-            log.error("Slack is off: the bot token was refused (%s)", error.response.get("error"))
-            return
+        self._core = core
+        core.health.starting("slack")
+        self._running = asyncio.create_task(self._run(core, make_client(settings)))
+
+    async def _run(self, core: Core, client: AsyncWebClient) -> None:
+        """Connect, then keep an eye on the Web API: Slack going away while running shows in
+        `/healthz` and the log, and its coming back too."""
+        settings = core.settings
+        backoff = backoff_of(settings)
+        while True:
+            await connect_with_backoff(
+                "slack",
+                lambda: self._connect(core, client),
+                lambda error: reach.outage(error, settings, self._failing_token),
+                health=core.health,
+                backoff=backoff,
+                translator=core.translator,
+            )
+            while True:
+                await asyncio.sleep(settings.reconnect_max_seconds)
+                try:
+                    await client.auth_test()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    outage = reach.outage(error, settings)
+                    core.health.down("slack", outage)
+                    words = core.translator.render("en", outage.text)
+                    log.error("Slack is down: %s Trying again.", words)
+                    break
+
+    async def _connect(self, core: Core, client: AsyncWebClient) -> None:
+        settings = core.settings
+        self._failing_token = reach.BOT_TOKEN
+        identity = await client.auth_test()
+        if self.bolt is not None:
+            return  # connected before: the Web API answers again, nothing to set up
         bolt = AsyncApp(
             client=client,  # Bolt takes the token from the client
             signing_secret=settings.secret(settings.slack_signing_secret) or "socket-mode-only",
@@ -92,6 +140,18 @@ class SlackBridge:
             process_before_response=True,
         )
         register_listeners(bolt, core, bot_user=str(identity["user_id"]))
+        if settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            self._failing_token = reach.APP_TOKEN
+            socket = AsyncSocketModeHandler(bolt, settings.secret(settings.slack_app_token))
+            try:
+                await socket.connect_async()
+            except BaseException:
+                await socket.close_async()
+                raise
+            self._socket = socket
+        token = settings.secret(settings.slack_bot_token) or ""
         core.files.register("ws:slack", SlackFiles(token))
         core.workspaces["slack"] = SlackSender(
             client,
@@ -102,11 +162,6 @@ class SlackBridge:
         )
         core.members["slack"] = SlackMembers(client)
         self.bolt = bolt
-        if settings.slack_app_token:
-            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-            self._socket = AsyncSocketModeHandler(bolt, settings.secret(settings.slack_app_token))
-            await self._socket.connect_async()
         log.info(
             "Slack app %s serves channel %s (%s)",
             identity.get("user"),
@@ -115,6 +170,10 @@ class SlackBridge:
         )
 
     async def stop(self) -> None:
+        if self._running is not None:
+            self._running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._running
         if self._socket is not None:
             await self._socket.close_async()
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.settings import Settings
 from storage.models import EntryPoint, Line
 
+log = logging.getLogger(__name__)
+
 DEFAULT_LINE = "default"
+WORKSPACE_SETTINGS = {
+    "telegram": "RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID",
+    "slack": "RELAYDESK_SLACK_CHANNEL_ID",
+}
 
 
 def configured_workspaces(settings: Settings) -> list[tuple[str, str, str]]:
@@ -42,6 +50,16 @@ async def ensure_line(
     wanted = {"workspace_kind": workspace_kind, "workspace_chat": chat, "reply_mode": reply_mode}
     line, created = await Line.get_or_create(slug=slug, defaults={"name": name, **wanted})
     if not created and any(getattr(line, k) != v for k, v in wanted.items()):
+        if (line.workspace_kind, line.workspace_chat) != (workspace_kind, chat):
+            log.warning(
+                "Line %r moves from %s:%s to %s:%s, where %s points",
+                slug,
+                line.workspace_kind,
+                line.workspace_chat,
+                workspace_kind,
+                chat,
+                WORKSPACE_SETTINGS[workspace_kind],
+            )
         await Line.filter(id=line.id).update(**wanted)
         await line.refresh_from_db()
     return line

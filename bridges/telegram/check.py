@@ -13,7 +13,7 @@ from aiogram.exceptions import TelegramAPIError
 from bot.i18n import Text, _
 from bot.settings import Settings
 from bridges.telegram import reach
-from bridges.telegram.runtime import NO_TOKEN, make_bot
+from bridges.telegram.runtime import NO_TOKEN, NO_WEBHOOK_URL, make_bot
 
 Finding = tuple[bool, Text]
 
@@ -36,10 +36,6 @@ NO_TOPIC_RIGHT = _(
 )
 NOT_ADMIN = _(
     'The bot is only a {status} of "{title}": make it an admin with the right to manage topics.'
-)
-NO_WEBHOOK_URL = _(
-    "RELAYDESK_TELEGRAM_MODE=webhook needs RELAYDESK_TELEGRAM_WEBHOOK_URL "
-    "(the public https address of /telegram/webhook)."
 )
 
 

@@ -43,6 +43,10 @@ NO_LINE = _(
 NO_TOKEN = _(
     "RELAYDESK_TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token there."
 )
+NO_WEBHOOK_URL = _(
+    "RELAYDESK_TELEGRAM_MODE=webhook needs RELAYDESK_TELEGRAM_WEBHOOK_URL "
+    "(the public https address of /telegram/webhook)."
+)
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -104,6 +108,10 @@ class TelegramBridge:
                 "RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID to the id of the operators' forum supergroup "
                 "(or RELAYDESK_SLACK_CHANNEL_ID); run `relaydesk check` for help"
             )
+            return
+        if settings.telegram_mode == "webhook" and not settings.telegram_webhook_url:
+            core.health.off("telegram", Text(NO_WEBHOOK_URL))
+            log.error("Telegram is off: %s", core.translator.render("en", Text(NO_WEBHOOK_URL)))
             return
         self.bot = make_bot(settings)
         core.health.starting("telegram")
@@ -273,9 +281,7 @@ class TelegramBridge:
     async def _start_webhook(self, bot: Bot) -> None:
         assert self.dispatcher is not None
         url = self.settings.telegram_webhook_url
-        if not url:
-            log.error("RELAYDESK_TELEGRAM_MODE=webhook needs RELAYDESK_TELEGRAM_WEBHOOK_URL")
-            return
+        assert url, "start() checks the webhook URL"
         secret = webhook_secret(self.settings)
         self._webhook_secret = secret
         await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)

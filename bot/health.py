@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.i18n import Text, Translator
+from bot.i18n import Text, Translator, _
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["network", "server", "refused", "bad_answer"]
+Kind = Literal["network", "server", "refused", "bad_answer", "unexpected"]
+UNEXPECTED = _("Starting it failed unexpectedly ({error}); the log has the details.")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,12 @@ class Outage:
 
     kind: Kind
     text: Text
+
+    @classmethod
+    def unexpected(cls, error: BaseException) -> Outage:
+        """Not about the messenger at all (the database, a bug): said as such, not blamed
+        on the network or a token."""
+        return cls("unexpected", Text(UNEXPECTED, error=f"{type(error).__name__}: {error}"[:200]))
 
     @property
     def retry_slowly(self) -> bool:

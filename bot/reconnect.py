@@ -46,14 +46,14 @@ def backoff_of(settings: Settings) -> Backoff:
 async def connect_with_backoff(
     name: str,
     attempt: Callable[[], Awaitable[None]],
-    classify: Callable[[Exception], Outage],
+    classify: Callable[[Exception], Outage | None],
     *,
     health: Health,
     backoff: Backoff,
     translator: Translator,
 ) -> None:
-    """Run `attempt` until it returns; then the component is up. Errors `classify` does not
-    expect still count as an outage (logged with their traceback): the desk keeps serving."""
+    """Run `attempt` until it returns; then the component is up. An error `classify` does
+    not know (None) is logged with its traceback and still retried: the desk keeps serving."""
     next_delay = backoff.delays()
     said: str | None = None
     while True:
@@ -63,6 +63,9 @@ async def connect_with_backoff(
             raise
         except Exception as error:
             outage = classify(error)
+            if outage is None:
+                log.exception("%s: starting failed unexpectedly", name.title())
+                outage = Outage.unexpected(error)
             health.down(name, outage)
             words = translator.render("en", outage.text)
             delay = next_delay(outage)

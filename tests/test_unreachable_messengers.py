@@ -163,6 +163,30 @@ async def test_slack_going_away_while_running_is_reported_and_nothing_is_lost(
         await desk.stop()
 
 
+async def test_telegram_going_away_while_running_is_reported_and_polling_resumes(
+    fake_telegram: FakeTelegram, database_url: str, caplog
+) -> None:
+    desk = await Desk(fake_telegram, database_url, **QUICK_RETRIES).start()
+    try:
+        await eventually(lambda: _all_up(desk))
+        await go_away(fake_telegram)
+        await eventually(lambda: _telegram_is_down(desk))
+        assert "Telegram is down: getUpdates failed: Could not reach the Bot API" in caplog.text
+
+        await come_back(fake_telegram)
+        await eventually(lambda: _all_up(desk))
+        fake_telegram.add_user(IVAN, "Ivan")
+        fake_telegram.user_sends(IVAN, "Back again?")
+        await desk.settle()
+        assert "Back again?" in [m.get("text") for m in desk.topic_messages("Ivan")]
+    finally:
+        await desk.stop()
+
+
+async def _telegram_is_down(desk: Desk) -> bool:
+    return (await health(desk.url))[1]["components"]["telegram"].startswith("down: ")
+
+
 async def _slack_is_down(desk: Desk) -> bool:
     return (await health(desk.url))[1]["components"]["slack"].startswith("down: ")
 

@@ -37,8 +37,11 @@ async def findings(settings: Settings) -> list[Finding]:
     client = make_client(settings)
     try:
         identity = await client.auth_test()
-    except Exception as error:  # every failure is worded by `reach`, as in the log
-        return [*found, (False, reach.outage(error, settings).text)]
+    except Exception as error:  # every failure to reach it is worded by `reach`, as in the log
+        outage = reach.outage(error, settings)
+        if outage is None:
+            raise
+        return [*found, (False, outage.text)]
     bot = str(identity.get("user", "relaydesk"))
     found.append((True, Text(TOKEN_WORKS, bot=bot, team=str(identity.get("team")))))
     channel = settings.slack_channel_id

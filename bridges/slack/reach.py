@@ -33,7 +33,12 @@ BOT_TOKEN = "RELAYDESK_SLACK_BOT_TOKEN"
 APP_TOKEN = "RELAYDESK_SLACK_APP_TOKEN"
 
 
-def outage(error: BaseException, settings: Settings, setting: str = BOT_TOKEN) -> Outage:
+class SocketModeLost(ConnectionError):
+    """The Web API answers but Slack's websocket for events is gone."""
+
+
+def outage(error: BaseException, settings: Settings, setting: str = BOT_TOKEN) -> Outage | None:
+    """None for an error that is not about reaching Slack (a bug, the database)."""
     url = settings.slack_api_url
     if isinstance(error, SlackApiError):
         response = error.response
@@ -56,5 +61,4 @@ def outage(error: BaseException, settings: Settings, setting: str = BOT_TOKEN) -
     if isinstance(error, aiohttp.ClientError | OSError):
         detail = str(error) or type(error).__name__
         return Outage("network", Text(UNREACHABLE, url=url, error=detail))
-    detail = f"{type(error).__name__}: {error}"[:200]
-    return Outage("bad_answer", Text(NOT_SLACK, url=url, error=detail))
+    return None

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Core
+from bot.health import Outage
 from bot.i18n import Text, _
 from bot.reconnect import backoff_of, connect_with_backoff
 from bot.settings import Settings
@@ -101,38 +102,52 @@ class SlackBridge:
         self._running = asyncio.create_task(self._run(core, make_client(settings)))
 
     async def _run(self, core: Core, client: AsyncWebClient) -> None:
-        """Connect, then keep an eye on the Web API: Slack going away while running shows in
-        `/healthz` and the log, and its coming back too."""
+        """Connect, then keep an eye on Slack: the Web API going away while running, or the
+        Socket Mode connection (which the SDK re-opens by itself), shows in `/healthz` and
+        the log, and so does its coming back."""
         settings = core.settings
-        backoff = backoff_of(settings)
+        await connect_with_backoff(
+            "slack",
+            lambda: self._connect(core, client),
+            lambda error: reach.outage(error, settings, self._failing_token),
+            health=core.health,
+            backoff=backoff_of(settings),
+            translator=core.translator,
+        )
+        pause, next_delay, said = settings.reconnect_max_seconds, None, None
         while True:
-            await connect_with_backoff(
-                "slack",
-                lambda: self._connect(core, client),
-                lambda error: reach.outage(error, settings, self._failing_token),
-                health=core.health,
-                backoff=backoff,
-                translator=core.translator,
-            )
-            while True:
-                await asyncio.sleep(settings.reconnect_max_seconds)
-                try:
-                    await client.auth_test()
-                except asyncio.CancelledError:
-                    raise
-                except Exception as error:
-                    outage = reach.outage(error, settings)
-                    core.health.down("slack", outage)
-                    words = core.translator.render("en", outage.text)
+            await asyncio.sleep(pause)
+            try:
+                await self._probe(client)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                outage = reach.outage(error, settings)
+                if outage is None:
+                    log.exception("Checking on Slack failed unexpectedly")
+                    outage = Outage.unexpected(error)
+                core.health.down("slack", outage)
+                words = core.translator.render("en", outage.text)
+                if words != said:
                     log.error("Slack is down: %s Trying again.", words)
-                    break
+                    said = words
+                next_delay = next_delay or backoff_of(settings).delays()
+                pause = next_delay(outage)
+                continue
+            if said is not None:
+                log.info("Slack is back up")
+            core.health.up("slack")
+            pause, next_delay, said = settings.reconnect_max_seconds, None, None
+
+    async def _probe(self, client: AsyncWebClient) -> None:
+        await client.auth_test()
+        if self._socket is not None and not await self._socket.client.is_connected():
+            raise reach.SocketModeLost("the Socket Mode connection is lost; it is re-opened")
 
     async def _connect(self, core: Core, client: AsyncWebClient) -> None:
         settings = core.settings
         self._failing_token = reach.BOT_TOKEN
         identity = await client.auth_test()
-        if self.bolt is not None:
-            return  # connected before: the Web API answers again, nothing to set up
         bolt = AsyncApp(
             client=client,  # Bolt takes the token from the client
             signing_secret=settings.secret(settings.slack_signing_secret) or "socket-mode-only",

@@ -52,8 +52,11 @@ async def findings(settings: Settings) -> list[Finding]:
 async def _check(bot: Bot, settings: Settings) -> list[Finding]:
     try:
         me = await bot.get_me()
-    except Exception as error:  # every failure is worded by `reach`, as in the log
-        return [(False, reach.outage(error, settings).text)]
+    except Exception as error:  # every failure to reach it is worded by `reach`, as in the log
+        outage = reach.outage(error, settings)
+        if outage is None:
+            raise
+        return [(False, outage.text)]
     found: list[Finding] = [(True, Text(TOKEN_WORKS, bot=me.username, id=me.id))]
     chat_id = settings.telegram_operator_chat_id
     if chat_id is None:

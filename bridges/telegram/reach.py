@@ -36,7 +36,8 @@ NOT_TELEGRAM = _(
 SNIPPET = 80
 
 
-def outage(error: BaseException, settings: Settings) -> Outage:
+def outage(error: BaseException, settings: Settings) -> Outage | None:
+    """None for an error that is not about reaching Telegram (a bug, the database)."""
     url = settings.telegram_api_url
     if isinstance(error, ClientDecodeError):
         page = " ".join(str(error.data).split())[:SNIPPET]
@@ -54,8 +55,7 @@ def outage(error: BaseException, settings: Settings) -> Outage:
     if isinstance(error, OSError):
         detail = str(error) or type(error).__name__
         return Outage("network", Text(UNREACHABLE, url=url, error=scrub(detail, settings)))
-    detail = f"{type(error).__name__}: {error}"[:200]
-    return Outage("bad_answer", Text(NOT_TELEGRAM, url=url, error=scrub(detail, settings)))
+    return None
 
 
 def scrub(text: str, settings: Settings) -> str:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from bot.core import Core
 from bot.events import EntryPointRef
+from bot.health import Outage
 from bot.i18n import LANGUAGES, Text, _
 from bot.lines import ensure_entry_point, workspace_chats
 from bot.reconnect import backoff_of, connect_with_backoff
@@ -218,7 +219,9 @@ class TelegramBridge:
         while True:
             try:
                 updates = await bot.get_updates(
-                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+                    offset=offset,
+                    timeout=0 if said else POLL_TIMEOUT,  # after a failure: tell at once
+                    allowed_updates=ALLOWED_UPDATES,
                 )
             except asyncio.CancelledError:
                 raise
@@ -227,6 +230,9 @@ class TelegramBridge:
                 continue
             except Exception as error:
                 outage = reach.outage(error, self.settings)
+                if outage is None:
+                    log.exception("getUpdates failed unexpectedly")
+                    outage = Outage.unexpected(error)
                 health.down("telegram", outage)
                 words = self.core.translator.render("en", outage.text)
                 if words != said:

@@ -4,6 +4,7 @@ check, and the missing one comes up by itself when it answers again."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -13,7 +14,7 @@ from pydantic import SecretStr
 from storage.models import Delivery, DeliveryStatus
 from tests.conftest import SLACK_CHANNEL, SLACK_OPERATORS
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
-from tests.fakes.outage import ErrorPages, come_back, go_away, nobody_listens
+from tests.fakes.outage import ErrorPages, Silence, come_back, go_away, nobody_listens
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.waiting import eventually, health
@@ -225,3 +226,27 @@ async def test_the_log_tells_a_proxy_page_from_a_refused_token_from_the_network(
     finally:
         await desk.stop()
         await pages.close()
+
+
+async def test_a_slack_that_never_answers_does_not_hold_the_start_up(
+    fake_telegram: FakeTelegram, fake_slack: FakeSlack, database_url: str
+) -> None:
+    silence = Silence()
+    await silence.start()
+    desk = Desk.with_slack(
+        fake_telegram,
+        fake_slack,
+        database_url,
+        SLACK_CHANNEL,
+        slack_api_url=silence.base_url,
+        telegram_operator_chat_id=OPERATOR_CHAT,
+    )
+    try:
+        # slack_sdk waits 30 s for an answer; the start waits at most 5 s for a first one.
+        await asyncio.wait_for(desk.start(), 25)
+        status, body = await health(desk.url)
+        assert status == 200 and body["ok"] is False
+        assert body["components"] == {"slack": "starting", "telegram": "up"}
+    finally:
+        await desk.stop()
+        await silence.close()

@@ -4,6 +4,8 @@ and comes back on the same port with everything it knew."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from tests.fakes.common import AppServer
@@ -55,3 +57,28 @@ async def come_back(server: AppServer) -> None:
     """Listen again on the same port."""
     assert server._runner is not None
     await web.TCPSite(server._runner, server.host, int(server.base_url.rsplit(":", 1)[1])).start()
+
+
+class Silence:
+    """Accepts connections and never answers: a firewall that drops, a hung proxy."""
+
+    def __init__(self) -> None:
+        self.base_url = ""
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> str:
+        async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self._writers.append(writer)
+
+        self._server = await asyncio.start_server(hold, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def close(self) -> None:
+        for writer in self._writers:
+            writer.close()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()

@@ -9,7 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.accounts import operator_of, role_of
-from storage.models import AdminAccount, LineMember, Operator
+from bot.contact_visibility import Sight, sight_of
+from storage.models import AdminAccount, Operator
 
 ADMIN, SUPERVISOR, OPERATOR = "admin", "supervisor", "operator"
 
@@ -36,8 +37,13 @@ class Viewer:
         if self.role not in roles:
             raise web.HTTPForbidden(text="forbidden")
 
+    @property
+    def sight(self) -> Sight:
+        """The lines and contacts this viewer sees, by the rule the chat's commands use."""
+        return Sight(self.line_ids)
+
     def sees_line(self, line_id: int) -> bool:
-        return self.line_ids is None or line_id in self.line_ids
+        return self.sight.sees_line(line_id)
 
     def require_line(self, line_id: int) -> None:
         if not self.sees_line(line_id):
@@ -55,12 +61,8 @@ class Viewer:
 
 async def viewer_for(account: AdminAccount, csrf_token: str) -> Viewer:
     operator = await operator_of(account)
-    if role_of(account, operator) == ADMIN:
-        return Viewer(account, csrf_token, None, operator)
-    ids = await LineMember.filter(operator_id=operator.id if operator else 0).values_list(
-        "line_id", flat=True
-    )
-    return Viewer(account, csrf_token, frozenset(ids), operator)
+    sight = await sight_of(role_of(account, operator), operator)
+    return Viewer(account, csrf_token, sight.line_ids, operator)
 
 
 VIEWER = web.RequestKey("viewer", Viewer)

@@ -15,6 +15,8 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from admin_web.access import ADMIN, OPERATOR, Viewer
+from admin_web.params import optional_id, page_number
+from bot.bounds import fits
 from bot.directory.checks import CHANNELS
 from bot.events import DELETED
 from bot.i18n import _
@@ -23,6 +25,7 @@ from storage.models import (
     Conversation,
     ConversationStatus,
     EntryPoint,
+    Identity,
     Line,
     LineMember,
     Message,
@@ -30,7 +33,9 @@ from storage.models import (
 )
 
 PAGE_SIZE = 25
-LARGEST_ID = 2**31 - 1  # an INTEGER column: a larger number cannot be a conversation
+# Dates a filter may name: far enough from datetime's ends that a time zone and a day more
+# still make a datetime.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
 # Query parameter -> Filters field; the names a page link carries.
 PARAMS = {
     "status": "status",
@@ -84,14 +89,14 @@ class Filters:
             if not raw:
                 continue
             if name in NUMBERS:
-                values[name] = _number(raw)
+                values[name] = optional_id(raw)
             elif name in DATES:
                 values[name] = _date(raw)
             else:
                 values[name] = raw[:200]
         if values.get("status") not in (None, *ConversationStatus):
             values.pop("status")
-        return cls(**values, page=max(1, _number(query.get("page", "")) or 1))
+        return cls(**values, page=page_number(query.get("page")))
 
     def form(self) -> dict[str, str]:
         """The values the filter inputs show again."""
@@ -143,19 +148,24 @@ class Entry:
     deleted: bool = False
 
 
-def _number(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and int(raw) <= LARGEST_ID else None
-
-
 def _date(raw: str) -> date | None:
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
+
+
+def _column_fits(filters: Filters) -> bool:
+    """A channel or topic longer than its column is in no conversation (and tortoise would
+    refuse to compare it): the list is then simply empty."""
+    return fits(Identity, "channel", filters.channel) and fits(Conversation, "topic", filters.topic)
 
 
 def filtered(who: Viewer, filters: Filters, zone: ZoneInfo) -> QuerySet[Conversation]:
     query = Conversation.filter(**who.conversation_scope())
+    if not _column_fits(filters):
+        return query.filter(id__in=[])
     plain = {
         "status": filters.status,
         "line_id": filters.line,
@@ -219,8 +229,6 @@ async def choices(who: Viewer) -> Choices:
 async def visible(who: Viewer, conversation_id: int) -> Conversation:
     """The conversation with what its page shows; 404 when there is none, 403 when it is
     outside the viewer's scope."""
-    if conversation_id > LARGEST_ID:
-        raise web.HTTPNotFound()
     if not await Conversation.exists(id=conversation_id):
         raise web.HTTPNotFound()
     if not await Conversation.exists(id=conversation_id, **who.conversation_scope()):

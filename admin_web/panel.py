@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 COOKIE = "relaydesk_session"
 LOGIN_CSRF_COOKIE = "relaydesk_login_csrf"
 PUBLIC_ROUTES = {"login", "login_post", "static"}
+SHOWN_ERRORS = (400, 403, 404, 405, 413, 429)  # said on a page; other statuses as raised
 STATIC = Path(__file__).resolve().parent / "static"
 VIEW_MODULES = (
     "admin_web.views.login",
@@ -46,7 +48,7 @@ class Panel:
         self.state = PanelState()
 
     def install(self, app: web.Application) -> None:
-        sub = web.Application(middlewares=[errors, signed_in, csrf])
+        sub = web.Application(middlewares=[errors, signed_in, csrf, readable])
         sub[PANEL_STATE] = self.state
         aiohttp_jinja2.setup(
             sub,
@@ -90,11 +92,12 @@ def wants_json(request: web.Request) -> bool:
 
 @web.middleware
 async def errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Errors as pages in the viewer's language; never a traceback."""
+    """Errors as pages in the viewer's language; never a traceback. An unexpected exception
+    is logged here, once, and the person reads a plain page."""
     try:
         return await handler(request)
     except web.HTTPException as error:
-        if error.status not in (403, 404, 405, 429) or wants_json(request):
+        if error.status not in SHOWN_ERRORS or wants_json(request):
             raise
         return error_page(request, error.status)
     except Exception:
@@ -103,7 +106,12 @@ async def errors(request: web.Request, handler: Any) -> web.StreamResponse:
 
 
 def error_page(request: web.Request, status: int) -> web.Response:
-    return render("error.html", request, {"status": status}, status=status)
+    """When even the error page cannot be drawn (the desk is stopping), a bare status line."""
+    try:
+        return render("error.html", request, {"status": status}, status=status)
+    except Exception:
+        log.exception("The error page of %s failed", request.path)
+        return web.Response(status=status, text=f"{status}: {HTTPStatus(status).phrase}")
 
 
 @web.middleware
@@ -125,6 +133,19 @@ async def signed_in(request: web.Request, handler: Any) -> web.StreamResponse:
         if wants_json(request):
             raise web.HTTPUnauthorized(text="sign in first")
         raise web.HTTPFound(f"/admin/login?next={request.rel_url.path_qs}")
+    return await handler(request)
+
+
+@web.middleware
+async def readable(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A NUL character in a query or a form is refused at the door: PostgreSQL can neither
+    store nor compare a text holding one, and no person types it."""
+    values = list(request.query.values())
+    if request.method == "POST":
+        values += [v for v in (await request.post()).values() if isinstance(v, str)]
+    if any("\x00" in value for value in values):
+        log.warning("Refused a %s to %s holding a NUL character", request.method, request.path)
+        raise web.HTTPBadRequest(text="the request holds a character that is not allowed")
     return await handler(request)
 
 

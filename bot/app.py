@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.core import Core, build_core
 from bot.desk_settings import apply_saved
 from bot.lines import configure_lines, first_line
+from bot.redact import remember_settings
 from bot.settings import Settings
 from storage import db
 
@@ -84,6 +85,7 @@ class StartupError(RuntimeError):
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    remember_settings(settings)
     app = web.Application()
     bridges = [load_bridge(path) for path in BRIDGES]
 

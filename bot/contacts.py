@@ -16,6 +16,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot import audit
+from bot.bounds import row_id
+from bot.contact_visibility import Sight, sees_contact
 from bot.i18n import Text, _
 from storage.models import Contact, Conversation, Identity, Operator, Thread
 
@@ -203,16 +205,21 @@ async def set_banned(
 # -- finding -------------------------------------------------------------------------------
 
 
-async def find_contacts(query: str) -> list[Contact]:
+async def find_contacts(query: str, *, seen_by: Sight) -> list[Contact]:
     """Contacts an operator means by `#12`, `12`, `@username` (of any identity), a phone or
     an email; several when a phone or an email is shared. A bare short number is an id
     first, then a phone. `#id` finds merged contacts too, so that a merge can say where the
-    contact went."""
-    query = query.strip()
-    if query.startswith("#") and query[1:].isdigit():
-        return await Contact.filter(id=int(query[1:]))
-    if query.isdigit() and len(query) < 10:
-        found = await Contact.filter(id=int(query))
+    contact went. Only contacts `seen_by` may see are found: the others are not there."""
+    return [c for c in await _find(query.strip()) if await sees_contact(seen_by, c)]
+
+
+async def _find(query: str) -> list[Contact]:
+    if query.startswith("#") and query[1:].isascii() and query[1:].isdigit():
+        number = row_id(query[1:])  # None: larger than any contact's number
+        return await Contact.filter(id=number) if number is not None else []
+    number = row_id(query) if len(query) < 10 else None  # ten digits: a phone
+    if number is not None:
+        found = await Contact.filter(id=number)
         if found:
             return found
     if query.startswith("@") and len(query) > 1:
@@ -228,6 +235,14 @@ async def find_contacts(query: str) -> list[Contact]:
     return await live.filter(phone__in=[digits, f"+{digits}"]).order_by("id")
 
 
+def not_found(query: str) -> Text:
+    """The answer for a contact that does not exist, or that the asker may not see."""
+    return Text(
+        _("No contact matches {query}. Try #number, @username, a phone or an email."),
+        query=query,
+    )
+
+
 # -- merging -------------------------------------------------------------------------------
 
 
@@ -241,7 +256,9 @@ class MergeResult:
     threads_kept: list[int]
 
 
-async def merge(source: Contact, target: Contact, *, at: datetime, by: Actor) -> MergeResult:
+async def merge(
+    source: Contact, target: Contact, *, at: datetime, by: Actor, seen_by: Sight
+) -> MergeResult:
     """Make `source` a part of `target`: one contact, one history across channels.
 
     Identities and conversations move; the target's empty fields are filled and the tags
@@ -249,7 +266,10 @@ async def merge(source: Contact, target: Contact, *, at: datetime, by: Actor) ->
     per contact and line): then it stays with `source` and its conversations keep using
     it, so the topic keeps working. The open conversation's `open_key` follows the
     contact, so the customer's next message lands in it. `source` stays as a tombstone
-    (`merged_into_id`) for the audit trail. Raises `ContactRefusal`; nothing changes then."""
+    (`merged_into_id`) for the audit trail. Raises `ContactRefusal`; nothing changes then,
+    and a target `seen_by` may not see is refused as one that does not exist."""
+    if not await sees_contact(seen_by, target):
+        raise ContactRefusal(not_found(f"#{target.id}"))
     await _check_mergeable(source, target)
     try:
         async with in_transaction():

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.i18n import Text, Translator, _
+from bot.redact import describe
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class Outage:
     def unexpected(cls, error: BaseException) -> Outage:
         """Not about the messenger at all (the database, a bug): said as such, not blamed
         on the network or a token."""
-        return cls("unexpected", Text(UNEXPECTED, error=f"{type(error).__name__}: {error}"[:200]))
+        return cls("unexpected", Text(UNEXPECTED, error=describe(error)[:200]))
 
     @property
     def retry_slowly(self) -> bool:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.cards import Card
@@ -115,6 +116,24 @@ class WorkspaceFlow:
         return Place(line, operator, thread, conversation)
 
     async def accept_message(self, event: WorkspaceMessage) -> None:
+        """Store and relay `event` once, however often the workspace delivers it: a repeat
+        (a messenger's retry, a re-read update) is dropped, never an error to the caller."""
+        key = self._source_key(event)
+        if await Message.exists(source_key=key):
+            log.info("Duplicate workspace message %s dropped", key)
+            return
+        try:
+            await self._accept_message(event)
+        except IntegrityError:
+            if not await Message.exists(source_key=key):
+                raise
+            log.info("Duplicate workspace message %s dropped (concurrent)", key)
+
+    def _source_key(self, event: WorkspaceMessage) -> str:
+        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
+        return f"{chat_key}:{event.external_id}"
+
+    async def _accept_message(self, event: WorkspaceMessage) -> None:
         """Answers to the operator go through the outbox like everything else."""
         parsed = parse_command(event.body.text, self._bot_usernames.get(event.place.workspace_kind))
         place = await self._place(event.place, event.author)
@@ -143,10 +162,12 @@ class WorkspaceFlow:
         text = event.body.text or ""
         prefix = self._note_prefix()
         if text.startswith(prefix) and not marked:
-            await self._store(event, place, Direction.NOTE, text[len(prefix) :].strip())
+            async with in_transaction():
+                await self._store(event, place, Direction.NOTE, text[len(prefix) :].strip())
             return None
         if place.line.reply_mode == "marked" and not marked:
-            await self._store(event, place, Direction.NOTE, text)
+            async with in_transaction():
+                await self._store(event, place, Direction.NOTE, text)
             return None
         conversation = place.conversation
         if conversation.status == ConversationStatus.CLOSED:
@@ -200,7 +221,7 @@ class WorkspaceFlow:
             content=event.body.content,
             album_key=event.album_key,
             reply_to_id=reply_to,
-            source_key=f"{chat_key}:{event.external_id}",
+            source_key=self._source_key(event),
         )
         await MessageLink.create(message=message, chat=chat_key, external_id=event.external_id)
         return message

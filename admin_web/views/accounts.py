@@ -10,8 +10,9 @@ from aiohttp import web
 
 from admin_web.access import ADMIN, viewer
 from admin_web.pages import render
+from admin_web.params import id_or_404
 from admin_web.state import core_of, state_of
-from admin_web.views.lines import actor_name, id_or_404, text_of, translated
+from admin_web.views.lines import actor_name, text_of, translated
 from admin_web.views.operators import form_of, operator_or_404, operator_page
 from bot import accounts
 from bot.i18n import _
@@ -81,13 +82,14 @@ async def my_language(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/account/password", name="account_password")
 async def my_password(request: web.Request) -> web.StreamResponse:
-    """The current password is asked for, and wrong guesses count as failed sign-ins: a
-    borrowed session is not enough to take the account over."""
+    """The current password is asked for, and its checks count with the account's sign-in
+    attempts, before the check as there: a borrowed session is not enough to take the
+    account over, not even with a burst of parallel guesses."""
     who = viewer(request)
     form = await request.post()
     throttle = state_of(request).throttle
     key = f"name:{who.account.username.lower()}"
-    if await throttle.blocked(key):
+    if not await throttle.attempt(key):
         text = translated(request, _("Too many attempts. Try again in 15 minutes."))
         return my_page(request, {"current_password": text}, status=429)
     try:
@@ -99,9 +101,10 @@ async def my_password(request: web.Request) -> web.StreamResponse:
             **by(request),
         )
     except accounts.AccountRefusal as refusal:
-        if "current_password" in refusal.problems:
-            await throttle.failed(key)
+        if "current_password" not in refusal.problems:
+            await throttle.succeeded(key)  # the right password, a new one not good enough
         return my_page(request, said(request, refusal), status=400)
+    await throttle.succeeded(key)
     raise web.HTTPSeeOther("/admin/account?saved=password")
 
 
@@ -141,7 +144,7 @@ async def operator_account_create(request: web.Request) -> web.StreamResponse:
     operator = await operator_or_404(request)
     form = await request.post()
     typed = {
-        "username": text_of(form, "username").strip()[:64],
+        "username": text_of(form, "username").strip(),  # too long: refused, not cut
         "language": text_of(form, "language").strip()[:8],
     }
     try:

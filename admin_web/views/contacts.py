@@ -2,8 +2,9 @@
 editing, merging and banning it through `bot.contacts` — the service behind the chat's
 /contact, /link and /ban, so the panel refuses what the chat refuses, in the same words.
 
-Admins see every contact, supervisors those with a conversation in one of their lines;
-operators have /contact in their chat and no address book here."""
+Admins see every contact, supervisors those with a conversation in one of their lines
+(`bot.contact_visibility`, the rule /link and /history follow too); operators have
+/contact in their chat and no address book here."""
 
 from __future__ import annotations
 
@@ -22,8 +23,11 @@ from tortoise.transactions import in_transaction
 from admin_web.access import ADMIN, SUPERVISOR, Viewer, viewer
 from admin_web.i18n import panel_language
 from admin_web.pages import render
+from admin_web.params import id_or_404, optional_id, page_number
 from admin_web.state import core_of
 from bot import contacts
+from bot.bounds import fits
+from bot.contact_visibility import contacts_seen, sees_contact
 from bot.contacts import Actor, ContactRefusal
 from bot.conversation_view import RESULT_NAMES, STATE_NAMES
 from bot.i18n import Text, _
@@ -31,7 +35,6 @@ from storage.models import Contact, Conversation, ConversationStatus, Identity, 
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 25
-MAX_ID = 2**31 - 1
 MAX_QUERY = 256
 MAX_REASON = 256
 _PHONE_LIKE = re.compile(r"^[\d\s()+\-]+$")
@@ -53,30 +56,20 @@ def _who(request: web.Request) -> Viewer:
 
 def _visible(who: Viewer) -> QuerySet[Contact]:
     """Live contacts (not merged away) the viewer may open."""
-    found = Contact.filter(merged_into_id=None)
-    if who.role == SUPERVISOR:
-        theirs = Conversation.filter(line_id__in=sorted(who.line_ids or ())).values("contact_id")
-        found = found.filter(id__in=Subquery(theirs))
-    return found
-
-
-async def _sees(who: Viewer, contact_id: int) -> bool:
-    if who.role == ADMIN:
-        return True
-    return await Conversation.exists(contact_id=contact_id, line_id__in=sorted(who.line_ids or ()))
+    return contacts_seen(who.sight).filter(merged_into_id=None)
 
 
 async def _contact(request: web.Request, who: Viewer, contact_id: int | None = None) -> Contact:
     """The contact of the address (404 unknown, 403 outside the viewer's lines); a merged
     contact sends the browser to the one it became a part of."""
     if contact_id is None:
-        contact_id = int(request.match_info["id"])
-    found = await Contact.get_or_none(id=contact_id) if contact_id <= MAX_ID else None
+        contact_id = id_or_404(request)
+    found = await Contact.get_or_none(id=contact_id)
     if found is None:
         raise web.HTTPNotFound()
     if found.merged_into_id is not None:
         raise web.HTTPFound(f"/admin/contacts/{found.merged_into_id}")
-    if not await _sees(who, found.id):
+    if not await sees_contact(who.sight, found):
         raise web.HTTPForbidden(text="forbidden")
     return found
 
@@ -97,14 +90,18 @@ def _say(request: web.Request) -> Callable[[Text], str]:
 
 def _matching(query: str) -> Q:
     """Name, email or company containing the words; a phone containing the digits; an
-    identity by username, external id or channel; `#12` by number."""
+    identity by username, external id or channel; `#12` by number. What no column could
+    hold (a 25-digit number, a channel of 17 letters) is not looked for."""
     number = query.removeprefix("#")
-    if query.startswith("#") and number.isdigit():
-        return Q(id=int(number) if len(number) < 10 else 0)
+    if query.startswith("#") and number.isascii() and number.isdigit():
+        return Q(id=optional_id(number) or 0)
     handle = query.removeprefix("@")
-    identities = Identity.filter(
-        Q(username__icontains=handle) | Q(external_id=query) | Q(channel=query.lower())
-    ).values("contact_id")
+    same = Q(username__icontains=handle)
+    if fits(Identity, "external_id", query):
+        same |= Q(external_id=query)
+    if fits(Identity, "channel", query.lower()):
+        same |= Q(channel=query.lower())
+    identities = Identity.filter(same).values("contact_id")
     found = (
         Q(name__icontains=query)
         | Q(email__icontains=query)
@@ -114,13 +111,9 @@ def _matching(query: str) -> Q:
     digits = re.sub(r"\D", "", query)
     if digits and _PHONE_LIKE.match(query):
         found |= Q(phone__contains=digits)
-        if len(digits) < 10 and int(digits) <= MAX_ID:
-            found |= Q(id=int(digits))
+        if len(digits) < 10:
+            found |= Q(id=optional_id(digits) or 0)
     return found
-
-
-def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 7 else 1
 
 
 def _page_link(query: str, page: int) -> str:
@@ -136,7 +129,7 @@ async def address_book(request: web.Request) -> web.StreamResponse:
         found = found.filter(_matching(query))
     total = await found.count()
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(_page_number(request.query.get("page")), pages)
+    page = min(page_number(request.query.get("page")), pages)
     rows = (
         await found.order_by("-id")
         .offset((page - 1) * PAGE_SIZE)
@@ -221,7 +214,7 @@ async def _contact_page(
             "errors": errors or {},
             "ban_error": ban_error,
             "notice": notice,
-            "merged": int(merged) if merged.isdigit() and len(merged) < 11 else None,
+            "merged": optional_id(merged),
             "max_reason": MAX_REASON,
         },
         status=status,
@@ -352,14 +345,9 @@ async def contact_merge(request: web.Request) -> web.StreamResponse:
     query = request.query.get("target", "").strip()[:MAX_QUERY]
     if not query:
         return await _merge_page(request, source)
-    found = [c for c in await contacts.find_contacts(query) if await _sees(who, c.id)]
+    found = await contacts.find_contacts(query, seen_by=who.sight)
     if not found:
-        error = _say(request)(
-            Text(
-                _("No contact matches {query}. Try #number, @username, a phone or an email."),
-                query=query,
-            )
-        )
+        error = _say(request)(contacts.not_found(query))
         return await _merge_page(request, source, query=query, error=error, status=404)
     if len(found) > 1:
         return await _merge_page(request, source, query=query, choices=found)
@@ -370,17 +358,17 @@ async def contact_merge(request: web.Request) -> web.StreamResponse:
 async def contact_merge_post(request: web.Request) -> web.StreamResponse:
     who = _who(request)
     source = await _contact(request, who)
-    raw = str((await request.post()).get("target") or "")
-    if not raw.isdigit():
-        raise web.HTTPNotFound()
-    target = await Contact.get_or_none(id=int(raw)) if int(raw) <= MAX_ID else None
+    target_id = optional_id(str((await request.post()).get("target") or ""))
+    target = await Contact.get_or_none(id=target_id) if target_id is not None else None
     if target is None:
         raise web.HTTPNotFound()
-    if not await _sees(who, target.id):
+    if not await sees_contact(who.sight, target):
         raise web.HTTPForbidden(text="forbidden")
     core = core_of(request)
     try:
-        await contacts.merge(source, target, at=core.clock.now(), by=await _actor(who))
+        await contacts.merge(
+            source, target, at=core.clock.now(), by=await _actor(who), seen_by=who.sight
+        )
     except ContactRefusal as refusal:
         error = _say(request)(refusal.text)
         return await _merge_page(

@@ -13,6 +13,7 @@ from aiohttp import web
 from admin_web import conversation_queries as queries
 from admin_web.access import viewer
 from admin_web.pages import render
+from admin_web.params import id_or_404
 from admin_web.state import core_of
 from bot.conversation_view import RESULT_NAMES, STATE_NAMES
 from bot.i18n import _
@@ -66,7 +67,7 @@ async def conversation_list(request: web.Request) -> web.StreamResponse:
 async def conversation_page(request: web.Request) -> web.StreamResponse:
     who = viewer(request)
     zone = _zone(request)
-    conversation = await queries.visible(who, int(request.match_info["id"]))
+    conversation = await queries.visible(who, id_or_404(request))
     context = {
         "conversation": conversation,
         "transcript": await queries.transcript(conversation),

@@ -12,11 +12,18 @@ from multidict import MultiDictProxy
 from admin_web.access import ADMIN, SUPERVISOR, viewer
 from admin_web.i18n import panel_language
 from admin_web.pages import render
+from admin_web.params import id_or_404, optional_id
 from admin_web.state import core_of
-from bot import assignment
+from bot import assignment, bounds
 from bot.business_hours import DAYS, validate_hours
 from bot.directory import DirectoryError
-from bot.directory.checks import REPLY_MODES, ROUTING_POLICIES, check_line, check_slug
+from bot.directory.checks import (
+    NUMBER_RANGES,
+    REPLY_MODES,
+    ROUTING_POLICIES,
+    check_line,
+    check_slug,
+)
 from bot.directory.lines import create_line, list_lines, remove_line, update_line
 from bot.directory.members import add_member, list_members, remove_member
 from bot.i18n import _
@@ -26,6 +33,7 @@ routes = web.RouteTableDef()
 
 FORM = "_form"  # the key of an error that belongs to no single field
 MESSAGES = ("greeting", "out_of_hours_message", "closing_message")
+NUMBER_PROBLEM = _("Write a whole number from {low} to {high}.")
 
 
 # --- shared with the operators' pages ----------------------------------------------------------
@@ -33,6 +41,15 @@ MESSAGES = ("greeting", "out_of_hours_message", "closing_message")
 
 def translated(request: web.Request, msgid: str, **args: Any) -> str:
     return core_of(request).translator.gettext(panel_language(request), msgid, **args)
+
+
+def field_problem(request: web.Request, error: DirectoryError, name: str) -> str:
+    """What is wrong with one field: a number field says its range in the viewer's language,
+    the rest as the directory says it."""
+    if name in NUMBER_RANGES and error.field == name:
+        low, high = NUMBER_RANGES[name]
+        return translated(request, NUMBER_PROBLEM, low=low, high=high)
+    return error.message
 
 
 def actor_name(request: web.Request) -> str:
@@ -45,20 +62,14 @@ async def actor_of(request: web.Request) -> Operator | None:
     return await Operator.get_or_none(id=operator_id) if operator_id else None
 
 
-def id_or_404(request: web.Request, name: str) -> int:
-    """A row id from the address; one no column can hold is simply not there."""
-    number = int(request.match_info[name])
-    if number >= 2**31:
-        raise web.HTTPNotFound()
-    return number
-
-
 def whole_number(text: str) -> int | str | None:
-    """A number typed in a form; anything else goes on as typed for the directory to explain."""
+    """A number typed in a form; anything else goes on as typed for the directory to explain
+    (the directory also says when the number is too large)."""
     text = text.strip()
     if not text:
         return None
-    return int(text) if text.lstrip("-").isdigit() else text
+    number = bounds.whole_number(text)
+    return text if number is None else number
 
 
 def text_of(form: MultiDictProxy[Any], name: str) -> str:
@@ -131,7 +142,7 @@ def read_form(form: MultiDictProxy[Any]) -> tuple[dict[str, Any], dict[str, Any]
     return typed, values
 
 
-def problems(values: Mapping[str, Any], slug: str | None) -> dict[str, str]:
+def problems(request: web.Request, values: Mapping[str, Any], slug: str | None) -> dict[str, str]:
     """Every problem at once, each next to its field; the directory checks one by one."""
     errors: dict[str, str] = {}
     if slug is not None:
@@ -145,7 +156,7 @@ def problems(values: Mapping[str, Any], slug: str | None) -> dict[str, str]:
         try:
             check_line({name: value}, new=False)
         except DirectoryError as error:
-            errors[error.field or FORM] = error.message
+            errors[error.field or FORM] = field_problem(request, error, name)
     for problem in validate_hours(values.get("business_hours")):
         day, _, rest = problem.partition(": ")
         if day in DAYS:
@@ -222,7 +233,7 @@ async def line_new(request: web.Request) -> web.StreamResponse:
 async def line_create(request: web.Request) -> web.StreamResponse:
     viewer(request).require(ADMIN)
     typed, values = read_form(await request.post())
-    errors = problems(values, typed["slug"])
+    errors = problems(request, values, typed["slug"])
     if not errors:
         try:
             line = await create_line(typed["slug"], values, actor_name=actor_name(request))
@@ -246,7 +257,7 @@ async def line_update(request: web.Request) -> web.StreamResponse:
     line = await line_or_404(request)
     typed, values = read_form(await request.post())
     typed["slug"] = line.slug
-    errors = problems(values, None)
+    errors = problems(request, values, None)
     if not errors:
         try:
             await update_line(line.slug, values, actor_name=actor_name(request))
@@ -280,7 +291,7 @@ async def member_add(request: web.Request) -> web.StreamResponse:
     account = str(form.get("account") or "").strip()
     if account and who.role != ADMIN:
         raise web.HTTPForbidden(text="forbidden")
-    if picked and (not picked.isdigit() or len(picked) > 9):
+    if picked and optional_id(picked) is None:
         raise web.HTTPNotFound()
     ref = account or picked
     if not ref:

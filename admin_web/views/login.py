@@ -60,12 +60,11 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     keys = (f"name:{name.lower()}", f"ip:{request.remote}")
     language = panel_language(request)
     translator = core_of(request).translator
-    if await state.throttle.blocked(*keys):
+    if not await state.throttle.attempt(*keys):  # counted before the check: see throttle.py
         text = translator.gettext(language, _("Too many attempts. Try again in 15 minutes."))
         return _form(request, text, status=429)
     account = await authenticate(name, password)
     if account is None:
-        await state.throttle.failed(*keys)
         return _form(request, translator.gettext(language, _("Wrong name or password.")), 400)
     await state.throttle.succeeded(*keys)
     now = core_of(request).clock.now()

@@ -13,8 +13,16 @@ from tortoise.transactions import in_transaction
 
 from admin_web.access import ADMIN, viewer
 from admin_web.pages import render
+from admin_web.params import id_or_404
 from admin_web.state import core_of
-from admin_web.views.lines import FORM, actor_name, actor_of, id_or_404, text_of, whole_number
+from admin_web.views.lines import (
+    FORM,
+    actor_name,
+    actor_of,
+    field_problem,
+    text_of,
+    whole_number,
+)
 from bot import assignment, audit
 from bot.accounts import MIN_PASSWORD
 from bot.directory import DirectoryError
@@ -58,14 +66,14 @@ def read_form(form: MultiDictProxy[Any]) -> tuple[dict[str, Any], dict[str, Any]
     return blank_form() | typed, values
 
 
-def problems(values: dict[str, Any], *, new: bool) -> dict[str, str]:
+def problems(request: web.Request, values: dict[str, Any], *, new: bool) -> dict[str, str]:
     """Every problem at once, each next to its field."""
     errors: dict[str, str] = {}
     for name, value in values.items():
         try:
             check_operator({name: value}, new=False)
         except DirectoryError as error:
-            errors[error.field or FORM] = error.message
+            errors[error.field or FORM] = field_problem(request, error, name)
     if new and not errors:
         try:
             check_operator(values, new=True)
@@ -158,7 +166,7 @@ async def operator_new(request: web.Request) -> web.StreamResponse:
 async def operator_create(request: web.Request) -> web.StreamResponse:
     viewer(request).require(ADMIN)
     typed, values = read_form(await request.post())
-    errors = problems(values, new=True)
+    errors = problems(request, values, new=True)
     if not errors:
         status = values.pop("status", None)
         try:
@@ -184,7 +192,7 @@ async def operator_update(request: web.Request) -> web.StreamResponse:
     viewer(request).require(ADMIN)
     operator = await operator_or_404(request)
     typed, values = read_form(await request.post())
-    errors = problems(values, new=False)
+    errors = problems(request, values, new=False)
     if not errors:
         status = values.pop("status", None)
         try:

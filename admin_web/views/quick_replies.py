@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from admin_web.access import ADMIN, SUPERVISOR, Viewer, viewer
 from admin_web.i18n import panel_language, translate
 from admin_web.pages import render
+from admin_web.params import id_or_404, optional_id
 from bot import quick_replies
 from bot.directory import DirectoryError
 from bot.directory.quick_replies import (
@@ -104,12 +105,7 @@ async def _own_operator(who: Viewer) -> Operator | None:
 
 
 async def _reply(request: web.Request, who: Viewer) -> QuickReply:
-    raw = request.match_info["id"]
-    reply = (
-        await QuickReply.get_or_none(id=int(raw)).prefetch_related("line", "operator")
-        if len(raw) < 10  # beyond any id; PostgreSQL would refuse to compare it
-        else None
-    )
+    reply = await QuickReply.get_or_none(id=id_or_404(request)).prefetch_related("line", "operator")
     if reply is None:
         raise web.HTTPNotFound()
     if not _may_see(who, reply):
@@ -138,8 +134,7 @@ async def quick_reply_list(request: web.Request) -> web.StreamResponse:
     words = request.query.get("q", "").strip()[:200]
     scope = request.query.get("scope", "")
     scope = scope if scope in SCOPES else ""
-    raw_line = request.query.get("line", "")
-    line_id = int(raw_line) if raw_line.isdecimal() and len(raw_line) < 10 else None
+    line_id = optional_id(request.query.get("line"))
     if words:
         rows = quick_replies.search(rows, words)  # the same matching as `/q words`
     if scope:
@@ -226,8 +221,7 @@ async def _read_form(request: web.Request, who: Viewer) -> tuple[dict[str, Any],
     data = await request.post()
 
     def number(key: str) -> int | None:
-        raw = str(data.get(key, "")).strip()
-        return int(raw) if raw.isdecimal() and len(raw) < 10 else None
+        return optional_id(str(data.get(key, "")))
 
     form: dict[str, Any] = {
         "name": str(data.get("name", "")).strip(),

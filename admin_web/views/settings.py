@@ -12,14 +12,17 @@ from aiohttp import web
 from admin_web.access import ADMIN, viewer
 from admin_web.i18n import panel_language
 from admin_web.pages import render
+from admin_web.params import page_number
 from admin_web.state import core_of
 from admin_web.views.lines import actor_name, actor_of
+from bot.bounds import fits
 from bot.desk_settings import EDITABLE, SettingRefusal, change, check
 from storage.models import AuditEntry
 
 routes = web.RouteTableDef()
 
 PAGE_SIZE = 50
+MAX_FILTER = 256  # what a filter shows again
 
 
 def settings_page(
@@ -85,18 +88,19 @@ def _plain(value: Any) -> str:
 @routes.get("/audit", name="audit")
 async def audit_log(request: web.Request) -> web.StreamResponse:
     viewer(request).require(ADMIN)
-    action = request.query.get("action", "").strip()[:32]
-    actor = request.query.get("actor", "").strip()[:128]
-    page = request.query.get("page", "1")
-    page_number = int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+    action = request.query.get("action", "").strip()[:MAX_FILTER]
+    actor = request.query.get("actor", "").strip()[:MAX_FILTER]
+    page = page_number(request.query.get("page"))
     query = AuditEntry.all()
+    if not (fits(AuditEntry, "action", action) and fits(AuditEntry, "actor_name", actor)):
+        query = query.filter(id__in=[])  # longer than any entry's: nothing to match
     if action:
         query = query.filter(action__startswith=action)
     if actor:
         query = query.filter(actor_name__icontains=actor)
     found = (
         await query.order_by("-created_at", "-id")
-        .offset((page_number - 1) * PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
         .prefetch_related("operator")
     )
@@ -118,9 +122,9 @@ async def audit_log(request: web.Request) -> web.StreamResponse:
         "entries": entries,
         "action": action,
         "actor": actor,
-        "page": page_number,
+        "page": page,
         "timezone": core_of(request).settings.timezone,
-        "previous": link(page_number - 1) if page_number > 1 else None,
-        "next": link(page_number + 1) if len(found) > PAGE_SIZE else None,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if len(found) > PAGE_SIZE else None,
     }
     return render("audit.html", request, context)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot import contacts
 from bot.commands.context import CommandContext
 from bot.commands.registry import Command, CommandRegistry, Reply
+from bot.contact_visibility import Sight, sight_of
 from bot.contacts import Actor, ContactRefusal
 from bot.conversation_view import RESULT_NAMES, STATE_NAMES
 from bot.i18n import Text, _
@@ -34,6 +35,11 @@ async def _contact(ctx: CommandContext) -> Contact:
 
 def _actor(ctx: CommandContext) -> Actor:
     return Actor(operator=ctx.operator, conversation=ctx.conversation)
+
+
+async def _sight(ctx: CommandContext) -> Sight:
+    """The contacts and lines the operator may see, as the admin panel shows them."""
+    return await sight_of(ctx.operator.role, ctx.operator)
 
 
 def _zone(ctx: CommandContext) -> ZoneInfo:
@@ -148,15 +154,9 @@ async def link(ctx: CommandContext) -> Reply:
             Text(_("Write whom to link to: /link #contact, @username, a phone or an email.")),
             ok=False,
         )
-    found = await contacts.find_contacts(query)
+    found = await contacts.find_contacts(query, seen_by=await _sight(ctx))
     if not found:
-        return Reply(
-            Text(
-                _("No contact matches {query}. Try #number, @username, a phone or an email."),
-                query=query,
-            ),
-            ok=False,
-        )
+        return Reply(contacts.not_found(query), ok=False)
     if len(found) > 1:
         numbers = ", ".join(f"#{c.id}" for c in found)
         return Reply(
@@ -174,7 +174,9 @@ async def _merge(ctx: CommandContext, target: Contact) -> Reply:
     conversation = _conversation(ctx)
     source = await _contact(ctx)
     try:
-        result = await contacts.merge(source, target, at=ctx.clock.now(), by=_actor(ctx))
+        result = await contacts.merge(
+            source, target, at=ctx.clock.now(), by=_actor(ctx), seen_by=await _sight(ctx)
+        )
     except ContactRefusal as refusal:
         return Reply(refusal.text, ok=False)
     await conversation.refresh_from_db(fields=["contact_id", "open_key"])
@@ -209,17 +211,18 @@ async def history(ctx: CommandContext) -> Reply:
     )
     if not earlier:
         return Reply(Text(_("No earlier conversations.")))
-    zone = _zone(ctx)
+    zone, sight = _zone(ctx), await _sight(ctx)
     lines: list[Text] = []
     for conversation in earlier:
-        lines.extend(await _history_entry(conversation, zone))
+        lines.extend(await _history_entry(conversation, zone, sight))
     return Reply(
         Text(_("Earlier conversations, newest first:\n{lines}"), lines=lines),
     )
 
 
-async def _history_entry(conversation: Conversation, zone: ZoneInfo) -> list[Text]:
-    """Two lines per conversation: what it was, and how the customer opened it."""
+async def _history_entry(conversation: Conversation, zone: ZoneInfo, sight: Sight) -> list[Text]:
+    """Two lines per conversation: what it was, and how the customer opened it; the words
+    stay in their line, as the panel opens a conversation only to its lines' people."""
     assignee = conversation.assignee
     messages = await Message.filter(
         conversation_id=conversation.id, direction__in=[Direction.IN, Direction.OUT]
@@ -238,6 +241,8 @@ async def _history_entry(conversation: Conversation, zone: ZoneInfo) -> list[Tex
         csat=f"{conversation.csat_score}/5" if conversation.csat_score else NONE,
         count=messages,
     )
+    if not sight.sees_line(conversation.line_id):  # type: ignore[attr-defined]
+        return [summary, Text(_("↳ (in a line you do not work in)"))]
     return [summary, await _first_words(conversation)]
 
 

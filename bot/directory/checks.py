@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.bounds import BIGINT_MAX, INT_MAX, number_in, row_id
 from bot.business_hours import normalise_hours, validate_hours
 from bot.directory import DirectoryError
 from bot.i18n import LANGUAGES
@@ -27,6 +28,15 @@ TELEGRAM_USERNAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{1,31}")
 SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{1,63}")
 QUICK_REPLY_NAME = re.compile(r"[\w-]{1,64}")
+ENTRY_POINT_KEY_LIMIT = 128  # the column's
+# The scheduler subtracts this many minutes from now: a year keeps it far from datetime's ends.
+AUTO_CLOSE_LIMIT = 60 * 24 * 365
+# The numbers of a line's or an operator's settings: (least, most).
+NUMBER_RANGES: dict[str, tuple[int, int]] = {
+    "auto_close_minutes": (1, AUTO_CLOSE_LIMIT),
+    "telegram_user_id": (1, BIGINT_MAX),
+    "capacity": (0, INT_MAX),
+}
 
 
 # --- one value --------------------------------------------------------------------------------
@@ -61,12 +71,16 @@ def _optional_text(value: Any) -> str | None:
     return value
 
 
-def _integer(low: int, optional: bool = False) -> Callable[[Any], int | None]:
+def _integer(low: int, high: int, optional: bool = False) -> Callable[[Any], int | None]:
+    """`high` is the column's range (or less): a larger number would fail in the database."""
+
     def clean(value: Any) -> int | None:
         if value is None and optional:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise DirectoryError(f"must be a whole number, at least {low}")
+        if value > high:
+            raise DirectoryError(f"must be a whole number, at most {high}")
         return value
 
     return clean
@@ -105,8 +119,9 @@ def _pattern(pattern: re.Pattern[str], example: str) -> Callable[[Any], str | No
 def parse_workspace(value: Any) -> tuple[str, str]:
     """`telegram:<chat id>` or `slack:<channel id>` -> (workspace_kind, workspace_chat)."""
     kind, _, chat = str(value).strip().partition(":")
-    if kind == "telegram" and re.fullmatch(r"-?\d+", chat):
-        return kind, str(int(chat))
+    chat_id = number_in(chat, -BIGINT_MAX, BIGINT_MAX) if kind == "telegram" else None
+    if chat_id is not None:
+        return kind, str(chat_id)
     if kind == "slack" and SLACK_CHANNEL.fullmatch(chat):
         return kind, chat
     raise DirectoryError(
@@ -137,15 +152,15 @@ LINE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "closing_message": _optional_text,
     "topics": _topics,
     "csat_enabled": _boolean,
-    "auto_close_minutes": _integer(1, optional=True),
+    "auto_close_minutes": _integer(*NUMBER_RANGES["auto_close_minutes"], optional=True),
 }
 OPERATOR_FIELDS: dict[str, Callable[[Any], Any]] = {
     "name": _text(128),
-    "telegram_user_id": _integer(1, optional=True),
+    "telegram_user_id": _integer(*NUMBER_RANGES["telegram_user_id"], optional=True),
     "telegram_username": _pattern(TELEGRAM_USERNAME, "@olga_support"),
     "slack_user_id": _pattern(SLACK_USER, "U0123ABCD"),
     "role": _choice(ROLES),
-    "capacity": _integer(0),
+    "capacity": _integer(*NUMBER_RANGES["capacity"]),
     "status": _choice(STATUSES),
     "language": _language,
 }
@@ -191,15 +206,18 @@ def check_operator(values: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
 
 
 def parse_operator_ref(ref: Any) -> dict[str, Any]:
-    """`telegram:<id>`, `slack:<id>`, `@username` or the operator's number -> a filter."""
+    """`telegram:<id>`, `slack:<id>`, `@username` or the operator's number -> a filter.
+    A number no column can hold names no operator, in the same words as a word would."""
     text = str(ref).strip()
     kind, _, value = text.partition(":")
-    if text.isdigit():
-        return {"id": int(text)}
+    number = row_id(text)
+    if number is not None:
+        return {"id": number}
     if text.startswith("@") and TELEGRAM_USERNAME.fullmatch(text[1:]):
         return {"telegram_username__iexact": text[1:]}
-    if kind == "telegram" and value.isdigit():
-        return {"telegram_user_id": int(value)}
+    telegram_id = number_in(value, 1, BIGINT_MAX) if kind == "telegram" else None
+    if telegram_id is not None:
+        return {"telegram_user_id": telegram_id}
     if kind == "slack" and SLACK_USER.fullmatch(value):
         return {"slack_user_id": value}
     raise DirectoryError(
@@ -213,6 +231,11 @@ def parse_operator_ref(ref: Any) -> dict[str, Any]:
 
 def check_entry_point_key(key: Any) -> str:
     channel, _, rest = str(key).partition(":")
+    if len(str(key)) > ENTRY_POINT_KEY_LIMIT:
+        raise DirectoryError(
+            f"entry point {str(key)[:32]!r}… is too long: "
+            f"at most {ENTRY_POINT_KEY_LIMIT} characters"
+        )
     if channel not in CHANNELS or not rest:
         raise DirectoryError(
             f"entry point {key!r} should be <channel>:<id> (telegram:123456), with the "

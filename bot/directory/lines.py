@@ -10,6 +10,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from bot import audit
+from bot.bounds import fits
 from bot.directory import CLI, Change, DirectoryError, changed_columns, now
 from bot.directory.checks import check_line, check_slug
 from storage.models import Conversation, EntryPoint, Line, LineMember, QuickReply
@@ -22,7 +23,8 @@ class LineSummary:
 
 
 async def get_line(slug: str) -> Line:
-    line = await Line.get_or_none(slug=slug)
+    """A slug no column could hold (`relaydesk lines set <70 letters>`) names no line."""
+    line = await Line.get_or_none(slug=slug) if fits(Line, "slug", str(slug)) else None
     if line is None:
         raise DirectoryError(f"there is no line {slug!r}")
     return line

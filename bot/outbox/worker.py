@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.outbox.executor import DeliveryExecutor, Plan, Unavailable
 from bot.outbox.pacing import Pacer
 from bot.ports import PermanentError, RetryAfter, ThreadGone
+from bot.redact import describe
 from storage.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,7 @@ class OutboxWorker:
                 "Delivery %s to %s failed (%s); retry %d in %.1fs",
                 group[0].id,
                 target,
-                error,
+                _describe(error),
                 attempts,
                 delay,
             )
@@ -251,4 +252,5 @@ class OutboxWorker:
 
 
 def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:1000]
+    """The bridges already redact what they raise; this catches whatever slipped past."""
+    return describe(error)[:1000]

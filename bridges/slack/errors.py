@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.i18n import _
 from bot.ports import PermanentError, RetryAfter, TransientError
+from bot.redact import describe
 
 T = TypeVar("T")
 
@@ -40,4 +41,5 @@ async def call(request: Awaitable[T], bucket: str) -> T:
             raise TransientError(code) from error
         raise PermanentError(PERMANENT.get(code, _("Slack refused the message")), code) from error
     except (ClientError, TimeoutError) as error:
-        raise TransientError(str(error)) from error
+        # aiohttp's errors may quote URLs and headers: only redacted words go on.
+        raise TransientError(describe(error)) from None

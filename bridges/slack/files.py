@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp
 
 from bot.ports import FileData, Outgoing, TransientError
+from bot.redact import describe
 
 
 class SlackFiles:
@@ -12,6 +13,13 @@ class SlackFiles:
         self._token = token
 
     async def fetch(self, message: Outgoing) -> list[FileData]:
+        try:
+            return await self._fetch(message)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            # The request carried the bot token in a header: say only redacted words.
+            raise TransientError(f"Slack file download failed: {describe(error)}") from None
+
+    async def _fetch(self, message: Outgoing) -> list[FileData]:
         found: list[FileData] = []
         headers = {"Authorization": f"Bearer {self._token}"}
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:

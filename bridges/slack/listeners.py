@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 
 from bot.cards import decode_button
 from bot.core import Core
+from bot.dedupe import once
 from bot.events import (
     CommandCall,
     MessageBody,
@@ -21,6 +24,7 @@ from bot.events import (
 )
 from bot.i18n import Text, _
 from bridges.slack.render import ACTION_PREFIX, card_blocks, card_text, unescape
+from bridges.slack.retries import delivery_key
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,14 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
         inside = thread_ts if thread_ts and thread_ts != ts else None
         return ThreadRef("slack", channel, inside)
 
+    async def handle_once(body: dict[str, Any], work: Callable[[], Awaitable[None]]) -> None:
+        """Slack's retry of a delivery already handled is acknowledged and nothing more."""
+        key = delivery_key(body)
+        if key is None:
+            await work()
+        elif not await once(core.deduper, key, work):
+            log.info("Slack delivery %s seen before; retry acknowledged", key)
+
     def command_text(text: str) -> str:
         """`@Relaydesk close` is the same as `!close`."""
         stripped = mention.sub("", text, count=1)
@@ -54,7 +66,10 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
         return stripped
 
     @bolt.event("message")
-    async def on_message(event: dict[str, Any], client: Any) -> None:
+    async def on_message(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
+        await handle_once(body, lambda: relay_message(event, client))
+
+    async def relay_message(event: dict[str, Any], client: Any) -> None:
         subtype = event.get("subtype")
         if event.get("bot_id") or subtype in IGNORED_SUBTYPES:
             return
@@ -108,6 +123,9 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
     @bolt.action(re.compile(f"^{ACTION_PREFIX}"))
     async def on_button(ack: Any, body: dict[str, Any], client: Any, respond: Any) -> None:
         await ack()
+        await handle_once(body, lambda: press(body, client, respond))
+
+    async def press(body: dict[str, Any], client: Any, respond: Any) -> None:
         action = (body.get("actions") or [{}])[0]
         decoded = decode_button(str(action.get("value", "")))
         message = body.get("message") or {}
@@ -135,6 +153,9 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
     async def on_shortcut(ack: Any, body: dict[str, Any], client: Any, respond: Any) -> None:
         """ "Relaydesk actions" on any message of a thread: its card, for this operator only."""
         await ack()
+        await handle_once(body, lambda: offer_card(body, client, respond))
+
+    async def offer_card(body: dict[str, Any], client: Any, respond: Any) -> None:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id", "")
         user = (body.get("user") or {}).get("id", "")
@@ -146,17 +167,19 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
             text = Text(_("Relaydesk actions work on messages of a conversation's thread."))
             await _tell(respond, core, language, text)
             return
-        await respond(
+        await _respond(
+            respond,
             text=card_text(card, core.translator, language),
             blocks=card_blocks(card, core.translator, language),
-            response_type="ephemeral",
-            replace_original=False,
         )
 
     @bolt.command("/desk")
     async def on_desk(ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
-        words = (command.get("text") or "help").split()
+        await handle_once(command, lambda: desk_help(command, respond))
+
+    async def desk_help(command: dict[str, Any], respond: Any) -> None:
+        words = (command.get("text") or "").split() or ["help"]
         if words[0] != "help":
             await _tell(
                 respond,
@@ -182,8 +205,14 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
 
 async def _tell(respond: Any, core: Core, language: str, text: Text) -> None:
     """An answer only the person who asked sees (Slack's ephemeral response)."""
-    await respond(
-        text=core.translator.render(language, text),
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    await _respond(respond, text=core.translator.render(language, text))
+
+
+async def _respond(respond: Any, **message: Any) -> None:
+    """The answer is a courtesy after the work is done and stored: if Slack's response_url
+    cannot be reached (expired, network), the delivery still succeeded. Failing it would
+    make Slack retry, and the retry would do the work a second time."""
+    try:
+        await respond(**message, response_type="ephemeral", replace_original=False)
+    except (aiohttp.ClientError, OSError, ValueError, TimeoutError) as error:
+        log.warning("Could not answer through Slack's response_url: %s", type(error).__name__)

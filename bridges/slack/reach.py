@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.health import Outage
 from bot.i18n import Text, _
+from bot.redact import describe, redact
 from bot.settings import Settings
 
 REFUSED = _(
@@ -54,11 +55,11 @@ def outage(error: BaseException, settings: Settings, setting: str = BOT_TOKEN) -
             return Outage("server", Text(TROUBLE, url=url, error=f"HTTP {status}, {code}"))
         return Outage("refused", Text(REFUSED, setting=setting, error=str(code)))
     if isinstance(error, aiohttp.ContentTypeError | aiohttp.ClientPayloadError | ValueError):
-        detail = f"{type(error).__name__}: {error}"[:200]
+        detail = describe(error)[:200]
         return Outage("bad_answer", Text(NOT_SLACK, url=url, error=detail))
     if isinstance(error, TimeoutError):
         return Outage("network", Text(UNREACHABLE, url=url, error="no answer in time"))
     if isinstance(error, aiohttp.ClientError | OSError):
-        detail = str(error) or type(error).__name__
+        detail = redact(str(error)) or type(error).__name__
         return Outage("network", Text(UNREACHABLE, url=url, error=detail))
     return None

@@ -8,9 +8,10 @@ import logging
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Core
@@ -20,6 +21,7 @@ from bot.reconnect import backoff_of, connect_with_backoff
 from bot.settings import Settings
 from bridges.slack import reach
 from bridges.slack.files import SlackFiles
+from bridges.slack.inbound import read_slack_request
 from bridges.slack.listeners import register_listeners
 from bridges.slack.sender import SlackSender
 
@@ -69,16 +71,18 @@ class SlackBridge:
         self._socket: Any = None
         self._running: asyncio.Task[None] | None = None
         self._failing_token = reach.BOT_TOKEN  # which token a refusal is about
+        self._verifier: SignatureVerifier | None = None
 
     def install(self, app: web.Application) -> None:
         app.router.add_post(EVENTS_PATH, self._on_request)
 
     async def _on_request(self, request: web.Request) -> web.StreamResponse:
-        if self.bolt is None:
-            raise web.HTTPNotFound(text="Slack is not enabled")
-        return await to_aiohttp_response(
-            await self.bolt.async_dispatch(await to_bolt_request(request))
-        )
+        """Without a signing secret (Socket Mode only) nothing could prove a request came
+        from Slack, so the HTTP door stays shut."""
+        if self.bolt is None or self._verifier is None:
+            raise web.HTTPNotFound(text="Slack events over HTTP are not enabled")
+        bolt_request = await read_slack_request(request, self._verifier)
+        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
 
     async def start(self, app: web.Application, core: Core) -> None:
         """Never fails the desk: an unreachable Slack is tried again in the background and
@@ -177,6 +181,9 @@ class SlackBridge:
         )
         core.members["slack"] = SlackMembers(client)
         self.bolt = bolt
+        signing_secret = settings.secret(settings.slack_signing_secret)
+        if signing_secret:
+            self._verifier = SignatureVerifier(signing_secret)
         log.info(
             "Slack app %s serves channel %s (%s)",
             identity.get("user"),

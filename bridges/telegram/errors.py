@@ -15,6 +15,7 @@ from aiogram.exceptions import (
 
 from bot.i18n import _
 from bot.ports import CustomerBlocked, PermanentError, RetryAfter, ThreadGone, TransientError
+from bot.redact import redact
 
 T = TypeVar("T")
 
@@ -33,7 +34,8 @@ def is_not_modified(error: TelegramBadRequest) -> bool:
 
 async def call(request: Awaitable[T], bucket: str | None) -> T | None:
     """Await a Bot API call, translating its failure for the worker. "Not modified" is
-    success: the other side already shows what we wanted."""
+    success: the other side already shows what we wanted. Texts are redacted: aiogram's
+    network errors can quote the request URL, which carries the bot token."""
     try:
         return await request
     except TelegramRetryAfter as error:
@@ -41,30 +43,36 @@ async def call(request: Awaitable[T], bucket: str | None) -> T | None:
     except TelegramForbiddenError as error:
         text = error.message.lower()
         if "blocked" in text:
-            raise CustomerBlocked(_("the customer has blocked the bot"), error.message) from error
+            raise CustomerBlocked(
+                _("the customer has blocked the bot"), redact(error.message)
+            ) from error
         if "deactivated" in text:
-            raise PermanentError(_("the customer's account is deleted"), error.message) from error
-        raise PermanentError(_("the bot may not write to this chat"), error.message) from error
+            raise PermanentError(
+                _("the customer's account is deleted"), redact(error.message)
+            ) from error
+        raise PermanentError(
+            _("the bot may not write to this chat"), redact(error.message)
+        ) from error
     except TelegramBadRequest as error:
         text = error.message.lower()
         if is_not_modified(error):
             return None
         if any(s in text for s in THREAD_GONE):
-            raise ThreadGone(error.message) from error
+            raise ThreadGone(redact(error.message)) from error
         if TOPIC_CLOSED in text:
-            raise TopicClosed(error.message) from error
+            raise TopicClosed(redact(error.message)) from error
         if "chat not found" in text:
             raise PermanentError(
-                _("the chat does not exist or the bot is not in it"), error.message
+                _("the chat does not exist or the bot is not in it"), redact(error.message)
             ) from error
         if "can't be copied" in text or "message to copy not found" in text:
             raise PermanentError(
-                _("this kind of message cannot be forwarded"), error.message
+                _("this kind of message cannot be forwarded"), redact(error.message)
             ) from error
         if "not enough rights" in text:
             raise PermanentError(
-                _("the bot lacks admin rights in the group"), error.message
+                _("the bot lacks admin rights in the group"), redact(error.message)
             ) from error
-        raise PermanentError(_("Telegram refused the message"), error.message) from error
+        raise PermanentError(_("Telegram refused the message"), redact(error.message)) from error
     except (TelegramServerError, TelegramNetworkError) as error:
-        raise TransientError(str(error)) from error
+        raise TransientError(redact(str(error))) from None

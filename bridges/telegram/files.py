@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiohttp import ClientError
 
-from bot.ports import FileData, Outgoing
+from bot.ports import FileData, Outgoing, TransientError
+from bot.redact import describe
 from bridges.telegram.convert import file_of
 from bridges.telegram.errors import call
 
@@ -20,6 +23,11 @@ class TelegramFiles:
         file_id, name, mime = found
         info = await call(self._bot.get_file(file_id), None)
         assert info is not None and info.file_path
-        data = await self._bot.download_file(info.file_path)
+        try:
+            data = await self._bot.download_file(info.file_path)
+        except (ClientError, TelegramAPIError, TimeoutError) as error:
+            # The file URL carries the bot token, and aiohttp's errors quote the URL; the
+            # original error is dropped (`from None`) so no traceback can show it either.
+            raise TransientError(f"file download failed: {describe(error)}") from None
         assert data is not None
         return [FileData(name, mime, data.read())]

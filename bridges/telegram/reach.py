@@ -15,6 +15,7 @@ from aiogram.exceptions import (
 
 from bot.health import Outage
 from bot.i18n import Text, _
+from bot.redact import redact
 from bot.settings import Settings
 
 REFUSED = _(
@@ -61,4 +62,4 @@ def outage(error: BaseException, settings: Settings) -> Outage | None:
 def scrub(text: str, settings: Settings) -> str:
     """The token is part of every Bot API URL, and URLs turn up in error messages."""
     token = settings.telegram_token_value
-    return text.replace(token, "<token>") if token else text
+    return redact(text.replace(token, "<token>") if token else text)

@@ -22,12 +22,14 @@ from bot.health import Outage
 from bot.i18n import LANGUAGES, Text, _
 from bot.lines import ensure_entry_point, workspace_chats
 from bot.reconnect import backoff_of, connect_with_backoff
+from bot.redact import redact, remember
 from bot.settings import Settings
 from bridges.telegram import reach
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.files import TelegramFiles
 from bridges.telegram.sender import TelegramSender
 from bridges.telegram.workspace_router import workspace_router
+from bridges.webhook_body import BadBody, parse_json_object, read_body
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,12 @@ class TelegramMembers:
                 chat_id=int(chat), user_id=int(user_external_id)
             )
         except TelegramAPIError as error:
-            log.warning("Could not check membership of %s in %s: %s", user_external_id, chat, error)
+            log.warning(
+                "Could not check membership of %s in %s: %s",
+                user_external_id,
+                chat,
+                redact(str(error)),
+            )
             return False
         if member.status in MEMBER_STATUSES:
             return True
@@ -265,16 +272,21 @@ class TelegramBridge:
         app.router.add_post(WEBHOOK_PATH, self._on_webhook)
 
     async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
-        """200 only once the update is stored; Telegram sends it again after anything else."""
+        """200 only once the update is stored; Telegram sends it again after anything else.
+        The secret is checked before the body is even parsed: a stranger's request costs a
+        comparison and a log line, and a bad body gets 400 or 413, never a traceback."""
         if self._webhook_secret is None or self.bot is None or self.dispatcher is None:
             raise web.HTTPNotFound(text="Telegram webhook is not enabled")
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not hmac.compare_digest(given.encode(), self._webhook_secret.encode()):
+        if not hmac.compare_digest(
+            given.encode("utf-8", "surrogateescape"), self._webhook_secret.encode()
+        ):
             log.warning("Webhook call from %s with a wrong secret refused", request.remote)
             raise web.HTTPUnauthorized(text="wrong secret token")
+        raw = await read_body(request)
         try:
-            update = Update.model_validate(await request.json(), context={"bot": self.bot})
-        except (ValueError, ValidationError) as error:
+            update = Update.model_validate(parse_json_object(raw), context={"bot": self.bot})
+        except (BadBody, ValidationError, RecursionError) as error:
             log.warning("Malformed webhook body from %s: %s", request.remote, str(error)[:200])
             raise web.HTTPBadRequest(text="malformed update") from None
         try:
@@ -289,6 +301,7 @@ class TelegramBridge:
         url = self.settings.telegram_webhook_url
         assert url, "start() checks the webhook URL"
         secret = webhook_secret(self.settings)
+        remember([secret])
         self._webhook_secret = secret
         await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 

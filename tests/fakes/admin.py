@@ -36,9 +36,14 @@ def csrf_of(html: str) -> str:
 class PanelClient:
     """A browser without JavaScript: cookies, forms with their CSRF token, redirects."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, source_address: str | None = None) -> None:
+        """`source_address`: another loopback address (127.0.0.x) to come from, for a test
+        of per-address limits that other runs signing in from 127.0.0.1 must not disturb."""
         self.base = base_url
-        self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        connector = aiohttp.TCPConnector(local_addr=(source_address, 0)) if source_address else None
+        self.session = aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True), connector=connector
+        )
         self.csrf = ""
 
     async def close(self) -> None:

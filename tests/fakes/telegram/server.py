@@ -145,9 +145,10 @@ class FakeTelegram(People, AppServer):
         times: int = 1,
         apply: bool = False,
     ) -> None:
-        """The next `times` calls of `method` ("*" = any) answer this error. A 429
-        gets ``retry_after`` (default 1); ``apply=True`` performs the call first,
-        like a timeout after Telegram already acted."""
+        """The next `times` calls of `method` ("*" = any method; "download" = the file
+        URL, which "*" leaves alone) answer this error. A 429 gets ``retry_after``
+        (default 1); ``apply=True`` performs the call first, like a timeout after
+        Telegram already acted."""
         if status == 429 and retry_after is None:
             retry_after = 1
         if description is None:
@@ -159,7 +160,8 @@ class FakeTelegram(People, AppServer):
 
     def _take_fault(self, method: str) -> Fault | None:
         for fault in self._faults:
-            if fault.method in {"*", method.lower()}:
+            wildcard = fault.method == "*" and method != "download"
+            if wildcard or fault.method == method.lower():
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
@@ -212,6 +214,9 @@ class FakeTelegram(People, AppServer):
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
+        fault = self._take_fault("download")
+        if fault is not None:
+            return web.json_response(fault.error.payload(), status=fault.error.code)
         stored = self.files.by_path(request.match_info["path"])
         if stored is None:
             return web.json_response(ApiError(404, "Not Found").payload(), status=404)

@@ -66,6 +66,13 @@ class Panel:
         if core.redis is not None:
             self.state.sessions = RedisSessions(core.redis)
         self.state.throttle = LoginThrottle(core.redis)
+        settings = core.settings
+        log.info("Admin panel: http://%s:%s/admin/", settings.http_host, settings.http_port)
+        if not await AdminAccount.exists():
+            log.warning(
+                "No admin panel account yet: create the first one with "
+                "`relaydesk create-admin NAME` (it asks for the password)"
+            )
 
     async def stop(self) -> None:
         self.state.core = None

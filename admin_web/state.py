@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -16,6 +17,9 @@ class PanelState:
     core: Core | None = None
     sessions: SessionStore = field(default_factory=DatabaseSessions)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    # The empty dashboard's set-up findings and when they were found: checks call out to
+    # Telegram and Slack, and the dashboard reloads itself every few seconds.
+    setup_findings: tuple[float, list[Any]] | None = None
 
 
 PANEL_STATE = web.AppKey("panel_state", PanelState)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import sys
 from collections.abc import Callable
@@ -16,8 +15,6 @@ from pydantic import ValidationError
 from bot import cli_accounts
 from bot.cli_directory import cmd_directory, register_directory
 from bot.settings import Settings
-
-CHECKS = ("bridges.telegram.check:check", "bridges.slack.check:check")
 
 
 def _settings() -> Settings:
@@ -38,7 +35,8 @@ def _logging(settings: Settings) -> None:
 
 
 def cmd_run(settings: Settings) -> int:
-    from bot.app import UnmigratedDatabase, build_app
+    """Serves, or exits non-zero with the reason in one line: never half-started."""
+    from bot.app import StartupError, UnmigratedDatabase, build_app
 
     try:
         web.run_app(
@@ -49,8 +47,8 @@ def cmd_run(settings: Settings) -> int:
                 "Listening on http://%s:%s", settings.http_host, settings.http_port
             ),
         )
-    except UnmigratedDatabase as error:
-        print(error, file=sys.stderr)
+    except (UnmigratedDatabase, StartupError) as error:
+        print(f"relaydesk run: {error}", file=sys.stderr)
         return 1
     return 0
 
@@ -64,13 +62,14 @@ def cmd_migrate(settings: Settings) -> int:
 
 
 def cmd_check(settings: Settings) -> int:
+    from bot.i18n import Translator
+    from bot.setup_check import setup_findings
+
+    translator = Translator()
     ok = True
-    for path in CHECKS:
-        module_name, _, name = path.partition(":")
-        findings = asyncio.run(getattr(importlib.import_module(module_name), name)(settings))
-        for good, text in findings:
-            ok = ok and good
-            print(("✔ " if good else "✘ ") + text)
+    for good, text in asyncio.run(setup_findings(settings)):
+        ok = ok and good
+        print(("✔ " if good else "✘ ") + translator.render("en", text))
     return 0 if ok else 1
 
 

@@ -1,4 +1,4 @@
-"""`relaydesk create-admin NAME`: the first account of the web admin panel (and later ones).
+"""`relaydesk create-admin NAME`: an account of the web admin panel, the first one included.
 An account linked to an operator has the operator's role; `--role` with `--operator` sets it."""
 
 from __future__ import annotations

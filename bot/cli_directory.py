@@ -34,6 +34,8 @@ def cmd_directory(settings: Settings, handler: Handler, args: argparse.Namespace
         for name in ("tortoise", "aerich"):
             logging.getLogger(name).setLevel(logging.WARNING)
 
+    args.settings = settings  # for the handlers that check what they do against it
+
     async def run() -> None:
         await apply_migrations(settings.database_url)
         await connect(settings.database_url)
@@ -184,8 +186,8 @@ async def entry_points_set(args: argparse.Namespace) -> None:
 async def import_file(args: argparse.Namespace) -> None:
     from bot.config_import import import_file as load
 
-    report = await load(Path(args.file))
-    for line in report.summary():
+    report = await load(Path(args.file), settings=args.settings)
+    for line in [*report.summary(), *report.notes]:
         print(line)
     print("Imported." if report.changed else "Nothing changed: the database already matches.")
 

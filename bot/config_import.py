@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,9 @@ from bot.directory.lines import save_line
 from bot.directory.members import add_member
 from bot.directory.operators import save_operator
 from bot.directory.quick_replies import save_quick_reply
+from bot.lines import WORKSPACE_SETTINGS, configured_workspaces
+from bot.settings import Settings
+from storage.models import Line
 
 SECTIONS = ("lines", "operators", "members", "quick_replies", "entry_points")
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
@@ -45,6 +48,7 @@ class ImportReport:
     counts: dict[str, Counter[Change]] = field(
         default_factory=lambda: {section: Counter() for section in SECTIONS}
     )
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -206,9 +210,12 @@ def _check_entry_points(value: Any, plan: Plan, problems: list[str]) -> None:
         plan.entry_points.append((where, str(key), slug))
 
 
-async def apply(plan: Plan, *, actor_name: str = CLI) -> ImportReport:
+async def apply(
+    plan: Plan, *, actor_name: str = CLI, configured: Sequence[tuple[str, str]] = ()
+) -> ImportReport:
     """One transaction: a line that turns out to clash with the database undoes the lot.
-    Operators go before members, lines before everything that names them."""
+    Operators go before members, lines before everything that names them. `configured`
+    are the workspaces the settings name (kind, chat): their line is the default line."""
     report = ImportReport()
 
     async def step(section: str, where: str, call: Awaitable[tuple[Any, Change]]) -> None:
@@ -219,8 +226,10 @@ async def apply(plan: Plan, *, actor_name: str = CLI) -> ImportReport:
         report.counts[section][change] += 1
 
     async with in_transaction():
+        before = await _lines_in(configured)
         for where, slug, values in plan.lines:
             await step("lines", where, save_line(slug, values, actor_name=actor_name))
+        report.notes = await _check_configured(plan, before, await _lines_in(configured))
         for where, values in plan.operators:
             await step("operators", where, save_operator(values, actor_name=actor_name))
         for where, slug, ref in plan.members:
@@ -233,6 +242,49 @@ async def apply(plan: Plan, *, actor_name: str = CLI) -> ImportReport:
     return report
 
 
-async def import_file(path: Path, *, actor_name: str = CLI) -> ImportReport:
-    """Read, check all of it, then apply; the database must be connected."""
-    return await apply(check(read_file(path)), actor_name=actor_name)
+async def _lines_in(configured: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Line | None]:
+    return {
+        (kind, chat): await Line.get_or_none(workspace_kind=kind, workspace_chat=chat)
+        for kind, chat in configured
+    }
+
+
+async def _check_configured(
+    plan: Plan,
+    before: Mapping[tuple[str, str], Line | None],
+    after: Mapping[tuple[str, str], Line | None],
+) -> list[str]:
+    """A file may name the line of a workspace the settings point to (it becomes the default
+    line), but moving that line away contradicts the settings: the next `relaydesk run`
+    would put a line back there. That is refused; the rest is said as a note."""
+    notes = []
+    for (kind, chat), line in after.items():
+        setting = WORKSPACE_SETTINGS[kind]
+        old = before[kind, chat]
+        if line is None and old is not None:
+            moved = await Line.get(id=old.id)
+            where = next((w for w, slug, _ in plan.lines if slug == old.slug), "lines")
+            raise DirectoryError(
+                f"line {old.slug!r} lives in {kind}:{chat}, where {setting} points; the file "
+                f"moves it to {moved.workspace_kind}:{moved.workspace_chat}, and the next "
+                f"`relaydesk run` would put a line back in {kind}:{chat}. Change {setting} "
+                "as well, or keep the line's workspace",
+                "workspace",
+            ).at(where)
+        if line is not None and (old is None or old.slug != line.slug):
+            notes.append(
+                f"line {line.slug!r} lives in {kind}:{chat}, where {setting} points: "
+                "it is the default line"
+            )
+    return notes
+
+
+async def import_file(
+    path: Path, *, actor_name: str = CLI, settings: Settings | None = None
+) -> ImportReport:
+    """Read, check all of it, then apply; the database must be connected. With `settings`,
+    a file that contradicts them is refused (see `_check_configured`)."""
+    configured = (
+        [(kind, chat) for kind, chat, _ in configured_workspaces(settings)] if settings else []
+    )
+    return await apply(check(read_file(path)), actor_name=actor_name, configured=configured)

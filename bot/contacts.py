@@ -1,6 +1,6 @@
 """Contacts: the client card's fields, banning, finding a contact and merging two into one.
 
-Operators' commands and (later) the admin panel change contacts only through here, so the
+Operators' commands and the admin panel change contacts only through here, so the
 rules (what a phone looks like, what a merge moves, what gets audited) live in one place.
 Every change is one transaction with its audit entry; a refusal raises `ContactRefusal`
 before anything is written."""

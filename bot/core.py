@@ -11,6 +11,7 @@ from bot.commands.all import all_commands
 from bot.dedupe import Deduper, MemoryDeduper, RedisDeduper
 from bot.desk_actions import DeskActions
 from bot.files import Files
+from bot.health import Health
 from bot.i18n import Translator
 from bot.inbox import Inbox
 from bot.locks import KeyedLock, MemoryLocks, RedisLocks
@@ -49,11 +50,13 @@ class Core:
     default_line: Line | None = None
     redis: Any = None  # the shared client, when RELAYDESK_REDIS_URL is set
     files: Files = field(default_factory=Files)
+    health: Health = field(default_factory=Health)
 
 
 def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = None) -> Core:
     clock = clock or Clock()
     translator = Translator()
+    health = Health(translator)
     if redis is not None:
         deduper: Deduper = RedisDeduper(redis)
         locks: KeyedLock = RedisLocks(redis)
@@ -95,10 +98,12 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         clock=clock,
         operator_language=settings.operator_language,
         customer_language=lambda: settings.default_language,
+        waiting_for=health.waiting_for,
     )
     worker = OutboxWorker(
         executor=executor, pacer=pacer, clock=clock, max_attempts=settings.max_attempts
     )
+    health.on_up(worker.resume)
     return Core(
         settings=settings,
         clock=clock,
@@ -117,4 +122,5 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         members=members,
         bot_usernames=bot_usernames,
         redis=redis,
+        health=health,
     )

@@ -1,4 +1,4 @@
-"""What operators, the scheduler and (later) the admin panel do to conversations and to
+"""What operators, the scheduler and the admin panel do to conversations and to
 operators' statuses: one place that changes them, audits it and refreshes the thread."""
 
 from __future__ import annotations

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.settings import Settings
 from storage.models import EntryPoint, Line
 
+log = logging.getLogger(__name__)
+
 DEFAULT_LINE = "default"
+WORKSPACE_SETTINGS = {
+    "telegram": "RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID",
+    "slack": "RELAYDESK_SLACK_CHANNEL_ID",
+}
 
 
 def configured_workspaces(settings: Settings) -> list[tuple[str, str, str]]:
@@ -20,11 +28,17 @@ def configured_workspaces(settings: Settings) -> list[tuple[str, str, str]]:
 
 
 async def configure_lines(settings: Settings) -> Line | None:
-    """The default line, and a line for the other workspace when both are configured."""
+    """The default line, and a line for the other workspace when both are configured.
+
+    A workspace the settings name that already has a line (made with `relaydesk import`,
+    `lines add` or the panel) keeps it, whatever its slug: that line is the default one.
+    Only a workspace without a line gets the `default` (or `slack`) line, moved there."""
     default = None
     for index, (kind, chat, reply_mode) in enumerate(configured_workspaces(settings)):
-        slug, name = (DEFAULT_LINE, "Default line") if index == 0 else (kind, kind.title())
-        line = await ensure_line(slug, name, kind, chat, reply_mode)
+        line = await Line.get_or_none(workspace_kind=kind, workspace_chat=chat)
+        if line is None or line.slug == (DEFAULT_LINE if index == 0 else kind):
+            slug, name = (DEFAULT_LINE, "Default line") if index == 0 else (kind, kind.title())
+            line = await ensure_line(slug, name, kind, chat, reply_mode)
         default = default or line
     return default
 
@@ -36,6 +50,16 @@ async def ensure_line(
     wanted = {"workspace_kind": workspace_kind, "workspace_chat": chat, "reply_mode": reply_mode}
     line, created = await Line.get_or_create(slug=slug, defaults={"name": name, **wanted})
     if not created and any(getattr(line, k) != v for k, v in wanted.items()):
+        if (line.workspace_kind, line.workspace_chat) != (workspace_kind, chat):
+            log.warning(
+                "Line %r moves from %s:%s to %s:%s, where %s points",
+                slug,
+                line.workspace_kind,
+                line.workspace_chat,
+                workspace_kind,
+                chat,
+                WORKSPACE_SETTINGS[workspace_kind],
+            )
         await Line.filter(id=line.id).update(**wanted)
         await line.refresh_from_db()
     return line

@@ -1,6 +1,6 @@
 """Interfaces the core needs from bridges: senders for deliveries and membership checks.
 
-A workspace (Telegram forum, later Slack channel) and a customer channel are both just
+A workspace (a Telegram forum or a Slack channel) and a customer channel are both just
 senders here; the outbox worker decides when to call them and what to do with the outcome.
 """
 

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     default_language: str = "en"
     album_wait_seconds: float = Field(default=1.0, ge=0)
     max_attempts: int = Field(default=8, ge=1)
+    # An unreachable Telegram or Slack is tried again after this pause, doubling up to the cap.
+    reconnect_first_seconds: float = Field(default=1.0, gt=0)
+    reconnect_max_seconds: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
 
     @field_validator("telegram_api_url", "slack_api_url")

@@ -8,14 +8,18 @@ from typing import Any
 from aiohttp import web
 
 from admin_web.access import Viewer, viewer
+from admin_web.i18n import panel_language
 from admin_web.pages import render
-from admin_web.state import core_of
+from admin_web.state import core_of, state_of
 from bot import assignment
+from bot.setup_check import Finding, setup_findings
 from storage.models import Conversation, ConversationStatus, Line, LineMember, Operator
 
 routes = web.RouteTableDef()
 OPEN = (ConversationStatus.QUEUED, ConversationStatus.OPEN, ConversationStatus.SNOOZED)
 REFRESH_SECONDS = 10
+SETUP_CHECK_SECONDS = 8.0  # a check that waits longer for Telegram or Slack says so
+SETUP_CACHE_SECONDS = 30.0
 
 
 async def snapshot(request: web.Request, who: Viewer) -> dict[str, Any]:
@@ -54,7 +58,22 @@ async def snapshot(request: web.Request, who: Viewer) -> dict[str, Any]:
         "operators": [(o, loads[o.id]) for o in operators],
         "open": [c for c in conversations if c.status != ConversationStatus.QUEUED],
         "refresh": REFRESH_SECONDS,
+        "setup": await _setup(request) if not lines or not core_of(request).workspaces else [],
     }
+
+
+async def _setup(request: web.Request) -> list[tuple[bool, str]]:
+    """What is connected and what is missing, in the words of `relaydesk check` (its own
+    code), for a panel with nothing to show yet."""
+    state, core = state_of(request), core_of(request)
+    now = core.clock.monotonic()
+    if state.setup_findings is None or now - state.setup_findings[0] > SETUP_CACHE_SECONDS:
+        fresh: list[Finding] = await setup_findings(core.settings, SETUP_CHECK_SECONDS)
+        state.setup_findings = (now, fresh)
+    language = panel_language(request)
+    return [
+        (good, core.translator.render(language, text)) for good, text in state.setup_findings[1]
+    ]
 
 
 @routes.get("/", name="dashboard")

@@ -45,10 +45,20 @@ POSTING_OPS = {"relay", "notice", "card.post", "card.show", "ask"}
 class Plan:
     buckets: list[Bucket]
     slots: int
+    component: str = ""  # the workspace kind or customer channel that sends it
 
 
 class NoSender(DeliveryError):
     """The workspace or channel of a delivery is not configured (any more)."""
+
+
+class Unavailable(DeliveryError):
+    """The workspace or channel is configured but not connected yet (or any more): the
+    delivery waits for it without spending an attempt."""
+
+    def __init__(self, component: str) -> None:
+        super().__init__(f"{component} is not connected")
+        self.component = component
 
 
 class DeliveryExecutor:
@@ -61,7 +71,9 @@ class DeliveryExecutor:
         clock: Clock,
         operator_language: str,
         customer_language: Callable[[], str] = lambda: "en",
+        waiting_for: Callable[[str], bool] = lambda _: False,
     ) -> None:
+        self._waiting_for = waiting_for  # the health registry: is this component coming?
         self._workspaces = workspaces
         self._customers = customers
         self._outbox = outbox
@@ -82,23 +94,32 @@ class DeliveryExecutor:
                 slots = 1  # a renamed topic leaves a service message in the group
             if thread.external_id is None:
                 slots += 2  # the topic and its card
-            return Plan(sender.buckets(thread.workspace_chat, slots > 0), max(slots, 1))
+            buckets = sender.buckets(thread.workspace_chat, slots > 0)
+            return Plan(buckets, max(slots, 1), thread.workspace_kind)
         if kind in (LINE, CONFIRM):
             line = await Line.get(id=ident)
             sender = self._workspace(line.workspace_kind)
-            return Plan(sender.buckets(line.workspace_chat, kind == LINE), 1)
+            return Plan(sender.buckets(line.workspace_chat, kind == LINE), 1, line.workspace_kind)
         identity = await Identity.get(id=ident)
         customer = self._customer(identity.channel)
         posts = head.op in POSTING_OPS
-        return Plan(customer.buckets(identity.external_id, posts), len(deliveries) if posts else 1)
+        slots = len(deliveries) if posts else 1
+        return Plan(customer.buckets(identity.external_id, posts), slots, identity.channel)
+
+    def waiting_for(self, component: str) -> bool:
+        return self._waiting_for(component)
 
     def _workspace(self, kind: str) -> WorkspaceSender:
         if kind not in self._workspaces:
+            if self._waiting_for(kind):
+                raise Unavailable(kind)
             raise NoSender(f"no {kind} workspace is configured")
         return self._workspaces[kind]
 
     def _customer(self, channel: str) -> CustomerSender:
         if channel not in self._customers:
+            if self._waiting_for(channel):
+                raise Unavailable(channel)
             raise NoSender(f"no {channel} customer channel is configured")
         return self._customers[channel]
 

@@ -12,7 +12,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Min
 
 from bot.clock import Clock
-from bot.outbox.executor import DeliveryExecutor
+from bot.outbox.executor import DeliveryExecutor, Plan, Unavailable
 from bot.outbox.pacing import Pacer
 from bot.ports import PermanentError, RetryAfter, ThreadGone
 from bot.redact import describe
@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 # Longer than any one send may take (the Bot API session times out at 20 s): a claim older
 # than this belongs to an instance that died, and its delivery is taken up again.
 LEASE = timedelta(seconds=30)
+# How often a target whose workspace or channel is down is looked at again; its coming back
+# wakes the worker sooner (`resume`).
+UNAVAILABLE_HOLD = 5.0
 
 
 class OutboxWorker:
@@ -51,6 +54,12 @@ class OutboxWorker:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def resume(self, component: str) -> None:
+        """A workspace or channel came (back) up: what waited for it goes now."""
+        log.debug("%s is connected: sending what waited for it", component)
+        self._held.clear()
+        self.wake()
 
     async def release_stale_claims(self) -> int:
         """After a crash of the only instance (SQLite), its claims need not wait out the lease."""
@@ -120,6 +129,10 @@ class OutboxWorker:
                 continue
             try:
                 plan = await self._executor.plan(group)
+            except Unavailable:
+                self._held[head.target] = mono + UNAVAILABLE_HOLD
+                pause = min(pause, UNAVAILABLE_HOLD)
+                continue
             except Exception as error:
                 await self._fail(group, error)
                 continue
@@ -136,7 +149,7 @@ class OutboxWorker:
                 pause = min(pause, wait)
                 continue
             self._inflight.add(head.target)
-            task = asyncio.create_task(self._send(group))
+            task = asyncio.create_task(self._send(group, plan))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         upcoming = (
@@ -173,7 +186,7 @@ class OutboxWorker:
     async def _unclaim(self, group: list[Delivery]) -> None:
         await Delivery.filter(id__in=[d.id for d in group]).update(claimed_until=None)
 
-    async def _send(self, group: list[Delivery]) -> None:
+    async def _send(self, group: list[Delivery], plan: Plan) -> None:
         target = group[0].target
         try:
             await self._executor.execute(group)
@@ -190,6 +203,12 @@ class OutboxWorker:
         except PermanentError as error:
             await self._fail(group, error)
         except Exception as error:  # network, 5xx, anything unexpected: back off and retry
+            if self._executor.waiting_for(plan.component):
+                # Its workspace is known to be down: wait for it without spending attempts,
+                # so a long outage leaves the delivery queued, not dead.
+                self._held[target] = self._clock.monotonic() + UNAVAILABLE_HOLD
+                await self._retry(group, 0.0, count=False, error=error)
+                return
             attempts = group[0].attempts + 1
             delay = min(300.0, 2.0**attempts) * (0.5 + random.random() / 2)
             log.warning(

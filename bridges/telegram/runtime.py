@@ -11,22 +11,20 @@ import logging
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import BotCommand, BotCommandScopeChat, Update
 from aiohttp import web
 from pydantic import ValidationError
 
 from bot.core import Core
 from bot.events import EntryPointRef
-from bot.i18n import LANGUAGES
+from bot.health import Outage
+from bot.i18n import LANGUAGES, Text, _
 from bot.lines import ensure_entry_point, workspace_chats
+from bot.reconnect import backoff_of, connect_with_backoff
 from bot.redact import redact, remember
 from bot.settings import Settings
+from bridges.telegram import reach
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.files import TelegramFiles
 from bridges.telegram.sender import TelegramSender
@@ -41,6 +39,17 @@ MEMBER_STATUSES = {"creator", "administrator", "member"}
 POLL_TIMEOUT = 25
 SEND_TIMEOUT = 20.0
 UPDATE_ATTEMPTS = 5
+NO_LINE = _(
+    "No line to route customers to: set RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID (or "
+    "RELAYDESK_SLACK_CHANNEL_ID), or add a line in the admin panel."
+)
+NO_TOKEN = _(
+    "RELAYDESK_TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token there."
+)
+NO_WEBHOOK_URL = _(
+    "RELAYDESK_TELEGRAM_MODE=webhook needs RELAYDESK_TELEGRAM_WEBHOOK_URL "
+    "(the public https address of /telegram/webhook)."
+)
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -86,52 +95,71 @@ class TelegramBridge:
     def __init__(self) -> None:
         self.bot: Bot | None = None
         self.dispatcher: Dispatcher | None = None
-        self._polling: asyncio.Task[None] | None = None
+        self._running: asyncio.Task[None] | None = None
         self._webhook_secret: str | None = None
 
     async def start(self, app: web.Application, core: Core) -> None:
+        """Never fails the desk: an unreachable Bot API is tried again in the background
+        and reported to `core.health` meanwhile."""
         self.core = core
         self.settings = settings = core.settings
         if not settings.telegram_token_value:
+            core.health.off("telegram", Text(NO_TOKEN))
             log.warning(
                 "Telegram is off: set RELAYDESK_TELEGRAM_TOKEN to the token from @BotFather"
             )
             return
         if core.default_line is None:
+            core.health.off("telegram", Text(NO_LINE))
             log.warning(
                 "Telegram is off: no line to route customers to. Set "
                 "RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID to the id of the operators' forum supergroup "
                 "(or RELAYDESK_SLACK_CHANNEL_ID); run `relaydesk check` for help"
             )
             return
-        bot = make_bot(settings)
-        try:
-            me = await bot.me()
-        except TelegramAPIError as error:
-            await bot.session.close()
-            log.error("Telegram is off: the token was refused (%s). Run `relaydesk check`.", error)
+        if settings.telegram_mode == "webhook" and not settings.telegram_webhook_url:
+            core.health.off("telegram", Text(NO_WEBHOOK_URL))
+            log.error("Telegram is off: %s", core.translator.render("en", Text(NO_WEBHOOK_URL)))
             return
-        self.bot = bot
+        self.bot = make_bot(settings)
+        core.health.starting("telegram")
+        self._running = asyncio.create_task(self._run(self.bot))
+
+    async def _run(self, bot: Bot) -> None:
+        await connect_with_backoff(
+            "telegram",
+            lambda: self._connect(bot),
+            lambda error: reach.outage(error, self.settings),
+            health=self.core.health,
+            backoff=backoff_of(self.settings),
+            translator=self.core.translator,
+        )
+        if self.settings.telegram_mode == "polling":
+            await self._poll(bot)
+
+    async def _connect(self, bot: Bot) -> None:
+        core, settings = self.core, self.settings
+        me = await bot.me()
+        assert core.default_line is not None
         entry = EntryPointRef("telegram", f"telegram:{me.id}", f"@{me.username}")
         await ensure_entry_point(entry.channel, entry.key, entry.name, core.default_line)
-        sender = TelegramSender(bot, self.core.translator, settings, entry.key, core.files.fetch)
-        self.core.customers["telegram"] = sender
-        files = TelegramFiles(bot)
-        self.core.files.register(entry.key, files)
-        self.core.files.register("ws:telegram", files)
-        # Any line may live in a forum of this bot's: the configured one, or one added with
-        # `relaydesk lines add`.
-        self.core.workspaces["telegram"] = sender
-        self.core.members["telegram"] = TelegramMembers(bot)
-        self.core.bot_usernames["telegram"] = me.username
-        for chat in await workspace_chats("telegram"):
-            await self._offer_commands(bot, int(chat))
         self.dispatcher = self.build_dispatcher(entry)
         if settings.telegram_mode == "webhook":
             await self._start_webhook(bot)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
-            self._polling = asyncio.create_task(self._poll(bot))
+        for chat in await workspace_chats("telegram"):
+            await self._offer_commands(bot, int(chat))
+        sender = TelegramSender(bot, core.translator, settings, entry.key, core.files.fetch)
+        core.customers["telegram"] = sender
+        files = TelegramFiles(bot)
+        core.files.register(entry.key, files)
+        core.files.register("ws:telegram", files)
+        # Any line may live in a forum of this bot's: the configured one, or one added with
+        # `relaydesk lines add`.
+        core.workspaces["telegram"] = sender
+        core.members["telegram"] = TelegramMembers(bot)
+        core.bot_usernames["telegram"] = me.username
         log.info(
             "Telegram bot @%s serves customers (operators' chat: %s) in %s mode",
             me.username,
@@ -189,28 +217,43 @@ class TelegramBridge:
 
     async def _poll(self, bot: Bot) -> None:
         """Long polling that confirms an update (by asking past it) only once it is stored:
-        a crash or a database hiccup re-reads it, and the core drops the duplicates."""
+        a crash or a database hiccup re-reads it, and the core drops the duplicates. While
+        getUpdates fails, Telegram is down in `/healthz` and polling backs off."""
         offset: int | None = None
-        failures = 0
+        health = self.core.health
+        next_delay = backoff_of(self.settings).delays()
+        said: str | None = None
         while True:
             try:
                 updates = await bot.get_updates(
                     offset=offset,
-                    timeout=POLL_TIMEOUT,
+                    timeout=0 if said else POLL_TIMEOUT,  # after a failure: tell at once
                     allowed_updates=ALLOWED_UPDATES,
                     # The long poll outlasts the session's send timeout: without this every
                     # quiet poll failed with a timeout after 20 s and backed off.
                     request_timeout=int(SEND_TIMEOUT + POLL_TIMEOUT),
                 )
-                failures = 0
+            except asyncio.CancelledError:
+                raise
             except TelegramRetryAfter as error:
                 await asyncio.sleep(error.retry_after)
                 continue
-            except (TelegramNetworkError, TelegramServerError) as error:
-                failures += 1
-                log.warning("getUpdates failed (%s); retrying", redact(str(error)))
-                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+            except Exception as error:
+                outage = reach.outage(error, self.settings)
+                if outage is None:
+                    log.exception("getUpdates failed unexpectedly")
+                    outage = Outage.unexpected(error)
+                health.down("telegram", outage)
+                words = self.core.translator.render("en", outage.text)
+                if words != said:
+                    log.error("Telegram is down: getUpdates failed: %s Retrying.", words)
+                    said = words
+                await asyncio.sleep(next_delay(outage))
                 continue
+            if said is not None:
+                log.info("Telegram is back up: getUpdates answers again")
+                said, next_delay = None, backoff_of(self.settings).delays()
+            health.up("telegram")
             for update in updates:
                 await self._handle(bot, update)
                 offset = update.update_id + 1
@@ -259,19 +302,17 @@ class TelegramBridge:
     async def _start_webhook(self, bot: Bot) -> None:
         assert self.dispatcher is not None
         url = self.settings.telegram_webhook_url
-        if not url:
-            log.error("RELAYDESK_TELEGRAM_MODE=webhook needs RELAYDESK_TELEGRAM_WEBHOOK_URL")
-            return
+        assert url, "start() checks the webhook URL"
         secret = webhook_secret(self.settings)
         remember([secret])
         self._webhook_secret = secret
         await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def stop(self) -> None:
-        if self._polling is not None:
-            self._polling.cancel()
+        if self._running is not None:
+            self._running.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._polling
+                await self._running
         if self.bot is not None:
             await self.bot.session.close()
 

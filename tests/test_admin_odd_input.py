@@ -8,6 +8,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import pytest
 from tortoise import Tortoise
 
 from storage.models import AdminAccount, Contact, Line, Operator, QuickReply
@@ -340,6 +341,7 @@ async def test_a_nul_character_is_refused_with_a_plain_page(
     assert not await Operator.exists(telegram_user_id=2001)
 
 
+@pytest.mark.expect_errors  # the failure is provoked: its one log entry is the point
 async def test_an_unexpected_failure_is_a_plain_page_and_one_log_entry(
     desk: Desk, browser: PanelClient, caplog
 ) -> None:

@@ -43,7 +43,7 @@ def check_installed_not_source(repo: Path) -> None:
 
 
 def check_translations(repo: Path) -> None:
-    from bot.i18n import Text, Translator
+    from bot.base.i18n import Text, Translator
 
     translator = Translator()
     for lang in ("ru", "uk"):

@@ -8,8 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.accounts import operator_of, role_of
-from bot.contact_visibility import Sight, sight_of
+from bot.people.accounts import operator_of, role_of
+from bot.people.contact_visibility import Sight, sight_of
 from storage.models import AdminAccount, Operator
 
 ADMIN, SUPERVISOR, OPERATOR = "admin", "supervisor", "operator"

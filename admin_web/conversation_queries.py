@@ -16,10 +16,10 @@ from tortoise.queryset import QuerySet
 
 from admin_web.access import ADMIN, OPERATOR, Viewer
 from admin_web.params import optional_id, page_number
-from bot.bounds import fits
+from bot.base.bounds import fits
+from bot.base.events import DELETED
+from bot.base.i18n import _
 from bot.directory.checks import CHANNELS
-from bot.events import DELETED
-from bot.i18n import _
 from storage.models import (
     AuditEntry,
     Conversation,

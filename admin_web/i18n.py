@@ -8,7 +8,7 @@ from aiohttp import web
 
 from admin_web.access import VIEWER
 from admin_web.state import core_of
-from bot.i18n import LANGUAGES, pick_language
+from bot.base.i18n import LANGUAGES, pick_language
 
 LANGUAGE_COOKIE = "relaydesk_lang"
 

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from admin_web.access import LOGIN_CSRF, VIEWER
 from admin_web.i18n import panel_language, translate
-from bot.i18n import LANGUAGES
+from bot.base.i18n import LANGUAGES
 
 
 def page_context(request: web.Request) -> dict[str, Any]:

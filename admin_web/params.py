@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.bounds import number_in, row_id
+from bot.base.bounds import number_in, row_id
 
 MAX_PAGE = 100_000  # far past any list's end; a page beyond the end shows the last one
 

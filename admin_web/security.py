@@ -1,4 +1,4 @@
-"""Random tokens and constant-time comparison (passwords: bot.accounts)."""
+"""Random tokens and constant-time comparison (passwords: bot.people.accounts)."""
 
 from __future__ import annotations
 

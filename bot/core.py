@@ -6,24 +6,24 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.clock import Clock
+from bot.base.clock import Clock
+from bot.base.dedupe import Deduper, MemoryDeduper, RedisDeduper
+from bot.base.files import Files
+from bot.base.health import Health
+from bot.base.i18n import Translator
+from bot.base.locks import KeyedLock, MemoryLocks, RedisLocks
+from bot.base.ports import CustomerSender, MembershipChecker, WorkspaceSender
+from bot.base.settings import Settings
 from bot.commands.all import all_commands
-from bot.dedupe import Deduper, MemoryDeduper, RedisDeduper
-from bot.desk_actions import DeskActions
-from bot.files import Files
-from bot.health import Health
-from bot.i18n import Translator
-from bot.inbox import Inbox
-from bot.locks import KeyedLock, MemoryLocks, RedisLocks
-from bot.operators import Operators
+from bot.conversations.desk_actions import DeskActions
+from bot.conversations.inbox import Inbox
+from bot.conversations.scheduler import Scheduler
+from bot.conversations.workspace_flow import WorkspaceFlow
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import MemoryPacer, Pacer, RedisPacer
 from bot.outbox.queue import Outbox
 from bot.outbox.worker import OutboxWorker
-from bot.ports import CustomerSender, MembershipChecker, WorkspaceSender
-from bot.scheduler import Scheduler
-from bot.settings import Settings
-from bot.workspace_flow import WorkspaceFlow
+from bot.people.operator_lookup import Operators
 from storage.models import Line
 
 log = logging.getLogger(__name__)

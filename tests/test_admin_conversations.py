@@ -11,7 +11,7 @@ from itertools import count
 
 import pytest
 
-from bot.events import DELETED
+from bot.base.events import DELETED
 from storage.models import (
     Contact,
     Conversation,

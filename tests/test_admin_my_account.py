@@ -3,7 +3,7 @@ password there; guessing the current password is throttled like signing in."""
 
 from __future__ import annotations
 
-from bot.accounts import authenticate
+from bot.people.accounts import authenticate
 from storage.models import AuditEntry, Operator
 from tests.fakes.admin import PASSWORD, PanelClient, make_account
 from tests.fakes.admin_data import (

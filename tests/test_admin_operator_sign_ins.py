@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from bot.accounts import authenticate
-from bot.cli import main
+from bot.people.accounts import authenticate
+from relaydesk.cli.main import main
 from storage import db
 from storage.models import AdminAccount, AuditEntry, Conversation, Operator
 from tests.fakes.admin import PASSWORD, PanelClient, make_account

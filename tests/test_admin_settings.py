@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import audit
+from bot.base import audit
 from storage.models import AuditEntry, Conversation, Setting
 from tests.fakes.admin import PanelClient, make_account
 from tests.fakes.desk import OPERATOR_CHAT, Desk
@@ -68,7 +68,7 @@ async def test_a_setting_changed_in_the_panel_applies_at_once_a_message_starting
 
 
 async def test_saved_settings_win_over_the_environment_after_a_restart(desk: Desk) -> None:
-    from bot.desk_settings import change
+    from bot.directory.global_settings import change
 
     await change(desk.core, "note_prefix", "#note", "cli")
     await change(desk.core, "assign_on_reply", False, "cli")

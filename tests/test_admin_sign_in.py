@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.cli import main
+from relaydesk.cli.main import main
 from storage.models import AdminAccount
 from tests.fakes.admin import PASSWORD, PanelClient, make_account
 from tests.fakes.desk import Desk

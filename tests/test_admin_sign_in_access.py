@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.accounts import authenticate
+from bot.people.accounts import authenticate
 from storage.models import AdminAccount, AdminSession, AuditEntry, Operator
 from tests.fakes.admin import PASSWORD, PanelClient, make_account
 from tests.fakes.admin_data import (

@@ -13,7 +13,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from admin_web.throttle import MAX_FAILURES
-from bot.accounts import authenticate
+from bot.people.accounts import authenticate
 from tests.fakes.admin import PASSWORD, PanelClient, make_account
 from tests.fakes.desk import Desk
 from tests.fakes.telegram import FakeTelegram

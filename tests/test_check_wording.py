@@ -3,7 +3,7 @@ error, a refused token, or an answer that is not the messenger's (a proxy's 404 
 
 from __future__ import annotations
 
-from bot.settings import Settings
+from bot.base.settings import Settings
 from bridges.slack.check import check as check_slack
 from bridges.telegram.check import check as check_telegram
 from tests.fakes.outage import ErrorPages, nobody_listens

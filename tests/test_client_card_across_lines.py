@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import contacts
-from bot.contact_visibility import Sight
-from bot.contacts import Actor, ContactRefusal
+from bot.people import contacts
+from bot.people.contact_visibility import Sight
+from bot.people.contacts import Actor, ContactRefusal
 from storage.models import (
     AuditEntry,
     Contact,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from relaydesk.cli.main import main
 from storage.models import Conversation, Line
 from tests.fakes.desk import OPERATOR_CHAT, Desk, free_port
 from tests.fakes.telegram import FakeTelegram
@@ -49,7 +49,7 @@ async def _relaydesk(*argv: str, env: Mapping[str, str], cwd: Path) -> asyncio.s
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot",
+        "relaydesk",
         *argv,
         env=dict(env),
         cwd=cwd,

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.business_hours import is_open
-from bot.cli import main
 from bot.directory import DirectoryError
+from bot.directory.business_hours import is_open
 from bot.directory.checks import check_line
+from relaydesk.cli.main import main
 from storage import db
 from storage.models import AuditEntry, EntryPoint, Line, LineMember, Operator, QuickReply
 

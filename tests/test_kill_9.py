@@ -1,6 +1,6 @@
 """kill -9 in the middle of a burst: every accepted message still reaches its topic.
 
-The desk runs as its own process (`python -m bot run`), wired to the fake Telegram through its
+The desk runs as its own process (`python -m relaydesk run`), wired to the fake Telegram through its
 environment settings, and is killed with SIGKILL while sends are in flight: the fake has acted
 on some calls and not answered them yet, so the dead process never learnt they went through.
 The next start reads the unconfirmed updates again and sends what was not confirmed again:

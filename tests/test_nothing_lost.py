@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.clock import Clock
-from bot.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
+from bot.base.clock import Clock
+from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
 from storage.models import Conversation, Delivery, Message
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.telegram import FakeTelegram

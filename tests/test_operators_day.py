@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.business_hours import DAYS
+from bot.directory.business_hours import DAYS
 from storage.models import AuditEntry, Conversation, Operator
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.staff import configure, hire

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.clock import Clock
+from bot.base.clock import Clock
+from bot.base.ports import Bucket
 from bot.outbox.pacing import MemoryPacer, RedisPacer
-from bot.ports import Bucket
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.telegram import FakeTelegram
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.redact import redact, remember
+from bot.base.redact import redact, remember
 from storage.models import Delivery
 from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import Desk

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.dedupe import MemoryDeduper, once
+from bot.base.dedupe import MemoryDeduper, once
 from storage.models import Conversation, ConversationStatus, Direction, Message
 from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import Desk

@@ -329,7 +329,7 @@ async def test_a_telegram_line_and_a_slack_line_run_in_one_process(
 
 
 async def test_check_reports_the_slack_setup_in_plain_words(fake_slack) -> None:
-    from bot.settings import Settings
+    from bot.base.settings import Settings
     from bridges.slack.check import check
 
     def settings(**values) -> Settings:

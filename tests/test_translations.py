@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from bot.i18n import LANGUAGES, Translator
+from bot.base.i18n import LANGUAGES, Translator
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -48,7 +48,7 @@ def test_translations_keep_their_placeholders(lang: str) -> None:
 def test_a_customer_name_cannot_inject_markup() -> None:
     from html import escape
 
-    from bot.i18n import Text
+    from bot.base.i18n import Text
 
     rendered = Translator().render("en", Text("Conversation #{number}", number="<b>1</b>"), escape)
     assert rendered == "Conversation #&lt;b&gt;1&lt;/b&gt;"

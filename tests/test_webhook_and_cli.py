@@ -5,9 +5,9 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.app import UnmigratedDatabase, prepare_database
-from bot.settings import Settings
+from bot.base.settings import Settings
 from bridges.telegram.check import check
+from relaydesk.app import UnmigratedDatabase, prepare_database
 from storage import db
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.telegram import FakeTelegram

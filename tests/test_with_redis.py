@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.dedupe import RedisDeduper
-from bot.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
+from bot.base.dedupe import RedisDeduper
+from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
 from storage.models import Conversation
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.telegram import FakeTelegram

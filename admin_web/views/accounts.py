@@ -1,6 +1,6 @@
 """Panel sign-ins. Everyone has "My account" (their language and password); admins give an
 operator a sign-in on the operator's page and set its password, language or disable it. The
-account's role is always its operator's; every check and change is `bot.accounts`'."""
+account's role is always its operator's; every check and change is `bot.people.accounts`'."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from admin_web.params import id_or_404
 from admin_web.state import core_of, state_of
 from admin_web.views.lines import actor_name, text_of, translated
 from admin_web.views.operators import form_of, operator_or_404, operator_page
-from bot import accounts
-from bot.i18n import _
+from bot.base.i18n import _
+from bot.people import accounts
 from storage.models import AdminAccount, Operator
 
 routes = web.RouteTableDef()
@@ -203,7 +203,7 @@ async def operator_account_language(request: web.Request) -> web.StreamResponse:
     name="operator_account_access",
 )
 async def operator_account_access(request: web.Request) -> web.StreamResponse:
-    """Disabling signs the account out: see `bot.accounts.set_disabled`."""
+    """Disabling signs the account out: see `bot.people.accounts.set_disabled`."""
     who = viewer(request)
     who.require(ADMIN)
     operator = await operator_or_404(request)

@@ -1,9 +1,9 @@
 """The address book: finding a contact, its card with the history across channels, and
-editing, merging and banning it through `bot.contacts` — the service behind the chat's
+editing, merging and banning it through `bot.people.contacts` — the service behind the chat's
 /contact, /link and /ban, so the panel refuses what the chat refuses, in the same words.
 
 Admins see every contact, supervisors those with a conversation in one of their lines
-(`bot.contact_visibility`, the rule /link and /history follow too); operators have
+(`bot.people.contact_visibility`, the rule /link and /history follow too); operators have
 /contact in their chat and no address book here."""
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from admin_web.i18n import panel_language
 from admin_web.pages import render
 from admin_web.params import id_or_404, optional_id, page_number
 from admin_web.state import core_of
-from bot import contacts
-from bot.bounds import fits
-from bot.contact_visibility import contacts_seen, sees_contact
-from bot.contacts import Actor, ContactRefusal
-from bot.conversation_view import RESULT_NAMES, STATE_NAMES
-from bot.i18n import Text, _
+from bot.base.bounds import fits
+from bot.base.i18n import Text, _
+from bot.conversations.view import RESULT_NAMES, STATE_NAMES
+from bot.people import contacts
+from bot.people.contact_visibility import contacts_seen, sees_contact
+from bot.people.contacts import Actor, ContactRefusal
 from storage.models import Contact, Conversation, ConversationStatus, Identity, Operator
 
 routes = web.RouteTableDef()

@@ -15,8 +15,8 @@ from admin_web.access import viewer
 from admin_web.pages import render
 from admin_web.params import id_or_404
 from admin_web.state import core_of
-from bot.conversation_view import RESULT_NAMES, STATE_NAMES
-from bot.i18n import _
+from bot.base.i18n import _
+from bot.conversations.view import RESULT_NAMES, STATE_NAMES
 
 routes = web.RouteTableDef()
 AUDIT_ACTIONS = {

@@ -11,8 +11,8 @@ from admin_web.access import Viewer, viewer
 from admin_web.i18n import panel_language
 from admin_web.pages import render
 from admin_web.state import core_of, state_of
-from bot import assignment
-from bot.setup_check import Finding, setup_findings
+from bot.base.setup_check import Finding, setup_findings
+from bot.conversations import assignment
 from storage.models import Conversation, ConversationStatus, Line, LineMember, Operator
 
 routes = web.RouteTableDef()

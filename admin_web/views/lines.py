@@ -14,9 +14,11 @@ from admin_web.i18n import panel_language
 from admin_web.pages import render
 from admin_web.params import id_or_404, optional_id
 from admin_web.state import core_of
-from bot import assignment, bounds
-from bot.business_hours import DAYS, validate_hours
+from bot.base import bounds
+from bot.base.i18n import _
+from bot.conversations import assignment
 from bot.directory import DirectoryError
+from bot.directory.business_hours import DAYS, validate_hours
 from bot.directory.checks import (
     NUMBER_RANGES,
     REPLY_MODES,
@@ -26,7 +28,6 @@ from bot.directory.checks import (
 )
 from bot.directory.lines import create_line, list_lines, remove_line, update_line
 from bot.directory.members import add_member, list_members, remove_member
-from bot.i18n import _
 from storage.models import Line, Operator
 
 routes = web.RouteTableDef()

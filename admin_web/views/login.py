@@ -11,8 +11,8 @@ from admin_web.panel import COOKIE, LOGIN_CSRF_COOKIE, secure_cookies
 from admin_web.security import new_token
 from admin_web.sessions import SESSION_LIFETIME
 from admin_web.state import core_of, state_of
-from bot.accounts import authenticate
-from bot.i18n import _
+from bot.base.i18n import _
+from bot.people.accounts import authenticate
 from storage.models import AdminAccount
 
 routes = web.RouteTableDef()

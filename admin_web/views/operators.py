@@ -23,11 +23,12 @@ from admin_web.views.lines import (
     text_of,
     whole_number,
 )
-from bot import assignment, audit
-from bot.accounts import MIN_PASSWORD
+from bot.base import audit
+from bot.conversations import assignment
 from bot.directory import DirectoryError
 from bot.directory.checks import ROLES, STATUSES, check_operator
 from bot.directory.operators import add_operator, list_operators, update_operator
+from bot.people.accounts import MIN_PASSWORD
 from storage.models import AdminAccount, Line, LineMember, Operator, OperatorStatus
 
 routes = web.RouteTableDef()

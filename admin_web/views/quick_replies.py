@@ -1,8 +1,8 @@
 """Quick replies: what `/q` offers in every workspace, kept here by admins and supervisors.
 
-Saving goes through `bot.directory.quick_replies`, so the panel and the file import share their
-checks and audit; the preview fills placeholders with `bot.quick_replies`' own function, so what
-an author sees is what a customer will read.
+Saving goes through `bot.directory.quick_replies`, so the panel and the file import share
+their checks and audit; the preview fills placeholders with the function of
+`bot.conversations.quick_reply_texts`, so what an author sees is what a customer will read.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from admin_web.access import ADMIN, SUPERVISOR, Viewer, viewer
 from admin_web.i18n import panel_language, translate
 from admin_web.pages import render
 from admin_web.params import id_or_404, optional_id
-from bot import quick_replies
+from bot.base.i18n import LANGUAGES, _
+from bot.conversations import quick_reply_texts as quick_replies
 from bot.directory import DirectoryError
 from bot.directory.quick_replies import (
     DuplicateName,
@@ -25,7 +26,6 @@ from bot.directory.quick_replies import (
     remove_quick_reply,
     update_quick_reply,
 )
-from bot.i18n import LANGUAGES, _
 from storage.models import Line, Operator, QuickReply
 
 routes = web.RouteTableDef()

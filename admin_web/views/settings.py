@@ -1,5 +1,5 @@
 """Global settings and the audit log, for admins. A saved setting applies at once and after a
-restart (`bot.desk_settings`); the audit log shows who changed what and when."""
+restart (`bot.directory.global_settings`); the audit log shows who changed what and when."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from admin_web.pages import render
 from admin_web.params import page_number
 from admin_web.state import core_of
 from admin_web.views.lines import actor_name, actor_of
-from bot.bounds import fits
-from bot.desk_settings import EDITABLE, SettingRefusal, change, check
+from bot.base.bounds import fits
+from bot.directory.global_settings import EDITABLE, SettingRefusal, change, check
 from storage.models import AuditEntry
 
 routes = web.RouteTableDef()

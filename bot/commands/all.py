@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from bot.commands import (
-    closing_commands,
-    contact_commands,
-    conversation_commands,
-    queue_commands,
-    quick_reply_commands,
-    transfer_commands,
-)
+from bot.commands import client_card as contact_commands
+from bot.commands import close as closing_commands
+from bot.commands import queue as queue_commands
+from bot.commands import quick as quick_reply_commands
+from bot.commands import thread as conversation_commands
+from bot.commands import transfer_snooze as transfer_commands
 from bot.commands.registry import CommandRegistry
 
 MENU_ORDER = ["take", "close", "transfer", "snooze", "next", "queue", "status", "q", "note"]

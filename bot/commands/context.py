@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.clock import Clock
+from bot.base.clock import Clock
 from bot.outbox.queue import Outbox
 from storage.models import Conversation, Line, Operator, Thread
 
 if TYPE_CHECKING:
     from bot.commands.registry import CommandRegistry
-    from bot.desk_actions import DeskActions
+    from bot.conversations.desk_actions import DeskActions
 
 
 @dataclass

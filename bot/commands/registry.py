@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.cards import Card
-from bot.i18n import Text
+from bot.base.cards import Card
+from bot.base.i18n import Text
 
 if TYPE_CHECKING:
     from bot.commands.context import CommandContext

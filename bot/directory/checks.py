@@ -10,10 +10,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.bounds import BIGINT_MAX, INT_MAX, number_in, row_id
-from bot.business_hours import normalise_hours, validate_hours
+from bot.base.bounds import BIGINT_MAX, INT_MAX, number_in, row_id
+from bot.base.i18n import LANGUAGES
 from bot.directory import DirectoryError
-from bot.i18n import LANGUAGES
+from bot.directory.business_hours import normalise_hours, validate_hours
 from storage.models import OperatorStatus, RoutingPolicy
 
 REPLY_MODES = ("all", "marked")
@@ -132,7 +132,7 @@ def parse_workspace(value: Any) -> tuple[str, str]:
 
 def check_business_hours(value: Any) -> dict[str, Any] | None:
     """Stored normalised (`9:00 - 18:00` becomes `09:00-18:00`) so readers need no leniency;
-    the first problem `bot.business_hours` finds is the one told."""
+    the first problem `bot.directory.business_hours` finds is the one told."""
     problems = validate_hours(value)
     if problems:
         raise DirectoryError(problems[0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from bot import audit
+from bot.base import audit
 from bot.directory import CLI, Change, now
 from bot.directory.checks import check_entry_point_key
 from bot.directory.lines import get_line

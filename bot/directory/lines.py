@@ -9,8 +9,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot import audit
-from bot.bounds import fits
+from bot.base import audit
+from bot.base.bounds import fits
 from bot.directory import CLI, Change, DirectoryError, changed_columns, now
 from bot.directory.checks import check_line, check_slug
 from storage.models import Conversation, EntryPoint, Line, LineMember, QuickReply

@@ -6,7 +6,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot import audit
+from bot.base import audit
 from bot.directory import CLI, Change, DirectoryError, now
 from bot.directory.checks import parse_operator_ref
 from bot.directory.lines import get_line

@@ -8,7 +8,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot import audit
+from bot.base import audit
 from bot.directory import CLI, Change, DirectoryError, changed_columns, now
 from bot.directory.checks import check_operator, parse_operator_ref
 from storage.models import Line, LineMember, Operator

@@ -1,6 +1,6 @@
 """Quick replies as the directory keeps them: created, changed and removed, each change audited
 in its transaction. The file import upserts by name; the admin panel creates, edits by id and
-removes. Sending them is `bot.quick_replies`' job."""
+removes. Sending them is `bot.conversations.quick_reply_texts`' job."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot import audit
+from bot.base import audit
 from bot.directory import CLI, Change, DirectoryError, changed_columns, now
 from bot.directory.checks import check_quick_reply
 from bot.directory.lines import get_line

@@ -9,13 +9,10 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot.cards import payload_card
-from bot.clock import Clock
-from bot.conversation_view import header_card, load_for_view, thread_title
-from bot.i18n import Text, _, pick_language
-from bot.links import counterpart, customer_chat_key, workspace_chat_key
-from bot.outbox.queue import CONFIRM, CUSTOMER, LINE, THREAD, Outbox, parse_target, payload_text
-from bot.ports import (
+from bot.base.cards import payload_card
+from bot.base.clock import Clock
+from bot.base.i18n import Text, _, pick_language
+from bot.base.ports import (
     Bucket,
     CustomerBlocked,
     CustomerSender,
@@ -25,6 +22,9 @@ from bot.ports import (
     ThreadTarget,
     WorkspaceSender,
 )
+from bot.conversations.message_links import counterpart, customer_chat_key, workspace_chat_key
+from bot.conversations.view import header_card, load_for_view, thread_title
+from bot.outbox.queue import CONFIRM, CUSTOMER, LINE, THREAD, Outbox, parse_target, payload_text
 from storage.models import (
     Conversation,
     Delivery,

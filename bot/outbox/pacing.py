@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.ports import Bucket
+from bot.base.ports import Bucket
 
 
 class Pacer(Protocol):

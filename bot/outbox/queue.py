@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.cards import Card, card_payload
-from bot.clock import Clock
-from bot.i18n import Text
+from bot.base.cards import Card, card_payload
+from bot.base.clock import Clock
+from bot.base.i18n import Text
 from storage.models import Conversation, Delivery, Message, Thread
 
 THREAD = "thread"

@@ -11,11 +11,11 @@ from datetime import timedelta
 from tortoise.expressions import Q
 from tortoise.functions import Min
 
-from bot.clock import Clock
+from bot.base.clock import Clock
+from bot.base.ports import PermanentError, RetryAfter, ThreadGone
+from bot.base.redact import describe
 from bot.outbox.executor import DeliveryExecutor, Plan, Unavailable
 from bot.outbox.pacing import Pacer
-from bot.ports import PermanentError, RetryAfter, ThreadGone
-from bot.redact import describe
 from storage.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)

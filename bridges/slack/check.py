@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
-from bot.i18n import Text, _
-from bot.settings import Settings
+from bot.base.i18n import Text, _
+from bot.base.settings import Settings
 from bridges.slack import reach
 from bridges.slack.runtime import NO_SECRET, make_client
 
@@ -63,7 +63,7 @@ async def findings(settings: Settings) -> list[Finding]:
 
 async def check(settings: Settings) -> list[tuple[bool, str]]:
     """The findings in English, as `relaydesk check` prints them."""
-    from bot.i18n import Translator
+    from bot.base.i18n import Translator
 
     translator = Translator()
     return [(good, translator.render("en", text)) for good, text in await findings(settings)]

@@ -8,9 +8,9 @@ from typing import TypeVar
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 
-from bot.i18n import _
-from bot.ports import PermanentError, RetryAfter, TransientError
-from bot.redact import describe
+from bot.base.i18n import _
+from bot.base.ports import PermanentError, RetryAfter, TransientError
+from bot.base.redact import describe
 
 T = TypeVar("T")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.ports import FileData, Outgoing, TransientError
-from bot.redact import describe
+from bot.base.ports import FileData, Outgoing, TransientError
+from bot.base.redact import describe
 
 
 class SlackFiles:

@@ -10,10 +10,9 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 
-from bot.cards import decode_button
-from bot.core import Core
-from bot.dedupe import once
-from bot.events import (
+from bot.base.cards import decode_button
+from bot.base.dedupe import once
+from bot.base.events import (
     CommandCall,
     MessageBody,
     OperatorRef,
@@ -22,7 +21,8 @@ from bot.events import (
     WorkspaceEdit,
     WorkspaceMessage,
 )
-from bot.i18n import Text, _
+from bot.base.i18n import Text, _
+from bot.core import Core
 from bridges.slack.render import ACTION_PREFIX, card_blocks, card_text, unescape
 from bridges.slack.retries import delivery_key
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.health import Outage
-from bot.i18n import Text, _
-from bot.redact import describe, redact
-from bot.settings import Settings
+from bot.base.health import Outage
+from bot.base.i18n import Text, _
+from bot.base.redact import describe, redact
+from bot.base.settings import Settings
 
 REFUSED = _(
     "Slack refused {setting} ({error}): the network is fine, the token is not. Copy it again "

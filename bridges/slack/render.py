@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.cards import Card
-from bot.i18n import Text, Translator
+from bot.base.cards import Card
+from bot.base.i18n import Text, Translator
 
 ACTION_PREFIX = "rd_"
 

@@ -14,11 +14,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.base.health import Outage
+from bot.base.i18n import Text, _
+from bot.base.reconnect import backoff_of, connect_with_backoff
+from bot.base.settings import Settings
 from bot.core import Core
-from bot.health import Outage
-from bot.i18n import Text, _
-from bot.reconnect import backoff_of, connect_with_backoff
-from bot.settings import Settings
 from bridges.slack import reach
 from bridges.slack.files import SlackFiles
 from bridges.slack.inbound import read_slack_request

@@ -7,9 +7,9 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards import Card
-from bot.i18n import Text, Translator
-from bot.ports import (
+from bot.base.cards import Card
+from bot.base.i18n import Text, Translator
+from bot.base.ports import (
     Bucket,
     FileData,
     OpenedThread,

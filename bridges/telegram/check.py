@@ -10,8 +10,8 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
-from bot.i18n import Text, _
-from bot.settings import Settings
+from bot.base.i18n import Text, _
+from bot.base.settings import Settings
 from bridges.telegram import reach
 from bridges.telegram.runtime import NO_TOKEN, NO_WEBHOOK_URL, make_bot
 
@@ -87,7 +87,7 @@ async def _check(bot: Bot, settings: Settings) -> list[Finding]:
 
 async def check(settings: Settings) -> list[tuple[bool, str]]:
     """The findings in English, as `relaydesk check` prints them."""
-    from bot.i18n import Translator
+    from bot.base.i18n import Translator
 
     translator = Translator()
     return [(good, translator.render("en", text)) for good, text in await findings(settings)]

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.cards import decode_button
-from bot.events import CustomerRef, EntryPointRef, InboundEdit, InboundMessage, MessageBody
-from bot.i18n import Text, Translator, _, pick_language
-from bot.inbox import Inbox
+from bot.base.cards import decode_button
+from bot.base.events import CustomerRef, EntryPointRef, InboundEdit, InboundMessage, MessageBody
+from bot.base.i18n import Text, Translator, _, pick_language
+from bot.conversations.inbox import Inbox
 from bridges.telegram.convert import body_content, display_name, kind_of, text_of
 
 log = logging.getLogger(__name__)

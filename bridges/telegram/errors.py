@@ -13,9 +13,9 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from bot.i18n import _
-from bot.ports import CustomerBlocked, PermanentError, RetryAfter, ThreadGone, TransientError
-from bot.redact import redact
+from bot.base.i18n import _
+from bot.base.ports import CustomerBlocked, PermanentError, RetryAfter, ThreadGone, TransientError
+from bot.base.redact import redact
 
 T = TypeVar("T")
 

@@ -6,8 +6,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiohttp import ClientError
 
-from bot.ports import FileData, Outgoing, TransientError
-from bot.redact import describe
+from bot.base.ports import FileData, Outgoing, TransientError
+from bot.base.redact import describe
 from bridges.telegram.convert import file_of
 from bridges.telegram.errors import call
 

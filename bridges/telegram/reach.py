@@ -13,10 +13,10 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from bot.health import Outage
-from bot.i18n import Text, _
-from bot.redact import redact
-from bot.settings import Settings
+from bot.base.health import Outage
+from bot.base.i18n import Text, _
+from bot.base.redact import redact
+from bot.base.settings import Settings
 
 REFUSED = _(
     "Telegram refused the token in RELAYDESK_TELEGRAM_TOKEN ({error}): the network is fine, "

@@ -6,8 +6,8 @@ from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.cards import Card
-from bot.i18n import Text, Translator
+from bot.base.cards import Card
+from bot.base.i18n import Text, Translator
 
 
 def card_html(card: Card, translator: Translator, lang: str) -> str:

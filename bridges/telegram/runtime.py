@@ -16,14 +16,14 @@ from aiogram.types import BotCommand, BotCommandScopeChat, Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.base.events import EntryPointRef
+from bot.base.health import Outage
+from bot.base.i18n import LANGUAGES, Text, _
+from bot.base.reconnect import backoff_of, connect_with_backoff
+from bot.base.redact import redact, remember
+from bot.base.settings import Settings
 from bot.core import Core
-from bot.events import EntryPointRef
-from bot.health import Outage
-from bot.i18n import LANGUAGES, Text, _
-from bot.lines import ensure_entry_point, workspace_chats
-from bot.reconnect import backoff_of, connect_with_backoff
-from bot.redact import redact, remember
-from bot.settings import Settings
+from bot.directory.configured_lines import ensure_entry_point, workspace_chats
 from bridges.telegram import reach
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.files import TelegramFiles

@@ -18,10 +18,10 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.cards import Card
-from bot.events import TEXT_ONLY
-from bot.i18n import Text, Translator, _
-from bot.ports import (
+from bot.base.cards import Card
+from bot.base.events import TEXT_ONLY
+from bot.base.i18n import Text, Translator, _
+from bot.base.ports import (
     Bucket,
     CustomerTarget,
     FileData,
@@ -31,7 +31,7 @@ from bot.ports import (
     SendResult,
     ThreadTarget,
 )
-from bot.settings import Settings
+from bot.base.settings import Settings
 from bridges.telegram.errors import TopicClosed, call
 from bridges.telegram.render import card_html, card_keyboard, notice_html
 

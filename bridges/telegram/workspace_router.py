@@ -8,11 +8,11 @@ from collections.abc import Callable
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.cards import decode_button
-from bot.dedupe import Deduper
-from bot.events import CommandCall, OperatorRef, ThreadRef, WorkspaceEdit, WorkspaceMessage
-from bot.i18n import Text, Translator, _
-from bot.workspace_flow import WorkspaceFlow
+from bot.base.cards import decode_button
+from bot.base.dedupe import Deduper
+from bot.base.events import CommandCall, OperatorRef, ThreadRef, WorkspaceEdit, WorkspaceMessage
+from bot.base.i18n import Text, Translator, _
+from bot.conversations.workspace_flow import WorkspaceFlow
 from bridges.telegram.convert import display_name
 from bridges.telegram.customer_router import body_of
 

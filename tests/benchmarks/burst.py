@@ -31,7 +31,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.clock import Clock
+from bot.base.clock import Clock
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.staff import configure, hire
 from tests.fakes.telegram import FakeTelegram

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 
-from bot.accounts import create_account
+from bot.people.accounts import create_account
 from storage.models import AdminAccount, Operator
 
 PASSWORD = "correct horse battery"

@@ -9,10 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import CORE, build_app
-from bot.clock import Clock
+from bot.base.clock import Clock
+from bot.base.settings import Settings
 from bot.core import Core
-from bot.settings import Settings
+from relaydesk.app import CORE, build_app
 from storage.models import Delivery, DeliveryStatus
 from tests.fakes.guard import DeskReport, watch_desk
 from tests.fakes.telegram import FakeTelegram

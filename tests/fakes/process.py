@@ -19,7 +19,7 @@ STOP_WITHIN = 30.0
 
 
 class RelaydeskProcess:
-    """One `python -m bot run` at a time; its output goes to a log file per start."""
+    """One `python -m relaydesk run` at a time; its output goes to a log file per start."""
 
     def __init__(self, fake: FakeTelegram, database_url: str, folder: Path) -> None:
         self.fake = fake
@@ -50,7 +50,7 @@ class RelaydeskProcess:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot",
+                "relaydesk",
                 "run",
                 cwd=self.folder,
                 env=self.env,

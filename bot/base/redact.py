@@ -1,0 +1,69 @@
+"""Keeping secrets out of words: log lines, errors stored with deliveries, notices.
+
+A messenger's error can quote the URL it failed on, and Telegram puts the bot token in
+every API and file URL. Everything that turns an outside error into text passes it
+through `redact`. The registry is process-wide and only grows, because an error can be
+raised anywhere (a bridge's error mapping, a file fetcher) and redacting one secret too
+many is harmless."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from bot.base.settings import Settings
+
+MASK = "***"
+# Shorter "secrets" would mask ordinary words; no real token or secret is this short.
+MIN_SECRET = 6
+# Token shapes, masked even when not configured here (a token of another bot in a URL).
+SHAPES = (
+    re.compile(r"(?<=bot)\d{3,}:[A-Za-z0-9_-]{20,}"),  # Telegram, in /bot<token>/ URLs
+    re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{6,}"),  # Slack bot / user tokens
+    re.compile(r"\bxapp-[A-Za-z0-9-]{6,}"),  # Slack app-level tokens (Socket Mode)
+)
+
+_secrets: set[str] = set()
+
+
+def remember(secrets: Iterable[str | None]) -> None:
+    for secret in secrets:
+        if secret and len(secret) >= MIN_SECRET:
+            _secrets.add(secret)
+
+
+def remember_settings(settings: Settings) -> None:
+    """Every secret the settings hold: the bot token, Slack's tokens and signing secret,
+    the webhook secret, and the passwords in the database and Redis URLs."""
+    remember(
+        [
+            settings.telegram_token_value,
+            settings.webhook_secret_value,
+            settings.secret(settings.slack_bot_token),
+            settings.secret(settings.slack_app_token),
+            settings.secret(settings.slack_signing_secret),
+            _password(settings.database_url),
+            _password(settings.redis_url),
+        ]
+    )
+
+
+def _password(url: str | None) -> str | None:
+    try:
+        return urlsplit(url).password if url else None
+    except ValueError:
+        return None
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    for shape in SHAPES:
+        text = shape.sub(MASK, text)
+    return text
+
+
+def describe(error: BaseException) -> str:
+    """`Type: message` of an error, safe to log or store."""
+    return redact(f"{type(error).__name__}: {error}")

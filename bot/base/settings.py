@@ -1,0 +1,107 @@
+"""Settings from the environment or `.env`, all with the RELAYDESK_ prefix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_SLACK_API_URL = "https://slack.com"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RELAYDESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite://relaydesk.db"
+    auto_migrate: bool = True
+    redis_url: str | None = None
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    telegram_operator_chat_id: int | None = None
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    # Telegram's published ceilings; lower them if your bot still meets 429s.
+    telegram_group_per_minute: int = Field(default=20, ge=1)
+    telegram_chat_per_second: float = Field(default=1.0, gt=0)
+    telegram_global_per_second: int = Field(default=30, ge=1)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_channel_id: str | None = None
+    slack_auto_register: bool = True
+    slack_reply_mode: Literal["all", "marked"] = "all"
+
+    # Session cookies of the admin panel: None sends them Secure on https (also behind a
+    # proxy that says X-Forwarded-Proto: https); true or false forces it.
+    admin_secure_cookies: bool | None = None
+
+    note_prefix: str = "//"
+    # Replying in an unassigned conversation makes the replier its assignee.
+    assign_on_reply: bool = True
+    # Free operators with no activity for this long become "away" (0: never).
+    away_after_minutes: int = Field(default=30, ge=0)
+    # Where "tomorrow 10:00" and business hours are read, unless a line names its own.
+    timezone: str = "UTC"
+    # How often snoozes, auto-close, auto-away and the queue are looked at.
+    scheduler_seconds: float = Field(default=30.0, gt=0)
+    operator_language: str = "en"
+    default_language: str = "en"
+    album_wait_seconds: float = Field(default=1.0, ge=0)
+    max_attempts: int = Field(default=8, ge=1)
+    # An unreachable Telegram or Slack is tried again after this pause, doubling up to the cap.
+    reconnect_first_seconds: float = Field(default=1.0, gt=0)
+    reconnect_max_seconds: float = Field(default=60.0, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("telegram_api_url", "slack_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("operator_language", "default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from bot.base.i18n import LANGUAGES
+
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @property
+    def telegram_token_value(self) -> str | None:
+        return self.telegram_token.get_secret_value() if self.telegram_token else None
+
+    @staticmethod
+    def secret(value: SecretStr | None) -> str | None:
+        return value.get_secret_value() if value else None
+
+    @property
+    def webhook_secret_value(self) -> str | None:
+        return (
+            self.telegram_webhook_secret.get_secret_value()
+            if self.telegram_webhook_secret
+            else None
+        )

@@ -1,0 +1,272 @@
+"""What operators, the scheduler and the admin panel do to conversations and to
+operators' statuses: one place that changes them, audits it and refreshes the thread."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from bot.base import audit
+from bot.base.clock import Clock
+from bot.base.events import TEXT_ONLY
+from bot.base.i18n import Text, _
+from bot.base.ports import WorkspaceSender
+from bot.base.settings import Settings
+from bot.conversations import assignment
+from bot.outbox.queue import Outbox
+from storage.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Line,
+    LineMember,
+    Message,
+    Operator,
+    OperatorStatus,
+    Thread,
+)
+
+log = logging.getLogger(__name__)
+
+SEEN_EVERY = timedelta(minutes=1)  # far finer than any auto-away time
+
+
+class DeskActions:
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        clock: Clock,
+        settings: Settings,
+        workspaces: dict[str, WorkspaceSender],
+    ) -> None:
+        self.outbox = outbox
+        self.clock = clock
+        self.settings = settings
+        self._workspaces = workspaces
+
+    def thread_link(self, thread: Thread) -> str | None:
+        sender = self._workspaces.get(thread.workspace_kind)
+        if sender is None or thread.external_id is None:
+            return None
+        return sender.thread_link(thread.workspace_chat, thread.external_id)
+
+    # -- answering ---------------------------------------------------------------------------
+
+    async def answered(self, conversation: Conversation, operator: Operator) -> bool:
+        """Bookkeeping of an operator's answer; True when the conversation changed state
+        (assigned to the replier). Call inside the answer's transaction."""
+        now = self.clock.now()
+        changed = False
+        if conversation.status == ConversationStatus.QUEUED and self.settings.assign_on_reply:
+            await self._set_assignee(conversation, operator, by=operator, via="reply")
+            changed = True
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
+        conversation.last_operator_message_at = now
+        await conversation.save()
+        return changed
+
+    async def send_text(self, conversation: Conversation, operator: Operator, text: str) -> Message:
+        """Send `text` to the customer as `operator`'s answer (a quick reply, say)."""
+        async with in_transaction():
+            message = await Message.create(
+                conversation=conversation,
+                direction=Direction.OUT,
+                author_operator=operator,
+                kind="text",
+                text=text,
+                content={TEXT_ONLY: True},
+            )
+            changed = await self.answered(conversation, operator)
+            await self.outbox.to_customer(conversation, "relay", message=message)
+            if changed:
+                await self.outbox.refresh(conversation)
+        return message
+
+    # -- assignment --------------------------------------------------------------------------
+
+    async def _set_assignee(
+        self,
+        conversation: Conversation,
+        operator: Operator | None,
+        *,
+        by: Operator | None,
+        via: str,
+        note: str | None = None,
+    ) -> None:
+        old = await conversation.assignee if conversation.assignee_id else None  # type: ignore[attr-defined]
+        conversation.assignee = operator
+        if conversation.status != ConversationStatus.SNOOZED:
+            conversation.status = ConversationStatus.OPEN if operator else ConversationStatus.QUEUED
+        conversation.queued_at = None if operator else self.clock.now()
+        await conversation.save(update_fields=["assignee_id", "status", "queued_at"])
+        if operator is not None:
+            await Line.filter(id=conversation.line_id).update(last_assigned_id=operator.id)  # type: ignore[attr-defined]
+        details = {"via": via} | ({"note": note} if note else {})
+        await audit.record(
+            "assignee",
+            at=self.clock.now(),
+            actor=by,
+            conversation=conversation,
+            old=old.name if old else None,
+            new=operator.name if operator else None,
+            **details,
+        )
+
+    async def assign(
+        self,
+        conversation: Conversation,
+        operator: Operator,
+        *,
+        by: Operator | None,
+        via: str,
+        note: str | None = None,
+        refresh: bool = True,
+    ) -> None:
+        async with in_transaction():
+            await self._set_assignee(conversation, operator, by=by, via=via, note=note)
+            if refresh:
+                await self.outbox.refresh(conversation)
+
+    async def route(
+        self, conversation: Conversation, *, refresh: bool = True, exclude: Iterable[int] = ()
+    ) -> Operator | None:
+        """Give a waiting conversation to a free operator of its line, or leave it queued."""
+        line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
+        operator = await assignment.pick(line, exclude)
+        if operator is None:
+            if conversation.queued_at is None:
+                conversation.queued_at = self.clock.now()
+                await conversation.save(update_fields=["queued_at"])
+            return None
+        await self.assign(conversation, operator, by=None, via=line.routing_policy, refresh=refresh)
+        log.info("Conversation #%s assigned to %s (%s)", conversation.id, operator.name, line.slug)
+        return operator
+
+    async def requeue(
+        self, conversation: Conversation, *, by: Operator | None, via: str, route: bool = True
+    ) -> Operator | None:
+        """Back to the queue (and on to someone else free, unless `route` is off)."""
+        previous = conversation.assignee_id  # type: ignore[attr-defined]
+        async with in_transaction():
+            await self._set_assignee(conversation, None, by=by, via=via)
+            await self.outbox.refresh(conversation)
+        if not route:
+            return None
+        return await self.route(conversation, exclude=[previous] if previous else [])
+
+    async def drain(self, line: Line) -> int:
+        """Hand queued conversations of `line`, oldest first, to whoever is free for them."""
+        given = 0
+        waiting = await Conversation.filter(
+            line_id=line.id, status=ConversationStatus.QUEUED, assignee_id=None
+        ).order_by("queued_at", "id")
+        for conversation in waiting:
+            await line.refresh_from_db(fields=["last_assigned_id"])
+            if await self.route(conversation) is None:
+                break
+            given += 1
+        return given
+
+    async def drain_lines_of(self, operator: Operator) -> int:
+        line_ids = await LineMember.filter(operator_id=operator.id).values_list(
+            "line_id", flat=True
+        )
+        given = 0
+        for line in await Line.filter(id__in=list(line_ids)):
+            given += await self.drain(line)
+        return given
+
+    # -- operators' statuses -----------------------------------------------------------------
+
+    async def set_status(
+        self, operator: Operator, status: OperatorStatus, *, by: Operator | None, auto: bool = False
+    ) -> bool:
+        """False when nothing changed. A free operator picks up the queue at once."""
+        if operator.status == status and operator.away_auto == auto:
+            return False
+        old = operator.status
+        async with in_transaction():
+            operator.status = status
+            operator.away_auto = auto
+            operator.status_changed_at = self.clock.now()
+            await operator.save(update_fields=["status", "away_auto", "status_changed_at"])
+            await audit.record(
+                "status",
+                at=self.clock.now(),
+                actor=by,
+                operator=operator,
+                old=old,
+                new=status.value,
+                auto=auto,
+            )
+        if status == OperatorStatus.FREE:
+            await self.drain_lines_of(operator)
+        return True
+
+    async def touch(self, operator: Operator) -> None:
+        """An operator did something: they are at their desk. Idleness made them "away"; being
+        back makes them free again. Written at most once a minute: this runs on every message."""
+        now = self.clock.now()
+        seen = operator.last_seen_at
+        if seen is None or now - seen >= SEEN_EVERY:
+            operator.last_seen_at = now
+            await Operator.filter(id=operator.id).update(last_seen_at=now)
+        if operator.status == OperatorStatus.AWAY and operator.away_auto:
+            await self.set_status(operator, OperatorStatus.FREE, by=operator)
+
+    # -- snoozing ----------------------------------------------------------------------------
+
+    async def snooze(self, conversation: Conversation, until: datetime, *, by: Operator) -> None:
+        async with in_transaction():
+            old = conversation.status
+            conversation.status = ConversationStatus.SNOOZED
+            conversation.snoozed_until = until
+            await conversation.save(update_fields=["status", "snoozed_until"])
+            await audit.record(
+                "status",
+                at=self.clock.now(),
+                actor=by,
+                conversation=conversation,
+                old=old,
+                new=ConversationStatus.SNOOZED.value,
+                until=until.isoformat(),
+            )
+            await self.outbox.refresh(conversation)
+
+    async def wake(self, conversation: Conversation, *, by_customer: bool) -> None:
+        """A snooze is over: its time came, or the customer wrote first."""
+        async with in_transaction():
+            assigned = conversation.assignee_id is not None  # type: ignore[attr-defined]
+            conversation.status = ConversationStatus.OPEN if assigned else ConversationStatus.QUEUED
+            conversation.snoozed_until = None
+            await conversation.save(update_fields=["status", "snoozed_until"])
+            await audit.record(
+                "status",
+                at=self.clock.now(),
+                conversation=conversation,
+                old=ConversationStatus.SNOOZED.value,
+                new=conversation.status.value,
+                reason="customer" if by_customer else "time",
+            )
+            text = (
+                _("The customer wrote: conversation #{number} is no longer snoozed.")
+                if by_customer
+                else _("The snooze is over: conversation #{number} is back.")
+            )
+            await self.outbox.notice_conversation(
+                conversation, Text(text, number=conversation.number)
+            )
+            await self.outbox.refresh(conversation)
+
+    # -- words -------------------------------------------------------------------------------
+
+    async def tell_thread(self, conversation: Conversation, text: Text) -> None:
+        await self.outbox.notice_conversation(conversation, text)
+
+    async def tell_customer(self, conversation: Conversation, text: Text) -> None:
+        await self.outbox.notice_customer(conversation, text)

@@ -1,0 +1,289 @@
+"""Customer -> operators: store an inbound message and queue it for the line's workspace."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bot.base.clock import Clock
+from bot.base.events import InboundEdit, InboundMessage
+from bot.base.i18n import Text, _, verbatim
+from bot.base.locks import KeyedLock
+from bot.conversations import csat
+from bot.conversations.desk_actions import DeskActions
+from bot.conversations.message_links import apply_edit, customer_chat_key, find_link
+from bot.directory.business_hours import is_open
+from bot.outbox.queue import Outbox
+from storage.models import (
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    EntryPoint,
+    Identity,
+    Line,
+    Message,
+    MessageLink,
+    OperatorStatus,
+    Thread,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    message_id: int | None
+    conversation_id: int | None
+    duplicate: bool = False
+    new_conversation: bool = False
+
+
+class UnknownEntryPoint(LookupError):
+    """A message came through an entry point the database does not know."""
+
+
+class Inbox:
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        locks: KeyedLock,
+        clock: Clock,
+        album_wait: float,
+        actions: DeskActions,
+    ):
+        self._actions = actions
+        self._outbox = outbox
+        self._locks = locks
+        self._clock = clock
+        self._album_wait = album_wait
+
+    async def accept(self, inbound: InboundMessage) -> Accepted:
+        """Store and queue `inbound` exactly once, however often and concurrently it arrives."""
+        identity_key = f"identity:{inbound.customer.channel}:{inbound.customer.external_id}"
+        for attempt in range(3):
+            try:
+                async with self._locks(identity_key):
+                    return await self._accept(inbound)
+            except IntegrityError:
+                if await Message.exists(source_key=inbound.source_key):
+                    log.info("Duplicate customer message %s dropped", inbound.source_key)
+                    return Accepted(None, None, duplicate=True)
+                if attempt == 2:
+                    raise
+                log.info("Concurrent first messages of %s: retrying", identity_key)
+        raise AssertionError("unreachable")
+
+    async def _accept(self, inbound: InboundMessage) -> Accepted:
+        entry_point = await EntryPoint.get_or_none(key=inbound.entry_point.key)
+        if entry_point is None:
+            raise UnknownEntryPoint(inbound.entry_point.key)
+        if await Message.exists(source_key=inbound.source_key):
+            return Accepted(None, None, duplicate=True)
+        now = self._clock.now()
+        async with in_transaction():
+            identity = await self._identity(inbound)
+            contact = await identity.contact
+            if contact.banned:
+                log.info("Message from banned contact %s ignored", contact.id)
+                return Accepted(None, None)
+            conversation = await Conversation.get_or_none(open_key=contact.id)
+            if conversation is None:
+                answered = await self._rating_reply(contact, inbound, entry_point)
+                if answered is not None:
+                    return answered
+            is_new = conversation is None
+            if conversation is None:
+                conversation = await self._open_conversation(contact, identity, entry_point)
+            conversation.last_customer_message_at = now
+            await conversation.save(update_fields=["last_customer_message_at"])
+            message = await self._store(inbound, conversation, entry_point)
+            await self._outbox.to_thread(
+                await conversation.thread,
+                "relay",
+                conversation,
+                message=message,
+                group_key=inbound.album_key,
+                delay=self._album_wait if inbound.album_key else 0.0,
+            )
+            if is_new:
+                await self._welcome(conversation)
+            else:
+                await self._resume(conversation)
+        return Accepted(message.id, conversation.id, new_conversation=is_new)
+
+    async def _store(
+        self, inbound: InboundMessage, conversation: Conversation, entry_point: EntryPoint
+    ) -> Message:
+        chat_key = customer_chat_key(entry_point.key, inbound.chat)
+        reply_to = None
+        if inbound.reply_to_external_id:
+            link = await find_link(chat_key, inbound.reply_to_external_id)
+            reply_to = link.message_id if link else None  # type: ignore[attr-defined]
+        message = await Message.create(
+            conversation=conversation,
+            direction=Direction.IN,
+            kind=inbound.body.kind,
+            text=inbound.body.text,
+            content=inbound.body.content,
+            source_key=inbound.source_key,
+            album_key=inbound.album_key,
+            reply_to_id=reply_to,
+        )
+        await MessageLink.create(message=message, chat=chat_key, external_id=inbound.external_id)
+        return message
+
+    async def _rating_reply(
+        self, contact: Contact, inbound: InboundMessage, entry_point: EntryPoint
+    ) -> Accepted | None:
+        """A number after the rating question, or a comment right after the rating, belongs
+        to the closed conversation, not to a new one."""
+        pending = await csat.awaiting(contact, self._clock)
+        if pending is None:
+            return None
+        conversation, wanted = pending
+        text = inbound.body.text
+        if wanted == "score" and (score := csat.as_score(text)) is not None:
+            message = await self._store(inbound, conversation, entry_point)
+            await csat.rate(self._outbox, self._clock, conversation, score)
+        elif wanted == "comment" and inbound.body.kind == "text" and text:
+            message = await self._store(inbound, conversation, entry_point)
+            await csat.comment(self._outbox, conversation, text)
+        else:
+            return None
+        return Accepted(message.id, conversation.id)
+
+    async def _welcome(self, conversation: Conversation) -> None:
+        """A new conversation: the line's greeting or its out-of-hours answer, then routing."""
+        line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
+        now = self._clock.now()
+        if not is_open(line.business_hours, now, self._actions.settings.timezone):
+            await self._outbox.notice_customer(
+                conversation,
+                verbatim(line.out_of_hours_message)
+                if line.out_of_hours_message
+                else Text(
+                    _(
+                        "Thank you for writing! We are out of office hours now and will answer as soon as we are back."  # noqa: E501
+                    )
+                ),
+            )
+            conversation.out_of_hours_sent_at = now
+            await conversation.save(update_fields=["out_of_hours_sent_at"])
+        elif line.greeting:
+            await self._outbox.notice_customer(conversation, verbatim(line.greeting))
+        await self._actions.route(conversation, refresh=False)
+
+    async def _resume(self, conversation: Conversation) -> None:
+        """The customer wrote again: a snooze ends; an assignee who does not want to be
+        disturbed hands the conversation back to the queue."""
+        if conversation.status == ConversationStatus.SNOOZED:
+            await self._actions.wake(conversation, by_customer=True)
+            return
+        if conversation.assignee_id is None:  # type: ignore[attr-defined]
+            return
+        assignee = await conversation.assignee
+        if assignee is not None and assignee.status == OperatorStatus.DND:
+            await self._actions.tell_thread(
+                conversation,
+                Text(
+                    _("{name} does not want to be disturbed: #{number} goes back to the queue."),
+                    name=assignee.name,
+                    number=conversation.number,
+                ),
+            )
+            await self._actions.requeue(conversation, by=None, via="dnd")
+
+    async def _identity(self, inbound: InboundMessage) -> Identity:
+        ref = inbound.customer
+        identity = await Identity.get_or_none(channel=ref.channel, external_id=ref.external_id)
+        if identity is None:
+            contact = await Contact.create(name=ref.display_name, language=ref.language)
+            return await Identity.create(
+                contact=contact,
+                channel=ref.channel,
+                external_id=ref.external_id,
+                username=ref.username,
+                display_name=ref.display_name,
+                language=ref.language,
+            )
+        changed = (identity.username, identity.display_name, identity.language) != (
+            ref.username,
+            ref.display_name,
+            ref.language,
+        )
+        if changed or identity.blocked_at:
+            identity.username = ref.username
+            identity.display_name = ref.display_name
+            identity.language = ref.language or identity.language
+            identity.blocked_at = None
+            await identity.save()
+        return identity
+
+    async def _open_conversation(
+        self, contact: Contact, identity: Identity, entry_point: EntryPoint
+    ) -> Conversation:
+        line = await entry_point.line
+        thread, created = await Thread.get_or_create(
+            contact=contact,
+            line=line,
+            defaults={"workspace_kind": line.workspace_kind, "workspace_chat": line.workspace_chat},
+        )
+        conversation = await Conversation.create(
+            contact=contact,
+            identity=identity,
+            entry_point=entry_point,
+            line=line,
+            thread=thread,
+            status=ConversationStatus.QUEUED,
+            open_key=contact.id,
+            queued_at=self._clock.now(),
+        )
+        if not created:
+            await self._outbox.notice_thread(
+                thread,
+                conversation,
+                Text(_("──── New conversation #{number} ────"), number=conversation.number),
+            )
+            await self._outbox.to_thread(thread, "state", conversation)
+            await self._outbox.to_thread(thread, "card.post", conversation)
+        return conversation
+
+    async def accept_rating(
+        self, channel: str, customer_id: str, conversation_id: int, score: int
+    ) -> bool:
+        """A rating button pressed by a customer; False when it is not theirs to rate, or
+        was rated already."""
+        identity = await Identity.get_or_none(channel=channel, external_id=customer_id)
+        if identity is None:
+            return False
+        conversation = await Conversation.get_or_none(
+            id=conversation_id,
+            contact_id=identity.contact_id,  # type: ignore[attr-defined]
+            status=ConversationStatus.CLOSED,
+        )
+        if conversation is None:
+            return False
+        async with in_transaction():
+            return await csat.rate(self._outbox, self._clock, conversation, score)
+
+    async def accept_edit(self, edit: InboundEdit) -> bool:
+        """Propagate a customer's edit; False when the original is unknown (never relayed)."""
+        chat_key = customer_chat_key(edit.entry_point.key, edit.chat)
+        link = await find_link(chat_key, edit.external_id)
+        if link is None:
+            log.info(
+                "Edit of unknown customer message %s in %s ignored", edit.external_id, chat_key
+            )
+            return False
+        async with in_transaction():
+            message = await apply_edit(link, edit.body, self._clock.now())
+            conversation = await message.conversation
+            await self._outbox.to_thread(
+                await conversation.thread, "edit", conversation, message=message
+            )
+        return True

@@ -1,0 +1,100 @@
+"""How a conversation looks in its workspace: the header card and the thread title."""
+
+from __future__ import annotations
+
+from bot.base.cards import Button, Card
+from bot.base.i18n import Text, _
+from storage.models import Conversation, ConversationStatus
+
+STATE_ICONS = {
+    ConversationStatus.QUEUED: "🆕",
+    ConversationStatus.OPEN: "💬",
+    ConversationStatus.SNOOZED: "💤",
+    ConversationStatus.CLOSED: "✅",
+}
+STATE_NAMES = {
+    ConversationStatus.QUEUED: _("new"),
+    ConversationStatus.OPEN: _("in progress"),
+    ConversationStatus.SNOOZED: _("snoozed"),
+    ConversationStatus.CLOSED: _("closed"),
+}
+TITLE_LIMIT = 128
+
+
+MOVED_ICON = "↪️"
+RESULT_NAMES = {
+    "solved": _("solved"),
+    "unsolved": _("not solved"),
+    "spam": _("spam"),
+    "auto": _("closed for inactivity"),
+}
+CLOSING_RESULTS = ("solved", "unsolved", "spam")
+
+
+def thread_title(conversation: Conversation, thread_id: int | None = None) -> str:
+    """Forum topic names are capped at 128 characters; the number and state must survive.
+    The assignee follows the number; a thread the conversation moved away from says so."""
+    moved = thread_id is not None and thread_id != conversation.thread_id  # type: ignore[attr-defined]
+    icon = MOVED_ICON if moved else STATE_ICONS[conversation.status]
+    assignee = conversation.assignee
+    suffix = f" #{conversation.number}" + (f" · {assignee.name}" if assignee and not moved else "")
+    name = conversation.contact.name.replace("\n", " ").strip() or "?"
+    room = TITLE_LIMIT - len(icon) - 1 - len(suffix)
+    if len(name) > room:
+        name = name[: room - 1] + "…"
+    return f"{icon} {name}{suffix}"
+
+
+async def header_card(conversation: Conversation, thread_id: int | None = None) -> Card:
+    """Needs contact, identity, entry_point, line and assignee fetched. Shown in another
+    thread than the conversation's (it was transferred away), the card has no buttons."""
+    identity = conversation.identity
+    earlier = await Conversation.filter(
+        contact_id=conversation.contact_id,
+        id__lt=conversation.id,  # type: ignore[attr-defined]
+    ).count()
+    assignee = conversation.assignee
+    fields: list[tuple[Text, str | Text]] = [
+        (Text(_("Customer")), conversation.contact.name),
+        (Text(_("Username")), f"@{identity.username}" if identity.username else "—"),
+        (Text(_("Language")), identity.language or "—"),
+        (Text(_("Channel")), identity.channel),
+        (Text(_("Entry point")), conversation.entry_point.name),
+        (Text(_("Earlier conversations")), str(earlier)),
+        (Text(_("Line")), conversation.line.name),
+        (Text(_("Status")), _status(conversation)),
+        (Text(_("Assignee")), assignee.name if assignee else Text(_("nobody (in the queue)"))),
+    ]
+    if conversation.topic:
+        fields.append((Text(_("Topic")), conversation.topic))
+    if conversation.result:
+        fields.append((Text(_("Result")), Text(RESULT_NAMES.get(conversation.result, "?"))))
+    if conversation.csat_score:
+        fields.append(
+            (Text(_("Rating")), "★" * conversation.csat_score + f" {conversation.csat_score}/5")
+        )
+    title = Text(_("Conversation #{number}"), number=conversation.number)
+    buttons: list[Button] = []
+    moved = thread_id is not None and thread_id != conversation.thread_id  # type: ignore[attr-defined]
+    if moved:
+        return Card(title=title, fields=fields, buttons=[])
+    if conversation.status == ConversationStatus.CLOSED:
+        buttons.append(Button(Text(_("Reopen")), "reopen", conversation.id))
+    else:
+        buttons.append(Button(Text(_("Take")), "take", conversation.id))
+        buttons.append(Button(Text(_("Transfer")), "transfer", conversation.id))
+        buttons.append(Button(Text(_("Close")), "close", conversation.id))
+    return Card(title=title, fields=fields, buttons=buttons)
+
+
+def _status(conversation: Conversation) -> Text:
+    if conversation.status == ConversationStatus.SNOOZED and conversation.snoozed_until:
+        until = conversation.snoozed_until.strftime("%Y-%m-%d %H:%M UTC")
+        return Text(_("snoozed until {time}"), time=until)
+    return Text(STATE_NAMES[conversation.status])
+
+
+async def load_for_view(conversation_id: int) -> Conversation:
+    return await Conversation.get(id=conversation_id).prefetch_related(
+        "contact", "identity", "entry_point", "assignee", "thread", "line"
+    )

@@ -1,0 +1,344 @@
+"""Operators -> customers: messages, edits, commands and buttons from a workspace thread."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bot.base.cards import Card
+from bot.base.clock import Clock
+from bot.base.events import (
+    DELETED,
+    TEXT_ONLY,
+    CommandCall,
+    MessageBody,
+    OperatorRef,
+    ThreadRef,
+    WorkspaceDelete,
+    WorkspaceEdit,
+    WorkspaceMessage,
+)
+from bot.base.i18n import Text, _
+from bot.commands.context import CommandContext
+from bot.commands.parser import parse_command
+from bot.commands.registry import CommandRegistry, Reply
+from bot.conversations.desk_actions import DeskActions
+from bot.conversations.message_links import apply_edit, find_link, workspace_chat_key
+from bot.conversations.view import header_card, load_for_view
+from bot.outbox.queue import Outbox
+from bot.people.operator_lookup import Operators
+from storage.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Line,
+    LineMember,
+    Message,
+    MessageLink,
+    Operator,
+    Thread,
+)
+
+log = logging.getLogger(__name__)
+
+REPLY_COMMAND = "reply"
+
+
+@dataclass(frozen=True)
+class Place:
+    line: Line
+    operator: Operator
+    thread: Thread | None
+    conversation: Conversation | None
+
+
+class WorkspaceFlow:
+    def __init__(
+        self,
+        *,
+        operators: Operators,
+        outbox: Outbox,
+        registry: CommandRegistry,
+        clock: Clock,
+        actions: DeskActions,
+        note_prefix: Callable[[], str],
+        bot_usernames: dict[str, str | None] | None = None,
+    ) -> None:
+        self._actions = actions
+        self._operators = operators
+        self._outbox = outbox
+        self._registry = registry
+        self._clock = clock
+        self._note_prefix = note_prefix  # read on every message: the admin panel changes it
+        self._bot_usernames = bot_usernames or {}
+
+    @property
+    def commands(self) -> CommandRegistry:
+        return self._registry
+
+    async def _place(
+        self, ref: ThreadRef, author, conversation_id: int | None = None
+    ) -> Place | None:
+        line = await self._operators.line_of(ref.workspace_kind, ref.chat)
+        if line is None:
+            return None
+        operator = await self._operators.resolve(line, author)
+        if operator is None:
+            return None
+        await self._actions.touch(operator)
+        if conversation_id is not None:
+            # A button: on this line's conversations, or on a conversation of another line
+            # of this operator's (a /queue list shows all of them).
+            conversation = await Conversation.get_or_none(id=conversation_id)
+            if conversation is not None and conversation.line_id != line.id:  # type: ignore[attr-defined]
+                mine = await LineMember.exists(
+                    line_id=conversation.line_id,  # type: ignore[attr-defined]
+                    operator_id=operator.id,
+                )
+                if not mine:
+                    conversation = None
+                else:
+                    line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
+            thread = await conversation.thread if conversation else None
+            return Place(line, operator, thread, conversation)
+        thread = None
+        if ref.thread_id is not None:
+            thread = await Thread.get_or_none(
+                line_id=line.id, workspace_kind=ref.workspace_kind, external_id=ref.thread_id
+            )
+        conversation = None
+        if thread is not None:
+            conversation = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+        return Place(line, operator, thread, conversation)
+
+    async def accept_message(self, event: WorkspaceMessage) -> None:
+        """Store and relay `event` once, however often the workspace delivers it: a repeat
+        (a messenger's retry, a re-read update) is dropped, never an error to the caller."""
+        key = self._source_key(event)
+        if await Message.exists(source_key=key):
+            log.info("Duplicate workspace message %s dropped", key)
+            return
+        try:
+            await self._accept_message(event)
+        except IntegrityError:
+            if not await Message.exists(source_key=key):
+                raise
+            log.info("Duplicate workspace message %s dropped (concurrent)", key)
+
+    def _source_key(self, event: WorkspaceMessage) -> str:
+        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
+        return f"{chat_key}:{event.external_id}"
+
+    async def _accept_message(self, event: WorkspaceMessage) -> None:
+        """Answers to the operator go through the outbox like everything else."""
+        parsed = parse_command(event.body.text, self._bot_usernames.get(event.place.workspace_kind))
+        place = await self._place(event.place, event.author)
+        if place is None:
+            if parsed is not None:
+                await self._refuse_stranger(event)
+            return None
+        marked = parsed is not None and parsed.name == REPLY_COMMAND and bool(parsed.args)
+        if marked:
+            # `!reply text`: the explicit form, required on lines in "marked" reply mode.
+            # The typed text differs from what is sent, so the message is rebuilt, not copied.
+            body = MessageBody("text", parsed.args, {TEXT_ONLY: True})  # type: ignore[union-attr]
+            event = replace(event, body=body)
+        elif parsed is not None:
+            call = CommandCall(
+                place=event.place,
+                author=event.author,
+                name=parsed.name,
+                args=parsed.args,
+                external_id=event.external_id,
+            )
+            await self._run(call, place)
+            return None
+        if place.thread is None or place.conversation is None:
+            return None  # the general topic, or a topic Relaydesk did not open: team chatter
+        text = event.body.text or ""
+        prefix = self._note_prefix()
+        if text.startswith(prefix) and not marked:
+            async with in_transaction():
+                await self._store(event, place, Direction.NOTE, text[len(prefix) :].strip())
+            return None
+        if place.line.reply_mode == "marked" and not marked:
+            async with in_transaction():
+                await self._store(event, place, Direction.NOTE, text)
+            return None
+        conversation = place.conversation
+        if conversation.status == ConversationStatus.CLOSED:
+            await self._outbox.confirm(place.line.id, event.place.chat, event.external_id, False)
+            await self._say(
+                place,
+                event.external_id,
+                Reply(
+                    Text(
+                        _(
+                            "Not sent: conversation #{number} is closed. Use /reopen to write to the customer."  # noqa: E501
+                        ),
+                        number=conversation.number,
+                    ),
+                    ok=False,
+                ),
+            )
+            return None
+        async with in_transaction():
+            message = await self._store(event, place, Direction.OUT, event.body.text)
+            changed = await self._actions.answered(conversation, place.operator)
+            await self._outbox.to_customer(
+                conversation,
+                "relay",
+                message=message,
+                group_key=event.album_key,
+                delay=self._album_delay(event),
+            )
+            if changed:
+                await self._outbox.refresh(conversation)
+        return None
+
+    def _album_delay(self, event: WorkspaceMessage) -> float:
+        return 1.0 if event.album_key else 0.0
+
+    async def _store(
+        self, event: WorkspaceMessage, place: Place, direction: Direction, text: str | None
+    ) -> Message:
+        assert place.conversation is not None
+        reply_to = None
+        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
+        if event.reply_to_external_id:
+            link = await find_link(chat_key, event.reply_to_external_id)
+            reply_to = link.message_id if link else None  # type: ignore[attr-defined]
+        message = await Message.create(
+            conversation=place.conversation,
+            direction=direction,
+            author_operator=place.operator,
+            kind=event.body.kind,
+            text=text,
+            content=event.body.content,
+            album_key=event.album_key,
+            reply_to_id=reply_to,
+            source_key=self._source_key(event),
+        )
+        await MessageLink.create(message=message, chat=chat_key, external_id=event.external_id)
+        return message
+
+    async def accept_edit(self, event: WorkspaceEdit) -> None:
+        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
+        link = await find_link(chat_key, event.external_id)
+        if link is None:
+            return
+        place = await self._place(event.place, event.author)
+        if place is None:
+            return
+        async with in_transaction():
+            message = await apply_edit(link, event.body, self._clock.now())
+            if message.direction == Direction.OUT:
+                conversation = await message.conversation
+                await self._outbox.to_customer(conversation, "edit", message=message)
+
+    async def accept_delete(self, event: WorkspaceDelete) -> None:
+        """An operator deleted their answer: take it back from the customer too."""
+        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
+        link = await find_link(chat_key, event.external_id)
+        if link is None or await self._place(event.place, event.author) is None:
+            return
+        async with in_transaction():
+            message = await Message.get(id=link.message_id)  # type: ignore[attr-defined]
+            message.content = {**message.content, DELETED: True}
+            message.edited_at = self._clock.now()
+            await message.save(update_fields=["content", "edited_at"])
+            if message.direction == Direction.OUT:
+                conversation = await message.conversation
+                await self._outbox.to_customer(conversation, "delete", message=message)
+
+    async def card_for(self, ref: ThreadRef, author: OperatorRef) -> Card | None:
+        """The current conversation's card with its buttons, for an operator who asks for the
+        actions of a thread (Slack's message shortcut)."""
+        place = await self._place(ref, author)
+        if place is None or place.conversation is None:
+            return None
+        return await header_card(await load_for_view(place.conversation.id))
+
+    async def run_command(self, call: CommandCall) -> Reply | None:
+        """A button press: the reply is for the bridge to show in place (a toast), or None
+        when the presser may not act here."""
+        place = await self._place(call.place, call.author, call.conversation_id)
+        if place is None:
+            return None
+        return await self._run(call, place)
+
+    async def _run(self, call: CommandCall, place: Place) -> Reply | None:
+        command = self._registry.get(call.name)
+        if command is None:
+            reply = Reply(
+                Text(_("Unknown command /{name}. /help lists the commands."), name=call.name),
+                ok=False,
+            )
+        elif command.needs_conversation and place.conversation is None:
+            reply = Reply(
+                Text(_("/{name} works inside a conversation's topic."), name=call.name), ok=False
+            )
+        else:
+            ctx = CommandContext(
+                operator=place.operator,
+                line=place.line,
+                thread=place.thread,
+                conversation=place.conversation,
+                args=call.args,
+                outbox=self._outbox,
+                clock=self._clock,
+                registry=self._registry,
+                note_prefix=self._note_prefix(),
+                actions=self._actions,
+                external_id=call.external_id,
+                from_button=call.from_button,
+            )
+            reply = await command.handler(ctx)
+        if call.from_button:
+            if reply.card is not None:  # a choice to make: it goes in the thread
+                await self._say(place, None, reply)
+            return reply
+        await self._say(place, call.external_id, reply)
+        return None
+
+    async def _refuse_stranger(self, event: WorkspaceMessage) -> None:
+        """A command from someone who is not an operator of the line: a plain answer, and
+        nothing else happens (other words from them are simply not relayed)."""
+        line = await self._operators.line_of(event.place.workspace_kind, event.place.chat)
+        if line is None:
+            return
+        await self._outbox.confirm(line.id, event.place.chat, event.external_id, False)
+        text = Text(_("Only operators of this line can do that."))
+        thread = conversation = None
+        if event.place.thread_id is not None:
+            thread = await Thread.get_or_none(
+                line_id=line.id,
+                workspace_kind=line.workspace_kind,
+                external_id=event.place.thread_id,
+            )
+        if thread is not None:
+            conversation = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+        if thread is None or conversation is None:
+            await self._outbox.notice_line(line.id, text)
+        else:
+            await self._outbox.notice_thread(thread, conversation, text)
+
+    async def _say(self, place: Place, external_id: str | None, reply: Reply) -> None:
+        """A typed command's answer: a reaction when it worked quietly, else words in the thread."""
+        thread, conversation = place.thread, place.conversation
+        if reply.card is not None:
+            if thread is None or conversation is None:
+                await self._outbox.card_line(place.line.id, reply.card)
+            else:
+                await self._outbox.card_thread(thread, conversation, reply.card)
+            return
+        if reply.quiet and reply.ok and external_id:
+            await self._outbox.confirm(place.line.id, place.line.workspace_chat, external_id, True)
+        elif thread is None or conversation is None:
+            await self._outbox.notice_line(place.line.id, reply.text)
+        else:
+            await self._outbox.notice_thread(thread, conversation, reply.text)

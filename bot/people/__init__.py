@@ -1,0 +1,1 @@
+"""People: operators as the workspaces show them, admin accounts and contacts."""

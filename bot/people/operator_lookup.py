@@ -1,0 +1,93 @@
+"""Who may act in a workspace: members of the line's chat, registered as operators on sight."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.base.events import OperatorRef
+from bot.base.ports import MembershipChecker
+from storage.models import Line, LineMember, Operator
+
+log = logging.getLogger(__name__)
+
+
+class Operators:
+    def __init__(
+        self,
+        checkers: dict[str, MembershipChecker],
+        clock: Callable[[], float],
+        cache_seconds: float = 300.0,
+        closed_kinds: frozenset[str] = frozenset(),
+    ) -> None:
+        self._checkers = checkers
+        self._closed_kinds = closed_kinds
+        self._clock = clock
+        self._cache_seconds = cache_seconds
+        self._verified: dict[tuple[int, str], float] = {}
+
+    async def line_of(self, workspace_kind: str, chat: str) -> Line | None:
+        return await Line.get_or_none(workspace_kind=workspace_kind, workspace_chat=chat)
+
+    async def resolve(self, line: Line, author: OperatorRef) -> Operator | None:
+        """The operator behind `author`, or None (logged) when they are not in the line's chat."""
+        key = (line.id, author.external_id)
+        if self._verified.get(key, 0.0) < self._clock():
+            checker = self._checkers.get(author.workspace_kind)
+            if checker is None or not await checker.is_member(
+                line.workspace_chat, author.external_id
+            ):
+                log.warning(
+                    "Ignored %s user %s: not a member of line %s's chat",
+                    author.workspace_kind,
+                    author.external_id,
+                    line.slug,
+                )
+                return None
+            self._verified[key] = self._clock() + self._cache_seconds
+        if author.workspace_kind in self._closed_kinds:
+            return await self._known_member(line, author)
+        return await self._register(line, author)
+
+    async def _known_member(self, line: Line, author: OperatorRef) -> Operator | None:
+        """Lines closed to newcomers: only operators already added to the line may act."""
+        operator = await Operator.get_or_none(**_account(author))
+        if operator and await LineMember.exists(line_id=line.id, operator_id=operator.id):
+            return operator
+        log.warning(
+            "Ignored %s user %s: not an operator of line %s, and new members are not registered",
+            author.workspace_kind,
+            author.external_id,
+            line.slug,
+        )
+        return None
+
+    async def _register(self, line: Line, author: OperatorRef) -> Operator:
+        """Find the operator by their account on this workspace, or register them."""
+        key = _account(author)
+        details: dict[str, object] = {"name": author.name}
+        if author.workspace_kind == "telegram":
+            details["telegram_username"] = author.username
+        operator = await Operator.get_or_none(**key)
+        if operator is None:
+            operator, _ = await Operator.get_or_create(**key, defaults=details)
+            log.info("Registered operator %s (%s) in line %s", operator.id, author.name, line.slug)
+        else:
+            if not _placeholder(operator):  # a name an admin gave is kept
+                details.pop("name")
+            if any(getattr(operator, field) != value for field, value in details.items()):
+                await Operator.filter(id=operator.id).update(**details)
+        await LineMember.get_or_create(line=line, operator=operator)
+        return operator
+
+
+def _placeholder(operator: Operator) -> bool:
+    """Operators added by their account id before they ever wrote (`telegram:111`)."""
+    return not operator.name or operator.name.split(":")[0] in ("telegram", "slack")
+
+
+def _account(author: OperatorRef) -> dict[str, object]:
+    """The operator's column for their account on this workspace."""
+    if author.workspace_kind == "telegram":
+        return {"telegram_user_id": int(author.external_id)}
+    return {f"{author.workspace_kind}_user_id": author.external_id}

@@ -1,0 +1,3 @@
+from relaydesk.cli.main import main
+
+raise SystemExit(main())

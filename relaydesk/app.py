@@ -1,0 +1,170 @@
+"""Wiring: storage, the core, bridges and the outbox worker inside one aiohttp application."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from bot.base.clock import Clock
+from bot.base.redact import remember_settings
+from bot.base.settings import Settings
+from bot.core import Core, build_core
+from bot.directory.configured_lines import configure_lines, first_line
+from bot.directory.global_settings import apply_saved
+from storage import db
+
+log = logging.getLogger(__name__)
+
+# Bridges and the admin panel are found by name: the core never imports a messenger SDK,
+# and nothing in the core depends on the layers above it.
+BRIDGES = (
+    "bridges.telegram.runtime:create_bridge",
+    "bridges.slack.runtime:create_bridge",
+    "admin_web.panel:create_panel",
+)
+
+# How long the start waits for Telegram and Slack to answer their first call before it
+# serves anyway (they keep trying in the background).
+FIRST_ANSWER_SECONDS = 5.0
+
+CORE = web.AppKey("core", Core)
+BRIDGES_KEY = web.AppKey("bridges", list)
+
+
+class Bridge(Protocol):
+    def install(self, app: web.Application) -> None: ...
+
+    async def start(self, app: web.Application, core: Core) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class UnmigratedDatabase(RuntimeError):
+    """`run` with RELAYDESK_AUTO_MIGRATE=false on a database that needs migrations."""
+
+
+def load_bridge(path: str) -> Bridge:
+    module_name, _, factory = path.partition(":")
+    return getattr(importlib.import_module(module_name), factory)()
+
+
+async def prepare_database(settings: Settings) -> None:
+    if settings.auto_migrate:
+        applied = await db.apply_migrations(settings.database_url)
+        if applied:
+            log.info("Applied migrations: %s", ", ".join(applied))
+        return
+    pending = await db.pending_migrations(settings.database_url)
+    if pending:
+        raise UnmigratedDatabase(
+            f"The database has {len(pending)} unapplied migration(s) ({', '.join(pending)}). "
+            "Run `relaydesk migrate`, or drop RELAYDESK_AUTO_MIGRATE=false "
+            "to let `run` apply them."
+        )
+
+
+async def connect_redis(settings: Settings) -> Any:
+    if not settings.redis_url:
+        return None
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(settings.redis_url)
+    await client.ping()
+    log.info("Using Redis for dedupe, locks and pacing")
+    return client
+
+
+class StartupError(RuntimeError):
+    """`run` could not start; the message is one line a person can act on."""
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    remember_settings(settings)
+    app = web.Application()
+    bridges = [load_bridge(path) for path in BRIDGES]
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            core = await _start(app, settings, clock, bridges, stack)
+            worker = asyncio.create_task(core.worker.run())
+            scheduler = asyncio.create_task(core.scheduler.run())
+            try:
+                yield
+            finally:
+                await core.scheduler.stop()
+                await scheduler
+                await core.worker.stop()
+                await worker
+
+    for bridge in bridges:
+        bridge.install(app)
+    app[BRIDGES_KEY] = bridges
+    app.router.add_get("/healthz", _health)
+    app.cleanup_ctx.append(lifecycle)
+    return app
+
+
+async def _start(
+    app: web.Application,
+    settings: Settings,
+    clock: Clock | None,
+    bridges: list[Bridge],
+    stack: AsyncExitStack,
+) -> Core:
+    """All of the desk or none of it: whatever fails here undoes what was opened (so the
+    process exits instead of idling with a database thread alive) and says why in one line.
+    A messenger that cannot be reached is not a failure: its bridge keeps trying."""
+    step = "the database"
+    try:
+        await prepare_database(settings)
+        await db.connect(settings.database_url)
+        stack.push_async_callback(db.disconnect)
+        await apply_saved(settings)  # what an admin saved in the panel wins
+        step = "Redis"
+        redis = await connect_redis(settings)
+        if redis is not None:
+            stack.push_async_callback(redis.aclose)
+        core = build_core(settings, clock=clock, redis=redis)
+        app[CORE] = core
+        step = "the lines"
+        core.default_line = await configure_lines(settings) or await first_line()
+        if db.is_single_instance(settings.database_url):
+            await core.worker.release_stale_claims()
+        step = "the bridges"
+        for bridge in bridges:
+            stack.push_async_callback(bridge.stop)
+            await bridge.start(app, core)
+        await core.health.first_answers(within=FIRST_ANSWER_SECONDS)
+    except UnmigratedDatabase:
+        raise
+    except Exception as error:
+        log.debug("Start-up failed at %s", step, exc_info=error)
+        raise StartupError(f"could not start: {step} failed: {_reason(error)}") from error
+    return core
+
+
+def _reason(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+async def _health(request: web.Request) -> web.Response:
+    """Always 200 while the process serves, so a load balancer keeps it: `ok` is false and
+    `components` says which workspace or channel is down and why (see README)."""
+    core = request.app.get(CORE)
+    if core is None:
+        return web.json_response({"ok": False, "components": {}, "starting": True})
+    return web.json_response(
+        {
+            "ok": core.health.ok,
+            "components": core.health.describe(),
+            "workspaces": sorted(core.workspaces),
+            "customer_channels": sorted(core.customers),
+        }
+    )

@@ -1,0 +1,1 @@
+"""The `relaydesk` command and its sub-commands."""

@@ -1,0 +1,290 @@
+"""Lines, operators, members, quick replies and entry points from a YAML or TOML file.
+
+A file describes the team and can live in version control: importing it makes the database
+match what it says (creating and updating, never removing), all of it or none of it, and a
+second import of the same file changes nothing. The checks are `bot.directory`'s, so a file
+and the CLI refuse the same things in the same words.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from tortoise.transactions import in_transaction
+
+from bot.base.settings import Settings
+from bot.directory import CLI, Change, DirectoryError, checks
+from bot.directory.configured_lines import WORKSPACE_SETTINGS, configured_workspaces
+from bot.directory.entry_points import set_entry_point
+from bot.directory.lines import save_line
+from bot.directory.members import add_member
+from bot.directory.operators import save_operator
+from bot.directory.quick_replies import save_quick_reply
+from storage.models import Line
+
+SECTIONS = ("lines", "operators", "members", "quick_replies", "entry_points")
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
+
+
+@dataclass
+class Plan:
+    """A checked file, each item with where it stands in the file for error messages."""
+
+    lines: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    operators: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    members: list[tuple[str, str, Any]] = field(default_factory=list)
+    quick_replies: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    entry_points: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, Counter[Change]] = field(
+        default_factory=lambda: {section: Counter() for section in SECTIONS}
+    )
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(c["created"] or c["updated"] for c in self.counts.values())
+
+    def summary(self) -> list[str]:
+        return [
+            f"{section}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
+            for section, c in self.counts.items()
+            if c
+        ]
+
+
+def parse(text: str, fmt: str, source: str = "the file") -> dict[str, Any]:
+    """The file's data; a syntax error is told with its line and column."""
+    try:
+        data = yaml.safe_load(text) if fmt == "yaml" else tomllib.loads(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise DirectoryError(f"{source} is not valid YAML{where}: {problem}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise DirectoryError(f"{source} is not valid TOML: {error}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise DirectoryError(f"{source} must hold a mapping with {', '.join(SECTIONS)}")
+    return data
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise DirectoryError(f"{path}: the name must end in .yaml, .yml or .toml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DirectoryError(f"{path}: {error.strerror or error}") from None
+    return parse(text, fmt, str(path))
+
+
+def check(data: Mapping[str, Any]) -> Plan:
+    """Every problem of the file at once, so one edit fixes them all; nothing is written."""
+    plan, problems = Plan(), []
+    unknown = [key for key in data if key not in SECTIONS]
+    if unknown:
+        problems.append(f"{unknown[0]}: unknown section; expected {', '.join(SECTIONS)}")
+    if not any(data.get(section) for section in SECTIONS):
+        problems.append(f"nothing to import: the file has none of {', '.join(SECTIONS)}")
+    for section, checker in (
+        ("lines", _check_lines),
+        ("operators", _check_operators),
+        ("members", _check_members),
+        ("quick_replies", _check_quick_replies),
+        ("entry_points", _check_entry_points),
+    ):
+        if data.get(section) is not None:
+            checker(data[section], plan, problems)
+    if problems:
+        raise DirectoryError("\n".join(problems))
+    return plan
+
+
+def _items(value: Any, section: str, problems: list[str]) -> list[tuple[str, Any]]:
+    if not isinstance(value, list):
+        problems.append(f"{section}: must be a list")
+        return []
+    return [(f"{section}[{index}]", item) for index, item in enumerate(value)]
+
+
+def _mapping(value: Any, where: str, problems: list[str]) -> Mapping[str, Any] | None:
+    if isinstance(value, Mapping):
+        return value
+    problems.append(f"{where}: must be a mapping")
+    return None
+
+
+def _check_lines(value: Any, plan: Plan, problems: list[str]) -> None:
+    seen: set[str] = set()
+    for where, raw in _items(value, "lines", problems):
+        item = _mapping(raw, where, problems)
+        if item is None:
+            continue
+        values = {k: v for k, v in item.items() if k not in ("slug", "members")}
+        try:
+            slug = checks.check_slug(item.get("slug"))
+            if slug in seen:
+                raise DirectoryError(f"line {slug!r} is described twice", "slug")
+            checks.check_line(values, new=True)
+        except DirectoryError as error:
+            problems.append(str(error.at(where)))
+            continue
+        seen.add(slug)
+        plan.lines.append((where, slug, values))
+        _check_member_list(item.get("members") or [], slug, f"{where}.members", plan, problems)
+
+
+def _check_operators(value: Any, plan: Plan, problems: list[str]) -> None:
+    seen: dict[tuple[str, Any], str] = {}
+    for where, raw in _items(value, "operators", problems):
+        item = _mapping(raw, where, problems)
+        if item is None:
+            continue
+        try:
+            values = checks.check_operator(item, new=True)
+            for key in ("telegram_user_id", "slack_user_id"):
+                if values.get(key) is not None and (key, values[key]) in seen:
+                    raise DirectoryError(f"is the same as {seen[key, values[key]]}'s", key)
+        except DirectoryError as error:
+            problems.append(str(error.at(where)))
+            continue
+        for key in ("telegram_user_id", "slack_user_id"):
+            if values.get(key) is not None:
+                seen[key, values[key]] = where
+        plan.operators.append((where, dict(item)))
+
+
+def _check_members(value: Any, plan: Plan, problems: list[str]) -> None:
+    members = _mapping(value, "members", problems)
+    for slug, refs in (members or {}).items():
+        _check_member_list(refs, str(slug), f"members.{slug}", plan, problems)
+
+
+def _check_member_list(refs: Any, slug: str, where: str, plan: Plan, problems: list[str]) -> None:
+    for item_where, ref in _items(refs, where, problems):
+        try:
+            checks.parse_operator_ref(ref)
+        except DirectoryError as error:
+            problems.append(str(error.at(item_where)))
+            continue
+        plan.members.append((item_where, slug, ref))
+
+
+def _check_quick_replies(value: Any, plan: Plan, problems: list[str]) -> None:
+    for where, raw in _items(value, "quick_replies", problems):
+        item = _mapping(raw, where, problems)
+        if item is None:
+            continue
+        try:
+            checks.check_quick_reply(item)
+        except DirectoryError as error:
+            problems.append(str(error.at(where)))
+            continue
+        plan.quick_replies.append((where, dict(item)))
+
+
+def _check_entry_points(value: Any, plan: Plan, problems: list[str]) -> None:
+    entry_points = _mapping(value, "entry_points", problems)
+    for key, slug in (entry_points or {}).items():
+        where = f"entry_points.{key}"
+        try:
+            checks.check_entry_point_key(key)
+            if not isinstance(slug, str):
+                raise DirectoryError("must be the slug of a line")
+        except DirectoryError as error:
+            problems.append(str(error.at(where)))
+            continue
+        plan.entry_points.append((where, str(key), slug))
+
+
+async def apply(
+    plan: Plan, *, actor_name: str = CLI, configured: Sequence[tuple[str, str]] = ()
+) -> ImportReport:
+    """One transaction: a line that turns out to clash with the database undoes the lot.
+    Operators go before members, lines before everything that names them. `configured`
+    are the workspaces the settings name (kind, chat): their line is the default line."""
+    report = ImportReport()
+
+    async def step(section: str, where: str, call: Awaitable[tuple[Any, Change]]) -> None:
+        try:
+            _, change = await call
+        except DirectoryError as error:
+            raise error.at(where) from None
+        report.counts[section][change] += 1
+
+    async with in_transaction():
+        before = await _lines_in(configured)
+        for where, slug, values in plan.lines:
+            await step("lines", where, save_line(slug, values, actor_name=actor_name))
+        report.notes = await _check_configured(plan, before, await _lines_in(configured))
+        for where, values in plan.operators:
+            await step("operators", where, save_operator(values, actor_name=actor_name))
+        for where, slug, ref in plan.members:
+            await step("members", where, add_member(slug, ref, actor_name=actor_name))
+        for where, values in plan.quick_replies:
+            call = save_quick_reply(values, actor_name=actor_name)
+            await step("quick_replies", where, call)
+        for where, key, slug in plan.entry_points:
+            await step("entry_points", where, set_entry_point(key, slug, actor_name=actor_name))
+    return report
+
+
+async def _lines_in(configured: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Line | None]:
+    return {
+        (kind, chat): await Line.get_or_none(workspace_kind=kind, workspace_chat=chat)
+        for kind, chat in configured
+    }
+
+
+async def _check_configured(
+    plan: Plan,
+    before: Mapping[tuple[str, str], Line | None],
+    after: Mapping[tuple[str, str], Line | None],
+) -> list[str]:
+    """A file may name the line of a workspace the settings point to (it becomes the default
+    line), but moving that line away contradicts the settings: the next `relaydesk run`
+    would put a line back there. That is refused; the rest is said as a note."""
+    notes = []
+    for (kind, chat), line in after.items():
+        setting = WORKSPACE_SETTINGS[kind]
+        old = before[kind, chat]
+        if line is None and old is not None:
+            moved = await Line.get(id=old.id)
+            where = next((w for w, slug, _ in plan.lines if slug == old.slug), "lines")
+            raise DirectoryError(
+                f"line {old.slug!r} lives in {kind}:{chat}, where {setting} points; the file "
+                f"moves it to {moved.workspace_kind}:{moved.workspace_chat}, and the next "
+                f"`relaydesk run` would put a line back in {kind}:{chat}. Change {setting} "
+                "as well, or keep the line's workspace",
+                "workspace",
+            ).at(where)
+        if line is not None and (old is None or old.slug != line.slug):
+            notes.append(
+                f"line {line.slug!r} lives in {kind}:{chat}, where {setting} points: "
+                "it is the default line"
+            )
+    return notes
+
+
+async def import_file(
+    path: Path, *, actor_name: str = CLI, settings: Settings | None = None
+) -> ImportReport:
+    """Read, check all of it, then apply; the database must be connected. With `settings`,
+    a file that contradicts them is refused (see `_check_configured`)."""
+    configured = (
+        [(kind, chat) for kind, chat, _ in configured_workspaces(settings)] if settings else []
+    )
+    return await apply(check(read_file(path)), actor_name=actor_name, configured=configured)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from http import HTTPStatus
 from pathlib import Path
@@ -13,31 +12,41 @@ import jinja2
 from aiohttp import web
 
 from admin_web.access import SESSION_TOKEN, VIEWER, viewer_for
+from admin_web.cookies import COOKIE, LOGIN_CSRF_COOKIE
 from admin_web.pages import render
 from admin_web.security import same
 from admin_web.sessions import RedisSessions
 from admin_web.state import PANEL_STATE, PanelState, core_of, state_of
 from admin_web.throttle import LoginThrottle
+from admin_web.views import (
+    accounts,
+    contacts,
+    conversations,
+    dashboard,
+    lines,
+    login,
+    operators,
+    quick_replies,
+    settings,
+)
 from bot.core import Core
 from storage.models import AdminAccount
 
 log = logging.getLogger(__name__)
 
-COOKIE = "relaydesk_session"
-LOGIN_CSRF_COOKIE = "relaydesk_login_csrf"
 PUBLIC_ROUTES = {"login", "login_post", "static"}
 SHOWN_ERRORS = (400, 403, 404, 405, 413, 429)  # said on a page; other statuses as raised
 STATIC = Path(__file__).resolve().parent / "static"
 VIEW_MODULES = (
-    "admin_web.views.login",
-    "admin_web.views.dashboard",
-    "admin_web.views.lines",
-    "admin_web.views.operators",
-    "admin_web.views.quick_replies",
-    "admin_web.views.conversations",
-    "admin_web.views.contacts",
-    "admin_web.views.settings",
-    "admin_web.views.accounts",
+    login,
+    dashboard,
+    lines,
+    operators,
+    quick_replies,
+    conversations,
+    contacts,
+    settings,
+    accounts,
 )
 
 
@@ -57,7 +66,7 @@ class Panel:
         )
         sub.router.add_static("/static/", STATIC, name="static")
         for module in VIEW_MODULES:
-            sub.add_routes(importlib.import_module(module).routes)
+            sub.add_routes(module.routes)
         app.add_subapp("/admin/", sub)
         app.router.add_get("/admin", _to_panel)
 
@@ -163,11 +172,3 @@ async def csrf(request: web.Request, handler: Any) -> web.StreamResponse:
         log.warning("Refused a %s to %s without a valid CSRF token", request.method, request.path)
         raise web.HTTPForbidden(text="the form has expired: reload the page")
     return await handler(request)
-
-
-def secure_cookies(request: web.Request) -> bool:
-    core = state_of(request).core
-    forced = core.settings.admin_secure_cookies if core else None
-    if forced is not None:
-        return forced
-    return request.secure or request.headers.get("X-Forwarded-Proto") == "https"

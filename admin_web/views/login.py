@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.access import LOGIN_CSRF, SESSION_TOKEN, VIEWER
+from admin_web.cookies import COOKIE, LOGIN_CSRF_COOKIE, secure_cookies
 from admin_web.i18n import panel_language
 from admin_web.pages import render
-from admin_web.panel import COOKIE, LOGIN_CSRF_COOKIE, secure_cookies
 from admin_web.security import new_token
 from admin_web.sessions import SESSION_LIFETIME
 from admin_web.state import core_of, state_of

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.base.i18n import Translator
 from bot.base.locks import KeyedLock, MemoryLocks, RedisLocks
 from bot.base.ports import CustomerSender, MembershipChecker, WorkspaceSender
 from bot.base.settings import Settings
+from bot.base.setup_check import SetupCheck
 from bot.commands.all import all_commands
 from bot.conversations.desk_actions import DeskActions
 from bot.conversations.inbox import Inbox
@@ -51,9 +53,16 @@ class Core:
     redis: Any = None  # the shared client, when RELAYDESK_REDIS_URL is set
     files: Files = field(default_factory=Files)
     health: Health = field(default_factory=Health)
+    setup_checks: Mapping[str, SetupCheck] = field(default_factory=dict)
 
 
-def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = None) -> Core:
+def build_core(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    redis: Any = None,
+    setup_checks: Mapping[str, SetupCheck] | None = None,
+) -> Core:
     clock = clock or Clock()
     translator = Translator()
     health = Health(translator)
@@ -123,4 +132,5 @@ def build_core(settings: Settings, *, clock: Clock | None = None, redis: Any = N
         bot_usernames=bot_usernames,
         redis=redis,
         health=health,
+        setup_checks=dict(setup_checks or {}),
     )

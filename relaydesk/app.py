@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -11,23 +10,27 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from admin_web.panel import create_panel
 from bot.base.clock import Clock
 from bot.base.redact import remember_settings
 from bot.base.settings import Settings
+from bot.base.setup_check import SetupCheck
 from bot.core import Core, build_core
 from bot.directory.configured_lines import configure_lines, first_line
 from bot.directory.global_settings import apply_saved
+from bridges.slack import check as slack_check
+from bridges.slack import runtime as slack_runtime
+from bridges.telegram import check as telegram_check
+from bridges.telegram import runtime as telegram_runtime
 from storage import db
 
 log = logging.getLogger(__name__)
 
-# Bridges and the admin panel are found by name: the core never imports a messenger SDK,
-# and nothing in the core depends on the layers above it.
-BRIDGES = (
-    "bridges.telegram.runtime:create_bridge",
-    "bridges.slack.runtime:create_bridge",
-    "admin_web.panel:create_panel",
-)
+# What `relaydesk check` and the panel's empty dashboard ask each workspace.
+SETUP_CHECKS: dict[str, SetupCheck] = {
+    "Telegram": telegram_check.findings,
+    "Slack": slack_check.findings,
+}
 
 # How long the start waits for Telegram and Slack to answer their first call before it
 # serves anyway (they keep trying in the background).
@@ -49,9 +52,9 @@ class UnmigratedDatabase(RuntimeError):
     """`run` with RELAYDESK_AUTO_MIGRATE=false on a database that needs migrations."""
 
 
-def load_bridge(path: str) -> Bridge:
-    module_name, _, factory = path.partition(":")
-    return getattr(importlib.import_module(module_name), factory)()
+def create_bridges() -> list[Bridge]:
+    """The workspaces' bridges and the admin panel, in the order they start."""
+    return [telegram_runtime.create_bridge(), slack_runtime.create_bridge(), create_panel()]
 
 
 async def prepare_database(settings: Settings) -> None:
@@ -87,7 +90,7 @@ class StartupError(RuntimeError):
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     remember_settings(settings)
     app = web.Application()
-    bridges = [load_bridge(path) for path in BRIDGES]
+    bridges = create_bridges()
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
@@ -130,7 +133,7 @@ async def _start(
         redis = await connect_redis(settings)
         if redis is not None:
             stack.push_async_callback(redis.aclose)
-        core = build_core(settings, clock=clock, redis=redis)
+        core = build_core(settings, clock=clock, redis=redis, setup_checks=SETUP_CHECKS)
         app[CORE] = core
         step = "the lines"
         core.default_line = await configure_lines(settings) or await first_line()

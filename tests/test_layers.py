@@ -12,6 +12,7 @@ SDKS = ("aiogram", "slack_sdk", "slack_bolt", "aiohttp", "jinja2", "aiohttp_jinj
 
 # folder -> the top-level names its modules must never import
 FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "relaydesk": (),  # the composition root may import every layer, but by plain imports
     "storage": ("bot", "bridges", "admin_web", "relaydesk", *SDKS),
     "bot": ("bridges", "admin_web", "relaydesk", *SDKS),
     "bridges/telegram": ("bridges.slack", "admin_web", "relaydesk", "slack_sdk", "slack_bolt"),

@@ -68,7 +68,9 @@ async def _setup(request: web.Request) -> list[tuple[bool, str]]:
     state, core = state_of(request), core_of(request)
     now = core.clock.monotonic()
     if state.setup_findings is None or now - state.setup_findings[0] > SETUP_CACHE_SECONDS:
-        fresh: list[Finding] = await setup_findings(core.settings, SETUP_CHECK_SECONDS)
+        fresh: list[Finding] = await setup_findings(
+            core.settings, core.setup_checks, SETUP_CHECK_SECONDS
+        )
         state.setup_findings = (now, fresh)
     language = panel_language(request)
     return [

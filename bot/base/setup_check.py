@@ -4,28 +4,30 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.base.i18n import Text, _
 from bot.base.settings import Settings
 
-# Found by name, like the bridges themselves: the core imports no messenger SDK.
-CHECKS = ("bridges.telegram.check:findings", "bridges.slack.check:findings")
 NO_ANSWER = _("The check of {what} got no answer within {seconds} s.")
 
 Finding = tuple[bool, Text]
+# A workspace's check, given by the composition root: the core imports no messenger SDK.
+SetupCheck = Callable[[Settings], Awaitable[list[Finding]]]
 
 
-async def setup_findings(settings: Settings, timeout: float | None = None) -> list[Finding]:  # noqa: ASYNC109
-    """Every check's findings in order; with `timeout`, a check that takes longer is told
-    as such instead of holding the caller (a page) up."""
+async def setup_findings(
+    settings: Settings,
+    checks: Mapping[str, SetupCheck],
+    timeout: float | None = None,  # noqa: ASYNC109
+) -> list[Finding]:
+    """Every check's findings in order (`checks` maps the name a person knows, "Telegram",
+    to its check); with `timeout`, a check that takes longer is told as such instead of
+    holding the caller (a page) up."""
     found: list[Finding] = []
-    for path in CHECKS:
-        module_name, _sep, name = path.partition(":")
-        check = getattr(importlib.import_module(module_name), name)
+    for what, check in checks.items():
         try:
             found.extend(await asyncio.wait_for(check(settings), timeout))
         except TimeoutError:
-            what = module_name.split(".")[1].title()
             found.append((False, Text(NO_ANSWER, what=what, seconds=timeout)))
     return found

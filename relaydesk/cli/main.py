@@ -64,10 +64,11 @@ def cmd_migrate(settings: Settings) -> int:
 def cmd_check(settings: Settings) -> int:
     from bot.base.i18n import Translator
     from bot.base.setup_check import setup_findings
+    from relaydesk.app import SETUP_CHECKS
 
     translator = Translator()
     ok = True
-    for good, text in asyncio.run(setup_findings(settings)):
+    for good, text in asyncio.run(setup_findings(settings, SETUP_CHECKS)):
         ok = ok and good
         print(("✔ " if good else "✘ ") + translator.render("en", text))
     return 0 if ok else 1

@@ -169,6 +169,9 @@ class Thread(Model):
     workspace_chat = fields.CharField(max_length=64)
     external_id = fields.CharField(max_length=64, null=True)
     title = fields.CharField(max_length=128, default="")
+    # The thread exists but its header card is not posted yet (a send failed in between):
+    # the next send into it posts the card first instead of opening the thread again.
+    card_owed = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from bot.clock import Clock
+from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
 
 CUSTOMER = 5301
@@ -70,3 +72,47 @@ async def test_the_operators_buttons_work_on_the_card_posted_on_the_retry(
     assert desk.customer_sees(CUSTOMER)[-1]["text"] == "Hello, Ivan"
     assert len(_topics(desk)) == 1
     assert desk.fake.message(OPERATOR_CHAT, card["message_id"])["text"] != card["text"]
+
+
+@pytest.mark.parametrize("status", [429, 500])
+async def test_a_failed_slack_thread_start_is_retried_into_one_thread(
+    fake_telegram: FakeTelegram, fake_slack: FakeSlack, database_url: str, status: int
+) -> None:
+    # In Slack the card is the thread's parent: one call opens the thread, nothing to split.
+    desk = Desk.with_slack(
+        fake_telegram, fake_slack, database_url, SLACK_CHANNEL, clock=Clock(speed=20)
+    )
+    await desk.start()
+    try:
+        desk.fake.add_user(CUSTOMER, "Ivan")
+        fake_slack.fail_next("chat.postMessage", status=status)
+        desk.fake.user_sends(CUSTOMER, "Hi")
+        await desk.settle(timeout=30)
+
+        parents = fake_slack.messages(SLACK_CHANNEL)
+        assert len(parents) == 1 and "Conversation #1" in parents[0]["text"]
+        replies = fake_slack.messages(SLACK_CHANNEL, parents[0]["ts"])
+        assert [m["text"] for m in replies] == ["Hi"]
+    finally:
+        await desk.stop()
+
+
+async def test_a_topic_deleted_by_hand_is_opened_once_again_when_its_new_card_fails(
+    fast_desk: Desk,
+) -> None:
+    desk = fast_desk
+    desk.fake.add_user(CUSTOMER, "Ivan")
+    desk.fake.user_sends(CUSTOMER, "Hi")
+    await desk.settle(timeout=30)
+    old = desk.topic_of("Ivan")["message_thread_id"]
+    desk.fake.delete_topic(OPERATOR_CHAT, old)
+
+    desk.fake.fail_next("sendMessage", status=429, retry_after=1)
+    desk.fake.user_sends(CUSTOMER, "Are you there?")
+    await desk.settle(timeout=30)
+
+    assert len(desk.fake.calls_to("createForumTopic")) == 2  # the first and the re-opened
+    shown = desk.topic_messages("Ivan")
+    assert desk.topic_of("Ivan")["message_thread_id"] != old
+    assert "Conversation #1" in shown[0]["text"] and "reply_markup" in shown[0]
+    assert [m.get("text") for m in shown[1:]] == ["Are you there?"]

@@ -80,10 +80,10 @@ class DeliveryExecutor:
             slots = len(deliveries) if head.op in POSTING_OPS else 0
             if head.op == "state":
                 slots = 1  # a renamed topic leaves a service message in the group
+            if thread.card_owed and thread.external_id is not None:
+                slots += 1  # the card of a topic that was opened without it
             if thread.external_id is None:
                 slots += 2  # the topic and its card
-            elif thread.card_owed:
-                slots += 1
             return Plan(sender.buckets(thread.workspace_chat, slots > 0), max(slots, 1))
         if kind in (LINE, CONFIRM):
             line = await Line.get(id=ident)

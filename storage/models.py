@@ -169,6 +169,9 @@ class Thread(Model):
     workspace_chat = fields.CharField(max_length=64)
     external_id = fields.CharField(max_length=64, null=True)
     title = fields.CharField(max_length=128, default="")
+    # The thread exists but its header card is not posted yet (a Telegram topic between its
+    # creation and its card, or a card that failed): the next send posts the card first.
+    card_owed = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

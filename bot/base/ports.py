@@ -51,10 +51,13 @@ class CustomerTarget:
 
 @dataclass(frozen=True)
 class OpenedThread:
-    """A new thread and its header card (in Slack the card is the thread's parent)."""
+    """A new thread, and its header card when opening it posted the card too (in Slack the
+    card is the thread's parent). `card_id` is None where the card is a message of its own
+    (a Telegram topic): the core stores the thread first and posts the card next, so a
+    failure in between never opens a second thread."""
 
     thread_id: str
-    card_id: str
+    card_id: str | None
 
 
 @dataclass
@@ -116,7 +119,8 @@ class WorkspaceSender(Protocol):
         ...
 
     async def open_thread(self, chat: str, title: str, card: Card, language: str) -> OpenedThread:
-        """Open a thread titled `title` that starts with `card`."""
+        """Open a thread titled `title` in one call. Where the thread starts with `card`
+        (its parent) that call posts it; otherwise leave the card to `post_card`."""
         ...
 
     async def rename_thread(self, target: ThreadTarget, title: str) -> None: ...

@@ -92,6 +92,8 @@ class DeliveryExecutor:
             slots = len(deliveries) if head.op in POSTING_OPS else 0
             if head.op == "state":
                 slots = 1  # a renamed topic leaves a service message in the group
+            if thread.card_owed and thread.external_id is not None:
+                slots += 1  # the card of a topic that was opened without it
             if thread.external_id is None:
                 slots += 2  # the topic and its card
             buckets = sender.buckets(thread.workspace_chat, slots > 0)
@@ -155,25 +157,42 @@ class DeliveryExecutor:
 
     async def _ensure_thread(self, thread: Thread) -> ThreadTarget:
         """Open the thread on first use, or again after it was deleted by hand; it starts
-        with the header card of its latest conversation."""
+        with the header card of its latest conversation. The thread is stored the moment it
+        exists and its card is a step of its own: a send that fails after the thread was
+        opened is retried into that thread, never into a second one."""
+        sender = self._workspace(thread.workspace_kind)
         if thread.external_id is None:
-            sender = self._workspace(thread.workspace_kind)
-            latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
-            assert latest is not None
-            view = await load_for_view(latest.id)
-            title = thread_title(view)
-            opened = await sender.open_thread(
-                thread.workspace_chat, title, await header_card(view), self._operator_language
-            )
+            await self._open_thread(thread, sender)
+        target = self._thread_target(thread)
+        if thread.card_owed:
+            view = await self._latest_view(thread)
+            card_id = await sender.post_card(target, await header_card(view))
             async with in_transaction():
-                thread.external_id, thread.title = opened.thread_id, title
-                await thread.save(update_fields=["external_id", "title"])
+                view.card_message_id = card_id
+                await view.save(update_fields=["card_message_id"])
+                thread.card_owed = False
+                await thread.save(update_fields=["card_owed"])
+        return target
+
+    async def _open_thread(self, thread: Thread, sender: WorkspaceSender) -> None:
+        view = await self._latest_view(thread)
+        title = thread_title(view)
+        opened = await sender.open_thread(
+            thread.workspace_chat, title, await header_card(view), self._operator_language
+        )
+        async with in_transaction():
+            thread.external_id, thread.title = opened.thread_id, title
+            thread.card_owed = opened.card_id is None
+            await thread.save(update_fields=["external_id", "title", "card_owed"])
+            if opened.card_id is not None:
                 view.card_message_id = opened.card_id
                 await view.save(update_fields=["card_message_id"])
-            log.info(
-                "Opened %s thread %s (#%s)", thread.workspace_kind, opened.thread_id, thread.id
-            )
-        return self._thread_target(thread)
+        log.info("Opened %s thread %s (#%s)", thread.workspace_kind, opened.thread_id, thread.id)
+
+    async def _latest_view(self, thread: Thread) -> Conversation:
+        latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+        assert latest is not None
+        return await load_for_view(latest.id)
 
     def _thread_target(self, thread: Thread) -> ThreadTarget:
         return ThreadTarget(thread.workspace_chat, thread.external_id, self._operator_language)

@@ -89,13 +89,13 @@ class TelegramSender:
     # -- workspace ----------------------------------------------------------------------------
 
     async def open_thread(self, chat: str, title: str, card: Card, language: str) -> OpenedThread:
+        """Only the topic: the core keeps its id before the card is posted with `post_card`,
+        so a 429 or 5xx on the card is retried into this topic, not a second one."""
         topic = await call(
             self._bot.create_forum_topic(chat_id=int(chat), name=title), self._bucket_key(chat)
         )
         assert topic is not None
-        thread_id = str(topic.message_thread_id)
-        card_id = await self.post_card(ThreadTarget(chat, thread_id, language), card)
-        return OpenedThread(thread_id, card_id)
+        return OpenedThread(str(topic.message_thread_id), None)
 
     async def rename_thread(self, target: ThreadTarget, title: str) -> None:
         await self._in_topic(

@@ -43,6 +43,11 @@ class Fault:
     error: ApiError
     remaining: int
     apply: bool  # perform the call, then answer the error anyway
+    network: bool = False  # drop the connection instead of answering
+
+
+class DroppedConnection(Exception):
+    """A fault that closes the client's connection without an answer."""
 
 
 class FakeTelegram(People, AppServer):
@@ -162,11 +167,12 @@ class FakeTelegram(People, AppServer):
         retry_after: int | None = None,
         times: int = 1,
         apply: bool = False,
+        network: bool = False,
     ) -> None:
         """The next `times` calls of `method` ("*" = any method; "download" = the file
         URL, which "*" leaves alone) answer this error. A 429 gets ``retry_after``
         (default 1); ``apply=True`` performs the call first, like a timeout after
-        Telegram already acted."""
+        Telegram already acted; ``network=True`` closes the connection with no answer."""
         if status == 429 and retry_after is None:
             retry_after = 1
         if description is None:
@@ -174,7 +180,7 @@ class FakeTelegram(People, AppServer):
             if status == 429:
                 description = f"Too Many Requests: retry after {retry_after}"
         error = ApiError(status, description, retry_after=retry_after)
-        self._faults.append(Fault(method.lower(), error, times, apply))
+        self._faults.append(Fault(method.lower(), error, times, apply, network))
 
     def _take_fault(self, method: str) -> Fault | None:
         for fault in self._faults:
@@ -223,14 +229,14 @@ class FakeTelegram(People, AppServer):
         try:
             fault = self._take_fault(method)
             if fault is not None and not fault.apply:
-                raise fault.error
+                raise DroppedConnection() if fault.network else fault.error
             if entry is None:
                 raise ApiError(404, "Not Found")
             result = entry[1](self, params)
             if inspect.isawaitable(result):
                 result = await result
             if fault is not None:
-                raise fault.error
+                raise DroppedConnection() if fault.network else fault.error
             if self.answer_delay and method.lower() != "getupdates":
                 self.unanswered += 1
                 self.changed.fire()
@@ -262,6 +268,10 @@ class FakeTelegram(People, AppServer):
             return web.json_response(error.payload(), status=error.code)
         try:
             result = await self.call(method, params)
+        except DroppedConnection:
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
         except ApiError as error:
             return web.json_response(error.payload(), status=error.code)
         except Exception as crash:  # a bug in the fake: answer loudly, keep it for tests

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.clock import Clock
+from bot.base.clock import Clock
 from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.slack import FakeSlack

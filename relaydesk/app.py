@@ -22,6 +22,7 @@ from bridges.slack import check as slack_check
 from bridges.slack import runtime as slack_runtime
 from bridges.telegram import check as telegram_check
 from bridges.telegram import runtime as telegram_runtime
+from relaydesk.bad_requests import log_bad_requests_on_one_line
 from storage import db
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class StartupError(RuntimeError):
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     remember_settings(settings)
+    log_bad_requests_on_one_line()
     app = web.Application()
     bridges = create_bridges()
 

@@ -316,3 +316,19 @@ async def test_fuzzed_telegram_updates_never_get_a_5xx(
     assert statuses[401] and statuses[400] and statuses[200], statuses
     no_tracebacks(caplog)
     await still_serving(desk)
+
+
+async def test_a_request_aiohttp_cannot_parse_is_a_400_and_one_warning_line(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    import aiohttp
+
+    with caplog.at_level(logging.INFO):
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{desk.url}/healthz?q={'x' * 9000}") as answer:
+                assert answer.status == 400
+            async with session.get(f"{desk.url}/healthz") as answer:
+                assert answer.status == 200
+    said = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert len(said) == 1 and said[0].levelno == logging.WARNING and not said[0].exc_info
+    assert "LineTooLong" in said[0].getMessage()

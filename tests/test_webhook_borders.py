@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl, urlencode
 
+import aiohttp
 import pytest
 
 from tests.conftest import SLACK_CHANNEL
@@ -321,8 +322,6 @@ async def test_fuzzed_telegram_updates_never_get_a_5xx(
 async def test_a_request_aiohttp_cannot_parse_is_a_400_and_one_warning_line(
     desk: Desk, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import aiohttp
-
     with caplog.at_level(logging.INFO):
         async with aiohttp.ClientSession() as session:
             async with session.get(f"{desk.url}/healthz?q={'x' * 9000}") as answer:

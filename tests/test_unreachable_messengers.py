@@ -243,7 +243,9 @@ async def test_a_slack_that_never_answers_does_not_hold_the_start_up(
     )
     try:
         # slack_sdk waits 30 s for an answer; the start waits at most 5 s for a first one.
-        await asyncio.wait_for(desk.start(), 25)
+        # (In this task, not a wait_for's own: the database context lives in its task.)
+        async with asyncio.timeout(25):
+            await desk.start()
         status, body = await health(desk.url)
         assert status == 200 and body["ok"] is False
         assert body["components"] == {"slack": "starting", "telegram": "up"}

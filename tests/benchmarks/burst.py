@@ -71,20 +71,20 @@ class TimedFake(FakeTelegram):
 
     def __init__(self, clock: Clock, **kwargs: Any) -> None:
         super().__init__(clock=clock.monotonic, **kwargs)
-        self.clock = clock
+        self.desk_clock = clock  # `clock` is the fake's own (a callable)
         self.sent_at: dict[tuple[int, int], float] = {}
         self.copied_at: dict[tuple[int, int], float] = {}
 
     def user_sends(self, user_id: int, text: str | None = None, **kwargs: Any) -> dict:
         message = super().user_sends(user_id, text, **kwargs)
-        self.sent_at[(user_id, message["message_id"])] = self.clock.monotonic()
+        self.sent_at[(user_id, message["message_id"])] = self.desk_clock.monotonic()
         return message
 
     async def call(self, method: str, params: Any) -> Any:
         result = await super().call(method, params)
         if method == "copyMessage" and int(params.values.get("chat_id", 0)) == OPERATOR_CHAT:
             key = (int(params.values["from_chat_id"]), int(params.values["message_id"]))
-            self.copied_at.setdefault(key, self.clock.monotonic())
+            self.copied_at.setdefault(key, self.desk_clock.monotonic())
         return result
 
 

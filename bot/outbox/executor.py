@@ -161,11 +161,10 @@ class DeliveryExecutor:
         exists and its card is a step of its own: a send that fails after the thread was
         opened is retried into that thread, never into a second one."""
         sender = self._workspace(thread.workspace_kind)
-        if thread.external_id is None:
-            await self._open_thread(thread, sender)
+        view = await self._open_thread(thread, sender) if thread.external_id is None else None
         target = self._thread_target(thread)
         if thread.card_owed:
-            view = await self._latest_view(thread)
+            view = view or await self._latest_view(thread)  # read once for a new thread
             card_id = await sender.post_card(target, await header_card(view))
             async with in_transaction():
                 view.card_message_id = card_id
@@ -174,7 +173,8 @@ class DeliveryExecutor:
                 await thread.save(update_fields=["card_owed"])
         return target
 
-    async def _open_thread(self, thread: Thread, sender: WorkspaceSender) -> None:
+    async def _open_thread(self, thread: Thread, sender: WorkspaceSender) -> Conversation:
+        """Opens the thread and returns the conversation it was opened for, as viewed."""
         view = await self._latest_view(thread)
         title = thread_title(view)
         opened = await sender.open_thread(
@@ -188,6 +188,7 @@ class DeliveryExecutor:
                 view.card_message_id = opened.card_id
                 await view.save(update_fields=["card_message_id"])
         log.info("Opened %s thread %s (#%s)", thread.workspace_kind, opened.thread_id, thread.id)
+        return view
 
     async def _latest_view(self, thread: Thread) -> Conversation:
         latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()

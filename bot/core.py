@@ -1,4 +1,9 @@
-"""The core's services, built once at start-up and handed to bridges and the web app."""
+"""The core's services, built once at start-up and handed to bridges and the web app.
+
+Bridges take what they serve from it (the inbox, the workspace flow, the deduper) and hand
+back their ports when they have connected (`connect_workspace`, `connect_customers`); the
+outbox, the desk actions and the membership checks read those through `Connections`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.base.clock import Clock
+from bot.base.connections import Connections, CustomerPorts, WorkspacePorts
 from bot.base.dedupe import Deduper, MemoryDeduper, RedisDeduper
-from bot.base.files import Files
 from bot.base.health import Health
 from bot.base.i18n import Translator
 from bot.base.locks import KeyedLock, MemoryLocks, RedisLocks
-from bot.base.ports import CustomerSender, MembershipChecker, WorkspaceSender
 from bot.base.settings import Settings
 from bot.base.setup_check import SetupCheck
 from bot.commands.all import all_commands
@@ -36,24 +40,25 @@ class Core:
     settings: Settings
     clock: Clock
     translator: Translator
+    health: Health
     deduper: Deduper
-    locks: KeyedLock
-    pacer: Pacer
     outbox: Outbox
     inbox: Inbox
     flow: WorkspaceFlow
     worker: OutboxWorker
-    actions: DeskActions
     scheduler: Scheduler
-    workspaces: dict[str, WorkspaceSender] = field(default_factory=dict)
-    customers: dict[str, CustomerSender] = field(default_factory=dict)
-    members: dict[str, MembershipChecker] = field(default_factory=dict)
-    bot_usernames: dict[str, str | None] = field(default_factory=dict)
+    connections: Connections
     default_line: Line | None = None
     redis: Any = None  # the shared client, when RELAYDESK_REDIS_URL is set
-    files: Files = field(default_factory=Files)
-    health: Health = field(default_factory=Health)
     setup_checks: Mapping[str, SetupCheck] = field(default_factory=dict)
+
+    def connect_workspace(self, ports: WorkspacePorts) -> None:
+        """A workspace bridge has reached its service: operators' threads can be served."""
+        self.connections.connect_workspace(ports)
+
+    def connect_customers(self, ports: CustomerPorts) -> None:
+        """A customer channel has reached its service: customers can be answered."""
+        self.connections.connect_customers(ports)
 
 
 def build_core(
@@ -74,12 +79,9 @@ def build_core(
         deduper = MemoryDeduper(clock.monotonic)
         locks = MemoryLocks()
         pacer = MemoryPacer(clock.monotonic)
-    workspaces: dict[str, WorkspaceSender] = {}
-    customers: dict[str, CustomerSender] = {}
-    members: dict[str, MembershipChecker] = {}
-    bot_usernames: dict[str, str | None] = {}
+    connections = Connections()
     outbox = Outbox(clock)
-    actions = DeskActions(outbox=outbox, clock=clock, settings=settings, workspaces=workspaces)
+    actions = DeskActions(outbox=outbox, clock=clock, settings=settings, connections=connections)
     inbox = Inbox(
         outbox=outbox,
         locks=locks,
@@ -89,7 +91,7 @@ def build_core(
     )
     flow = WorkspaceFlow(
         operators=Operators(
-            members,
+            connections.members,
             clock.monotonic,
             closed_kinds=frozenset() if settings.slack_auto_register else frozenset({"slack"}),
         ),
@@ -98,11 +100,10 @@ def build_core(
         clock=clock,
         actions=actions,
         note_prefix=lambda: settings.note_prefix,
-        bot_usernames=bot_usernames,
+        bot_username=connections.bot_username,
     )
     executor = DeliveryExecutor(
-        workspaces=workspaces,
-        customers=customers,
+        connections=connections,
         outbox=outbox,
         clock=clock,
         operator_language=settings.operator_language,
@@ -117,20 +118,14 @@ def build_core(
         settings=settings,
         clock=clock,
         translator=translator,
+        health=health,
         deduper=deduper,
-        locks=locks,
-        pacer=pacer,
         outbox=outbox,
         inbox=inbox,
         flow=flow,
         worker=worker,
-        actions=actions,
         scheduler=Scheduler(actions, settings.scheduler_seconds, worker.wake),
-        workspaces=workspaces,
-        customers=customers,
-        members=members,
-        bot_usernames=bot_usernames,
+        connections=connections,
         redis=redis,
-        health=health,
         setup_checks=dict(setup_checks or {}),
     )

@@ -169,7 +169,7 @@ async def _health(request: web.Request) -> web.Response:
         {
             "ok": core.health.ok,
             "components": core.health.describe(),
-            "workspaces": sorted(core.workspaces),
-            "customer_channels": sorted(core.customers),
+            "workspaces": core.connections.workspace_kinds,
+            "customer_channels": core.connections.customer_channels,
         }
     )

@@ -11,9 +11,9 @@ from tortoise.transactions import in_transaction
 
 from bot.base import audit
 from bot.base.clock import Clock
+from bot.base.connections import Connections
 from bot.base.events import TEXT_ONLY
 from bot.base.i18n import Text, _
-from bot.base.ports import WorkspaceSender
 from bot.base.settings import Settings
 from bot.conversations import assignment
 from bot.outbox.queue import Outbox
@@ -41,15 +41,15 @@ class DeskActions:
         outbox: Outbox,
         clock: Clock,
         settings: Settings,
-        workspaces: dict[str, WorkspaceSender],
+        connections: Connections,
     ) -> None:
         self.outbox = outbox
         self.clock = clock
         self.settings = settings
-        self._workspaces = workspaces
+        self._connections = connections
 
     def thread_link(self, thread: Thread) -> str | None:
-        sender = self._workspaces.get(thread.workspace_kind)
+        sender = self._connections.workspace(thread.workspace_kind)
         if sender is None or thread.external_id is None:
             return None
         return sender.thread_link(thread.workspace_chat, thread.external_id)

@@ -66,7 +66,7 @@ class WorkspaceFlow:
         clock: Clock,
         actions: DeskActions,
         note_prefix: Callable[[], str],
-        bot_usernames: dict[str, str | None] | None = None,
+        bot_username: Callable[[str], str | None] = lambda kind: None,
     ) -> None:
         self._actions = actions
         self._operators = operators
@@ -74,7 +74,7 @@ class WorkspaceFlow:
         self._registry = registry
         self._clock = clock
         self._note_prefix = note_prefix  # read on every message: the admin panel changes it
-        self._bot_usernames = bot_usernames or {}
+        self._bot_username = bot_username
 
     @property
     def commands(self) -> CommandRegistry:
@@ -135,7 +135,7 @@ class WorkspaceFlow:
 
     async def _accept_message(self, event: WorkspaceMessage) -> None:
         """Answers to the operator go through the outbox like everything else."""
-        parsed = parse_command(event.body.text, self._bot_usernames.get(event.place.workspace_kind))
+        parsed = parse_command(event.body.text, self._bot_username(event.place.workspace_kind))
         place = await self._place(event.place, event.author)
         if place is None:
             if parsed is not None:

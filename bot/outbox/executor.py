@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from bot.base.cards import payload_card
 from bot.base.clock import Clock
+from bot.base.connections import Connections
 from bot.base.i18n import Text, _, pick_language
 from bot.base.ports import (
     Bucket,
@@ -65,8 +66,7 @@ class DeliveryExecutor:
     def __init__(
         self,
         *,
-        workspaces: dict[str, WorkspaceSender],
-        customers: dict[str, CustomerSender],
+        connections: Connections,
         outbox: Outbox,
         clock: Clock,
         operator_language: str,
@@ -74,8 +74,7 @@ class DeliveryExecutor:
         waiting_for: Callable[[str], bool] = lambda _: False,
     ) -> None:
         self._waiting_for = waiting_for  # the health registry: is this component coming?
-        self._workspaces = workspaces
-        self._customers = customers
+        self._connections = connections
         self._outbox = outbox
         self._clock = clock
         self._operator_language = operator_language
@@ -112,18 +111,20 @@ class DeliveryExecutor:
         return self._waiting_for(component)
 
     def _workspace(self, kind: str) -> WorkspaceSender:
-        if kind not in self._workspaces:
+        sender = self._connections.workspace(kind)
+        if sender is None:
             if self._waiting_for(kind):
                 raise Unavailable(kind)
             raise NoSender(f"no {kind} workspace is configured")
-        return self._workspaces[kind]
+        return sender
 
     def _customer(self, channel: str) -> CustomerSender:
-        if channel not in self._customers:
+        sender = self._connections.customers(channel)
+        if sender is None:
             if self._waiting_for(channel):
                 raise Unavailable(channel)
             raise NoSender(f"no {channel} customer channel is configured")
-        return self._customers[channel]
+        return sender
 
     # -- execution --------------------------------------------------------------------------
 

@@ -15,12 +15,12 @@ log = logging.getLogger(__name__)
 class Operators:
     def __init__(
         self,
-        checkers: dict[str, MembershipChecker],
+        checker: Callable[[str], MembershipChecker | None],
         clock: Callable[[], float],
         cache_seconds: float = 300.0,
         closed_kinds: frozenset[str] = frozenset(),
     ) -> None:
-        self._checkers = checkers
+        self._checker = checker
         self._closed_kinds = closed_kinds
         self._clock = clock
         self._cache_seconds = cache_seconds
@@ -33,7 +33,7 @@ class Operators:
         """The operator behind `author`, or None (logged) when they are not in the line's chat."""
         key = (line.id, author.external_id)
         if self._verified.get(key, 0.0) < self._clock():
-            checker = self._checkers.get(author.workspace_kind)
+            checker = self._checker(author.workspace_kind)
             if checker is None or not await checker.is_member(
                 line.workspace_chat, author.external_id
             ):

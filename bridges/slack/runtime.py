@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.base.connections import WorkspacePorts
 from bot.base.health import Outage
 from bot.base.i18n import Text, _
 from bot.base.reconnect import backoff_of, connect_with_backoff
@@ -171,15 +172,16 @@ class SlackBridge:
                 raise
             self._socket = socket
         token = settings.secret(settings.slack_bot_token) or ""
-        core.files.register("ws:slack", SlackFiles(token))
-        core.workspaces["slack"] = SlackSender(
+        sender = SlackSender(
             client,
             core.translator,
             str(identity["team_id"]),
-            core.files.fetch,
+            core.connections.fetch_files,
             web_url=str(identity.get("url") or "https://slack.com"),
         )
-        core.members["slack"] = SlackMembers(client)
+        core.connect_workspace(
+            WorkspacePorts("slack", sender, SlackMembers(client), SlackFiles(token))
+        )
         self.bolt = bolt
         signing_secret = settings.secret(settings.slack_signing_secret)
         if signing_secret:

@@ -16,6 +16,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.base.connections import CustomerPorts, WorkspacePorts
 from bot.base.events import EntryPointRef
 from bot.base.health import Outage
 from bot.base.i18n import LANGUAGES, Text, _
@@ -150,16 +151,16 @@ class TelegramBridge:
             await bot.delete_webhook(drop_pending_updates=False)
         for chat in await workspace_chats("telegram"):
             await self._offer_commands(bot, int(chat))
-        sender = TelegramSender(bot, core.translator, settings, entry.key, core.files.fetch)
-        core.customers["telegram"] = sender
+        sender = TelegramSender(
+            bot, core.translator, settings, entry.key, core.connections.fetch_files
+        )
         files = TelegramFiles(bot)
-        core.files.register(entry.key, files)
-        core.files.register("ws:telegram", files)
+        core.connect_customers(CustomerPorts("telegram", entry.key, sender, files))
         # Any line may live in a forum of this bot's: the configured one, or one added with
         # `relaydesk lines add`.
-        core.workspaces["telegram"] = sender
-        core.members["telegram"] = TelegramMembers(bot)
-        core.bot_usernames["telegram"] = me.username
+        core.connect_workspace(
+            WorkspacePorts("telegram", sender, TelegramMembers(bot), files, me.username)
+        )
         log.info(
             "Telegram bot @%s serves customers (operators' chat: %s) in %s mode",
             me.username,

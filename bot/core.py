@@ -21,6 +21,7 @@ from bot.conversations.desk_actions import DeskActions
 from bot.conversations.inbox import Inbox
 from bot.conversations.scheduler import Scheduler
 from bot.conversations.workspace_flow import WorkspaceFlow
+from bot.directory.live_settings import LiveSettings
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import MemoryPacer, Pacer, RedisPacer
 from bot.outbox.queue import Outbox
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Core:
     settings: Settings
+    live_settings: LiveSettings  # what the panel changes while running: read these here
     clock: Clock
     translator: Translator
     deduper: Deduper
@@ -78,8 +80,13 @@ def build_core(
     customers: dict[str, CustomerSender] = {}
     members: dict[str, MembershipChecker] = {}
     bot_usernames: dict[str, str | None] = {}
+    live = LiveSettings(
+        settings, clock=clock, redis=redis, refresh_seconds=settings.settings_refresh_seconds
+    )
     outbox = Outbox(clock)
-    actions = DeskActions(outbox=outbox, clock=clock, settings=settings, workspaces=workspaces)
+    actions = DeskActions(
+        outbox=outbox, clock=clock, settings=settings, live=live, workspaces=workspaces
+    )
     inbox = Inbox(
         outbox=outbox,
         locks=locks,
@@ -97,7 +104,7 @@ def build_core(
         registry=all_commands(),
         clock=clock,
         actions=actions,
-        note_prefix=lambda: settings.note_prefix,
+        note_prefix=lambda: live.note_prefix,
         bot_usernames=bot_usernames,
     )
     executor = DeliveryExecutor(
@@ -106,7 +113,7 @@ def build_core(
         outbox=outbox,
         clock=clock,
         operator_language=settings.operator_language,
-        customer_language=lambda: settings.default_language,
+        customer_language=lambda: live.default_language,
         waiting_for=health.waiting_for,
     )
     worker = OutboxWorker(
@@ -115,6 +122,7 @@ def build_core(
     health.on_up(worker.resume)
     return Core(
         settings=settings,
+        live_settings=live,
         clock=clock,
         translator=translator,
         deduper=deduper,

@@ -191,7 +191,7 @@ class TelegramBridge:
                 core.inbox,
                 core.worker.wake,
                 core.translator,
-                lambda: self.settings.default_language,  # the panel may change it
+                lambda: core.live_settings.default_language,  # the panel may change it
             )
         )
         dispatcher.include_router(

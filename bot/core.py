@@ -14,6 +14,7 @@ from bot.base.health import Health
 from bot.base.i18n import Translator
 from bot.base.locks import KeyedLock, MemoryLocks, RedisLocks
 from bot.base.ports import CustomerSender, MembershipChecker, WorkspaceSender
+from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bot.base.setup_check import SetupCheck
 from bot.commands.all import all_commands
@@ -56,6 +57,8 @@ class Core:
     files: Files = field(default_factory=Files)
     health: Health = field(default_factory=Health)
     setup_checks: Mapping[str, SetupCheck] = field(default_factory=dict)
+    # What turns an outside error into words masks the desk's secrets with it.
+    redactor: Redactor = field(default_factory=Redactor)
 
 
 def build_core(
@@ -66,6 +69,7 @@ def build_core(
     setup_checks: Mapping[str, SetupCheck] | None = None,
 ) -> Core:
     clock = clock or Clock()
+    redactor = Redactor.of_settings(settings)
     translator = Translator()
     health = Health(translator)
     if redis is not None:
@@ -117,7 +121,11 @@ def build_core(
         waiting_for=health.waiting_for,
     )
     worker = OutboxWorker(
-        executor=executor, pacer=pacer, clock=clock, max_attempts=settings.max_attempts
+        executor=executor,
+        pacer=pacer,
+        clock=clock,
+        redactor=redactor,
+        max_attempts=settings.max_attempts,
     )
     health.on_up(worker.resume)
     return Core(
@@ -141,4 +149,5 @@ def build_core(
         redis=redis,
         health=health,
         setup_checks=dict(setup_checks or {}),
+        redactor=redactor,
     )

@@ -12,7 +12,6 @@ from aiohttp import web
 
 from admin_web.panel import create_panel
 from bot.base.clock import Clock
-from bot.base.redact import remember_settings
 from bot.base.settings import Settings
 from bot.base.setup_check import SetupCheck
 from bot.core import Core, build_core
@@ -88,7 +87,6 @@ class StartupError(RuntimeError):
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    remember_settings(settings)
     log_bad_requests_on_one_line()
     app = web.Application()
     bridges = create_bridges()

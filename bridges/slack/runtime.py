@@ -113,7 +113,7 @@ class SlackBridge:
         await connect_with_backoff(
             "slack",
             lambda: self._connect(core, client),
-            lambda error: reach.outage(error, settings, self._failing_token),
+            lambda error: reach.outage(error, settings, core.redactor, self._failing_token),
             health=core.health,
             backoff=backoff_of(settings),
             translator=core.translator,
@@ -126,10 +126,10 @@ class SlackBridge:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                outage = reach.outage(error, settings)
+                outage = reach.outage(error, settings, core.redactor)
                 if outage is None:
                     log.exception("Checking on Slack failed unexpectedly")
-                    outage = Outage.unexpected(error)
+                    outage = Outage.unexpected(error, core.redactor)
                 core.health.down("slack", outage)
                 words = core.translator.render("en", outage.text)
                 if words != said:
@@ -171,12 +171,13 @@ class SlackBridge:
                 raise
             self._socket = socket
         token = settings.secret(settings.slack_bot_token) or ""
-        core.files.register("ws:slack", SlackFiles(token))
+        core.files.register("ws:slack", SlackFiles(token, core.redactor))
         core.workspaces["slack"] = SlackSender(
             client,
             core.translator,
             str(identity["team_id"]),
             core.files.fetch,
+            core.redactor,
             web_url=str(identity.get("url") or "https://slack.com"),
         )
         core.members["slack"] = SlackMembers(client)

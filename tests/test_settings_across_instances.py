@@ -5,7 +5,9 @@ refreshes cost nothing."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,3 +116,17 @@ async def test_with_redis_an_instance_reloads_only_when_the_version_moved(
     await desk.core.live_settings.change("default_language", "ru", actor_name="cli")
     await other.refresh()
     assert (other.note_prefix, other.default_language) == ("!!", "ru")
+
+
+def test_the_core_reads_these_settings_only_through_live_settings() -> None:
+    """`settings.note_prefix` would be the environment's value on this instance only."""
+    root = Path(__file__).resolve().parent.parent
+    reader = re.compile(r"settings\.(note_prefix|default_language|assign_on_reply)\b")
+    found = [
+        f"{path.relative_to(root)}: {line.strip()}"
+        for folder in ("bot", "bridges", "admin_web", "relaydesk")
+        for path in sorted((root / folder).rglob("*.py"))
+        for line in path.read_text().splitlines()
+        if reader.search(line.replace("live_settings.", ""))
+    ]
+    assert found == []

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from admin_web.access import VIEWER
 from admin_web.state import core_of
-from bot.base.i18n import LANGUAGES, pick_language
+from bot.base.i18n import LANGUAGES, Text, pick_language
 
 LANGUAGE_COOKIE = "relaydesk_lang"
 
@@ -29,3 +29,8 @@ def panel_language(request: web.Request) -> str:
 
 def translate(request: web.Request, language: str, msgid: str, **args: Any) -> str:
     return core_of(request).translator.gettext(language, msgid, **args)
+
+
+def say(request: web.Request, text: Text) -> str:
+    """`text` (a refusal of the core's, say) in the viewer's language."""
+    return core_of(request).translator.render(panel_language(request), text)

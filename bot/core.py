@@ -18,6 +18,7 @@ from bot.base.dedupe import Deduper, MemoryDeduper, RedisDeduper
 from bot.base.health import Health
 from bot.base.i18n import Translator
 from bot.base.locks import KeyedLock, MemoryLocks, RedisLocks
+from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bot.base.setup_check import SetupCheck
 from bot.commands.all import all_commands
@@ -25,6 +26,7 @@ from bot.conversations.desk_actions import DeskActions
 from bot.conversations.inbox import Inbox
 from bot.conversations.scheduler import Scheduler
 from bot.conversations.workspace_flow import WorkspaceFlow
+from bot.directory.live_settings import LiveSettings
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import MemoryPacer, Pacer, RedisPacer
 from bot.outbox.queue import Outbox
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Core:
     settings: Settings
+    live_settings: LiveSettings  # what the panel changes while running: read these here
     clock: Clock
     translator: Translator
     health: Health
@@ -51,6 +54,8 @@ class Core:
     default_line: Line | None = None
     redis: Any = None  # the shared client, when RELAYDESK_REDIS_URL is set
     setup_checks: Mapping[str, SetupCheck] = field(default_factory=dict)
+    # What turns an outside error into words masks the desk's secrets with it.
+    redactor: Redactor = field(default_factory=Redactor)
 
     def connect_workspace(self, ports: WorkspacePorts) -> None:
         """A workspace bridge has reached its service: operators' threads can be served."""
@@ -69,6 +74,7 @@ def build_core(
     setup_checks: Mapping[str, SetupCheck] | None = None,
 ) -> Core:
     clock = clock or Clock()
+    redactor = Redactor.of_settings(settings)
     translator = Translator()
     health = Health(translator)
     if redis is not None:
@@ -80,8 +86,13 @@ def build_core(
         locks = MemoryLocks()
         pacer = MemoryPacer(clock.monotonic)
     connections = Connections()
+    live = LiveSettings(
+        settings, clock=clock, redis=redis, refresh_seconds=settings.settings_refresh_seconds
+    )
     outbox = Outbox(clock)
-    actions = DeskActions(outbox=outbox, clock=clock, settings=settings, connections=connections)
+    actions = DeskActions(
+        outbox=outbox, clock=clock, settings=settings, live=live, connections=connections
+    )
     inbox = Inbox(
         outbox=outbox,
         locks=locks,
@@ -99,7 +110,7 @@ def build_core(
         registry=all_commands(),
         clock=clock,
         actions=actions,
-        note_prefix=lambda: settings.note_prefix,
+        note_prefix=lambda: live.note_prefix,
         bot_username=connections.bot_username,
     )
     executor = DeliveryExecutor(
@@ -107,15 +118,20 @@ def build_core(
         outbox=outbox,
         clock=clock,
         operator_language=settings.operator_language,
-        customer_language=lambda: settings.default_language,
+        customer_language=lambda: live.default_language,
         waiting_for=health.waiting_for,
     )
     worker = OutboxWorker(
-        executor=executor, pacer=pacer, clock=clock, max_attempts=settings.max_attempts
+        executor=executor,
+        pacer=pacer,
+        clock=clock,
+        redactor=redactor,
+        max_attempts=settings.max_attempts,
     )
     health.on_up(worker.resume)
     return Core(
         settings=settings,
+        live_settings=live,
         clock=clock,
         translator=translator,
         health=health,
@@ -128,4 +144,5 @@ def build_core(
         connections=connections,
         redis=redis,
         setup_checks=dict(setup_checks or {}),
+        redactor=redactor,
     )

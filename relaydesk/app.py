@@ -12,12 +12,10 @@ from aiohttp import web
 
 from admin_web.panel import create_panel
 from bot.base.clock import Clock
-from bot.base.redact import remember_settings
 from bot.base.settings import Settings
 from bot.base.setup_check import SetupCheck
 from bot.core import Core, build_core
 from bot.directory.configured_lines import configure_lines, first_line
-from bot.directory.global_settings import apply_saved
 from bridges.slack import check as slack_check
 from bridges.slack import runtime as slack_runtime
 from bridges.telegram import check as telegram_check
@@ -89,7 +87,6 @@ class StartupError(RuntimeError):
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    remember_settings(settings)
     log_bad_requests_on_one_line()
     app = web.Application()
     bridges = create_bridges()
@@ -99,9 +96,12 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
             core = await _start(app, settings, clock, bridges, stack)
             worker = asyncio.create_task(core.worker.run())
             scheduler = asyncio.create_task(core.scheduler.run())
+            live_settings = asyncio.create_task(core.live_settings.run())
             try:
                 yield
             finally:
+                await core.live_settings.stop()
+                await live_settings
                 await core.scheduler.stop()
                 await scheduler
                 await core.worker.stop()
@@ -130,12 +130,12 @@ async def _start(
         await prepare_database(settings)
         await db.connect(settings.database_url)
         stack.push_async_callback(db.disconnect)
-        await apply_saved(settings)  # what an admin saved in the panel wins
         step = "Redis"
         redis = await connect_redis(settings)
         if redis is not None:
             stack.push_async_callback(redis.aclose)
         core = build_core(settings, clock=clock, redis=redis, setup_checks=SETUP_CHECKS)
+        await core.live_settings.load()  # what an admin saved in the panel wins
         app[CORE] = core
         step = "the lines"
         core.default_line = await configure_lines(settings) or await first_line()

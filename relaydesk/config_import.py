@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from tortoise.transactions import in_transaction
 
+from bot.base.i18n import Text, _, verbatim
 from bot.base.settings import Settings
 from bot.directory import CLI, Change, DirectoryError, checks
 from bot.directory.configured_lines import WORKSPACE_SETTINGS, configured_workspaces
@@ -68,26 +69,35 @@ def parse(text: str, fmt: str, source: str = "the file") -> dict[str, Any]:
         data = yaml.safe_load(text) if fmt == "yaml" else tomllib.loads(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise DirectoryError(f"{source} is not valid YAML{where}: {problem}") from None
+        if mark is None:
+            bad = Text(_("{source} is not valid YAML: {problem}"), source=source, problem=problem)
+        else:
+            at = _("{source} is not valid YAML (line {line}, column {column}): {problem}")
+            bad = Text(
+                at, source=source, line=mark.line + 1, column=mark.column + 1, problem=problem
+            )
+        raise DirectoryError(bad) from None
     except tomllib.TOMLDecodeError as error:
-        raise DirectoryError(f"{source} is not valid TOML: {error}") from None
+        bad = Text(_("{source} is not valid TOML: {problem}"), source=source, problem=str(error))
+        raise DirectoryError(bad) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise DirectoryError(f"{source} must hold a mapping with {', '.join(SECTIONS)}")
+        shape = _("{source} must hold a mapping with {sections}")
+        raise DirectoryError(Text(shape, source=source, sections=", ".join(SECTIONS)))
     return data
 
 
 def read_file(path: Path) -> dict[str, Any]:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise DirectoryError(f"{path}: the name must end in .yaml, .yml or .toml")
+        suffix = _("the name must end in .yaml, .yml or .toml")
+        raise DirectoryError(Text(suffix), str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise DirectoryError(f"{path}: {error.strerror or error}") from None
+        raise DirectoryError(verbatim(str(error.strerror or error)), str(path)) from None
     return parse(text, fmt, str(path))
 
 
@@ -96,9 +106,11 @@ def check(data: Mapping[str, Any]) -> Plan:
     plan, problems = Plan(), []
     unknown = [key for key in data if key not in SECTIONS]
     if unknown:
-        problems.append(f"{unknown[0]}: unknown section; expected {', '.join(SECTIONS)}")
+        expected = _("unknown section; expected {sections}")
+        problems.append(_at(unknown[0], Text(expected, sections=", ".join(SECTIONS))))
     if not any(data.get(section) for section in SECTIONS):
-        problems.append(f"nothing to import: the file has none of {', '.join(SECTIONS)}")
+        empty = _("nothing to import: the file has none of {sections}")
+        problems.append(Text(empty, sections=", ".join(SECTIONS)))
     for section, checker in (
         ("lines", _check_lines),
         ("operators", _check_operators),
@@ -109,25 +121,29 @@ def check(data: Mapping[str, Any]) -> Plan:
         if data.get(section) is not None:
             checker(data[section], plan, problems)
     if problems:
-        raise DirectoryError("\n".join(problems))
+        raise DirectoryError(Text("{problems}", problems=problems))
     return plan
 
 
-def _items(value: Any, section: str, problems: list[str]) -> list[tuple[str, Any]]:
+def _at(where: str, text: Text) -> Text:
+    return DirectoryError(text, where).located
+
+
+def _items(value: Any, section: str, problems: list[Text]) -> list[tuple[str, Any]]:
     if not isinstance(value, list):
-        problems.append(f"{section}: must be a list")
+        problems.append(_at(section, Text(_("must be a list"))))
         return []
     return [(f"{section}[{index}]", item) for index, item in enumerate(value)]
 
 
-def _mapping(value: Any, where: str, problems: list[str]) -> Mapping[str, Any] | None:
+def _mapping(value: Any, where: str, problems: list[Text]) -> Mapping[str, Any] | None:
     if isinstance(value, Mapping):
         return value
-    problems.append(f"{where}: must be a mapping")
+    problems.append(_at(where, Text(_("must be a mapping"))))
     return None
 
 
-def _check_lines(value: Any, plan: Plan, problems: list[str]) -> None:
+def _check_lines(value: Any, plan: Plan, problems: list[Text]) -> None:
     seen: set[str] = set()
     for where, raw in _items(value, "lines", problems):
         item = _mapping(raw, where, problems)
@@ -137,17 +153,18 @@ def _check_lines(value: Any, plan: Plan, problems: list[str]) -> None:
         try:
             slug = checks.check_slug(item.get("slug"))
             if slug in seen:
-                raise DirectoryError(f"line {slug!r} is described twice", "slug")
+                twice = Text(_("line {slug!r} is described twice"), slug=slug)
+                raise DirectoryError(twice, "slug")
             checks.check_line(values, new=True)
         except DirectoryError as error:
-            problems.append(str(error.at(where)))
+            problems.append(error.at(where).located)
             continue
         seen.add(slug)
         plan.lines.append((where, slug, values))
         _check_member_list(item.get("members") or [], slug, f"{where}.members", plan, problems)
 
 
-def _check_operators(value: Any, plan: Plan, problems: list[str]) -> None:
+def _check_operators(value: Any, plan: Plan, problems: list[Text]) -> None:
     seen: dict[tuple[str, Any], str] = {}
     for where, raw in _items(value, "operators", problems):
         item = _mapping(raw, where, problems)
@@ -157,9 +174,10 @@ def _check_operators(value: Any, plan: Plan, problems: list[str]) -> None:
             values = checks.check_operator(item, new=True)
             for key in ("telegram_user_id", "slack_user_id"):
                 if values.get(key) is not None and (key, values[key]) in seen:
-                    raise DirectoryError(f"is the same as {seen[key, values[key]]}'s", key)
+                    same = Text(_("is the same as {where}'s"), where=seen[key, values[key]])
+                    raise DirectoryError(same, key)
         except DirectoryError as error:
-            problems.append(str(error.at(where)))
+            problems.append(error.at(where).located)
             continue
         for key in ("telegram_user_id", "slack_user_id"):
             if values.get(key) is not None:
@@ -167,23 +185,23 @@ def _check_operators(value: Any, plan: Plan, problems: list[str]) -> None:
         plan.operators.append((where, dict(item)))
 
 
-def _check_members(value: Any, plan: Plan, problems: list[str]) -> None:
+def _check_members(value: Any, plan: Plan, problems: list[Text]) -> None:
     members = _mapping(value, "members", problems)
     for slug, refs in (members or {}).items():
         _check_member_list(refs, str(slug), f"members.{slug}", plan, problems)
 
 
-def _check_member_list(refs: Any, slug: str, where: str, plan: Plan, problems: list[str]) -> None:
+def _check_member_list(refs: Any, slug: str, where: str, plan: Plan, problems: list[Text]) -> None:
     for item_where, ref in _items(refs, where, problems):
         try:
             checks.parse_operator_ref(ref)
         except DirectoryError as error:
-            problems.append(str(error.at(item_where)))
+            problems.append(error.at(item_where).located)
             continue
         plan.members.append((item_where, slug, ref))
 
 
-def _check_quick_replies(value: Any, plan: Plan, problems: list[str]) -> None:
+def _check_quick_replies(value: Any, plan: Plan, problems: list[Text]) -> None:
     for where, raw in _items(value, "quick_replies", problems):
         item = _mapping(raw, where, problems)
         if item is None:
@@ -191,21 +209,21 @@ def _check_quick_replies(value: Any, plan: Plan, problems: list[str]) -> None:
         try:
             checks.check_quick_reply(item)
         except DirectoryError as error:
-            problems.append(str(error.at(where)))
+            problems.append(error.at(where).located)
             continue
         plan.quick_replies.append((where, dict(item)))
 
 
-def _check_entry_points(value: Any, plan: Plan, problems: list[str]) -> None:
+def _check_entry_points(value: Any, plan: Plan, problems: list[Text]) -> None:
     entry_points = _mapping(value, "entry_points", problems)
     for key, slug in (entry_points or {}).items():
         where = f"entry_points.{key}"
         try:
             checks.check_entry_point_key(key)
             if not isinstance(slug, str):
-                raise DirectoryError("must be the slug of a line")
+                raise DirectoryError(Text(_("must be the slug of a line")))
         except DirectoryError as error:
-            problems.append(str(error.at(where)))
+            problems.append(error.at(where).located)
             continue
         plan.entry_points.append((where, str(key), slug))
 
@@ -264,13 +282,22 @@ async def _check_configured(
         if line is None and old is not None:
             moved = await Line.get(id=old.id)
             where = next((w for w, slug, _ in plan.lines if slug == old.slug), "lines")
-            raise DirectoryError(
-                f"line {old.slug!r} lives in {kind}:{chat}, where {setting} points; the file "
-                f"moves it to {moved.workspace_kind}:{moved.workspace_chat}, and the next "
-                f"`relaydesk run` would put a line back in {kind}:{chat}. Change {setting} "
-                "as well, or keep the line's workspace",
-                "workspace",
-            ).at(where)
+            contradiction = _(
+                "line {slug!r} lives in {kind}:{chat}, where {setting} points; the file "
+                "moves it to {new_kind}:{new_chat}, and the next "
+                "`relaydesk run` would put a line back in {kind}:{chat}. Change {setting} "
+                "as well, or keep the line's workspace"
+            )
+            text = Text(
+                contradiction,
+                slug=old.slug,
+                kind=kind,
+                chat=chat,
+                setting=setting,
+                new_kind=moved.workspace_kind,
+                new_chat=moved.workspace_chat,
+            )
+            raise DirectoryError(text, "workspace").at(where)
         if line is not None and (old is None or old.slug != line.slug):
             notes.append(
                 f"line {line.slug!r} lives in {kind}:{chat}, where {setting} points: "

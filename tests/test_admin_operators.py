@@ -172,7 +172,7 @@ async def test_an_operator_gets_403_on_lines_operators_settings_and_audit(
     olga_now = await Operator.get(id=olga.id)
     assert (olga_now.name, olga_now.capacity, olga_now.status) == ("Olga", 5, "free")
     assert await LineMember.exists(line_id=line.id, operator_id=olga.id)
-    assert desk.core.settings.note_prefix == "//"
+    assert desk.core.live_settings.note_prefix == "//"
 
 
 async def test_unknown_line_and_operator_ids_are_404(desk: Desk, browser: PanelClient) -> None:

@@ -68,15 +68,13 @@ async def test_a_setting_changed_in_the_panel_applies_at_once_a_message_starting
 
 
 async def test_saved_settings_win_over_the_environment_after_a_restart(desk: Desk) -> None:
-    from bot.directory.global_settings import change
-
-    await change(desk.core, "note_prefix", "#note", "cli")
-    await change(desk.core, "assign_on_reply", False, "cli")
+    await desk.core.live_settings.change("note_prefix", "#note", actor_name="cli")
+    await desk.core.live_settings.change("assign_on_reply", False, actor_name="cli")
     desk.settings.note_prefix, desk.settings.assign_on_reply = "//", True  # as the env says
     await desk.restart()
 
-    assert desk.core.settings.note_prefix == "#note"
-    assert desk.core.settings.assign_on_reply is False
+    assert desk.core.live_settings.note_prefix == "#note"
+    assert desk.core.live_settings.assign_on_reply is False
     thread = await open_conversation(desk)
     desk.fake.member_sends(OPERATOR_CHAT, OLGA, "#note keep this inside", thread_id=thread)
     await desk.settle()
@@ -130,7 +128,8 @@ async def test_an_invalid_setting_is_shown_next_to_its_field_and_nothing_is_save
 
     status, html = await browser.post("/admin/settings", settings_form(note_prefix="a b"))
     assert status == 400 and "without spaces" in html
-    assert desk.core.settings.note_prefix == "//" and desk.core.settings.default_language == "en"
+    live = desk.core.live_settings
+    assert live.note_prefix == "//" and live.default_language == "en"
     assert not await Setting.exists()
     assert not await AuditEntry.filter(action="setting.changed").exists()
 
@@ -161,7 +160,7 @@ async def test_supervisors_and_operators_get_403_on_settings_and_audit(
             assert status == 403
         finally:
             await client.close()
-    assert desk.core.settings.note_prefix == "//" and not await Setting.exists()
+    assert desk.core.live_settings.note_prefix == "//" and not await Setting.exists()
 
 
 async def test_the_settings_form_without_its_csrf_token_is_refused(
@@ -173,7 +172,7 @@ async def test_the_settings_form_without_its_csrf_token_is_refused(
         "/admin/settings", settings_form(note_prefix="##"), csrf=False
     )
     assert status == 403 and "form has expired" in html
-    assert desk.core.settings.note_prefix == "//"
+    assert desk.core.live_settings.note_prefix == "//"
 
 
 async def test_the_audit_log_shows_who_did_what_and_when_newest_first_with_filters(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.base.redact import redact, remember
+from bot.base.redact import Redactor
 from storage.models import Delivery
 from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import Desk
@@ -40,10 +40,11 @@ async def test_a_failing_photo_download_never_writes_the_token_anywhere(
 
 
 def test_redaction_masks_configured_secrets_and_token_shapes() -> None:
-    remember(["configured-signing-secret"])
+    redactor = Redactor(["configured-signing-secret"])
     text = (
         "GET https://api.telegram.org/file/bot123456789:AAE-abcdefghijklmnopqrstuvwxyz012/x "
         "with xoxb-1111-2222-abcdefABCDEF, xapp-1-A111-222-abcdef and configured-signing-secret"
     )
 
-    assert redact(text) == "GET https://api.telegram.org/file/bot***/x with ***, *** and ***"
+    masked = "GET https://api.telegram.org/file/bot***/x with ***, *** and ***"
+    assert redactor.redact(text) == masked

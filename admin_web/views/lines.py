@@ -10,7 +10,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from admin_web.access import ADMIN, SUPERVISOR, viewer
-from admin_web.i18n import panel_language
+from admin_web.i18n import panel_language, say
 from admin_web.pages import render
 from admin_web.params import id_or_404, optional_id
 from admin_web.state import core_of
@@ -18,7 +18,7 @@ from bot.base import bounds
 from bot.base.i18n import _
 from bot.conversations import assignment
 from bot.directory import DirectoryError
-from bot.directory.business_hours import DAYS, validate_hours
+from bot.directory.business_hours import DAY_PROBLEM, DAYS, UNKNOWN_ZONE, validate_hours
 from bot.directory.checks import (
     NUMBER_RANGES,
     REPLY_MODES,
@@ -50,7 +50,7 @@ def field_problem(request: web.Request, error: DirectoryError, name: str) -> str
     if name in NUMBER_RANGES and error.field == name:
         low, high = NUMBER_RANGES[name]
         return translated(request, NUMBER_PROBLEM, low=low, high=high)
-    return error.message
+    return say(request, error.text)
 
 
 def actor_name(request: web.Request) -> str:
@@ -150,7 +150,7 @@ def problems(request: web.Request, values: Mapping[str, Any], slug: str | None) 
         try:
             check_slug(slug)
         except DirectoryError as error:
-            errors["slug"] = error.message
+            errors["slug"] = say(request, error.text)
     for name, value in values.items():
         if name == "business_hours":
             continue
@@ -159,13 +159,13 @@ def problems(request: web.Request, values: Mapping[str, Any], slug: str | None) 
         except DirectoryError as error:
             errors[error.field or FORM] = field_problem(request, error, name)
     for problem in validate_hours(values.get("business_hours")):
-        day, _, rest = problem.partition(": ")
-        if day in DAYS:
-            errors.setdefault(f"day_{day}", rest)
-        elif "time zone" in problem:
-            errors.setdefault("timezone", problem)
+        day = problem.args.get("day")
+        if problem.msgid == DAY_PROBLEM and day in DAYS:
+            errors.setdefault(f"day_{day}", say(request, problem.args["problem"]))
+        elif problem.msgid == UNKNOWN_ZONE:
+            errors.setdefault("timezone", say(request, problem))
         else:
-            errors.setdefault("business_hours", problem)
+            errors.setdefault("business_hours", say(request, problem))
     return errors
 
 
@@ -239,7 +239,7 @@ async def line_create(request: web.Request) -> web.StreamResponse:
         try:
             line = await create_line(typed["slug"], values, actor_name=actor_name(request))
         except DirectoryError as error:
-            errors[error.field or FORM] = error.message
+            errors[error.field or FORM] = say(request, error.text)
         else:
             raise web.HTTPSeeOther(f"/admin/lines/{line.id}?saved=1")
     context = {"line": None, "form": typed, "errors": errors, "can_edit": True}
@@ -263,7 +263,7 @@ async def line_update(request: web.Request) -> web.StreamResponse:
         try:
             await update_line(line.slug, values, actor_name=actor_name(request))
         except DirectoryError as error:
-            errors[error.field or FORM] = error.message
+            errors[error.field or FORM] = say(request, error.text)
         else:
             raise web.HTTPSeeOther(f"/admin/lines/{line.id}?saved=1")
     return await line_page(request, line, form=typed, errors=errors, status=400)
@@ -276,7 +276,7 @@ async def line_delete(request: web.Request) -> web.StreamResponse:
     try:
         await remove_line(line.slug, actor_name=actor_name(request))
     except DirectoryError as error:
-        return await line_page(request, line, errors={FORM: error.message}, status=400)
+        return await line_page(request, line, errors={FORM: say(request, error.text)}, status=400)
     raise web.HTTPSeeOther("/admin/lines")
 
 
@@ -301,7 +301,7 @@ async def member_add(request: web.Request) -> web.StreamResponse:
     try:
         await add_member(line.slug, ref, actor_name=actor_name(request))
     except DirectoryError as error:
-        return await line_page(request, line, member_error=error.message, status=400)
+        return await line_page(request, line, member_error=say(request, error.text), status=400)
     raise web.HTTPSeeOther(f"/admin/lines/{line.id}#members")
 
 
@@ -315,5 +315,5 @@ async def member_remove(request: web.Request) -> web.StreamResponse:
     try:
         await remove_member(line.slug, str(operator.id), actor_name=actor_name(request))
     except DirectoryError as error:
-        return await line_page(request, line, member_error=error.message, status=400)
+        return await line_page(request, line, member_error=say(request, error.text), status=400)
     raise web.HTTPSeeOther(f"/admin/lines/{line.id}#members")

@@ -12,6 +12,7 @@ from multidict import MultiDictProxy
 from tortoise.transactions import in_transaction
 
 from admin_web.access import ADMIN, viewer
+from admin_web.i18n import say
 from admin_web.pages import render
 from admin_web.params import id_or_404
 from admin_web.state import core_of
@@ -79,7 +80,7 @@ def problems(request: web.Request, values: dict[str, Any], *, new: bool) -> dict
         try:
             check_operator(values, new=True)
         except DirectoryError as error:
-            errors[error.field or FORM] = error.message
+            errors[error.field or FORM] = say(request, error.text)
     return errors
 
 
@@ -173,7 +174,7 @@ async def operator_create(request: web.Request) -> web.StreamResponse:
         try:
             operator = await add_operator(values, actor_name=actor_name(request))
         except DirectoryError as error:
-            errors[error.field or FORM] = error.message
+            errors[error.field or FORM] = say(request, error.text)
         else:
             if status is not None and status != operator.status:
                 await set_status(request, operator, status)
@@ -201,7 +202,7 @@ async def operator_update(request: web.Request) -> web.StreamResponse:
                 str(operator.id), values, actor_name=actor_name(request)
             )
         except DirectoryError as error:
-            errors[error.field or FORM] = error.message
+            errors[error.field or FORM] = say(request, error.text)
         else:
             if status is not None and status != operator.status:
                 await set_status(request, operator, status)

@@ -13,7 +13,7 @@ from aiohttp import web
 from tortoise.expressions import Q
 
 from admin_web.access import ADMIN, SUPERVISOR, Viewer, viewer
-from admin_web.i18n import panel_language, translate
+from admin_web.i18n import panel_language, say, translate
 from admin_web.pages import render
 from admin_web.params import id_or_404, optional_id
 from bot.base.i18n import LANGUAGES, _
@@ -263,7 +263,7 @@ def _messages(request: web.Request, problems: dict[str, DirectoryError]) -> dict
         elif field in FIELD_PROBLEMS:
             messages[field] = translate(request, lang, FIELD_PROBLEMS[field])
         else:
-            messages["form"] = problem.message
+            messages["form"] = say(request, problem.text)
     return messages
 
 

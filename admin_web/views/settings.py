@@ -1,5 +1,6 @@
 """Global settings and the audit log, for admins. A saved setting applies at once and after a
-restart (`bot.directory.global_settings`); the audit log shows who changed what and when."""
+restart, on every instance (`bot.directory.live_settings`); the audit log shows who changed
+what and when."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from admin_web.params import page_number
 from admin_web.state import core_of
 from admin_web.views.lines import actor_name, actor_of
 from bot.base.bounds import fits
-from bot.directory.global_settings import EDITABLE, SettingRefusal, change, check
+from bot.directory.global_settings import EDITABLE, SettingRefusal, check
 from storage.models import AuditEntry
 
 routes = web.RouteTableDef()
@@ -38,8 +39,9 @@ def settings_page(
 @routes.get("/settings", name="settings")
 async def settings(request: web.Request) -> web.StreamResponse:
     viewer(request).require(ADMIN)
-    current = core_of(request).settings
-    return settings_page(request, {key: getattr(current, key) for key in EDITABLE})
+    live = core_of(request).live_settings
+    await live.load()  # what another instance saved a moment ago too
+    return settings_page(request, live.current())
 
 
 @routes.post("/settings", name="settings_save")
@@ -64,7 +66,7 @@ async def settings_save(request: web.Request) -> web.StreamResponse:
         return settings_page(request, typed, errors, status=400)
     actor = await actor_of(request)
     for key, value in cleaned.items():
-        await change(core, key, value, actor_name(request), actor)
+        await core.live_settings.change(key, value, actor_name=actor_name(request), actor=actor)
     raise web.HTTPSeeOther("/admin/settings?saved=1")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.base.i18n import Text, Translator, _
-from bot.base.redact import describe
+from bot.base.redact import Redactor
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,10 @@ class Outage:
     text: Text
 
     @classmethod
-    def unexpected(cls, error: BaseException) -> Outage:
+    def unexpected(cls, error: BaseException, redactor: Redactor) -> Outage:
         """Not about the messenger at all (the database, a bug): said as such, not blamed
         on the network or a token."""
-        return cls("unexpected", Text(UNEXPECTED, error=describe(error)[:200]))
+        return cls("unexpected", Text(UNEXPECTED, error=redactor.describe(error)[:200]))
 
     @property
     def retry_slowly(self) -> bool:

@@ -44,6 +44,20 @@ def verbatim(text: str) -> Text:
     return Text("{text}", text=text)
 
 
+def english(text: Text | str) -> str:
+    """`text` in the words it was written in, without a catalog: for logs, an exception's
+    `str()` and a file's problems. Readers with a language get `Translator.render`."""
+    if not isinstance(text, Text):
+        return text
+    return text.msgid.format(**{key: _english_arg(value) for key, value in text.args.items()})
+
+
+def _english_arg(value: Any) -> Any:
+    if isinstance(value, list):
+        return "\n".join(str(_english_arg(item)) for item in value)
+    return english(value) if isinstance(value, Text) else value
+
+
 def pick_language(code: str | None, fallback: str = "en") -> str:
     """Telegram sends IETF tags such as `pt-br` or `uk`; keep what we have catalogs for."""
     if code:

@@ -2,9 +2,7 @@
 
 A messenger's error can quote the URL it failed on, and Telegram puts the bot token in
 every API and file URL. Everything that turns an outside error into text passes it
-through `redact`. The registry is process-wide and only grows, because an error can be
-raised anywhere (a bridge's error mapping, a file fetcher) and redacting one secret too
-many is harmless."""
+through the desk's `Redactor`, made once at start-up (`Core.redactor`)."""
 
 from __future__ import annotations
 
@@ -24,29 +22,48 @@ SHAPES = (
     re.compile(r"\bxapp-[A-Za-z0-9-]{6,}"),  # Slack app-level tokens (Socket Mode)
 )
 
-_secrets: set[str] = set()
 
+class Redactor:
+    """The secrets of this desk, made at start-up from its settings and handed to whatever
+    turns an outside error into words (a bridge's error mapping, a file fetcher, the outbox
+    worker). It only grows (`remember` a secret derived later, such as the webhook's):
+    masking one secret too many is harmless."""
 
-def remember(secrets: Iterable[str | None]) -> None:
-    for secret in secrets:
-        if secret and len(secret) >= MIN_SECRET:
-            _secrets.add(secret)
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self._secrets: set[str] = set()
+        self.remember(secrets)
 
+    @classmethod
+    def of_settings(cls, settings: Settings) -> Redactor:
+        """Every secret the settings hold: the bot token, Slack's tokens and signing secret,
+        the webhook secret, and the passwords in the database and Redis URLs."""
+        return cls(
+            [
+                settings.telegram_token_value,
+                settings.webhook_secret_value,
+                settings.secret(settings.slack_bot_token),
+                settings.secret(settings.slack_app_token),
+                settings.secret(settings.slack_signing_secret),
+                _password(settings.database_url),
+                _password(settings.redis_url),
+            ]
+        )
 
-def remember_settings(settings: Settings) -> None:
-    """Every secret the settings hold: the bot token, Slack's tokens and signing secret,
-    the webhook secret, and the passwords in the database and Redis URLs."""
-    remember(
-        [
-            settings.telegram_token_value,
-            settings.webhook_secret_value,
-            settings.secret(settings.slack_bot_token),
-            settings.secret(settings.slack_app_token),
-            settings.secret(settings.slack_signing_secret),
-            _password(settings.database_url),
-            _password(settings.redis_url),
-        ]
-    )
+    def remember(self, secrets: Iterable[str | None]) -> None:
+        for secret in secrets:
+            if secret and len(secret) >= MIN_SECRET:
+                self._secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        for shape in SHAPES:
+            text = shape.sub(MASK, text)
+        return text
+
+    def describe(self, error: BaseException) -> str:
+        """`Type: message` of an error, safe to log or store."""
+        return self.redact(f"{type(error).__name__}: {error}")
 
 
 def _password(url: str | None) -> str | None:
@@ -54,16 +71,3 @@ def _password(url: str | None) -> str | None:
         return urlsplit(url).password if url else None
     except ValueError:
         return None
-
-
-def redact(text: str) -> str:
-    for secret in sorted(_secrets, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    for shape in SHAPES:
-        text = shape.sub(MASK, text)
-    return text
-
-
-def describe(error: BaseException) -> str:
-    """`Type: message` of an error, safe to log or store."""
-    return redact(f"{type(error).__name__}: {error}")

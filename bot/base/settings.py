@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # proxy that says X-Forwarded-Proto: https); true or false forces it.
     admin_secure_cookies: bool | None = None
 
+    # The first values of what an admin may change in the panel while the desk runs.
     note_prefix: str = "//"
     # Replying in an unassigned conversation makes the replier its assignee.
     assign_on_reply: bool = True
@@ -58,6 +59,8 @@ class Settings(BaseSettings):
     scheduler_seconds: float = Field(default=30.0, gt=0)
     operator_language: str = "en"
     default_language: str = "en"
+    # How soon a setting changed in the panel applies on the other instances (see README).
+    settings_refresh_seconds: float = Field(default=2.0, gt=0)
     album_wait_seconds: float = Field(default=1.0, ge=0)
     max_attempts: int = Field(default=8, ge=1)
     # An unreachable Telegram or Slack is tried again after this pause, doubling up to the cap.

@@ -16,6 +16,7 @@ from bot.base.events import TEXT_ONLY
 from bot.base.i18n import Text, _
 from bot.base.settings import Settings
 from bot.conversations import assignment
+from bot.directory.live_settings import LiveSettings
 from bot.outbox.queue import Outbox
 from storage.models import (
     Conversation,
@@ -41,11 +42,13 @@ class DeskActions:
         outbox: Outbox,
         clock: Clock,
         settings: Settings,
+        live: LiveSettings,
         connections: Connections,
     ) -> None:
         self.outbox = outbox
         self.clock = clock
         self.settings = settings
+        self.live = live  # the settings the panel changes while running
         self._connections = connections
 
     def thread_link(self, thread: Thread) -> str | None:
@@ -61,7 +64,7 @@ class DeskActions:
         (assigned to the replier). Call inside the answer's transaction."""
         now = self.clock.now()
         changed = False
-        if conversation.status == ConversationStatus.QUEUED and self.settings.assign_on_reply:
+        if conversation.status == ConversationStatus.QUEUED and self.live.assign_on_reply:
             await self._set_assignee(conversation, operator, by=operator, via="reply")
             changed = True
         if conversation.first_response_at is None:

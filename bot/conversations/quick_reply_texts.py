@@ -135,7 +135,7 @@ async def send(
 ) -> Message | None:
     """Send `reply` to the customer and count it, in one transaction so the count is the
     number of sends. None (and nothing sent) when the reply has no text."""
-    text = await text_for(reply, conversation, operator, actions.settings.default_language)
+    text = await text_for(reply, conversation, operator, actions.live.default_language)
     if text is None:
         return None
     async with in_transaction():

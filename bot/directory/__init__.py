@@ -2,8 +2,9 @@
 that changes them.
 
 The CLI and the file import call it today and the admin panel will tomorrow, so every check
-lives here. Bad input raises `DirectoryError` in plain words before anything is written, and
-each change runs in one transaction with its audit entry.
+lives here. Bad input raises `DirectoryError` before anything is written, its words a `Text`
+that each reader sees in their language, and each change runs in one transaction with its
+audit entry.
 
 - `checks`: pure validation of settings, shared by the services and the file import
 - `lines`, `operators`, `members`, `entry_points`, `quick_replies`: the services
@@ -15,24 +16,38 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from bot.base.i18n import Text, english
+
 Change = Literal["created", "updated", "unchanged"]
 CLI = "cli"  # the actor name of changes made from the command line
 
 
 class DirectoryError(Exception):
-    """Input a person can fix, said in plain words; `field` says where when a field is wrong."""
+    """Input a person can fix: `text` says what in their language once translated (the CLI
+    and files say it in English, `message`); `field` says where when a field is wrong."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, text: Text, field: str | None = None) -> None:
+        self.text = text
         self.field = field
+        super().__init__(str(self))
+
+    @property
+    def message(self) -> str:
+        return english(self.text)
+
+    @property
+    def located(self) -> Text:
+        """`field: text`, or the text alone when no field is wrong."""
+        return (
+            Text("{field}: {text}", field=self.field, text=self.text) if self.field else self.text
+        )
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
+        return english(self.located)
 
     def at(self, where: str) -> DirectoryError:
         """The same problem seen from a file: `lines[1]` + `routing_policy`."""
-        return DirectoryError(self.message, f"{where}.{self.field}" if self.field else where)
+        return DirectoryError(self.text, f"{where}.{self.field}" if self.field else where)
 
 
 def now() -> datetime:

@@ -12,16 +12,29 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.base.i18n import Text, _, english
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KEYS = ("timezone", "days")
 
 # What a person types: `9:00 - 18:00` is as good as `09:00-18:00`.
 TYPED_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
+DAY_PROBLEM = "{day}: {problem}"  # a problem with one day's hours
+UNKNOWN_ZONE = _("unknown time zone {name!r} (use a name like Europe/Kyiv)")
+SHAPE = '{"timezone": "Europe/Kyiv", "days": {"mon": ...}}'
+
+
+class HoursProblem(ValueError):
+    """Hours as typed that cannot be read; `text` says why in the reader's language."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(english(text))
+        self.text = text
 
 
 def parse_range(text: str) -> tuple[time, time]:
     """`09:00-18:00` -> (09:00, 18:00); ValueError on anything else."""
-    start, _, end = text.partition("-")
+    start, _sep, end = text.partition("-")
     opens, closes = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
     if closes <= opens:
         raise ValueError(f"{text!r}: the end must be after the start")
@@ -42,21 +55,21 @@ def is_open(hours: dict[str, Any] | None, at: datetime, default_tz: str = "UTC")
 
 def parse_typed_range(text: Any) -> tuple[time, time]:
     """`9:00 - 18:00` -> (09:00, 18:00). A day's hours end on that day: no overnight spans.
-    ValueError in plain words on anything else."""
+    `HoursProblem` on anything else."""
     match = TYPED_RANGE.fullmatch(text.strip()) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"{text!r} is not HH:MM-HH:MM")
+        raise HoursProblem(Text(_("{hours!r} is not HH:MM-HH:MM"), hours=text))
     h1, m1, h2, m2 = (int(part) for part in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise ValueError(f"{text!r} is not a time of day")
+        raise HoursProblem(Text(_("{hours!r} is not a time of day"), hours=text))
     opens, closes = time(h1, m1), time(h2, m2)
     if closes <= opens:
-        raise ValueError(f"{text!r} ends before it starts")
+        raise HoursProblem(Text(_("{hours!r} ends before it starts"), hours=text))
     return opens, closes
 
 
-def validate_hours(hours: Any) -> list[str]:
-    """The problems of hours as typed, in plain words, most fundamental first; none: valid.
+def validate_hours(hours: Any) -> list[Text]:
+    """The problems of hours as typed, most fundamental first; none: valid.
     `None` is valid (always open)."""
     return _read(hours)[1]
 
@@ -66,17 +79,18 @@ def normalise_hours(hours: Any) -> dict[str, Any] | None:
     go in week order. ValueError with the first problem when `validate_hours` finds any."""
     normal, problems = _read(hours)
     if problems:
-        raise ValueError(problems[0])
+        raise HoursProblem(problems[0])
     return normal
 
 
-def _read(hours: Any) -> tuple[dict[str, Any] | None, list[str]]:
+def _read(hours: Any) -> tuple[dict[str, Any] | None, list[Text]]:
     if hours is None:
         return None, []
     if not isinstance(hours, Mapping) or not isinstance(hours.get("days"), Mapping):
-        return None, ['must look like {"timezone": "Europe/Kyiv", "days": {"mon": ...}}']
+        return None, [Text(_("must look like {shape}"), shape=SHAPE)]
     problems = [
-        f"unknown key {key!r}; expected timezone and days" for key in sorted(set(hours) - set(KEYS))
+        Text(_("unknown key {key!r}; expected timezone and days"), key=key)
+        for key in sorted(set(hours) - set(KEYS))
     ]
     normal: dict[str, Any] = {}
     if hours.get("timezone") is not None:
@@ -85,23 +99,24 @@ def _read(hours: Any) -> tuple[dict[str, Any] | None, list[str]]:
     days: dict[str, str | None] = {}
     for day, span in hours["days"].items():
         if day not in DAYS:
-            problems.append(f"unknown day {day!r}; days are {', '.join(DAYS)}")
+            unknown = _("unknown day {day!r}; days are {days}")
+            problems.append(Text(unknown, day=day, days=", ".join(DAYS)))
         elif span is None:
             days[day] = None
         else:
             try:
                 opens, closes = parse_typed_range(span)
-            except ValueError as error:
-                problems.append(f"{day}: {error}")
+            except HoursProblem as problem:
+                problems.append(Text(DAY_PROBLEM, day=day, problem=problem.text))
                 continue
             days[day] = f"{opens:%H:%M}-{closes:%H:%M}"
     normal["days"] = {day: days[day] for day in DAYS if day in days}
     return normal, problems
 
 
-def _timezone_problems(name: Any) -> list[str]:
+def _timezone_problems(name: Any) -> list[Text]:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        return [f"unknown time zone {name!r} (use a name like Europe/Kyiv)"]
+        return [Text(UNKNOWN_ZONE, name=name)]
     return []

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.base.bounds import BIGINT_MAX, INT_MAX, number_in, row_id
-from bot.base.i18n import LANGUAGES
+from bot.base.i18n import LANGUAGES, Text, _
 from bot.directory import DirectoryError
 from bot.directory.business_hours import normalise_hours, validate_hours
 from storage.models import OperatorStatus, RoutingPolicy
@@ -45,7 +45,7 @@ NUMBER_RANGES: dict[str, tuple[int, int]] = {
 def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
     def clean(value: Any) -> str:
         if not isinstance(value, str) or value not in options:
-            raise DirectoryError(f"must be one of {', '.join(options)}")
+            raise DirectoryError(Text(_("must be one of {options}"), options=", ".join(options)))
         return value
 
     return clean
@@ -54,9 +54,9 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
 def _text(limit: int) -> Callable[[Any], str]:
     def clean(value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise DirectoryError("must be a non-empty text")
+            raise DirectoryError(Text(_("must be a non-empty text")))
         if len(value) > limit:
-            raise DirectoryError(f"must be at most {limit} characters")
+            raise DirectoryError(Text(_("must be at most {limit} characters"), limit=limit))
         return value.strip()
 
     return clean
@@ -67,7 +67,7 @@ def _optional_text(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise DirectoryError("must be a text")
+        raise DirectoryError(Text(_("must be a text")))
     return value
 
 
@@ -78,9 +78,9 @@ def _integer(low: int, high: int, optional: bool = False) -> Callable[[Any], int
         if value is None and optional:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise DirectoryError(f"must be a whole number, at least {low}")
+            raise DirectoryError(Text(_("must be a whole number, at least {low}"), low=low))
         if value > high:
-            raise DirectoryError(f"must be a whole number, at most {high}")
+            raise DirectoryError(Text(_("must be a whole number, at most {high}"), high=high))
         return value
 
     return clean
@@ -88,16 +88,16 @@ def _integer(low: int, high: int, optional: bool = False) -> Callable[[Any], int
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise DirectoryError("must be true or false")
+        raise DirectoryError(Text(_("must be true or false")))
     return value
 
 
 def _topics(value: Any) -> list[str]:
     if not isinstance(value, list):
-        raise DirectoryError("must be a list of texts")
+        raise DirectoryError(Text(_("must be a list of texts")))
     topics = [_text(128)(topic) for topic in value]
     if len(set(topics)) != len(topics):
-        raise DirectoryError("names a topic twice")
+        raise DirectoryError(Text(_("names a topic twice")))
     return topics
 
 
@@ -110,7 +110,8 @@ def _pattern(pattern: re.Pattern[str], example: str) -> Callable[[Any], str | No
         if value in (None, ""):  # an empty text removes the account
             return None
         if not isinstance(value, str) or not pattern.fullmatch(value.lstrip("@")):
-            raise DirectoryError(f"is not valid (expected something like {example})")
+            expected = _("is not valid (expected something like {example})")
+            raise DirectoryError(Text(expected, example=example))
         return value.lstrip("@")
 
     return clean
@@ -118,15 +119,19 @@ def _pattern(pattern: re.Pattern[str], example: str) -> Callable[[Any], str | No
 
 def parse_workspace(value: Any) -> tuple[str, str]:
     """`telegram:<chat id>` or `slack:<channel id>` -> (workspace_kind, workspace_chat)."""
-    kind, _, chat = str(value).strip().partition(":")
+    kind, _sep, chat = str(value).strip().partition(":")
     chat_id = number_in(chat, -BIGINT_MAX, BIGINT_MAX) if kind == "telegram" else None
     if chat_id is not None:
         return kind, str(chat_id)
     if kind == "slack" and SLACK_CHANNEL.fullmatch(chat):
         return kind, chat
     raise DirectoryError(
-        "must be telegram:<chat id> (telegram:-1001234567890) or slack:<channel id> "
-        "(slack:C0123ABCD)"
+        Text(
+            _(
+                "must be telegram:<chat id> (telegram:-1001234567890) or slack:<channel id> "
+                "(slack:C0123ABCD)"
+            )
+        )
     )
 
 
@@ -171,21 +176,23 @@ def _clean(
 ) -> dict[str, Any]:
     missing = [name for name in required if values.get(name) is None]
     if missing:
-        raise DirectoryError("is required", missing[0])
+        raise DirectoryError(Text(_("is required")), missing[0])
     cleaned = {}
     for name, value in values.items():
         if name not in checks:
-            raise DirectoryError(f"unknown setting; known are {', '.join(checks)}", name)
+            known = Text(_("unknown setting; known are {names}"), names=", ".join(checks))
+            raise DirectoryError(known, name)
         try:
             cleaned[name] = checks[name](value)
         except DirectoryError as error:
-            raise DirectoryError(error.message, name) from None
+            raise DirectoryError(error.text, name) from None
     return cleaned
 
 
 def check_slug(slug: Any) -> str:
     if not isinstance(slug, str) or not SLUG.fullmatch(slug):
-        raise DirectoryError("must be lowercase letters, digits, - and _ (support, vip-2)", "slug")
+        slug_rule = _("must be lowercase letters, digits, - and _ (support, vip-2)")
+        raise DirectoryError(Text(slug_rule), "slug")
     return slug
 
 
@@ -201,7 +208,8 @@ def check_operator(values: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
     """A new operator needs a name and an account the bridges can recognise them by."""
     cleaned = _clean(values, OPERATOR_FIELDS, ("name",) if new else ())
     if new and cleaned.get("telegram_user_id") is None and cleaned.get("slack_user_id") is None:
-        raise DirectoryError("needs telegram_user_id or slack_user_id", "telegram_user_id")
+        needs = Text(_("needs telegram_user_id or slack_user_id"))
+        raise DirectoryError(needs, "telegram_user_id")
     return cleaned
 
 
@@ -209,7 +217,7 @@ def parse_operator_ref(ref: Any) -> dict[str, Any]:
     """`telegram:<id>`, `slack:<id>`, `@username` or the operator's number -> a filter.
     A number no column can hold names no operator, in the same words as a word would."""
     text = str(ref).strip()
-    kind, _, value = text.partition(":")
+    kind, _sep, value = text.partition(":")
     number = row_id(text)
     if number is not None:
         return {"id": number}
@@ -220,27 +228,27 @@ def parse_operator_ref(ref: Any) -> dict[str, Any]:
         return {"telegram_user_id": telegram_id}
     if kind == "slack" and SLACK_USER.fullmatch(value):
         return {"slack_user_id": value}
-    raise DirectoryError(
-        f"{text!r} names no operator: write telegram:<user id>, slack:<user id>, "
+    no_operator = _(
+        "{ref!r} names no operator: write telegram:<user id>, slack:<user id>, "
         "@telegram_username or the operator's number"
     )
+    raise DirectoryError(Text(no_operator, ref=text))
 
 
 # --- an entry point, a quick reply ------------------------------------------------------------
 
 
 def check_entry_point_key(key: Any) -> str:
-    channel, _, rest = str(key).partition(":")
+    channel, _sep, rest = str(key).partition(":")
     if len(str(key)) > ENTRY_POINT_KEY_LIMIT:
-        raise DirectoryError(
-            f"entry point {str(key)[:32]!r}… is too long: "
-            f"at most {ENTRY_POINT_KEY_LIMIT} characters"
-        )
+        too_long = _("entry point {key!r}… is too long: at most {limit} characters")
+        raise DirectoryError(Text(too_long, key=str(key)[:32], limit=ENTRY_POINT_KEY_LIMIT))
     if channel not in CHANNELS or not rest:
-        raise DirectoryError(
-            f"entry point {key!r} should be <channel>:<id> (telegram:123456), with the "
-            f"channel one of {', '.join(CHANNELS)}"
+        shape = _(
+            "entry point {key!r} should be <channel>:<id> (telegram:123456), with the "
+            "channel one of {channels}"
         )
+        raise DirectoryError(Text(shape, key=str(key), channels=", ".join(CHANNELS)))
     return str(key)
 
 
@@ -249,32 +257,40 @@ def check_quick_reply(values: Mapping[str, Any]) -> dict[str, Any]:
     known = {"name", "scope", "line", "operator", "texts"}
     for key in values:
         if key not in known:
-            raise DirectoryError(f"unknown setting; known are {', '.join(sorted(known))}", key)
+            names = ", ".join(sorted(known))
+            raise DirectoryError(Text(_("unknown setting; known are {names}"), names=names), key)
     name = values.get("name")
     if not isinstance(name, str) or not QUICK_REPLY_NAME.fullmatch(name):
-        raise DirectoryError("must be one word of letters, digits, - and _", "name")
+        raise DirectoryError(Text(_("must be one word of letters, digits, - and _")), "name")
     scope = values.get("scope", "global")
     try:
         _choice(SCOPES)(scope)
     except DirectoryError as error:
-        raise DirectoryError(error.message, "scope") from None
+        raise DirectoryError(error.text, "scope") from None
     needs = {"global": (), "line": ("line",), "personal": ("operator",)}[scope]
     for key in ("line", "operator"):
         if (values.get(key) is not None) != (key in needs):
-            verb = "needs" if key in needs else "takes no"
-            raise DirectoryError(f"a {scope} quick reply {verb} {key}", key)
+            rule = (
+                _("a {scope} quick reply needs {key}")
+                if key in needs
+                else _("a {scope} quick reply takes no {key}")
+            )
+            raise DirectoryError(Text(rule, scope=scope, key=key), key)
     if scope == "personal":
         try:
             parse_operator_ref(values["operator"])
         except DirectoryError as error:
-            raise DirectoryError(error.message, "operator") from None
+            raise DirectoryError(error.text, "operator") from None
     texts = values.get("texts")
     if not isinstance(texts, Mapping) or not texts:
-        raise DirectoryError("needs a text in at least one of " + ", ".join(LANGUAGES), "texts")
+        one_text = Text(
+            _("needs a text in at least one of {languages}"), languages=", ".join(LANGUAGES)
+        )
+        raise DirectoryError(one_text, "texts")
     for lang, text in texts.items():
         if lang not in LANGUAGES or not isinstance(text, str) or not text.strip():
-            message = f"{lang}: must be a language ({', '.join(LANGUAGES)}) with a text"
-            raise DirectoryError(message, "texts")
+            rule = _("{lang}: must be a language ({languages}) with a text")
+            raise DirectoryError(Text(rule, lang=lang, languages=", ".join(LANGUAGES)), "texts")
     return {
         "name": name,
         "scope": scope,

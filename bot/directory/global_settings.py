@@ -1,26 +1,16 @@
-"""The global settings an admin may change while the desk runs.
+"""The global settings an admin may change while the desk runs: which, and their rules.
 
 The environment gives the first values; a value saved from the admin panel (a `Setting`
-row) wins over it, now and after a restart. The core reads these attributes of its
-`Settings` on every use, so changing the object is all it takes to apply a change.
+row) wins over it, now and after a restart, on every instance: `live_settings` keeps the
+values the core reads and saves a change.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tortoise.transactions import in_transaction
-
-from bot.base import audit
 from bot.base.i18n import LANGUAGES, Text, _
-from bot.base.settings import Settings
-from storage.models import Operator, Setting
-
-if TYPE_CHECKING:
-    from bot.core import Core
-
-log = logging.getLogger(__name__)
+from storage.models import Setting
 
 EDITABLE = ("note_prefix", "default_language", "assign_on_reply")
 NOTE_PREFIX_LIMIT = 16
@@ -68,36 +58,3 @@ def stored(row: Setting) -> Any:
     """Kept as `{"value": ...}`: tortoise's JSONField cannot hold a bare text."""
     value = row.value
     return value["value"] if isinstance(value, dict) and "value" in value else value
-
-
-async def apply_saved(settings: Settings) -> None:
-    """At start-up: what was saved from the panel wins over the environment."""
-    for row in await Setting.filter(key__in=EDITABLE):
-        try:
-            setattr(settings, row.key, check(row.key, stored(row)))
-        except SettingRefusal:
-            log.warning("Ignored the saved setting %s=%r: it is not valid", row.key, row.value)
-
-
-async def change(
-    core: Core, key: str, value: Any, actor_name: str, actor: Operator | None = None
-) -> bool:
-    """Check, save with its audit entry, and apply at once. False when nothing changed."""
-    cleaned = check(key, value)
-    old = getattr(core.settings, key)
-    if old == cleaned:
-        return False
-    async with in_transaction():
-        await Setting.update_or_create(key=key, defaults={"value": {"value": cleaned}})
-        await audit.record(
-            "setting.changed",
-            at=core.clock.now(),
-            actor=actor,
-            actor_name=actor_name,
-            old=old,
-            new=cleaned,
-            setting=key,
-        )
-    setattr(core.settings, key, cleaned)
-    log.info("Setting %s changed by %s", key, actor.name if actor else actor_name)
-    return True

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from bot.base import audit
 from bot.base.bounds import fits
+from bot.base.i18n import Text, _
 from bot.directory import CLI, Change, DirectoryError, changed_columns, now
 from bot.directory.checks import check_line, check_slug
 from storage.models import Conversation, EntryPoint, Line, LineMember, QuickReply
@@ -26,7 +27,7 @@ async def get_line(slug: str) -> Line:
     """A slug no column could hold (`relaydesk lines set <70 letters>`) names no line."""
     line = await Line.get_or_none(slug=slug) if fits(Line, "slug", str(slug)) else None
     if line is None:
-        raise DirectoryError(f"there is no line {slug!r}")
+        raise DirectoryError(Text(_("there is no line {slug!r}"), slug=slug))
     return line
 
 
@@ -37,7 +38,8 @@ async def _check_workspace_free(columns: Mapping[str, Any], line_id: int | None)
     query = Line.filter(workspace_kind=kind, workspace_chat=chat)
     other = await (query.exclude(id=line_id) if line_id else query).first()
     if other:
-        raise DirectoryError(f"{kind}:{chat} is already line {other.slug!r}", "workspace")
+        taken = _("{kind}:{chat} is already line {slug!r}")
+        raise DirectoryError(Text(taken, kind=kind, chat=chat, slug=other.slug), "workspace")
 
 
 async def create_line(slug: str, values: Mapping[str, Any], *, actor_name: str = CLI) -> Line:
@@ -45,7 +47,7 @@ async def create_line(slug: str, values: Mapping[str, Any], *, actor_name: str =
     columns = check_line(values, new=True)
     async with in_transaction():
         if await Line.exists(slug=slug):
-            raise DirectoryError(f"line {slug!r} already exists")
+            raise DirectoryError(Text(_("line {slug!r} already exists"), slug=slug))
         await _check_workspace_free(columns, None)
         line = await Line.create(slug=slug, **columns)
         await audit.record("line.created", at=now(), actor_name=actor_name, new=slug, line=slug)
@@ -94,16 +96,18 @@ async def remove_line(slug: str, *, actor_name: str = CLI) -> None:
         line = await get_line(slug)
         conversations = await Conversation.filter(line_id=line.id).count()
         if conversations:
-            raise DirectoryError(
-                f"line {slug!r} has {conversations} conversation(s) and cannot be removed; "
+            busy = _(
+                "line {slug!r} has {count} conversation(s) and cannot be removed; "
                 "point its entry points to another line instead"
             )
+            raise DirectoryError(Text(busy, slug=slug, count=conversations))
         keys = await EntryPoint.filter(line_id=line.id).values_list("key", flat=True)
         if keys:
-            raise DirectoryError(
-                f"entry point(s) {', '.join(map(str, keys))} feed line {slug!r}; point them to "
+            fed = _(
+                "entry point(s) {keys} feed line {slug!r}; point them to "
                 "another line first (relaydesk entry-points set KEY LINE)"
             )
+            raise DirectoryError(Text(fed, keys=", ".join(map(str, keys)), slug=slug))
         await LineMember.filter(line_id=line.id).delete()
         await QuickReply.filter(line_id=line.id).delete()
         await line.delete()

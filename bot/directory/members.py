@@ -7,6 +7,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from bot.base import audit
+from bot.base.i18n import Text, _
 from bot.directory import CLI, Change, DirectoryError, now
 from bot.directory.checks import parse_operator_ref
 from bot.directory.lines import get_line
@@ -41,7 +42,8 @@ async def remove_member(line_slug: str, ref: Any, *, actor_name: str = CLI) -> O
         line = await get_line(line_slug)
         operator = await find_operator(ref)
         if not await LineMember.filter(line_id=line.id, operator_id=operator.id).delete():
-            raise DirectoryError(f"{operator.name} is not a member of line {line_slug!r}")
+            not_member = _("{name} is not a member of line {slug!r}")
+            raise DirectoryError(Text(not_member, name=operator.name, slug=line_slug))
         await audit.record(
             "member.removed", at=now(), actor_name=actor_name, operator=operator, line=line.slug
         )

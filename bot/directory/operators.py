@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from bot.base import audit
+from bot.base.i18n import Text, _
 from bot.directory import CLI, Change, DirectoryError, changed_columns, now
 from bot.directory.checks import check_operator, parse_operator_ref
 from storage.models import Line, LineMember, Operator
@@ -23,9 +24,10 @@ class OperatorSummary:
 async def find_operator(ref: Any) -> Operator:
     found = await Operator.filter(**parse_operator_ref(ref)).order_by("id").limit(2)
     if not found:
-        raise DirectoryError(f"there is no operator {ref}")
+        raise DirectoryError(Text(_("there is no operator {ref}"), ref=ref))
     if len(found) > 1:
-        raise DirectoryError(f"several operators are {ref}; use the operator's number instead")
+        several = _("several operators are {ref}; use the operator's number instead")
+        raise DirectoryError(Text(several, ref=ref))
     return found[0]
 
 
@@ -37,7 +39,10 @@ async def _check_accounts_free(columns: Mapping[str, Any], operator_id: int | No
         query = Operator.filter(**{field: columns[field]})
         other = await (query.exclude(id=operator_id) if operator_id else query).first()
         if other:
-            raise DirectoryError(f"already belongs to operator {other.id} ({other.name})", field)
+            taken = Text(
+                _("already belongs to operator {id} ({name})"), id=other.id, name=other.name
+            )
+            raise DirectoryError(taken, field)
 
 
 async def create_operator(columns: dict[str, Any], actor_name: str) -> Operator:
@@ -56,11 +61,11 @@ async def _change_operator(
     changes = changed_columns(operator, columns)
     if not changes:
         return operator, "unchanged"
-    await _check_accounts_free({k: new for k, (_, new) in changes.items()}, operator.id)
-    for name, (_, new) in changes.items():
+    await _check_accounts_free({k: new for k, (_old, new) in changes.items()}, operator.id)
+    for name, (_old, new) in changes.items():
         setattr(operator, name, new)
     if operator.telegram_user_id is None and operator.slack_user_id is None:
-        raise DirectoryError("an operator needs a telegram_user_id or a slack_user_id")
+        raise DirectoryError(Text(_("an operator needs a telegram_user_id or a slack_user_id")))
     fields, at = list(changes), now()
     if "status" in changes:
         operator.away_auto, operator.status_changed_at = False, at
@@ -99,11 +104,11 @@ async def save_operator(
             if columns.get(field) is not None:
                 found |= {o.id: o for o in await Operator.filter(**{field: columns[field]})}
         if len(found) > 1:
-            raise DirectoryError(
-                "telegram_user_id and slack_user_id belong to two different operators ("
-                + ", ".join(f"{o.id} {o.name}" for o in found.values())
-                + ")"
+            two = _(
+                "telegram_user_id and slack_user_id belong to two different operators ({which})"
             )
+            which = ", ".join(f"{o.id} {o.name}" for o in found.values())
+            raise DirectoryError(Text(two, which=which))
         if not found:
             return await create_operator(columns, actor_name), "created"
         return await _change_operator(found.popitem()[1], columns, actor_name)

@@ -10,6 +10,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from bot.base import audit
+from bot.base.i18n import Text, _
 from bot.directory import CLI, Change, DirectoryError, changed_columns, now
 from bot.directory.checks import check_quick_reply
 from bot.directory.lines import get_line
@@ -18,6 +19,9 @@ from storage.models import Line, Operator, QuickReply
 
 # Values that pass every check, to look at one part of a form at a time.
 _FINE = {"name": "ok", "scope": "global", "texts": {"en": "ok"}}
+
+
+DUPLICATE = _("there is already a quick reply {name!r} here")
 
 
 class DuplicateName(DirectoryError):
@@ -117,14 +121,14 @@ async def create_quick_reply(
     async with in_transaction():
         line, operator = await _owner(cleaned)
         if await _same_place(cleaned["name"], cleaned["scope"], line, operator).exists():
-            raise DuplicateName(f"there is already a quick reply {cleaned['name']!r} here", "name")
+            raise DuplicateName(Text(DUPLICATE, name=cleaned["name"]), "name")
         return (await save_quick_reply(values, actor_name=actor_name, actor=actor))[0]
 
 
 async def get_quick_reply(reply_id: int) -> QuickReply:
     reply = await QuickReply.get_or_none(id=reply_id)
     if reply is None:
-        raise DirectoryError(f"there is no quick reply {reply_id}")
+        raise DirectoryError(Text(_("there is no quick reply {id}"), id=reply_id))
     return reply
 
 
@@ -153,7 +157,7 @@ async def update_quick_reply(
             return reply, "unchanged"
         place = _same_place(cleaned["name"], cleaned["scope"], line, operator)
         if await place.exclude(id=reply.id).exists():
-            raise DuplicateName(f"there is already a quick reply {cleaned['name']!r} here", "name")
+            raise DuplicateName(Text(DUPLICATE, name=cleaned["name"]), "name")
         for name, (_, new) in changes.items():
             setattr(reply, name, new)
         await reply.save(update_fields=[*changes, "updated_at"])

@@ -13,7 +13,7 @@ from tortoise.functions import Min
 
 from bot.base.clock import Clock
 from bot.base.ports import PermanentError, RetryAfter, ThreadGone
-from bot.base.redact import describe
+from bot.base.redact import Redactor
 from bot.outbox.executor import DeliveryExecutor, Plan, Unavailable
 from bot.outbox.pacing import Pacer
 from storage.models import Delivery, DeliveryStatus
@@ -35,6 +35,7 @@ class OutboxWorker:
         executor: DeliveryExecutor,
         pacer: Pacer,
         clock: Clock,
+        redactor: Redactor,
         max_attempts: int = 8,
         concurrency: int = 16,
         batch: int = 200,
@@ -42,6 +43,7 @@ class OutboxWorker:
         self._executor = executor
         self._pacer = pacer
         self._clock = clock
+        self._redactor = redactor
         self._max_attempts = max_attempts
         self._slots = asyncio.Semaphore(concurrency)
         self._batch = batch
@@ -215,7 +217,7 @@ class OutboxWorker:
                 "Delivery %s to %s failed (%s); retry %d in %.1fs",
                 group[0].id,
                 target,
-                _describe(error),
+                self._describe(error),
                 attempts,
                 delay,
             )
@@ -240,15 +242,17 @@ class OutboxWorker:
             attempts=attempts,
             not_before=self._clock.now() + timedelta(seconds=delay),
             claimed_until=None,
-            last_error=_describe(error),
+            last_error=self._describe(error),
         )
 
     async def _fail(self, group: list[Delivery], error: BaseException) -> None:
-        log.error("Delivery %s to %s is dead: %s", group[0].id, group[0].target, _describe(error))
+        log.error(
+            "Delivery %s to %s is dead: %s", group[0].id, group[0].target, self._describe(error)
+        )
         await Delivery.filter(id__in=[d.id for d in group]).update(
             status=DeliveryStatus.DEAD,
             claimed_until=None,
-            last_error=_describe(error),
+            last_error=self._describe(error),
             done_at=self._clock.now(),
         )
         try:
@@ -256,7 +260,6 @@ class OutboxWorker:
         except Exception:
             log.exception("Could not tell operators about dead delivery %s", group[0].id)
 
-
-def _describe(error: BaseException) -> str:
-    """The bridges already redact what they raise; this catches whatever slipped past."""
-    return describe(error)[:1000]
+    def _describe(self, error: BaseException) -> str:
+        """The bridges already redact what they raise; this catches whatever slipped past."""
+        return self._redactor.describe(error)[:1000]

@@ -37,8 +37,7 @@ class AccountRefusal(DirectoryError):
     """Every problem of one account form, each with its field, as a message id."""
 
     def __init__(self, problems: dict[str, Text]) -> None:
-        lines = [text.msgid.format(**text.args) for text in problems.values()]
-        super().__init__("\n".join(lines))
+        super().__init__(Text("{problems}", problems=list(problems.values())))
         self.problems = problems
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 
 from bot.base.i18n import Text, _
+from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bridges.slack import reach
 from bridges.slack.runtime import NO_SECRET, make_client
@@ -38,7 +39,7 @@ async def findings(settings: Settings) -> list[Finding]:
     try:
         identity = await client.auth_test()
     except Exception as error:  # every failure to reach it is worded by `reach`, as in the log
-        outage = reach.outage(error, settings)
+        outage = reach.outage(error, settings, Redactor.of_settings(settings))
         if outage is None:
             raise
         return [*found, (False, outage.text)]

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.base.i18n import _
 from bot.base.ports import PermanentError, RetryAfter, TransientError
-from bot.base.redact import describe
+from bot.base.redact import Redactor
 
 T = TypeVar("T")
 
@@ -26,7 +26,7 @@ PERMANENT = {
 TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
 
-async def call(request: Awaitable[T], bucket: str) -> T:
+async def call(request: Awaitable[T], bucket: str, redactor: Redactor) -> T:
     try:
         return await request
     except SlackApiError as error:
@@ -42,4 +42,4 @@ async def call(request: Awaitable[T], bucket: str) -> T:
         raise PermanentError(PERMANENT.get(code, _("Slack refused the message")), code) from error
     except (ClientError, TimeoutError) as error:
         # aiohttp's errors may quote URLs and headers: only redacted words go on.
-        raise TransientError(describe(error)) from None
+        raise TransientError(redactor.describe(error)) from None

@@ -5,19 +5,21 @@ from __future__ import annotations
 import aiohttp
 
 from bot.base.ports import FileData, Outgoing, TransientError
-from bot.base.redact import describe
+from bot.base.redact import Redactor
 
 
 class SlackFiles:
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, redactor: Redactor) -> None:
         self._token = token
+        self._redactor = redactor
 
     async def fetch(self, message: Outgoing) -> list[FileData]:
         try:
             return await self._fetch(message)
         except (aiohttp.ClientError, TimeoutError) as error:
             # The request carried the bot token in a header: say only redacted words.
-            raise TransientError(f"Slack file download failed: {describe(error)}") from None
+            words = self._redactor.describe(error)
+            raise TransientError(f"Slack file download failed: {words}") from None
 
     async def _fetch(self, message: Outgoing) -> list[FileData]:
         found: list[FileData] = []

@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.base.health import Outage
 from bot.base.i18n import Text, _
-from bot.base.redact import describe, redact
+from bot.base.redact import Redactor
 from bot.base.settings import Settings
 
 REFUSED = _(
@@ -38,7 +38,9 @@ class SocketModeLost(ConnectionError):
     """The Web API answers but Slack's websocket for events is gone."""
 
 
-def outage(error: BaseException, settings: Settings, setting: str = BOT_TOKEN) -> Outage | None:
+def outage(
+    error: BaseException, settings: Settings, redactor: Redactor, setting: str = BOT_TOKEN
+) -> Outage | None:
     """None for an error that is not about reaching Slack (a bug, the database)."""
     url = settings.slack_api_url
     if isinstance(error, SlackApiError):
@@ -55,11 +57,11 @@ def outage(error: BaseException, settings: Settings, setting: str = BOT_TOKEN) -
             return Outage("server", Text(TROUBLE, url=url, error=f"HTTP {status}, {code}"))
         return Outage("refused", Text(REFUSED, setting=setting, error=str(code)))
     if isinstance(error, aiohttp.ContentTypeError | aiohttp.ClientPayloadError | ValueError):
-        detail = describe(error)[:200]
+        detail = redactor.describe(error)[:200]
         return Outage("bad_answer", Text(NOT_SLACK, url=url, error=detail))
     if isinstance(error, TimeoutError):
         return Outage("network", Text(UNREACHABLE, url=url, error="no answer in time"))
     if isinstance(error, aiohttp.ClientError | OSError):
-        detail = redact(str(error)) or type(error).__name__
+        detail = redactor.redact(str(error)) or type(error).__name__
         return Outage("network", Text(UNREACHABLE, url=url, error=detail))
     return None

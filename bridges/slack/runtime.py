@@ -114,7 +114,7 @@ class SlackBridge:
         await connect_with_backoff(
             "slack",
             lambda: self._connect(core, client),
-            lambda error: reach.outage(error, settings, self._failing_token),
+            lambda error: reach.outage(error, settings, core.redactor, self._failing_token),
             health=core.health,
             backoff=backoff_of(settings),
             translator=core.translator,
@@ -127,10 +127,10 @@ class SlackBridge:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                outage = reach.outage(error, settings)
+                outage = reach.outage(error, settings, core.redactor)
                 if outage is None:
                     log.exception("Checking on Slack failed unexpectedly")
-                    outage = Outage.unexpected(error)
+                    outage = Outage.unexpected(error, core.redactor)
                 core.health.down("slack", outage)
                 words = core.translator.render("en", outage.text)
                 if words != said:
@@ -177,10 +177,11 @@ class SlackBridge:
             core.translator,
             str(identity["team_id"]),
             core.connections.fetch_files,
+            core.redactor,
             web_url=str(identity.get("url") or "https://slack.com"),
         )
         core.connect_workspace(
-            WorkspacePorts("slack", sender, SlackMembers(client), SlackFiles(token))
+            WorkspacePorts("slack", sender, SlackMembers(client), SlackFiles(token, core.redactor))
         )
         self.bolt = bolt
         signing_secret = settings.secret(settings.slack_signing_secret)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,8 +18,11 @@ from bot.base.ports import (
     SendResult,
     ThreadTarget,
 )
+from bot.base.redact import Redactor
 from bridges.slack.errors import call
 from bridges.slack.render import card_blocks, card_text, escape, notice_text
+
+T = TypeVar("T")
 
 DELIVERED = "white_check_mark"
 NOT_DELIVERED = "x"
@@ -36,13 +39,18 @@ class SlackSender:
         translator: Translator,
         team: str,
         fetch: Callable[[Outgoing], Awaitable[list[FileData]]],
+        redactor: Redactor,
         web_url: str = "https://slack.com",
     ) -> None:
+        self._redactor = redactor
         self._web_url = web_url.rstrip("/")  # the workspace's own address, from auth.test
         self._client = client
         self._translator = translator
         self._team = team
         self._fetch = fetch
+
+    async def _call(self, request: Awaitable[T], bucket: str) -> T:
+        return await call(request, bucket, self._redactor)
 
     def buckets(self, chat: str, posts: bool) -> list[Bucket]:
         overall = Bucket(f"slack:{self._team}:all", WORKSPACE_PER_SECOND, 1.0)
@@ -54,7 +62,7 @@ class SlackSender:
         return f"slack:{self._team}:chat:{chat}"
 
     async def _post(self, chat: str, **fields: Any) -> str:
-        response = await call(
+        response = await self._call(
             self._client.chat_postMessage(channel=chat, **fields), self._bucket(chat)
         )
         return str(response["ts"])
@@ -90,7 +98,7 @@ class SlackSender:
 
     async def update_card(self, target: ThreadTarget, external_id: str, card: Card) -> None:
         try:
-            await call(
+            await self._call(
                 self._client.chat_update(
                     channel=target.chat,
                     ts=external_id,
@@ -114,7 +122,7 @@ class SlackSender:
             result.external_ids.append(ts)
             if files:
                 uploads = [{"content": f.data, "filename": f.name, "title": f.name} for f in files]
-                await call(
+                await self._call(
                     self._client.files_upload_v2(
                         channel=target.chat, thread_ts=target.thread_id, file_uploads=uploads
                     ),
@@ -123,7 +131,7 @@ class SlackSender:
         return result
 
     async def edit(self, target: ThreadTarget, external_id: str, message: Outgoing) -> None:
-        await call(
+        await self._call(
             self._client.chat_update(
                 channel=target.chat, ts=external_id, text=escape(message.text or "")
             ),
@@ -140,7 +148,7 @@ class SlackSender:
     async def confirm(self, chat: str, external_id: str, delivered: bool) -> None:
         name = DELIVERED if delivered else NOT_DELIVERED
         try:
-            await call(
+            await self._call(
                 self._client.reactions_add(channel=chat, timestamp=external_id, name=name),
                 self._bucket(chat),
             )

@@ -11,6 +11,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
 from bot.base.i18n import Text, _
+from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bridges.telegram import reach
 from bridges.telegram.runtime import NO_TOKEN, NO_WEBHOOK_URL, make_bot
@@ -53,7 +54,7 @@ async def _check(bot: Bot, settings: Settings) -> list[Finding]:
     try:
         me = await bot.get_me()
     except Exception as error:  # every failure to reach it is worded by `reach`, as in the log
-        outage = reach.outage(error, settings)
+        outage = reach.outage(error, settings, Redactor.of_settings(settings))
         if outage is None:
             raise
         return [(False, outage.text)]

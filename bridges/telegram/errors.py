@@ -15,7 +15,7 @@ from aiogram.exceptions import (
 
 from bot.base.i18n import _
 from bot.base.ports import CustomerBlocked, PermanentError, RetryAfter, ThreadGone, TransientError
-from bot.base.redact import redact
+from bot.base.redact import Redactor
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ def is_not_modified(error: TelegramBadRequest) -> bool:
     return any(s in error.message.lower() for s in NOT_MODIFIED)
 
 
-async def call(request: Awaitable[T], bucket: str | None) -> T | None:
+async def call(request: Awaitable[T], bucket: str | None, redactor: Redactor) -> T | None:
     """Await a Bot API call, translating its failure for the worker. "Not modified" is
     success: the other side already shows what we wanted. Texts are redacted: aiogram's
     network errors can quote the request URL, which carries the bot token."""
@@ -44,35 +44,36 @@ async def call(request: Awaitable[T], bucket: str | None) -> T | None:
         text = error.message.lower()
         if "blocked" in text:
             raise CustomerBlocked(
-                _("the customer has blocked the bot"), redact(error.message)
+                _("the customer has blocked the bot"), redactor.redact(error.message)
             ) from error
         if "deactivated" in text:
             raise PermanentError(
-                _("the customer's account is deleted"), redact(error.message)
+                _("the customer's account is deleted"), redactor.redact(error.message)
             ) from error
         raise PermanentError(
-            _("the bot may not write to this chat"), redact(error.message)
+            _("the bot may not write to this chat"), redactor.redact(error.message)
         ) from error
     except TelegramBadRequest as error:
         text = error.message.lower()
         if is_not_modified(error):
             return None
         if any(s in text for s in THREAD_GONE):
-            raise ThreadGone(redact(error.message)) from error
+            raise ThreadGone(redactor.redact(error.message)) from error
         if TOPIC_CLOSED in text:
-            raise TopicClosed(redact(error.message)) from error
+            raise TopicClosed(redactor.redact(error.message)) from error
         if "chat not found" in text:
             raise PermanentError(
-                _("the chat does not exist or the bot is not in it"), redact(error.message)
+                _("the chat does not exist or the bot is not in it"), redactor.redact(error.message)
             ) from error
         if "can't be copied" in text or "message to copy not found" in text:
             raise PermanentError(
-                _("this kind of message cannot be forwarded"), redact(error.message)
+                _("this kind of message cannot be forwarded"), redactor.redact(error.message)
             ) from error
         if "not enough rights" in text:
             raise PermanentError(
-                _("the bot lacks admin rights in the group"), redact(error.message)
+                _("the bot lacks admin rights in the group"), redactor.redact(error.message)
             ) from error
-        raise PermanentError(_("Telegram refused the message"), redact(error.message)) from error
+        refused = _("Telegram refused the message")
+        raise PermanentError(refused, redactor.redact(error.message)) from error
     except (TelegramServerError, TelegramNetworkError) as error:
-        raise TransientError(redact(str(error))) from None
+        raise TransientError(redactor.redact(str(error))) from None

@@ -15,7 +15,7 @@ from aiogram.exceptions import (
 
 from bot.base.health import Outage
 from bot.base.i18n import Text, _
-from bot.base.redact import redact
+from bot.base.redact import Redactor
 from bot.base.settings import Settings
 
 REFUSED = _(
@@ -37,29 +37,37 @@ NOT_TELEGRAM = _(
 SNIPPET = 80
 
 
-def outage(error: BaseException, settings: Settings) -> Outage | None:
+def outage(error: BaseException, settings: Settings, redactor: Redactor) -> Outage | None:
     """None for an error that is not about reaching Telegram (a bug, the database)."""
     url = settings.telegram_api_url
     if isinstance(error, ClientDecodeError):
         page = " ".join(str(error.data).split())[:SNIPPET]
         detail = f"not JSON: {page!r}"
-        return Outage("bad_answer", Text(NOT_TELEGRAM, url=url, error=scrub(detail, settings)))
+        return Outage(
+            "bad_answer", Text(NOT_TELEGRAM, url=url, error=scrub(detail, settings, redactor))
+        )
     if isinstance(error, TelegramNetworkError):
         detail = error.message.removeprefix("HTTP Client says - ") or "no answer"
-        return Outage("network", Text(UNREACHABLE, url=url, error=scrub(detail, settings)))
+        return Outage(
+            "network", Text(UNREACHABLE, url=url, error=scrub(detail, settings, redactor))
+        )
     if isinstance(error, TelegramServerError | TelegramRetryAfter | TelegramConflictError):
-        return Outage("server", Text(TROUBLE, url=url, error=scrub(error.message, settings)))
+        return Outage(
+            "server", Text(TROUBLE, url=url, error=scrub(error.message, settings, redactor))
+        )
     if isinstance(error, TelegramAPIError):  # 401, 404 (a malformed token), 403, 400
-        return Outage("refused", Text(REFUSED, error=scrub(error.message, settings)))
+        return Outage("refused", Text(REFUSED, error=scrub(error.message, settings, redactor)))
     if isinstance(error, TimeoutError):
         return Outage("network", Text(UNREACHABLE, url=url, error="no answer in time"))
     if isinstance(error, OSError):
         detail = str(error) or type(error).__name__
-        return Outage("network", Text(UNREACHABLE, url=url, error=scrub(detail, settings)))
+        return Outage(
+            "network", Text(UNREACHABLE, url=url, error=scrub(detail, settings, redactor))
+        )
     return None
 
 
-def scrub(text: str, settings: Settings) -> str:
+def scrub(text: str, settings: Settings, redactor: Redactor) -> str:
     """The token is part of every Bot API URL, and URLs turn up in error messages."""
     token = settings.telegram_token_value
-    return redact(text.replace(token, "<token>") if token else text)
+    return redactor.redact(text.replace(token, "<token>") if token else text)

@@ -21,7 +21,7 @@ from bot.base.events import EntryPointRef
 from bot.base.health import Outage
 from bot.base.i18n import LANGUAGES, Text, _
 from bot.base.reconnect import backoff_of, connect_with_backoff
-from bot.base.redact import redact, remember
+from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bot.core import Core
 from bot.directory.configured_lines import ensure_entry_point, workspace_chats
@@ -71,8 +71,9 @@ def webhook_secret(settings: Settings) -> str:
 
 
 class TelegramMembers:
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, redactor: Redactor) -> None:
         self._bot = bot
+        self._redactor = redactor
 
     async def is_member(self, chat: str, user_external_id: str) -> bool:
         try:
@@ -84,7 +85,7 @@ class TelegramMembers:
                 "Could not check membership of %s in %s: %s",
                 user_external_id,
                 chat,
-                redact(str(error)),
+                self._redactor.redact(str(error)),
             )
             return False
         if member.status in MEMBER_STATUSES:
@@ -130,7 +131,7 @@ class TelegramBridge:
         await connect_with_backoff(
             "telegram",
             lambda: self._connect(bot),
-            lambda error: reach.outage(error, self.settings),
+            lambda error: reach.outage(error, self.settings, self.core.redactor),
             health=self.core.health,
             backoff=backoff_of(self.settings),
             translator=self.core.translator,
@@ -152,14 +153,16 @@ class TelegramBridge:
         for chat in await workspace_chats("telegram"):
             await self._offer_commands(bot, int(chat))
         sender = TelegramSender(
-            bot, core.translator, settings, entry.key, core.connections.fetch_files
+            bot, core.translator, settings, entry.key, core.connections.fetch_files, core.redactor
         )
-        files = TelegramFiles(bot)
+        files = TelegramFiles(bot, core.redactor)
         core.connect_customers(CustomerPorts("telegram", entry.key, sender, files))
         # Any line may live in a forum of this bot's: the configured one, or one added with
         # `relaydesk lines add`.
         core.connect_workspace(
-            WorkspacePorts("telegram", sender, TelegramMembers(bot), files, me.username)
+            WorkspacePorts(
+                "telegram", sender, TelegramMembers(bot, core.redactor), files, me.username
+            )
         )
         log.info(
             "Telegram bot @%s serves customers (operators' chat: %s) in %s mode",
@@ -192,7 +195,7 @@ class TelegramBridge:
                 core.inbox,
                 core.worker.wake,
                 core.translator,
-                lambda: self.settings.default_language,  # the panel may change it
+                lambda: core.live_settings.default_language,  # the panel may change it
             )
         )
         dispatcher.include_router(
@@ -240,10 +243,10 @@ class TelegramBridge:
                 await asyncio.sleep(error.retry_after)
                 continue
             except Exception as error:
-                outage = reach.outage(error, self.settings)
+                outage = reach.outage(error, self.settings, self.core.redactor)
                 if outage is None:
                     log.exception("getUpdates failed unexpectedly")
-                    outage = Outage.unexpected(error)
+                    outage = Outage.unexpected(error, self.core.redactor)
                 health.down("telegram", outage)
                 words = self.core.translator.render("en", outage.text)
                 if words != said:
@@ -305,7 +308,7 @@ class TelegramBridge:
         url = self.settings.telegram_webhook_url
         assert url, "start() checks the webhook URL"
         secret = webhook_secret(self.settings)
-        remember([secret])
+        self.core.redactor.remember([secret])
         self._webhook_secret = secret
         await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.types import (
@@ -31,9 +31,12 @@ from bot.base.ports import (
     SendResult,
     ThreadTarget,
 )
+from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bridges.telegram.errors import TopicClosed, call
 from bridges.telegram.render import card_html, card_keyboard, notice_html
+
+T = TypeVar("T")
 
 DELIVERED = "👍"
 NOT_DELIVERED = "👎"
@@ -59,12 +62,17 @@ class TelegramSender:
         settings: Settings,
         entry_point_key: str,
         fetch: Callable[[Outgoing], Awaitable[list[FileData]]],
+        redactor: Redactor,
     ):
         self._fetch = fetch
+        self._redactor = redactor
         self._bot = bot
         self._translator = translator
         self._settings = settings
         self._entry_point_key = entry_point_key
+
+    async def _call(self, request: Awaitable[T], bucket: str | None) -> T | None:
+        return await call(request, bucket, self._redactor)
 
     # -- pacing -------------------------------------------------------------------------------
 
@@ -91,7 +99,7 @@ class TelegramSender:
     async def open_thread(self, chat: str, title: str, card: Card, language: str) -> OpenedThread:
         """Only the topic: the core keeps its id before the card is posted with `post_card`,
         so a 429 or 5xx on the card is retried into this topic, not a second one."""
-        topic = await call(
+        topic = await self._call(
             self._bot.create_forum_topic(chat_id=int(chat), name=title), self._bucket_key(chat)
         )
         assert topic is not None
@@ -127,7 +135,7 @@ class TelegramSender:
 
     async def ask(self, target: CustomerTarget, card: Card) -> str:
         """A question with buttons for the customer (the CSAT rating)."""
-        sent = await call(
+        sent = await self._call(
             self._bot.send_message(
                 chat_id=int(target.chat),
                 text=card_html(card, self._translator, target.language),
@@ -139,7 +147,7 @@ class TelegramSender:
         return str(sent.message_id)
 
     async def update_card(self, target: ThreadTarget, external_id: str, card: Card) -> None:
-        await call(
+        await self._call(
             self._bot.edit_message_text(
                 chat_id=int(target.chat),
                 message_id=int(external_id),
@@ -165,7 +173,7 @@ class TelegramSender:
 
     async def confirm(self, chat: str, external_id: str, delivered: bool) -> None:
         emoji = DELIVERED if delivered else NOT_DELIVERED
-        await call(
+        await self._call(
             self._bot.set_message_reaction(
                 chat_id=int(chat),
                 message_id=int(external_id),
@@ -267,7 +275,7 @@ class TelegramSender:
     async def delete(self, target: ThreadTarget | CustomerTarget, external_id: str) -> None:
         """Telegram lets a bot delete its messages for 48 hours; past that the error is said
         in the thread like any failed delivery."""
-        await call(
+        await self._call(
             self._bot.delete_message(chat_id=int(target.chat), message_id=int(external_id)), None
         )
 
@@ -277,7 +285,7 @@ class TelegramSender:
         chat_id, message_id = int(target.chat), int(external_id)
         content = message.content
         if message.kind == "text":
-            await call(
+            await self._call(
                 self._bot.edit_message_text(
                     chat_id=chat_id,
                     message_id=message_id,
@@ -296,13 +304,13 @@ class TelegramSender:
                 caption=message.text,
                 caption_entities=_entities(content.get("caption_entities")),
             )
-            await call(
+            await self._call(
                 self._bot.edit_message_media(chat_id=chat_id, message_id=message_id, media=media),
                 None,
             )
             return
         if message.kind in ("voice",):
-            await call(
+            await self._call(
                 self._bot.edit_message_caption(
                     chat_id=chat_id,
                     message_id=message_id,
@@ -316,16 +324,16 @@ class TelegramSender:
         """Send; a topic closed by hand is reopened once and the send tried again."""
         bucket = self._bucket_key(target.chat)
         try:
-            return await call(request(), bucket)
+            return await self._call(request(), bucket)
         except TopicClosed:
             assert isinstance(target, ThreadTarget) and target.thread_id
-            await call(
+            await self._call(
                 self._bot.reopen_forum_topic(
                     chat_id=int(target.chat), message_thread_id=int(target.thread_id)
                 ),
                 bucket,
             )
-            return await call(request(), bucket)
+            return await self._call(request(), bucket)
 
     def _source_chat(self, message: Outgoing) -> str | None:
         """The chat to copy from, when the message came through this same bot."""

@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.base.i18n import Text, _
 from bot.directory import DirectoryError
 from bot.directory.operators import find_operator
 from bot.people.accounts import ROLES, create_account, role_of
@@ -43,7 +44,7 @@ def read_password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Password: ")
     if getpass.getpass("Password again: ") != first:
-        raise DirectoryError("the two passwords differ")
+        raise DirectoryError(Text(_("the two passwords differ")))
     return first
 
 

@@ -22,7 +22,12 @@ from bot.base.ports import (
     ThreadTarget,
     WorkspaceSender,
 )
-from bot.conversations.message_links import counterpart, customer_chat_key, workspace_chat_key
+from bot.conversations.message_links import (
+    counterpart,
+    customer_chat_key,
+    link_copy,
+    workspace_chat_key,
+)
 from bot.conversations.view import header_card, load_for_view, thread_title
 from bot.outbox.queue import CONFIRM, CUSTOMER, LINE, THREAD, Outbox, parse_target, payload_text
 from storage.models import (
@@ -325,9 +330,7 @@ class DeliveryExecutor:
 
     async def _link(self, messages: list[Message], chat_key: str, external_ids: list[str]) -> None:
         for message, external_id in zip(messages, external_ids, strict=False):
-            await MessageLink.get_or_create(
-                chat=chat_key, external_id=external_id, defaults={"message": message}
-            )
+            await link_copy(message, chat_key, external_id)
 
     # -- failures ---------------------------------------------------------------------------
 

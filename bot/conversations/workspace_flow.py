@@ -33,7 +33,7 @@ from bot.conversations.message_links import (
     record_message,
     workspace_chat_key,
 )
-from bot.conversations.view import header_card, load_for_view
+from bot.conversations.view import header_card, latest_conversation, load_for_view
 from bot.outbox.queue import Outbox
 from bot.people.operator_lookup import Operators
 from storage.models import (
@@ -116,7 +116,7 @@ class WorkspaceFlow:
             )
         conversation = None
         if thread is not None:
-            conversation = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+            conversation = await latest_conversation(thread)
         return Place(line, operator, thread, conversation)
 
     async def accept_message(self, event: WorkspaceMessage) -> None:
@@ -316,7 +316,7 @@ class WorkspaceFlow:
                 external_id=event.place.thread_id,
             )
         if thread is not None:
-            conversation = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+            conversation = await latest_conversation(thread)
         if thread is None or conversation is None:
             await self._outbox.notice_line(line.id, text)
         else:

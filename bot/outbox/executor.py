@@ -28,7 +28,7 @@ from bot.conversations.message_links import (
     link_copy,
     workspace_chat_key,
 )
-from bot.conversations.view import header_card, load_for_view, thread_title
+from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
 from bot.outbox.queue import CONFIRM, CUSTOMER, LINE, THREAD, Outbox, parse_target, payload_text
 from storage.models import (
     Conversation,
@@ -196,7 +196,7 @@ class DeliveryExecutor:
         return view
 
     async def _latest_view(self, thread: Thread) -> Conversation:
-        latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+        latest = await latest_conversation(thread)
         assert latest is not None
         return await load_for_view(latest.id)
 
@@ -235,7 +235,7 @@ class DeliveryExecutor:
         view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
         shown = view
         if view.thread_id == thread.id:  # type: ignore[attr-defined]
-            latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+            latest = await latest_conversation(thread)
             if latest is not None and latest.id != view.id:
                 shown = await load_for_view(latest.id)
         title = thread_title(shown, thread.id)

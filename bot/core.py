@@ -97,6 +97,7 @@ def build_core(
         registry=all_commands(),
         clock=clock,
         actions=actions,
+        album_wait=settings.album_wait_seconds,
         note_prefix=lambda: settings.note_prefix,
         bot_usernames=bot_usernames,
     )

@@ -69,10 +69,12 @@ class WorkspaceFlow:
         registry: CommandRegistry,
         clock: Clock,
         actions: DeskActions,
+        album_wait: float,
         note_prefix: Callable[[], str],
         bot_usernames: dict[str, str | None] | None = None,
     ) -> None:
         self._actions = actions
+        self._album_wait = album_wait
         self._operators = operators
         self._outbox = outbox
         self._registry = registry
@@ -212,14 +214,11 @@ class WorkspaceFlow:
                 "relay",
                 message=message,
                 group_key=event.album_key,
-                delay=self._album_delay(event),
+                delay=self._album_wait if event.album_key else 0.0,
             )
             if changed:
                 await self._outbox.refresh(conversation)
         return None
-
-    def _album_delay(self, event: WorkspaceMessage) -> float:
-        return 1.0 if event.album_key else 0.0
 
     async def accept_edit(self, event: WorkspaceEdit) -> None:
         chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)

@@ -110,6 +110,7 @@ def build_core(
         registry=all_commands(),
         clock=clock,
         actions=actions,
+        album_wait=settings.album_wait_seconds,
         note_prefix=lambda: live.note_prefix,
         bot_username=connections.bot_username,
     )

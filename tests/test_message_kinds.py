@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.telegram import FakeTelegram
 
 CUSTOMER = 5001
 KINDS = [
@@ -97,3 +98,27 @@ async def test_operator_album_reaches_the_customer_as_an_album(desk: Desk) -> No
         and got[0].get("media_group_id")
         and got[0]["media_group_id"] == got[1]["media_group_id"]
     )
+
+
+async def test_an_operator_album_waits_as_long_as_the_setting_says(
+    fake_telegram: FakeTelegram, database_url: str
+) -> None:
+    """The album wait is one setting for both directions: a long one holds an operator's
+    album back (its other photos may still be coming) until that time has passed."""
+    desk = await Desk(fake_telegram, database_url, album_wait_seconds=60).start()
+    try:
+        thread = await _open(desk)
+        for _ in range(2):
+            desk.fake.member_sends(
+                OPERATOR_CHAT, 1001, kind="photo", thread_id=thread, media_group_id="op-album-2"
+            )
+        await desk.settle()
+        assert not [m for m in desk.customer_sees(CUSTOMER) if "photo" in m]
+
+        desk.clock.advance(seconds=60)
+        desk.core.worker.wake()
+        await desk.settle()
+        photos = [m for m in desk.customer_sees(CUSTOMER) if "photo" in m]
+        assert len(photos) == 2 and photos[0]["media_group_id"] == photos[1]["media_group_id"]
+    finally:
+        await desk.stop()

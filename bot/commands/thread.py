@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
-from bot.base import audit
 from bot.base.i18n import Text, _
 from bot.commands.context import CommandContext
 from bot.commands.registry import Command, CommandRegistry, Reply
@@ -41,26 +37,7 @@ async def reopen(ctx: CommandContext) -> Reply:
             Text(_("The customer already has an open conversation #{other}."), other=other.number),
             ok=False,
         )
-    try:
-        async with in_transaction():
-            conversation.status = ConversationStatus.OPEN
-            conversation.open_key = conversation.contact_id  # type: ignore[attr-defined]
-            conversation.closed_at = None
-            if conversation.assignee_id is None:  # type: ignore[attr-defined]
-                conversation.assignee = ctx.operator
-            await conversation.save(
-                update_fields=["status", "open_key", "closed_at", "assignee_id"]
-            )
-            await audit.record(
-                "status",
-                at=ctx.clock.now(),
-                actor=ctx.operator,
-                conversation=conversation,
-                old=ConversationStatus.CLOSED.value,
-                new=ConversationStatus.OPEN.value,
-            )
-            await ctx.outbox.refresh(conversation)
-    except IntegrityError:
+    if not await ctx.actions.reopen(conversation, by=ctx.operator):
         return Reply(Text(_("The customer has just opened a new conversation.")), ok=False)
     return Reply(Text(_("Conversation #{number} reopened."), number=number), quiet=True)
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.base import audit
@@ -221,6 +222,34 @@ class DeskActions:
             await Operator.filter(id=operator.id).update(last_seen_at=now)
         if operator.status == OperatorStatus.AWAY and operator.away_auto:
             await self.set_status(operator, OperatorStatus.FREE, by=operator)
+
+    # -- reopening ---------------------------------------------------------------------------
+
+    async def reopen(self, conversation: Conversation, *, by: Operator) -> bool:
+        """A closed conversation is open again, given to `by` when it had nobody. False
+        when the customer opened another one meanwhile: a contact has one open at a time."""
+        try:
+            async with in_transaction():
+                conversation.status = ConversationStatus.OPEN
+                conversation.open_key = conversation.contact_id  # type: ignore[attr-defined]
+                conversation.closed_at = None
+                if conversation.assignee_id is None:  # type: ignore[attr-defined]
+                    conversation.assignee = by
+                await conversation.save(
+                    update_fields=["status", "open_key", "closed_at", "assignee_id"]
+                )
+                await audit.record(
+                    "status",
+                    at=self.clock.now(),
+                    actor=by,
+                    conversation=conversation,
+                    old=ConversationStatus.CLOSED.value,
+                    new=ConversationStatus.OPEN.value,
+                )
+                await self.outbox.refresh(conversation)
+        except IntegrityError:
+            return False
+        return True
 
     # -- snoozing ----------------------------------------------------------------------------
 

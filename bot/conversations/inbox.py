@@ -14,7 +14,12 @@ from bot.base.i18n import Text, _, verbatim
 from bot.base.locks import KeyedLock
 from bot.conversations import csat
 from bot.conversations.desk_actions import DeskActions
-from bot.conversations.message_links import apply_edit, customer_chat_key, find_link
+from bot.conversations.message_links import (
+    apply_edit,
+    customer_chat_key,
+    find_link,
+    record_message,
+)
 from bot.directory.business_hours import is_open
 from bot.outbox.queue import Outbox
 from storage.models import (
@@ -26,7 +31,6 @@ from storage.models import (
     Identity,
     Line,
     Message,
-    MessageLink,
     OperatorStatus,
     Thread,
 )
@@ -101,7 +105,14 @@ class Inbox:
                 conversation = await self._open_conversation(contact, identity, entry_point)
             conversation.last_customer_message_at = now
             await conversation.save(update_fields=["last_customer_message_at"])
-            message = await self._store(inbound, conversation, entry_point)
+            message = await record_message(
+                conversation,
+                inbound,
+                direction=Direction.IN,
+                text=inbound.body.text,
+                chat_key=customer_chat_key(entry_point.key, inbound.chat),
+                source_key=inbound.source_key,
+            )
             await self._outbox.to_thread(
                 await conversation.thread,
                 "relay",
@@ -116,27 +127,6 @@ class Inbox:
                 await self._resume(conversation)
         return Accepted(message.id, conversation.id, new_conversation=is_new)
 
-    async def _store(
-        self, inbound: InboundMessage, conversation: Conversation, entry_point: EntryPoint
-    ) -> Message:
-        chat_key = customer_chat_key(entry_point.key, inbound.chat)
-        reply_to = None
-        if inbound.reply_to_external_id:
-            link = await find_link(chat_key, inbound.reply_to_external_id)
-            reply_to = link.message_id if link else None  # type: ignore[attr-defined]
-        message = await Message.create(
-            conversation=conversation,
-            direction=Direction.IN,
-            kind=inbound.body.kind,
-            text=inbound.body.text,
-            content=inbound.body.content,
-            source_key=inbound.source_key,
-            album_key=inbound.album_key,
-            reply_to_id=reply_to,
-        )
-        await MessageLink.create(message=message, chat=chat_key, external_id=inbound.external_id)
-        return message
-
     async def _rating_reply(
         self, contact: Contact, inbound: InboundMessage, entry_point: EntryPoint
     ) -> Accepted | None:
@@ -147,14 +137,22 @@ class Inbox:
             return None
         conversation, wanted = pending
         text = inbound.body.text
-        if wanted == "score" and (score := csat.as_score(text)) is not None:
-            message = await self._store(inbound, conversation, entry_point)
-            await csat.rate(self._outbox, self._clock, conversation, score)
-        elif wanted == "comment" and inbound.body.kind == "text" and text:
-            message = await self._store(inbound, conversation, entry_point)
-            await csat.comment(self._outbox, conversation, text)
-        else:
+        score = csat.as_score(text) if wanted == "score" else None
+        comment = text if wanted == "comment" and inbound.body.kind == "text" else None
+        if score is None and not comment:
             return None
+        message = await record_message(
+            conversation,
+            inbound,
+            direction=Direction.IN,
+            text=inbound.body.text,
+            chat_key=customer_chat_key(entry_point.key, inbound.chat),
+            source_key=inbound.source_key,
+        )
+        if score is not None:
+            await csat.rate(self._outbox, self._clock, conversation, score)
+        elif comment:
+            await csat.comment(self._outbox, conversation, comment)
         return Accepted(message.id, conversation.id)
 
     async def _welcome(self, conversation: Conversation) -> None:

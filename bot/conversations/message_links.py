@@ -1,11 +1,13 @@
-"""Chat keys of message links: which side, which chat, so ids never collide across sides."""
+"""Which message is which on each side: chat keys (so ids never collide across sides), the
+one writer of messages that arrive from a chat and of their links, and the readers."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from bot.base.events import MessageBody
-from storage.models import Message, MessageLink
+from storage.models import Conversation, Direction, Message, MessageLink, Operator
 
 
 def customer_chat_key(entry_point_key: str, chat: str) -> str:
@@ -14,6 +16,59 @@ def customer_chat_key(entry_point_key: str, chat: str) -> str:
 
 def workspace_chat_key(workspace_kind: str, chat: str) -> str:
     return f"ws:{workspace_kind}:{chat}"
+
+
+class Arrival(Protocol):
+    """A message as it arrived from a chat: an `InboundMessage` or a `WorkspaceMessage`."""
+
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def body(self) -> MessageBody: ...
+    @property
+    def album_key(self) -> str | None: ...
+    @property
+    def reply_to_external_id(self) -> str | None: ...
+
+
+async def record_message(
+    conversation: Conversation,
+    arrival: Arrival,
+    *,
+    direction: Direction,
+    text: str | None,
+    chat_key: str,
+    source_key: str,
+    author: Operator | None = None,
+) -> Message:
+    """Store `arrival`, which came in `chat_key`, with its link to that original; a reply
+    points at the message its original answers, when that one is known here. `text` is
+    what is kept (a note without its prefix); the rest comes from the arrival."""
+    reply_to = None
+    if arrival.reply_to_external_id:
+        link = await find_link(chat_key, arrival.reply_to_external_id)
+        reply_to = link.message_id if link else None  # type: ignore[attr-defined]
+    message = await Message.create(
+        conversation=conversation,
+        direction=direction,
+        author_operator=author,
+        kind=arrival.body.kind,
+        text=text,
+        content=arrival.body.content,
+        source_key=source_key,
+        album_key=arrival.album_key,
+        reply_to_id=reply_to,
+    )
+    await MessageLink.create(message=message, chat=chat_key, external_id=arrival.external_id)
+    return message
+
+
+async def link_copy(message: Message, chat_key: str, external_id: str) -> None:
+    """The copy of `message` sent as `external_id` to `chat_key`: a repeated send of the
+    same copy (a retried delivery) keeps the first link."""
+    await MessageLink.get_or_create(
+        chat=chat_key, external_id=external_id, defaults={"message": message}
+    )
 
 
 async def find_link(chat_key: str, external_id: str) -> MessageLink | None:

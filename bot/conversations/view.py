@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.base.cards import Button, Card
 from bot.base.i18n import Text, _
-from storage.models import Conversation, ConversationStatus
+from storage.models import Conversation, ConversationStatus, Thread
 
 STATE_ICONS = {
     ConversationStatus.QUEUED: "🆕",
@@ -98,3 +98,9 @@ async def load_for_view(conversation_id: int) -> Conversation:
     return await Conversation.get(id=conversation_id).prefetch_related(
         "contact", "identity", "entry_point", "assignee", "thread", "line"
     )
+
+
+async def latest_conversation(thread: Thread) -> Conversation | None:
+    """The conversation `thread` is about now: its newest (a contact's later conversations on
+    a line reuse the thread), or None before any."""
+    return await Conversation.filter(thread_id=thread.id).order_by("-id").first()

@@ -27,8 +27,13 @@ from bot.commands.context import CommandContext
 from bot.commands.parser import parse_command
 from bot.commands.registry import CommandRegistry, Reply
 from bot.conversations.desk_actions import DeskActions
-from bot.conversations.message_links import apply_edit, find_link, workspace_chat_key
-from bot.conversations.view import header_card, load_for_view
+from bot.conversations.message_links import (
+    apply_edit,
+    find_link,
+    record_message,
+    workspace_chat_key,
+)
+from bot.conversations.view import header_card, latest_conversation, load_for_view
 from bot.outbox.queue import Outbox
 from bot.people.operator_lookup import Operators
 from storage.models import (
@@ -38,7 +43,6 @@ from storage.models import (
     Line,
     LineMember,
     Message,
-    MessageLink,
     Operator,
     Thread,
 )
@@ -65,10 +69,12 @@ class WorkspaceFlow:
         registry: CommandRegistry,
         clock: Clock,
         actions: DeskActions,
+        album_wait: float,
         note_prefix: Callable[[], str],
         bot_username: Callable[[str], str | None] = lambda kind: None,
     ) -> None:
         self._actions = actions
+        self._album_wait = album_wait
         self._operators = operators
         self._outbox = outbox
         self._registry = registry
@@ -112,7 +118,7 @@ class WorkspaceFlow:
             )
         conversation = None
         if thread is not None:
-            conversation = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+            conversation = await latest_conversation(thread)
         return Place(line, operator, thread, conversation)
 
     async def accept_message(self, event: WorkspaceMessage) -> None:
@@ -159,17 +165,23 @@ class WorkspaceFlow:
             return None
         if place.thread is None or place.conversation is None:
             return None  # the general topic, or a topic Relaydesk did not open: team chatter
+        conversation = place.conversation
+        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
         text = event.body.text or ""
         prefix = self._note_prefix()
-        if text.startswith(prefix) and not marked:
+        noted = text.startswith(prefix)
+        if not marked and (noted or place.line.reply_mode == "marked"):
             async with in_transaction():
-                await self._store(event, place, Direction.NOTE, text[len(prefix) :].strip())
+                await record_message(
+                    conversation,
+                    event,
+                    direction=Direction.NOTE,
+                    text=text[len(prefix) :].strip() if noted else text,
+                    chat_key=chat_key,
+                    source_key=self._source_key(event),
+                    author=place.operator,
+                )
             return None
-        if place.line.reply_mode == "marked" and not marked:
-            async with in_transaction():
-                await self._store(event, place, Direction.NOTE, text)
-            return None
-        conversation = place.conversation
         if conversation.status == ConversationStatus.CLOSED:
             await self._outbox.confirm(place.line.id, event.place.chat, event.external_id, False)
             await self._say(
@@ -187,44 +199,26 @@ class WorkspaceFlow:
             )
             return None
         async with in_transaction():
-            message = await self._store(event, place, Direction.OUT, event.body.text)
+            message = await record_message(
+                conversation,
+                event,
+                direction=Direction.OUT,
+                text=event.body.text,
+                chat_key=chat_key,
+                source_key=self._source_key(event),
+                author=place.operator,
+            )
             changed = await self._actions.answered(conversation, place.operator)
             await self._outbox.to_customer(
                 conversation,
                 "relay",
                 message=message,
                 group_key=event.album_key,
-                delay=self._album_delay(event),
+                delay=self._album_wait if event.album_key else 0.0,
             )
             if changed:
                 await self._outbox.refresh(conversation)
         return None
-
-    def _album_delay(self, event: WorkspaceMessage) -> float:
-        return 1.0 if event.album_key else 0.0
-
-    async def _store(
-        self, event: WorkspaceMessage, place: Place, direction: Direction, text: str | None
-    ) -> Message:
-        assert place.conversation is not None
-        reply_to = None
-        chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
-        if event.reply_to_external_id:
-            link = await find_link(chat_key, event.reply_to_external_id)
-            reply_to = link.message_id if link else None  # type: ignore[attr-defined]
-        message = await Message.create(
-            conversation=place.conversation,
-            direction=direction,
-            author_operator=place.operator,
-            kind=event.body.kind,
-            text=text,
-            content=event.body.content,
-            album_key=event.album_key,
-            reply_to_id=reply_to,
-            source_key=self._source_key(event),
-        )
-        await MessageLink.create(message=message, chat=chat_key, external_id=event.external_id)
-        return message
 
     async def accept_edit(self, event: WorkspaceEdit) -> None:
         chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
@@ -321,7 +315,7 @@ class WorkspaceFlow:
                 external_id=event.place.thread_id,
             )
         if thread is not None:
-            conversation = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+            conversation = await latest_conversation(thread)
         if thread is None or conversation is None:
             await self._outbox.notice_line(line.id, text)
         else:

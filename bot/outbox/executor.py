@@ -23,8 +23,13 @@ from bot.base.ports import (
     ThreadTarget,
     WorkspaceSender,
 )
-from bot.conversations.message_links import counterpart, customer_chat_key, workspace_chat_key
-from bot.conversations.view import header_card, load_for_view, thread_title
+from bot.conversations.message_links import (
+    counterpart,
+    customer_chat_key,
+    link_copy,
+    workspace_chat_key,
+)
+from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
 from bot.outbox.queue import CONFIRM, CUSTOMER, LINE, THREAD, Outbox, parse_target, payload_text
 from storage.models import (
     Conversation,
@@ -192,7 +197,7 @@ class DeliveryExecutor:
         return view
 
     async def _latest_view(self, thread: Thread) -> Conversation:
-        latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+        latest = await latest_conversation(thread)
         assert latest is not None
         return await load_for_view(latest.id)
 
@@ -231,7 +236,7 @@ class DeliveryExecutor:
         view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
         shown = view
         if view.thread_id == thread.id:  # type: ignore[attr-defined]
-            latest = await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+            latest = await latest_conversation(thread)
             if latest is not None and latest.id != view.id:
                 shown = await load_for_view(latest.id)
         title = thread_title(shown, thread.id)
@@ -326,9 +331,7 @@ class DeliveryExecutor:
 
     async def _link(self, messages: list[Message], chat_key: str, external_ids: list[str]) -> None:
         for message, external_id in zip(messages, external_ids, strict=False):
-            await MessageLink.get_or_create(
-                chat=chat_key, external_id=external_id, defaults={"message": message}
-            )
+            await link_copy(message, chat_key, external_id)
 
     # -- failures ---------------------------------------------------------------------------
 

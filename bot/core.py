@@ -49,6 +49,7 @@ class Core:
     inbox: Inbox
     flow: WorkspaceFlow
     worker: OutboxWorker
+    actions: DeskActions  # the panel changes operators' statuses through these
     scheduler: Scheduler
     connections: Connections
     default_line: Line | None = None
@@ -141,6 +142,7 @@ def build_core(
         inbox=inbox,
         flow=flow,
         worker=worker,
+        actions=actions,
         scheduler=Scheduler(actions, settings.scheduler_seconds, worker.wake),
         connections=connections,
         redis=redis,

@@ -53,12 +53,13 @@ async def snapshot(request: web.Request, who: Viewer) -> dict[str, Any]:
     if who.role == "operator":
         operators = [o for o in operators if o.id == who.operator_id]
     loads = await assignment.load(o.id for o in operators)
+    connected = core_of(request).connections.workspace_kinds
     return {
         "queues": queues,
         "operators": [(o, loads[o.id]) for o in operators],
         "open": [c for c in conversations if c.status != ConversationStatus.QUEUED],
         "refresh": REFRESH_SECONDS,
-        "setup": await _setup(request) if not lines or not core_of(request).workspaces else [],
+        "setup": await _setup(request) if not lines or not connected else [],
     }
 
 

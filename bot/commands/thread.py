@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.base.i18n import Text, _
 from bot.commands.context import CommandContext
 from bot.commands.registry import Command, CommandRegistry, Reply
-from storage.models import Conversation, ConversationStatus, Direction, Message
+from bot.conversations.message_links import record_written
+from storage.models import Conversation, ConversationStatus, Direction
 
 
 def _conversation(ctx: CommandContext) -> Conversation:
@@ -46,13 +47,7 @@ async def note(ctx: CommandContext) -> Reply:
     conversation = _conversation(ctx)
     if not ctx.args:
         return Reply(Text(_("Write the note after the command: /note text")), ok=False)
-    await Message.create(
-        conversation=conversation,
-        direction=Direction.NOTE,
-        author_operator=ctx.operator,
-        kind="text",
-        text=ctx.args,
-    )
+    await record_written(conversation, direction=Direction.NOTE, author=ctx.operator, text=ctx.args)
     return Reply(Text(_("Note saved; the customer does not see it.")), quiet=True)
 
 

@@ -17,6 +17,7 @@ from bot.base.events import TEXT_ONLY
 from bot.base.i18n import Text, _
 from bot.base.settings import Settings
 from bot.conversations import assignment
+from bot.conversations.message_links import record_written
 from bot.directory.live_settings import LiveSettings
 from bot.outbox.queue import Outbox
 from storage.models import (
@@ -77,11 +78,10 @@ class DeskActions:
     async def send_text(self, conversation: Conversation, operator: Operator, text: str) -> Message:
         """Send `text` to the customer as `operator`'s answer (a quick reply, say)."""
         async with in_transaction():
-            message = await Message.create(
-                conversation=conversation,
+            message = await record_written(
+                conversation,
                 direction=Direction.OUT,
-                author_operator=operator,
-                kind="text",
+                author=operator,
                 text=text,
                 content={TEXT_ONLY: True},
             )

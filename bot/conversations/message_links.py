@@ -4,7 +4,7 @@ one writer of messages that arrive from a chat and of their links, and the reade
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.base.events import MessageBody
 from storage.models import Conversation, Direction, Message, MessageLink, Operator
@@ -61,6 +61,26 @@ async def record_message(
     )
     await MessageLink.create(message=message, chat=chat_key, external_id=arrival.external_id)
     return message
+
+
+async def record_written(
+    conversation: Conversation,
+    *,
+    direction: Direction,
+    author: Operator,
+    text: str,
+    content: dict[str, Any] | None = None,
+) -> Message:
+    """Store a message an operator wrote through the desk itself (a command's note, a quick
+    reply, a transfer note): it has no original in any chat, so no link yet."""
+    return await Message.create(
+        conversation=conversation,
+        direction=direction,
+        author_operator=author,
+        kind="text",
+        text=text,
+        content=content or {},
+    )
 
 
 async def link_copy(message: Message, chat_key: str, external_id: str) -> None:

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from bot.base import audit
 from bot.base.i18n import Text, _
 from bot.conversations.desk_actions import DeskActions
+from bot.conversations.message_links import record_written
 from storage.models import (
     Contact,
     Conversation,
@@ -43,9 +44,7 @@ async def to_operator(
     async with in_transaction():
         await actions.assign(conversation, target, by=by, via="transfer", note=note or None)
         if note:
-            await Message.create(
-                conversation=conversation, direction=Direction.NOTE, author_operator=by, text=note
-            )
+            await record_written(conversation, direction=Direction.NOTE, author=by, text=note)
         await actions.tell_thread(
             conversation,
             Text(

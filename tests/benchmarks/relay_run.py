@@ -5,6 +5,7 @@ per customer; what it cost the desk, the database server and the fake."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import statistics
 import tempfile
 import time
@@ -247,6 +248,10 @@ async def run(
             sampler.cancel()
         await desk.stop()
         result.log_errors = _log_errors(desk)
+        if result.log_errors:
+            print(f"    {result.log_errors} ERROR lines in the desk's log: kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
         await fake.close()
         await drop_database(pg_name)
         if redis_url:

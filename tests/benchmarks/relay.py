@@ -28,7 +28,8 @@ CPU is user + system time from /proc/<pid>/stat: the desk's, counted from the bu
 of the replies (its start separately); PostgreSQL's is that of the backends serving the run's
 database (their process titles name it); Redis's is the whole redis-server (shared with anyone
 else using it). --profile FILE runs the new tree once more under cProfile (not in the table;
-the profiler slows it) and prints the desk's hotspots.
+the profiler slows it) and prints the desk's hotspots; --py-spy FILE does the same with py-spy
+sampling every thread of the desk during burst and replies (`.venv/bin/pip install py-spy`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from tests.benchmarks.checkout import REPO, checked_out, describe, dirty
 from tests.benchmarks.hotspots import hotspots
 from tests.benchmarks.relay_run import Run, run
 from tests.benchmarks.relay_table import table
+from tests.benchmarks.sampled import sampled_hotspots
 
 
 def _arguments() -> argparse.Namespace:
@@ -55,6 +57,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--against", default="HEAD~1", help='a commit, or "none"')
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--profile", type=Path, help="cProfile the new tree into this file")
+    parser.add_argument(
+        "--py-spy", type=Path, help="sample the new tree with py-spy (raw stacks into this file)"
+    )
     return parser.parse_args()
 
 
@@ -96,6 +101,11 @@ async def main() -> None:
         print(f"\n... new, under cProfile -> {args.profile}", flush=True)
         await run("profiled", REPO, args.db, args.customers, args.texts, args.profile.resolve())
         print(hotspots(args.profile))
+    if args.py_spy:
+        print(f"\n... new, sampled by py-spy -> {args.py_spy}", flush=True)
+        path = args.py_spy.resolve()
+        await run("sampled", REPO, args.db, args.customers, args.texts, sampled=path)
+        print(sampled_hotspots(path))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from pathlib import Path
 from tests.benchmarks.databases import REDIS_URL, create_database, drop_database, empty_redis
 from tests.benchmarks.desk_process import DeskProcess
 from tests.benchmarks.proc import ProcessGroupCpu, cpu_seconds, own_cpu_seconds, peak_rss_mib
+from tests.benchmarks.sampled import Sampler
 from tests.benchmarks.traced_fake import TracedFake
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS
 
@@ -170,6 +171,7 @@ async def run(
     customers: int,
     texts: int,
     profile: Path | None = None,
+    sampled: Path | None = None,
 ) -> Run:
     result = Run(label, db)
     folder = Path(tempfile.mkdtemp(prefix="relaydesk-bench-"))
@@ -182,6 +184,7 @@ async def run(
         fake.add_user(uid, name, username=name.lower())
     desk = DeskProcess(fake, url, folder, tree, redis_url=redis_url, profile=profile)
     sampler: asyncio.Task[None] | None = None
+    spy = Sampler(sampled) if sampled else None
     try:
         if redis_url:
             await empty_redis(redis_url)
@@ -199,6 +202,8 @@ async def run(
         for one in samplers:
             one.start()
         sampler = asyncio.create_task(_sampling(samplers))
+        if spy is not None:
+            await spy.start(desk.pid)
         counters = Counters(fake, desk.pid)
         fake_cpu0, wall0 = own_cpu_seconds(), time.monotonic()
         polls0 = len(fake.calls_to("getUpdates"))
@@ -235,6 +240,8 @@ async def run(
         counters.close(result.replies)
 
         result.wall = time.monotonic() - wall0
+        if spy is not None:
+            await spy.stop()
         result.fake_cpu = own_cpu_seconds() - fake_cpu0
         result.polls = len(fake.calls_to("getUpdates")) - polls0
         result.rss_mib = peak_rss_mib(desk.pid)
@@ -246,6 +253,8 @@ async def run(
     finally:
         if sampler is not None:
             sampler.cancel()
+        if spy is not None:
+            await spy.stop()
         await desk.stop()
         result.log_errors = _log_errors(desk)
         if result.log_errors:

@@ -24,19 +24,16 @@ import resource
 import statistics
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
 from bot.base.clock import Clock
+from tests.benchmarks.databases import create_database, drop_database
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.staff import configure, hire
 from tests.fakes.telegram import FakeTelegram
 
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 LIMITED_SPEED = 10.0  # fast enough to replay minutes; slow enough that loop latency stays small
 SETUP_METHODS = {"getMe", "getUpdates", "deleteWebhook", "getChatMember", "setMyCommands"}
 
@@ -88,23 +85,6 @@ class TimedFake(FakeTelegram):
         return result
 
 
-async def _database(kind: str, folder: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite://{folder / 'bench.db'}", None
-    name = f"relaydesk_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return f"{PG_SERVER}/{name}", name
-
-
-async def _drop(name: str | None) -> None:
-    if name:
-        admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
 async def scenario(
     name: str, db: str, customers: int, per_customer: int, limits: bool, routed: bool = False
 ) -> Result:
@@ -114,7 +94,7 @@ async def scenario(
     await fake.start()
     fake.add_forum(OPERATOR_CHAT, "Support", members=dict.fromkeys(OPERATORS, "member"))
     folder = Path(tempfile.mkdtemp())
-    url, pg_name = await _database(db, folder)
+    url, pg_name = await create_database(db, folder)
     tuning: dict[str, Any] = {"album_wait_seconds": 1.0}
     if limits:
         tuning |= {
@@ -158,7 +138,7 @@ async def scenario(
     finally:
         await desk.stop()
         await fake.close()
-        await _drop(pg_name)
+        await drop_database(pg_name)
 
 
 def _cpu() -> float:

@@ -1,0 +1,67 @@
+"""The fake Telegram, noting when a person's message was posted and when the desk's copy of it
+(copyMessage(s), forwardMessage(s), or a sendMessage with the same text) was made."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram.params import Params
+
+Key = tuple[int, int]  # (chat id, message id) of the person's message
+COPIES = {"copymessage", "forwardmessage"}
+BATCH_COPIES = {"copymessages", "forwardmessages"}
+
+
+class TracedFake(FakeTelegram):
+    def __init__(self, group: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.group = group
+        self.posted_at: dict[Key, float] = {}
+        self.copied_at: dict[Key, float] = {}
+        self.copied_into: dict[Key, int] = {}  # the chat the copy went to
+        self._by_text: dict[str, Key] = {}
+        self.group_calls = 0  # calls into the forum group (chat_id = the group)
+        self.last_call_at = 0.0
+
+    def user_sends(self, user_id: int, text: str | None = None, **kwargs: Any) -> dict:
+        message = super().user_sends(user_id, text, **kwargs)
+        self._posted(user_id, message)
+        return message
+
+    def member_sends(self, chat_id: int, user_id: int, text: str | None = None, **kwargs: Any):
+        message = super().member_sends(chat_id, user_id, text, **kwargs)
+        self._posted(chat_id, message)
+        return message
+
+    def _posted(self, chat: int, message: dict) -> None:
+        key = (chat, message["message_id"])
+        self.posted_at[key] = time.monotonic()
+        if message.get("text"):
+            self._by_text[message["text"]] = key
+
+    async def call(self, method: str, params: Params) -> Any:
+        name = method.lower()
+        if name != "getupdates":
+            self.last_call_at = time.monotonic()
+            if str(params.values.get("chat_id", "")) == str(self.group):
+                self.group_calls += 1
+        result = await super().call(method, params)  # an error answer raises: no copy made
+        now = time.monotonic()
+        for key in self._copied(name, params):
+            if key in self.posted_at and key not in self.copied_at:
+                self.copied_at[key] = now
+                self.copied_into[key] = int(params.values["chat_id"])
+        return result
+
+    def _copied(self, name: str, params: Params) -> list[Key]:
+        values = params.values
+        if name in COPIES:
+            return [(int(values["from_chat_id"]), int(values["message_id"]))]
+        if name in BATCH_COPIES:
+            source = int(values["from_chat_id"])
+            return [(source, int(i)) for i in params.json("message_ids")]
+        if name == "sendmessage" and values.get("text") in self._by_text:
+            return [self._by_text[values["text"]]]
+        return []

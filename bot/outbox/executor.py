@@ -22,9 +22,10 @@ from bot.base.ports import (
     ThreadTarget,
     WorkspaceSender,
 )
+from bot.base.text_codec import payload_text
 from bot.conversations.message_links import counterpart, customer_chat_key, workspace_chat_key
 from bot.conversations.view import header_card, load_for_view, thread_title
-from bot.outbox.queue import CONFIRM, CUSTOMER, LINE, THREAD, Outbox, parse_target, payload_text
+from bot.outbox.queue import CONFIRM, CUSTOMER, LINE, THREAD, Outbox, parse_target
 from storage.models import (
     Conversation,
     Delivery,

@@ -8,6 +8,7 @@ from typing import Any
 from bot.base.cards import Card, card_payload
 from bot.base.clock import Clock
 from bot.base.i18n import Text
+from bot.base.text_codec import text_payload
 from storage.models import Conversation, Delivery, Message, Thread
 
 THREAD = "thread"
@@ -132,28 +133,3 @@ class Outbox:
             "confirm",
             payload={"chat": chat, "external_id": external_id, "delivered": delivered},
         )
-
-
-def text_payload(text: Text) -> dict[str, Any]:
-    """A Text as JSON; arguments may be Texts or lists of them (a list renders as lines)."""
-    return {"msgid": text.msgid, "args": {k: _encode(v) for k, v in text.args.items()}}
-
-
-def payload_text(payload: dict[str, Any]) -> Text:
-    return Text(payload["msgid"], **{k: _decode(v) for k, v in payload.get("args", {}).items()})
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, Text):
-        return {"text": text_payload(value)}
-    if isinstance(value, list):
-        return {"lines": [_encode(v) for v in value]}
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict) and "text" in value:
-        return payload_text(value["text"])
-    if isinstance(value, dict) and "lines" in value:
-        return [_decode(v) for v in value["lines"]]
-    return value

@@ -7,8 +7,8 @@ from tortoise.transactions import in_transaction
 
 from bot.base import audit
 from bot.base.i18n import Text, _
-from bot.commands.context import CommandContext
-from bot.commands.registry import Command, CommandRegistry, Reply
+from bot.commands.context import Command, CommandContext, Reply
+from bot.commands.registry import CommandRegistry
 from storage.models import Conversation, ConversationStatus, Direction, Message
 
 

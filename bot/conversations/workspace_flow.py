@@ -23,9 +23,9 @@ from bot.base.events import (
     WorkspaceMessage,
 )
 from bot.base.i18n import Text, _
-from bot.commands.context import CommandContext
+from bot.commands.context import CommandContext, Reply
 from bot.commands.parser import parse_command
-from bot.commands.registry import CommandRegistry, Reply
+from bot.commands.registry import CommandRegistry
 from bot.conversations.desk_actions import DeskActions
 from bot.conversations.message_links import apply_edit, find_link, workspace_chat_key
 from bot.conversations.view import header_card, load_for_view

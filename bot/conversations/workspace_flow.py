@@ -34,6 +34,7 @@ from bot.people.operator_lookup import Operators
 from storage.models import (
     Conversation,
     ConversationStatus,
+    DeliveryKind,
     Direction,
     Line,
     LineMember,
@@ -191,7 +192,7 @@ class WorkspaceFlow:
             changed = await self._actions.answered(conversation, place.operator)
             await self._outbox.to_customer(
                 conversation,
-                "relay",
+                DeliveryKind.RELAY,
                 message=message,
                 group_key=event.album_key,
                 delay=self._album_delay(event),
@@ -238,7 +239,7 @@ class WorkspaceFlow:
             message = await apply_edit(link, event.body, self._clock.now())
             if message.direction == Direction.OUT:
                 conversation = await message.conversation
-                await self._outbox.to_customer(conversation, "edit", message=message)
+                await self._outbox.to_customer(conversation, DeliveryKind.EDIT, message=message)
 
     async def accept_delete(self, event: WorkspaceDelete) -> None:
         """An operator deleted their answer: take it back from the customer too."""
@@ -253,7 +254,7 @@ class WorkspaceFlow:
             await message.save(update_fields=["content", "edited_at"])
             if message.direction == Direction.OUT:
                 conversation = await message.conversation
-                await self._outbox.to_customer(conversation, "delete", message=message)
+                await self._outbox.to_customer(conversation, DeliveryKind.DELETE, message=message)
 
     async def card_for(self, ref: ThreadRef, author: OperatorRef) -> Card | None:
         """The current conversation's card with its buttons, for an operator who asks for the

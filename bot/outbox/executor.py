@@ -405,11 +405,10 @@ class DeliveryExecutor:
         await send.sender.notice(send.target, payload_text(send.head.payload))
 
     async def _ask_customer(self, send: CustomerSend) -> None:
-        ask = getattr(send.sender, "ask", None)
-        if ask is not None:
-            await ask(send.target, payload_card(send.head.payload["card"]))
-        else:
-            await send.sender.notice(send.target, payload_text(send.head.payload["fallback"]))
+        payload = send.head.payload
+        await send.sender.ask(
+            send.target, payload_card(payload["card"]), payload_text(payload["fallback"])
+        )
 
     async def _relay(
         self, sender: Any, target: Any, deliveries: list[Delivery], chat_key: str

@@ -43,6 +43,20 @@ class DeliveryStatus(StrEnum):
     DEAD = "dead"
 
 
+class DeliveryKind(StrEnum):
+    """What a delivery does, stored in `Delivery.op`."""
+
+    RELAY = "relay"  # stored messages copied to the other side (an album in one call)
+    EDIT = "edit"  # a stored message was edited: edit its copy
+    DELETE = "delete"  # an operator's answer was deleted: delete its copy at the customer's
+    NOTICE = "notice"  # words from the desk: a Text
+    CARD_SHOW = "card.show"  # a card with buttons as a new message (a choice to make)
+    CARD_POST = "card.post"  # the conversation's header card in a thread it comes back to
+    STATE = "state"  # the thread's title and header card brought up to date
+    ASK = "ask"  # a question with buttons for the customer, in words where it has none
+    CONFIRM = "confirm"  # a reaction on the operator's message: delivered or not
+
+
 class Line(Model):
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=64, unique=True)
@@ -277,6 +291,8 @@ class Delivery(Model):
 
     id = fields.BigIntField(primary_key=True)
     target = fields.CharField(max_length=64, db_index=True)
+    # A DeliveryKind, kept a plain CharField: a kind this version does not know (written by a
+    # newer one) must reach the worker, which marks it dead, not fail the query that reads it.
     op = fields.CharField(max_length=32)
     payload = fields.JSONField(default=dict)
     group_key = fields.CharField(max_length=160, null=True)

@@ -4,10 +4,13 @@ cancelled mid-burst (a real kill -9: tests/test_kill_9.py)."""
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import pytest
 
 from bot.base.clock import Clock
 from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
-from storage.models import Conversation, Delivery, Message
+from storage.models import Conversation, Delivery, DeliveryStatus, Message
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.telegram import FakeTelegram
 
@@ -92,6 +95,36 @@ async def test_a_customer_who_blocked_the_bot_is_said_in_plain_words(desk: Desk)
     assert [r["emoji"] for r in desk.fake.reactions(OPERATOR_CHAT, answer["message_id"])] == ["👎"]
     assert "the customer has blocked the bot" in desk.topic_messages("Ivan")[-1]["text"]
     assert await Delivery.filter(status="dead").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "op"),
+    [("thread", "poll"), ("thread", "delete"), ("customer", "card.post"), ("fax", "notice")],
+)
+async def test_a_delivery_this_version_cannot_send_is_marked_dead_and_the_queue_goes_on(
+    desk: Desk, caplog: pytest.LogCaptureFixture, target: str, op: str
+) -> None:
+    # A kind written by a newer version (or a kind its target has no use for) is given up
+    # at once with a log line, not retried, and what was queued behind it still goes.
+    await _open(desk)
+    conversation = await Conversation.get()
+    ident = {"thread": conversation.thread_id, "customer": conversation.identity_id}.get(target, 1)
+    desk.expect_dead_deliveries()
+    with caplog.at_level(logging.ERROR, logger="bot.outbox"):
+        odd = await Delivery.create(
+            target=f"{target}:{ident}",
+            op=op,
+            conversation=conversation,
+            not_before=desk.clock.now(),
+        )
+        desk.fake.user_sends(CUSTOMER, "still here")
+        await desk.settle()
+
+    odd = await Delivery.get(id=odd.id)
+    assert (odd.status, odd.attempts) == (DeliveryStatus.DEAD, 0)
+    assert f"Delivery {odd.id} to {target}:{ident} is dead" in caplog.text
+    assert desk.topic_messages("Ivan")[-1]["text"] == "still here"
+    assert await Delivery.filter(status=DeliveryStatus.DEAD).count() == 1
 
 
 async def test_a_429_storm_delays_but_loses_nothing_and_keeps_order(desk: Desk) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.base.bounds import row_id
 from bot.base.i18n import Text
+from bot.base.text_codec import payload_text, text_payload
 
 BUTTON_PREFIX = "rd"
 # Telegram's callback_data holds 64 bytes; a button's argument is an index or an id.
@@ -66,8 +67,6 @@ def decode_button(data: str) -> ButtonPress | None:
 
 
 def card_payload(card: Card) -> dict[str, Any]:
-    from bot.outbox.queue import text_payload
-
     return {
         "title": text_payload(card.title),
         "fields": [
@@ -82,8 +81,6 @@ def card_payload(card: Card) -> dict[str, Any]:
 
 
 def payload_card(payload: dict[str, Any]) -> Card:
-    from bot.outbox.queue import payload_text
-
     return Card(
         title=payload_text(payload["title"]),
         fields=[

@@ -163,9 +163,9 @@ class CustomerSender(Protocol):
 
     async def delete(self, target: CustomerTarget, external_id: str) -> None: ...
 
-    async def ask(self, target: CustomerTarget, card: Card) -> str:
-        """A question with buttons (the CSAT rating); channels without buttons are not
-        asked this way: the core sends a notice that asks for a number reply instead."""
+    async def ask(self, target: CustomerTarget, card: Card, fallback: Text) -> str:
+        """A question with buttons (the CSAT rating); a channel without buttons sends
+        `fallback` instead, the same question asking for a reply in words."""
         ...
 
 

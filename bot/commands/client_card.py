@@ -10,8 +10,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.base.i18n import Text, _
-from bot.commands.context import CommandContext
-from bot.commands.registry import Command, CommandRegistry, Reply
+from bot.commands.context import Command, CommandContext, Reply
+from bot.commands.registry import CommandRegistry
 from bot.conversations.view import RESULT_NAMES, STATE_NAMES
 from bot.people import contacts
 from bot.people.contact_visibility import Sight, sight_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.base import audit
 from bot.base.bounds import number_in
 from bot.base.i18n import Text, _
-from bot.commands.context import CommandContext
-from bot.commands.registry import Command, CommandRegistry, Reply
+from bot.commands.context import Command, CommandContext, Reply
+from bot.commands.registry import CommandRegistry
 from bot.conversations import closing
 from bot.conversations.view import CLOSING_RESULTS, RESULT_NAMES
 from storage.models import Conversation, ConversationStatus

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.base.cards import Button, Card
 from bot.base.i18n import Text, _, verbatim
-from bot.commands.context import CommandContext
-from bot.commands.registry import Command, CommandRegistry, Reply
+from bot.commands.context import Command, CommandContext, Reply
+from bot.commands.registry import CommandRegistry
 from bot.conversations import quick_reply_texts as quick_replies
 from storage.models import Conversation, ConversationStatus, QuickReply
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.base.i18n import Text, _
-from bot.commands.context import CommandContext
-from bot.commands.registry import Command, CommandRegistry, Reply
+from bot.commands.context import Command, CommandContext, Reply
+from bot.commands.registry import CommandRegistry
 from bot.conversations.message_links import record_written
 from storage.models import Conversation, ConversationStatus, Direction
 

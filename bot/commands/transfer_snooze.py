@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from bot.base.bounds import INT_MAX, number_in, row_id
 from bot.base.cards import Button, Card
 from bot.base.i18n import Text, _
-from bot.commands.context import CommandContext
-from bot.commands.registry import Command, CommandRegistry, Reply
+from bot.commands.context import Command, CommandContext, Reply
+from bot.commands.registry import CommandRegistry
 from bot.conversations import assignment, transfers
 from bot.conversations.snooze_time import BadTime, parse_snooze
 from storage.models import ConversationStatus, Line, LineMember, Operator, OperatorStatus

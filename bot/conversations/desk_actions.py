@@ -23,6 +23,7 @@ from bot.outbox.queue import Outbox
 from storage.models import (
     Conversation,
     ConversationStatus,
+    DeliveryKind,
     Direction,
     Line,
     LineMember,
@@ -86,7 +87,7 @@ class DeskActions:
                 content={TEXT_ONLY: True},
             )
             changed = await self.answered(conversation, operator)
-            await self.outbox.to_customer(conversation, "relay", message=message)
+            await self.outbox.to_customer(conversation, DeliveryKind.RELAY, message=message)
             if changed:
                 await self.outbox.refresh(conversation)
         return message

@@ -26,6 +26,7 @@ from storage.models import (
     Contact,
     Conversation,
     ConversationStatus,
+    DeliveryKind,
     Direction,
     EntryPoint,
     Identity,
@@ -115,7 +116,7 @@ class Inbox:
             )
             await self._outbox.to_thread(
                 await conversation.thread,
-                "relay",
+                DeliveryKind.RELAY,
                 conversation,
                 message=message,
                 group_key=inbound.album_key,
@@ -247,8 +248,8 @@ class Inbox:
                 conversation,
                 Text(_("──── New conversation #{number} ────"), number=conversation.number),
             )
-            await self._outbox.to_thread(thread, "state", conversation)
-            await self._outbox.to_thread(thread, "card.post", conversation)
+            await self._outbox.to_thread(thread, DeliveryKind.STATE, conversation)
+            await self._outbox.to_thread(thread, DeliveryKind.CARD_POST, conversation)
         return conversation
 
     async def accept_rating(
@@ -282,6 +283,6 @@ class Inbox:
             message = await apply_edit(link, edit.body, self._clock.now())
             conversation = await message.conversation
             await self._outbox.to_thread(
-                await conversation.thread, "edit", conversation, message=message
+                await conversation.thread, DeliveryKind.EDIT, conversation, message=message
             )
         return True

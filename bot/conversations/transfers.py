@@ -14,6 +14,7 @@ from bot.conversations.message_links import record_written
 from storage.models import (
     Contact,
     Conversation,
+    DeliveryKind,
     Direction,
     Line,
     Message,
@@ -108,14 +109,16 @@ async def to_line(
                 note=_note(note),
             ),
         )
-        await outbox.to_thread(old_thread, "state", conversation, payload={"card_id": old_card})
+        await outbox.to_thread(
+            old_thread, DeliveryKind.STATE, conversation, payload={"card_id": old_card}
+        )
         if not created:  # an earlier thread of this customer in that line: a fresh card
             await outbox.notice_thread(
                 thread,
                 conversation,
                 Text(_("──── Conversation #{number} ────"), number=conversation.number),
             )
-            await outbox.to_thread(thread, "card.post", conversation)
+            await outbox.to_thread(thread, DeliveryKind.CARD_POST, conversation)
         await outbox.notice_thread(
             thread,
             conversation,

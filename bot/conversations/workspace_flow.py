@@ -23,9 +23,9 @@ from bot.base.events import (
     WorkspaceMessage,
 )
 from bot.base.i18n import Text, _
-from bot.commands.context import CommandContext
+from bot.commands.context import CommandContext, Reply
 from bot.commands.parser import parse_command
-from bot.commands.registry import CommandRegistry, Reply
+from bot.commands.registry import CommandRegistry
 from bot.conversations.desk_actions import DeskActions
 from bot.conversations.message_links import (
     apply_edit,
@@ -39,6 +39,7 @@ from bot.people.operator_lookup import Operators
 from storage.models import (
     Conversation,
     ConversationStatus,
+    DeliveryKind,
     Direction,
     Line,
     LineMember,
@@ -211,7 +212,7 @@ class WorkspaceFlow:
             changed = await self._actions.answered(conversation, place.operator)
             await self._outbox.to_customer(
                 conversation,
-                "relay",
+                DeliveryKind.RELAY,
                 message=message,
                 group_key=event.album_key,
                 delay=self._album_wait if event.album_key else 0.0,
@@ -232,7 +233,7 @@ class WorkspaceFlow:
             message = await apply_edit(link, event.body, self._clock.now())
             if message.direction == Direction.OUT:
                 conversation = await message.conversation
-                await self._outbox.to_customer(conversation, "edit", message=message)
+                await self._outbox.to_customer(conversation, DeliveryKind.EDIT, message=message)
 
     async def accept_delete(self, event: WorkspaceDelete) -> None:
         """An operator deleted their answer: take it back from the customer too."""
@@ -247,7 +248,7 @@ class WorkspaceFlow:
             await message.save(update_fields=["content", "edited_at"])
             if message.direction == Direction.OUT:
                 conversation = await message.conversation
-                await self._outbox.to_customer(conversation, "delete", message=message)
+                await self._outbox.to_customer(conversation, DeliveryKind.DELETE, message=message)
 
     async def card_for(self, ref: ThreadRef, author: OperatorRef) -> Card | None:
         """The current conversation's card with its buttons, for an operator who asks for the

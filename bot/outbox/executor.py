@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from bot.base.ports import (
     ThreadTarget,
     WorkspaceSender,
 )
+from bot.base.text_codec import payload_text
 from bot.conversations.message_links import (
     counterpart,
     customer_chat_key,
@@ -30,10 +31,11 @@ from bot.conversations.message_links import (
     workspace_chat_key,
 )
 from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
-from bot.outbox.queue import CONFIRM, CUSTOMER, LINE, THREAD, Outbox, parse_target, payload_text
+from bot.outbox.queue import Outbox, TargetKind, parse_target
 from storage.models import (
     Conversation,
     Delivery,
+    DeliveryKind,
     Direction,
     Identity,
     Line,
@@ -44,7 +46,18 @@ from storage.models import (
 
 log = logging.getLogger(__name__)
 
-POSTING_OPS = {"relay", "notice", "card.post", "card.show", "ask"}
+# Kinds that add a message to the chat, spending its message budget.
+POSTING = frozenset(
+    {
+        DeliveryKind.RELAY,
+        DeliveryKind.NOTICE,
+        DeliveryKind.CARD_POST,
+        DeliveryKind.CARD_SHOW,
+        DeliveryKind.ASK,
+    }
+)
+# Kinds that carry someone's message: when one is dead, the operators are told.
+SHOWN_WHEN_DEAD = frozenset({DeliveryKind.RELAY, DeliveryKind.EDIT, DeliveryKind.DELETE})
 
 
 @dataclass
@@ -67,6 +80,55 @@ class Unavailable(DeliveryError):
         self.component = component
 
 
+class UnknownKind(DeliveryError):
+    """A delivery this version cannot send (a newer one wrote it, or its target has no such
+    kind): it is marked dead at once instead of retried."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """A delivery's target and kind, read from its row."""
+
+    target: TargetKind
+    ident: int  # the thread, identity or line the target names
+    kind: DeliveryKind
+
+
+@dataclass(frozen=True)
+class ThreadSend:
+    """What a delivery into a conversation's thread is sent with."""
+
+    thread: Thread
+    sender: WorkspaceSender
+    target: ThreadTarget
+    chat_key: str
+    deliveries: list[Delivery]
+
+    @property
+    def head(self) -> Delivery:
+        return self.deliveries[0]
+
+
+@dataclass(frozen=True)
+class CustomerSend:
+    """What a delivery to a customer is sent with."""
+
+    conversation: Conversation
+    sender: CustomerSender
+    target: CustomerTarget
+    chat_key: str
+    deliveries: list[Delivery]
+
+    @property
+    def head(self) -> Delivery:
+        return self.deliveries[0]
+
+
+ThreadOp = Callable[[ThreadSend], Awaitable[None]]
+CustomerOp = Callable[[CustomerSend], Awaitable[None]]
+LineOp = Callable[[Line, Delivery], Awaitable[None]]  # into a line's chat, outside threads
+
+
 class DeliveryExecutor:
     def __init__(
         self,
@@ -84,31 +146,87 @@ class DeliveryExecutor:
         self._clock = clock
         self._operator_language = operator_language
         self._customer_language = customer_language  # read live: the admin panel changes it
+        # What each kind of delivery does, per target; a kind missing here is unknown there.
+        self._thread_ops: dict[DeliveryKind, ThreadOp] = {
+            DeliveryKind.RELAY: self._relay_to_thread,
+            DeliveryKind.EDIT: self._edit_in_thread,
+            DeliveryKind.NOTICE: self._notice_in_thread,
+            DeliveryKind.CARD_SHOW: self._show_card_in_thread,
+            DeliveryKind.CARD_POST: self._post_header_card,
+            DeliveryKind.STATE: self._refresh_thread,
+        }
+        self._customer_ops: dict[DeliveryKind, CustomerOp] = {
+            DeliveryKind.RELAY: self._relay_to_customer,
+            DeliveryKind.EDIT: self._edit_at_customer,
+            DeliveryKind.DELETE: self._delete_at_customer,
+            DeliveryKind.NOTICE: self._notice_customer,
+            DeliveryKind.ASK: self._ask_customer,
+        }
+        self._line_ops: dict[TargetKind, dict[DeliveryKind, LineOp]] = {
+            TargetKind.LINE: {
+                DeliveryKind.NOTICE: self._notice_in_line,
+                DeliveryKind.CARD_SHOW: self._show_card_in_line,
+            },
+            TargetKind.CONFIRM: {DeliveryKind.CONFIRM: self._confirm_in_line},
+        }
+        self._kinds: dict[TargetKind, Collection[DeliveryKind]] = {
+            TargetKind.THREAD: self._thread_ops.keys(),
+            TargetKind.CUSTOMER: self._customer_ops.keys(),
+            **{target: ops.keys() for target, ops in self._line_ops.items()},
+        }
+        self._planners: dict[TargetKind, Callable[[Route, list[Delivery]], Awaitable[Plan]]] = {
+            TargetKind.THREAD: self._plan_thread,
+            TargetKind.CUSTOMER: self._plan_customer,
+            TargetKind.LINE: self._plan_line,
+            TargetKind.CONFIRM: self._plan_line,
+        }
+        self._sends: dict[TargetKind, Callable[[Route, list[Delivery]], Awaitable[None]]] = {
+            TargetKind.THREAD: self._to_thread,
+            TargetKind.CUSTOMER: self._to_customer,
+            TargetKind.LINE: self._to_line,
+            TargetKind.CONFIRM: self._to_line,
+        }
+
+    def route(self, head: Delivery) -> Route:
+        """The target and kind of a delivery; UnknownKind when this version cannot send it."""
+        try:
+            target, ident = parse_target(head.target)
+            kind = DeliveryKind(head.op)
+        except ValueError as error:
+            raise UnknownKind(f"unknown delivery {head.op!r} to {head.target!r}") from error
+        if kind not in self._kinds[target]:
+            raise UnknownKind(f"no {kind} delivery goes to a {target}")
+        return Route(target, ident, kind)
 
     # -- planning ---------------------------------------------------------------------------
 
     async def plan(self, deliveries: list[Delivery]) -> Plan:
-        head = deliveries[0]
-        kind, ident = parse_target(head.target)
-        if kind == THREAD:
-            thread = await Thread.get(id=ident)
-            sender = self._workspace(thread.workspace_kind)
-            slots = len(deliveries) if head.op in POSTING_OPS else 0
-            if head.op == "state":
-                slots = 1  # a renamed topic leaves a service message in the group
-            if thread.card_owed and thread.external_id is not None:
-                slots += 1  # the card of a topic that was opened without it
-            if thread.external_id is None:
-                slots += 2  # the topic and its card
-            buckets = sender.buckets(thread.workspace_chat, slots > 0)
-            return Plan(buckets, max(slots, 1), thread.workspace_kind)
-        if kind in (LINE, CONFIRM):
-            line = await Line.get(id=ident)
-            sender = self._workspace(line.workspace_kind)
-            return Plan(sender.buckets(line.workspace_chat, kind == LINE), 1, line.workspace_kind)
-        identity = await Identity.get(id=ident)
+        route = self.route(deliveries[0])
+        return await self._planners[route.target](route, deliveries)
+
+    async def _plan_thread(self, route: Route, deliveries: list[Delivery]) -> Plan:
+        thread = await Thread.get(id=route.ident)
+        sender = self._workspace(thread.workspace_kind)
+        slots = len(deliveries) if route.kind in POSTING else 0
+        if route.kind is DeliveryKind.STATE:
+            slots = 1  # a renamed topic leaves a service message in the group
+        if thread.card_owed and thread.external_id is not None:
+            slots += 1  # the card of a topic that was opened without it
+        if thread.external_id is None:
+            slots += 2  # the topic and its card
+        buckets = sender.buckets(thread.workspace_chat, slots > 0)
+        return Plan(buckets, max(slots, 1), thread.workspace_kind)
+
+    async def _plan_line(self, route: Route, deliveries: list[Delivery]) -> Plan:
+        line = await Line.get(id=route.ident)
+        sender = self._workspace(line.workspace_kind)
+        posts = route.target is TargetKind.LINE
+        return Plan(sender.buckets(line.workspace_chat, posts), 1, line.workspace_kind)
+
+    async def _plan_customer(self, route: Route, deliveries: list[Delivery]) -> Plan:
+        identity = await Identity.get(id=route.ident)
         customer = self._customer(identity.channel)
-        posts = head.op in POSTING_OPS
+        posts = route.kind in POSTING
         slots = len(deliveries) if posts else 1
         return Plan(customer.buckets(identity.external_id, posts), slots, identity.channel)
 
@@ -135,26 +253,29 @@ class DeliveryExecutor:
 
     async def execute(self, deliveries: list[Delivery]) -> None:
         """Send; raise a DeliveryError (or anything, counted as transient) when it did not go."""
-        head = deliveries[0]
-        kind, ident = parse_target(head.target)
-        if kind == THREAD:
-            await self._to_thread(await Thread.get(id=ident), deliveries)
-        elif kind == CUSTOMER:
-            await self._to_customer(await Identity.get(id=ident), deliveries)
-        elif kind == LINE:
-            line = await Line.get(id=ident)
-            target = ThreadTarget(line.workspace_chat, None, self._operator_language)
-            sender = self._workspace(line.workspace_kind)
-            if head.op == "card.show":
-                await sender.show_card(target, payload_card(head.payload))
-            else:
-                await sender.notice(target, payload_text(head.payload))
-        elif kind == CONFIRM:
-            line = await Line.get(id=ident)
-            await self._workspace(line.workspace_kind).confirm(
-                head.payload["chat"], head.payload["external_id"], head.payload["delivered"]
-            )
+        route = self.route(deliveries[0])
+        await self._sends[route.target](route, deliveries)
         await self._mark_sent(deliveries)
+
+    async def _to_line(self, route: Route, deliveries: list[Delivery]) -> None:
+        line = await Line.get(id=route.ident)
+        await self._line_ops[route.target][route.kind](line, deliveries[0])
+
+    def _line_target(self, line: Line) -> ThreadTarget:
+        return ThreadTarget(line.workspace_chat, None, self._operator_language)
+
+    async def _notice_in_line(self, line: Line, head: Delivery) -> None:
+        sender = self._workspace(line.workspace_kind)
+        await sender.notice(self._line_target(line), payload_text(head.payload))
+
+    async def _show_card_in_line(self, line: Line, head: Delivery) -> None:
+        sender = self._workspace(line.workspace_kind)
+        await sender.show_card(self._line_target(line), payload_card(head.payload))
+
+    async def _confirm_in_line(self, line: Line, head: Delivery) -> None:
+        await self._workspace(line.workspace_kind).confirm(
+            head.payload["chat"], head.payload["external_id"], head.payload["delivered"]
+        )
 
     async def _mark_sent(self, deliveries: list[Delivery]) -> None:
         await Delivery.filter(id__in=[d.id for d in deliveries]).update(
@@ -204,29 +325,37 @@ class DeliveryExecutor:
     def _thread_target(self, thread: Thread) -> ThreadTarget:
         return ThreadTarget(thread.workspace_chat, thread.external_id, self._operator_language)
 
-    async def _to_thread(self, thread: Thread, deliveries: list[Delivery]) -> None:
-        head = deliveries[0]
+    async def _to_thread(self, route: Route, deliveries: list[Delivery]) -> None:
+        thread = await Thread.get(id=route.ident)
         sender = self._workspace(thread.workspace_kind)
         target = await self._ensure_thread(thread)
         chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
-        if head.op == "relay":
-            messages, external_ids = await self._relay(sender, target, deliveries, chat_key)
-            await self._link(messages, chat_key, external_ids)
-        elif head.op == "edit":
-            await self._edit(sender, target, head, chat_key)
-        elif head.op == "notice":
-            await sender.notice(target, payload_text(head.payload))
-        elif head.op == "card.show":
-            await sender.show_card(target, payload_card(head.payload))
-        elif head.op == "card.post":
-            view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
-            if view.card_message_id is None:  # else it came with the thread
-                view.card_message_id = await sender.post_card(target, await header_card(view))
-                await view.save(update_fields=["card_message_id"])
-        elif head.op == "state":
-            await self._update_state(thread, target, sender, head)
-        else:
-            raise ValueError(f"unknown thread op {head.op!r}")
+        send = ThreadSend(thread, sender, target, chat_key, deliveries)
+        await self._thread_ops[route.kind](send)
+
+    async def _relay_to_thread(self, send: ThreadSend) -> None:
+        messages, external_ids = await self._relay(
+            send.sender, send.target, send.deliveries, send.chat_key
+        )
+        await self._link(messages, send.chat_key, external_ids)
+
+    async def _edit_in_thread(self, send: ThreadSend) -> None:
+        await self._edit(send.sender, send.target, send.head, send.chat_key)
+
+    async def _notice_in_thread(self, send: ThreadSend) -> None:
+        await send.sender.notice(send.target, payload_text(send.head.payload))
+
+    async def _show_card_in_thread(self, send: ThreadSend) -> None:
+        await send.sender.show_card(send.target, payload_card(send.head.payload))
+
+    async def _post_header_card(self, send: ThreadSend) -> None:
+        view = await load_for_view(send.head.conversation_id)  # type: ignore[attr-defined]
+        if view.card_message_id is None:  # else it came with the thread
+            view.card_message_id = await send.sender.post_card(send.target, await header_card(view))
+            await view.save(update_fields=["card_message_id"])
+
+    async def _refresh_thread(self, send: ThreadSend) -> None:
+        await self._update_state(send.thread, send.target, send.sender, send.head)
 
     async def _update_state(
         self, thread: Thread, target: ThreadTarget, sender: WorkspaceSender, head: Delivery
@@ -248,7 +377,8 @@ class DeliveryExecutor:
         if card_id:
             await sender.update_card(target, card_id, await header_card(view, thread.id))
 
-    async def _to_customer(self, identity: Identity, deliveries: list[Delivery]) -> None:
+    async def _to_customer(self, route: Route, deliveries: list[Delivery]) -> None:
+        identity = await Identity.get(id=route.ident)
         head = deliveries[0]
         conversation = await Conversation.get(id=head.conversation_id).prefetch_related(  # type: ignore[attr-defined]
             "entry_point", "line"
@@ -257,29 +387,34 @@ class DeliveryExecutor:
         language = pick_language(identity.language, self._customer_language())
         target = CustomerTarget(conversation.entry_point.key, identity.external_id, language)
         chat_key = customer_chat_key(conversation.entry_point.key, identity.external_id)
-        if head.op == "relay":
-            messages, external_ids = await self._relay(sender, target, deliveries, chat_key)
-            async with in_transaction():
-                await self._link(messages, chat_key, external_ids)
-                await self._confirm_operator(conversation.line, messages, True)
-                await self._mark_sent(deliveries)
-            return
-        if head.op == "edit":
-            await self._edit(sender, target, head, chat_key)
-        elif head.op == "delete":
-            external_id = await counterpart(head.message_id, chat_key)  # type: ignore[attr-defined]
-            if external_id:
-                await sender.delete(target, external_id)
-        elif head.op == "notice":
-            await sender.notice(target, payload_text(head.payload))
-        elif head.op == "ask":
-            ask = getattr(sender, "ask", None)
-            if ask is not None:
-                await ask(target, payload_card(head.payload["card"]))
-            else:
-                await sender.notice(target, payload_text(head.payload["fallback"]))
-        else:
-            raise ValueError(f"unknown customer op {head.op!r}")
+        send = CustomerSend(conversation, sender, target, chat_key, deliveries)
+        await self._customer_ops[route.kind](send)
+
+    async def _relay_to_customer(self, send: CustomerSend) -> None:
+        messages, external_ids = await self._relay(
+            send.sender, send.target, send.deliveries, send.chat_key
+        )
+        async with in_transaction():
+            await self._link(messages, send.chat_key, external_ids)
+            await self._confirm_operator(send.conversation.line, messages, True)
+            await self._mark_sent(send.deliveries)
+
+    async def _edit_at_customer(self, send: CustomerSend) -> None:
+        await self._edit(send.sender, send.target, send.head, send.chat_key)
+
+    async def _delete_at_customer(self, send: CustomerSend) -> None:
+        external_id = await counterpart(send.head.message_id, send.chat_key)  # type: ignore[attr-defined]
+        if external_id:
+            await send.sender.delete(send.target, external_id)
+
+    async def _notice_customer(self, send: CustomerSend) -> None:
+        await send.sender.notice(send.target, payload_text(send.head.payload))
+
+    async def _ask_customer(self, send: CustomerSend) -> None:
+        payload = send.head.payload
+        await send.sender.ask(
+            send.target, payload_card(payload["card"]), payload_text(payload["fallback"])
+        )
 
     async def _relay(
         self, sender: Any, target: Any, deliveries: list[Delivery], chat_key: str
@@ -337,25 +472,27 @@ class DeliveryExecutor:
 
     async def thread_gone(self, deliveries: list[Delivery]) -> None:
         kind, ident = parse_target(deliveries[0].target)
-        if kind == THREAD:
+        if kind is TargetKind.THREAD:
             log.warning("Thread %s was deleted by hand; opening it again", ident)
             await Thread.filter(id=ident).update(external_id=None)
 
     async def dead(self, deliveries: list[Delivery], error: BaseException) -> None:
         """Make a failure visible where the operators are; never loops on its own notices."""
         head = deliveries[0]
-        kind, ident = parse_target(head.target)
-        if head.op not in ("relay", "edit", "delete") or head.conversation_id is None:  # type: ignore[attr-defined]
+        if isinstance(error, UnknownKind) or head.op not in SHOWN_WHEN_DEAD:
             return
+        if head.conversation_id is None:  # type: ignore[attr-defined]
+            return
+        kind, ident = parse_target(head.target)
         conversation = await Conversation.get(id=head.conversation_id).prefetch_related(
             "line", "thread"
         )  # type: ignore[attr-defined]
         reason = getattr(error, "reason", None) or _("the messenger refused it")
         async with in_transaction():
-            if kind == CUSTOMER:
+            if kind is TargetKind.CUSTOMER:
                 if isinstance(error, CustomerBlocked):
                     await Identity.filter(id=ident).update(blocked_at=self._clock.now())
-                messages = await self._messages(deliveries) if head.op == "relay" else []
+                messages = await self._messages(deliveries) if head.op == DeliveryKind.RELAY else []
                 await self._confirm_operator(conversation.line, messages, False)
                 text = Text(_("Not delivered to the customer: {reason}."), reason=Text(reason))
             else:

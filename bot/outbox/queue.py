@@ -3,40 +3,47 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from bot.base.cards import Card, card_payload
 from bot.base.clock import Clock
 from bot.base.i18n import Text
-from storage.models import Conversation, Delivery, Message, Thread
+from bot.base.text_codec import text_payload
+from storage.models import Conversation, Delivery, DeliveryKind, Message, Thread
 
-THREAD = "thread"
-CUSTOMER = "customer"
-CONFIRM = "confirm"
-LINE = "line"
+
+class TargetKind(StrEnum):
+    """Where a delivery goes: the first part of `Delivery.target` ("thread:12")."""
+
+    THREAD = "thread"  # a conversation's thread in its workspace
+    CUSTOMER = "customer"  # a customer's identity in its channel
+    CONFIRM = "confirm"  # reactions in a line's workspace chat
+    LINE = "line"  # a line's workspace chat outside any thread
 
 
 def thread_target(thread_id: int) -> str:
-    return f"{THREAD}:{thread_id}"
+    return f"{TargetKind.THREAD}:{thread_id}"
 
 
 def customer_target(conversation: Conversation) -> str:
-    return f"{CUSTOMER}:{conversation.identity_id}"  # type: ignore[attr-defined]
+    return f"{TargetKind.CUSTOMER}:{conversation.identity_id}"  # type: ignore[attr-defined]
 
 
 def confirm_target(line_id: int) -> str:
     """Reactions have a queue of their own: they add no message, so they need not wait
     behind the group's message budget."""
-    return f"{CONFIRM}:{line_id}"
+    return f"{TargetKind.CONFIRM}:{line_id}"
 
 
 def line_target(line_id: int) -> str:
-    return f"{LINE}:{line_id}"
+    return f"{TargetKind.LINE}:{line_id}"
 
 
-def parse_target(target: str) -> tuple[str, int]:
+def parse_target(target: str) -> tuple[TargetKind, int]:
+    """Raises ValueError for a target this version cannot read."""
     kind, _, ident = target.partition(":")
-    return kind, int(ident)
+    return TargetKind(kind), int(ident)
 
 
 class Outbox:
@@ -51,7 +58,7 @@ class Outbox:
     async def _add(
         self,
         target: str,
-        op: str,
+        kind: DeliveryKind,
         *,
         conversation: Conversation | None = None,
         message: Message | None = None,
@@ -61,7 +68,7 @@ class Outbox:
     ) -> Delivery:
         return await Delivery.create(
             target=target,
-            op=op,
+            op=kind.value,
             payload=payload or {},
             conversation=conversation,
             message=message,
@@ -70,15 +77,15 @@ class Outbox:
         )
 
     async def to_thread(
-        self, thread: Thread, op: str, conversation: Conversation, **kwargs: Any
+        self, thread: Thread, kind: DeliveryKind, conversation: Conversation, **kwargs: Any
     ) -> Delivery:
-        return await self._add(thread_target(thread.id), op, conversation=conversation, **kwargs)
+        return await self._add(thread_target(thread.id), kind, conversation=conversation, **kwargs)
 
     async def refresh(self, conversation: Conversation, **kwargs: Any) -> Delivery:
         """Bring the conversation's thread title and header card up to date."""
         return await self._add(
             thread_target(conversation.thread_id),  # type: ignore[attr-defined]
-            "state",
+            DeliveryKind.STATE,
             conversation=conversation,
             **kwargs,
         )
@@ -87,34 +94,44 @@ class Outbox:
         """Words in the conversation's current thread."""
         return await self._add(
             thread_target(conversation.thread_id),  # type: ignore[attr-defined]
-            "notice",
+            DeliveryKind.NOTICE,
             conversation=conversation,
             payload=text_payload(text),
         )
 
-    async def to_customer(self, conversation: Conversation, op: str, **kwargs: Any) -> Delivery:
+    async def to_customer(
+        self, conversation: Conversation, kind: DeliveryKind, **kwargs: Any
+    ) -> Delivery:
         return await self._add(
-            customer_target(conversation), op, conversation=conversation, **kwargs
+            customer_target(conversation), kind, conversation=conversation, **kwargs
         )
 
     async def notice_thread(
         self, thread: Thread, conversation: Conversation, text: Text
     ) -> Delivery:
-        return await self.to_thread(thread, "notice", conversation, payload=text_payload(text))
+        return await self.to_thread(
+            thread, DeliveryKind.NOTICE, conversation, payload=text_payload(text)
+        )
 
     async def notice_customer(self, conversation: Conversation, text: Text) -> Delivery:
-        return await self.to_customer(conversation, "notice", payload=text_payload(text))
+        return await self.to_customer(conversation, DeliveryKind.NOTICE, payload=text_payload(text))
 
     async def notice_line(self, line_id: int, text: Text) -> Delivery:
         """Words for the line's chat outside any conversation thread (its general topic)."""
-        return await self._add(line_target(line_id), "notice", payload=text_payload(text))
+        return await self._add(
+            line_target(line_id), DeliveryKind.NOTICE, payload=text_payload(text)
+        )
 
     async def card_thread(self, thread: Thread, conversation: Conversation, card: Card) -> Delivery:
         """A card with buttons (a choice to make) as a new message of the thread."""
-        return await self.to_thread(thread, "card.show", conversation, payload=card_payload(card))
+        return await self.to_thread(
+            thread, DeliveryKind.CARD_SHOW, conversation, payload=card_payload(card)
+        )
 
     async def card_line(self, line_id: int, card: Card) -> Delivery:
-        return await self._add(line_target(line_id), "card.show", payload=card_payload(card))
+        return await self._add(
+            line_target(line_id), DeliveryKind.CARD_SHOW, payload=card_payload(card)
+        )
 
     async def ask_customer(
         self, conversation: Conversation, card: Card, fallback: Text
@@ -122,38 +139,13 @@ class Outbox:
         """A question with buttons; `fallback` asks in words where the channel has none."""
         return await self.to_customer(
             conversation,
-            "ask",
+            DeliveryKind.ASK,
             payload={"card": card_payload(card), "fallback": text_payload(fallback)},
         )
 
     async def confirm(self, line_id: int, chat: str, external_id: str, delivered: bool) -> Delivery:
         return await self._add(
             confirm_target(line_id),
-            "confirm",
+            DeliveryKind.CONFIRM,
             payload={"chat": chat, "external_id": external_id, "delivered": delivered},
         )
-
-
-def text_payload(text: Text) -> dict[str, Any]:
-    """A Text as JSON; arguments may be Texts or lists of them (a list renders as lines)."""
-    return {"msgid": text.msgid, "args": {k: _encode(v) for k, v in text.args.items()}}
-
-
-def payload_text(payload: dict[str, Any]) -> Text:
-    return Text(payload["msgid"], **{k: _decode(v) for k, v in payload.get("args", {}).items()})
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, Text):
-        return {"text": text_payload(value)}
-    if isinstance(value, list):
-        return {"lines": [_encode(v) for v in value]}
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict) and "text" in value:
-        return payload_text(value["text"])
-    if isinstance(value, dict) and "lines" in value:
-        return [_decode(v) for v in value["lines"]]
-    return value

@@ -133,8 +133,9 @@ class TelegramSender:
         """t.me/c links open the topic for members of the (private) supergroup."""
         return f"https://t.me/c/{chat.removeprefix('-100')}/{thread_id}"
 
-    async def ask(self, target: CustomerTarget, card: Card) -> str:
-        """A question with buttons for the customer (the CSAT rating)."""
+    async def ask(self, target: CustomerTarget, card: Card, fallback: Text) -> str:
+        """A question with buttons for the customer (the CSAT rating); Telegram has buttons,
+        so `fallback` is not needed."""
         sent = await self._call(
             self._bot.send_message(
                 chat_id=int(target.chat),

@@ -248,7 +248,7 @@ class Inbox:
                 conversation,
                 Text(_("──── New conversation #{number} ────"), number=conversation.number),
             )
-            await self._outbox.to_thread(thread, DeliveryKind.STATE, conversation)
+            await self._outbox.refresh_thread(thread.id, conversation)
             await self._outbox.to_thread(thread, DeliveryKind.CARD_POST, conversation)
         return conversation
 

@@ -109,9 +109,7 @@ async def to_line(
                 note=_note(note),
             ),
         )
-        await outbox.to_thread(
-            old_thread, DeliveryKind.STATE, conversation, payload={"card_id": old_card}
-        )
+        await outbox.refresh_thread(old_thread.id, conversation, payload={"card_id": old_card})
         if not created:  # an earlier thread of this customer in that line: a fresh card
             await outbox.notice_thread(
                 thread,

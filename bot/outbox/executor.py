@@ -9,7 +9,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot.base.cards import payload_card
+from bot.base.cards import Card, payload_card
 from bot.base.clock import Clock
 from bot.base.connections import Connections
 from bot.base.i18n import Text, _, pick_language
@@ -19,6 +19,7 @@ from bot.base.ports import (
     CustomerSender,
     CustomerTarget,
     DeliveryError,
+    OpenedThread,
     Outgoing,
     ThreadTarget,
     WorkspaceSender,
@@ -32,6 +33,7 @@ from bot.conversations.message_links import (
 )
 from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
 from bot.outbox.queue import Outbox, TargetKind, parse_target
+from bot.outbox.thread_header import ThreadHeaders
 from storage.models import (
     Conversation,
     Delivery,
@@ -146,6 +148,7 @@ class DeliveryExecutor:
         self._clock = clock
         self._operator_language = operator_language
         self._customer_language = customer_language  # read live: the admin panel changes it
+        self._headers = ThreadHeaders()
         # What each kind of delivery does, per target; a kind missing here is unknown there.
         self._thread_ops: dict[DeliveryKind, ThreadOp] = {
             DeliveryKind.RELAY: self._relay_to_thread,
@@ -153,7 +156,7 @@ class DeliveryExecutor:
             DeliveryKind.NOTICE: self._notice_in_thread,
             DeliveryKind.CARD_SHOW: self._show_card_in_thread,
             DeliveryKind.CARD_POST: self._post_header_card,
-            DeliveryKind.STATE: self._refresh_thread,
+            DeliveryKind.STATE: self._refresh_thread,  # rows queued before header queues
         }
         self._customer_ops: dict[DeliveryKind, CustomerOp] = {
             DeliveryKind.RELAY: self._relay_to_customer,
@@ -172,6 +175,7 @@ class DeliveryExecutor:
         self._kinds: dict[TargetKind, Collection[DeliveryKind]] = {
             TargetKind.THREAD: self._thread_ops.keys(),
             TargetKind.CUSTOMER: self._customer_ops.keys(),
+            TargetKind.HEADER: (DeliveryKind.STATE,),
             **{target: ops.keys() for target, ops in self._line_ops.items()},
         }
         self._planners: dict[TargetKind, Callable[[Route, list[Delivery]], Awaitable[Plan]]] = {
@@ -179,12 +183,14 @@ class DeliveryExecutor:
             TargetKind.CUSTOMER: self._plan_customer,
             TargetKind.LINE: self._plan_line,
             TargetKind.CONFIRM: self._plan_line,
+            TargetKind.HEADER: self._plan_header,
         }
         self._sends: dict[TargetKind, Callable[[Route, list[Delivery]], Awaitable[None]]] = {
             TargetKind.THREAD: self._to_thread,
             TargetKind.CUSTOMER: self._to_customer,
             TargetKind.LINE: self._to_line,
             TargetKind.CONFIRM: self._to_line,
+            TargetKind.HEADER: self._to_header,
         }
 
     def route(self, head: Delivery) -> Route:
@@ -216,6 +222,14 @@ class DeliveryExecutor:
             slots += 2  # the topic and its card
         buckets = sender.buckets(thread.workspace_chat, slots > 0)
         return Plan(buckets, max(slots, 1), thread.workspace_kind)
+
+    async def _plan_header(self, route: Route, deliveries: list[Delivery]) -> Plan:
+        thread = await Thread.get(id=route.ident)
+        if thread.external_id is None:  # nothing to send: it opens with its header as it is
+            return Plan([], 1, thread.workspace_kind)
+        sender = self._workspace(thread.workspace_kind)
+        # A renamed topic leaves a service message in the group.
+        return Plan(sender.buckets(thread.workspace_chat, True), 1, thread.workspace_kind)
 
     async def _plan_line(self, route: Route, deliveries: list[Delivery]) -> Plan:
         line = await Line.get(id=route.ident)
@@ -257,6 +271,13 @@ class DeliveryExecutor:
         await self._sends[route.target](route, deliveries)
         await self._mark_sent(deliveries)
 
+    async def _to_header(self, route: Route, deliveries: list[Delivery]) -> None:
+        thread = await Thread.get(id=route.ident)
+        if thread.external_id is None and not self._headers.must_wait(thread):
+            return  # it opens with its header as it is then
+        sender = self._workspace(thread.workspace_kind)
+        await self._headers.refresh(thread, self._thread_target(thread), sender, deliveries)
+
     async def _to_line(self, route: Route, deliveries: list[Delivery]) -> None:
         line = await Line.get(id=route.ident)
         await self._line_ops[route.target][route.kind](line, deliveries[0])
@@ -292,7 +313,9 @@ class DeliveryExecutor:
         target = self._thread_target(thread)
         if thread.card_owed:
             view = view or await self._latest_view(thread)  # read once for a new thread
-            card_id = await sender.post_card(target, await header_card(view))
+            card = await header_card(view)
+            card_id = await sender.post_card(target, card)
+            self._headers.shown(thread, card_id, card)
             async with in_transaction():
                 view.card_message_id = card_id
                 await view.save(update_fields=["card_message_id"])
@@ -302,11 +325,20 @@ class DeliveryExecutor:
 
     async def _open_thread(self, thread: Thread, sender: WorkspaceSender) -> Conversation:
         """Opens the thread and returns the conversation it was opened for, as viewed."""
-        view = await self._latest_view(thread)
-        title = thread_title(view)
-        opened = await sender.open_thread(
-            thread.workspace_chat, title, await header_card(view), self._operator_language
-        )
+        with self._headers.opening(thread):
+            view = await self._latest_view(thread)
+            title = thread_title(view)
+            card = await header_card(view)
+            opened = await sender.open_thread(
+                thread.workspace_chat, title, card, self._operator_language
+            )
+            await self._opened(thread, view, opened, title, card)
+        log.info("Opened %s thread %s (#%s)", thread.workspace_kind, opened.thread_id, thread.id)
+        return view
+
+    async def _opened(
+        self, thread: Thread, view: Conversation, opened: OpenedThread, title: str, card: Card
+    ) -> None:
         async with in_transaction():
             thread.external_id, thread.title = opened.thread_id, title
             thread.card_owed = opened.card_id is None
@@ -314,8 +346,8 @@ class DeliveryExecutor:
             if opened.card_id is not None:
                 view.card_message_id = opened.card_id
                 await view.save(update_fields=["card_message_id"])
-        log.info("Opened %s thread %s (#%s)", thread.workspace_kind, opened.thread_id, thread.id)
-        return view
+        if opened.card_id is not None:
+            self._headers.shown(thread, opened.card_id, card)
 
     async def _latest_view(self, thread: Thread) -> Conversation:
         latest = await latest_conversation(thread)
@@ -351,31 +383,13 @@ class DeliveryExecutor:
     async def _post_header_card(self, send: ThreadSend) -> None:
         view = await load_for_view(send.head.conversation_id)  # type: ignore[attr-defined]
         if view.card_message_id is None:  # else it came with the thread
-            view.card_message_id = await send.sender.post_card(send.target, await header_card(view))
+            card = await header_card(view)
+            view.card_message_id = await send.sender.post_card(send.target, card)
             await view.save(update_fields=["card_message_id"])
+            self._headers.shown(send.thread, view.card_message_id, card)
 
     async def _refresh_thread(self, send: ThreadSend) -> None:
-        await self._update_state(send.thread, send.target, send.sender, send.head)
-
-    async def _update_state(
-        self, thread: Thread, target: ThreadTarget, sender: WorkspaceSender, head: Delivery
-    ) -> None:
-        """Title and card of `thread` as they should be now. A thread the conversation was
-        transferred away from keeps its old card (named in the payload), without buttons."""
-        view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
-        shown = view
-        if view.thread_id == thread.id:  # type: ignore[attr-defined]
-            latest = await latest_conversation(thread)
-            if latest is not None and latest.id != view.id:
-                shown = await load_for_view(latest.id)
-        title = thread_title(shown, thread.id)
-        if title != thread.title:
-            await sender.rename_thread(target, title)
-            thread.title = title
-            await thread.save(update_fields=["title"])
-        card_id = head.payload.get("card_id") or view.card_message_id
-        if card_id:
-            await sender.update_card(target, card_id, await header_card(view, thread.id))
+        await self._headers.update(send.thread, send.target, send.sender, send.head)
 
     async def _to_customer(self, route: Route, deliveries: list[Delivery]) -> None:
         identity = await Identity.get(id=route.ident)
@@ -472,7 +486,7 @@ class DeliveryExecutor:
 
     async def thread_gone(self, deliveries: list[Delivery]) -> None:
         kind, ident = parse_target(deliveries[0].target)
-        if kind is TargetKind.THREAD:
+        if kind in (TargetKind.THREAD, TargetKind.HEADER):
             log.warning("Thread %s was deleted by hand; opening it again", ident)
             await Thread.filter(id=ident).update(external_id=None)
 

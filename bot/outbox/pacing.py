@@ -48,6 +48,8 @@ class MemoryPacer:
         self._tickets: dict[str, tuple[list[str], float, int]] = {}
 
     async def reserve(self, buckets: list[Bucket], slots: int = 1, ticket: str = "") -> float:
+        if not buckets:
+            return 0.0  # a send that spends no budget
         now = self._clock()
         wait = 0.0
         for bucket in buckets:
@@ -128,6 +130,8 @@ class RedisPacer:
         self._tickets: dict[str, tuple[list[str], str, int]] = {}
 
     async def reserve(self, buckets: list[Bucket], slots: int = 1, ticket: str = "") -> float:
+        if not buckets:
+            return 0.0  # a send that spends no budget
         self._counter += 1
         keys = [self._prefix + b.key for b in buckets]
         args: list[float | str] = [self._clock()]

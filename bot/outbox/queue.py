@@ -20,10 +20,15 @@ class TargetKind(StrEnum):
     CUSTOMER = "customer"  # a customer's identity in its channel
     CONFIRM = "confirm"  # reactions in a line's workspace chat
     LINE = "line"  # a line's workspace chat outside any thread
+    HEADER = "header"  # a thread's title and card, refreshed apart from its messages
 
 
 def thread_target(thread_id: int) -> str:
     return f"{TargetKind.THREAD}:{thread_id}"
+
+
+def header_target(thread_id: int) -> str:
+    return f"{TargetKind.HEADER}:{thread_id}"
 
 
 def customer_target(conversation: Conversation) -> str:
@@ -83,11 +88,19 @@ class Outbox:
 
     async def refresh(self, conversation: Conversation, **kwargs: Any) -> Delivery:
         """Bring the conversation's thread title and header card up to date."""
-        return await self._add(
-            thread_target(conversation.thread_id),  # type: ignore[attr-defined]
-            DeliveryKind.STATE,
-            conversation=conversation,
+        return await self.refresh_thread(
+            conversation.thread_id,  # type: ignore[attr-defined]
+            conversation,
             **kwargs,
+        )
+
+    async def refresh_thread(
+        self, thread_id: int, conversation: Conversation, **kwargs: Any
+    ) -> Delivery:
+        """Bring `thread_id`'s title and `conversation`'s card there up to date; it goes
+        apart from the thread's messages, and a later refresh supersedes it."""
+        return await self._add(
+            header_target(thread_id), DeliveryKind.STATE, conversation=conversation, **kwargs
         )
 
     async def notice_conversation(self, conversation: Conversation, text: Text) -> Delivery:

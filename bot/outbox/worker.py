@@ -16,6 +16,8 @@ from bot.base.ports import PermanentError, RetryAfter, ThreadGone
 from bot.base.redact import Redactor
 from bot.outbox.executor import DeliveryExecutor, Plan, Unavailable
 from bot.outbox.pacing import Pacer
+from bot.outbox.queue import TargetKind
+from bot.outbox.thread_header import NotYet
 from storage.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,8 @@ LEASE = timedelta(seconds=30)
 # How often a target whose workspace or channel is down is looked at again; its coming back
 # wakes the worker sooner (`resume`).
 UNAVAILABLE_HOLD = 5.0
+HEADER_PREFIX = f"{TargetKind.HEADER}:"
+SUPERSEDED_AT_ONCE = 100  # header refreshes of one thread taken in one go
 
 
 class OutboxWorker:
@@ -50,6 +54,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._inflight: set[str] = set()
         self._held: dict[str, float] = {}
+        # Buckets a message is waiting for (until when): header edits leave them alone.
+        self._starved: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self.sent = 0
@@ -119,7 +125,10 @@ class OutboxWorker:
             .limit(self._batch)
         )
         pause = 5.0
-        for head in candidates:
+        if len(self._starved) > 1000:
+            self._starved = {k: v for k, v in self._starved.items() if v > mono}
+        # What operators must see first: a thread's messages before its title and card.
+        for head in sorted(candidates, key=_is_header):
             if head.target in self._inflight:
                 continue
             held = self._held.get(head.target, 0.0) - mono
@@ -138,6 +147,12 @@ class OutboxWorker:
             except Exception as error:
                 await self._fail(group, error)
                 continue
+            if _is_header(head):
+                # A title or card edit never takes a slot that a message is waiting for.
+                starved = self._starved_until(plan) - mono
+                if starved > 0:
+                    pause = min(pause, starved)
+                    continue
             # Slot and claim first: the pacing stamp must be taken right before the send.
             await self._slots.acquire()
             if not await self._claim(group):
@@ -148,6 +163,10 @@ class OutboxWorker:
                 await self._unclaim(group)
                 self._slots.release()
                 self._held[head.target] = mono + wait
+                if not _is_header(head):
+                    for bucket in plan.buckets:
+                        until = max(self._starved.get(bucket.key, 0.0), mono + wait)
+                        self._starved[bucket.key] = until
                 pause = min(pause, wait)
                 continue
             self._inflight.add(head.target)
@@ -164,8 +183,18 @@ class OutboxWorker:
             pause = min(pause, max((upcoming - now).total_seconds(), 0.01))
         return max(pause, 0.01)
 
+    def _starved_until(self, plan: Plan) -> float:
+        return max((self._starved.get(b.key, 0.0) for b in plan.buckets), default=0.0)
+
     async def _group(self, head: Delivery) -> list[Delivery]:
-        """An album goes as one call: the head and every pending part with its group key."""
+        """An album goes as one call: the head and every pending part with its group key.
+        A thread's header refreshes go together: the last supersedes those before it."""
+        if _is_header(head):
+            return list(
+                await Delivery.filter(target=head.target, status=DeliveryStatus.PENDING)
+                .order_by("id")
+                .limit(SUPERSEDED_AT_ONCE)
+            )
         if not head.group_key:
             return [head]
         return list(
@@ -193,6 +222,9 @@ class OutboxWorker:
         try:
             await self._executor.execute(group)
             self.sent += len(group)
+        except NotYet as error:
+            self._held[target] = self._clock.monotonic() + error.seconds
+            await self._retry(group, error.seconds, count=False, error=error)
         except RetryAfter as error:
             log.warning("429 on %s: waiting %.1fs", target, error.seconds)
             if error.bucket:
@@ -263,3 +295,7 @@ class OutboxWorker:
     def _describe(self, error: BaseException) -> str:
         """The bridges already redact what they raise; this catches whatever slipped past."""
         return self._redactor.describe(error)[:1000]
+
+
+def _is_header(delivery: Delivery) -> bool:
+    return delivery.target.startswith(HEADER_PREFIX)

@@ -66,6 +66,7 @@ class Inbox:
         self._locks = locks
         self._clock = clock
         self._album_wait = album_wait
+        self._entry_points: dict[str, EntryPoint] = {}
 
     async def accept(self, inbound: InboundMessage) -> Accepted:
         """Store and queue `inbound` exactly once, however often and concurrently it arrives."""
@@ -84,9 +85,7 @@ class Inbox:
         raise AssertionError("unreachable")
 
     async def _accept(self, inbound: InboundMessage) -> Accepted:
-        entry_point = await EntryPoint.get_or_none(key=inbound.entry_point.key)
-        if entry_point is None:
-            raise UnknownEntryPoint(inbound.entry_point.key)
+        entry_point = await self._entry_point(inbound.entry_point.key)
         if await Message.exists(source_key=inbound.source_key):
             return Accepted(None, None, duplicate=True)
         now = self._clock.now()
@@ -114,8 +113,7 @@ class Inbox:
                 chat_key=customer_chat_key(entry_point.key, inbound.chat),
                 source_key=inbound.source_key,
             )
-            await self._outbox.to_thread(
-                await conversation.thread,
+            await self._outbox.to_current_thread(
                 DeliveryKind.RELAY,
                 conversation,
                 message=message,
@@ -197,9 +195,26 @@ class Inbox:
             )
             await self._actions.requeue(conversation, by=None, via="dnd")
 
+    async def _entry_point(self, key: str) -> EntryPoint:
+        """The entry point named `key`. Entry points are never deleted, so one seen is kept;
+        the line it leads to may change and is read afresh where it matters (a new
+        conversation)."""
+        entry_point = self._entry_points.get(key)
+        if entry_point is None:
+            entry_point = await EntryPoint.get_or_none(key=key)
+            if entry_point is None:
+                raise UnknownEntryPoint(key)
+            self._entry_points[key] = entry_point
+        return entry_point
+
     async def _identity(self, inbound: InboundMessage) -> Identity:
+        """The customer's identity, with its contact."""
         ref = inbound.customer
-        identity = await Identity.get_or_none(channel=ref.channel, external_id=ref.external_id)
+        identity = (
+            await Identity.filter(channel=ref.channel, external_id=ref.external_id)
+            .select_related("contact")
+            .first()
+        )
         if identity is None:
             contact = await Contact.create(name=ref.display_name, language=ref.language)
             return await Identity.create(
@@ -226,7 +241,8 @@ class Inbox:
     async def _open_conversation(
         self, contact: Contact, identity: Identity, entry_point: EntryPoint
     ) -> Conversation:
-        line = await entry_point.line
+        # As it is now: an admin may have pointed the entry point at another line.
+        line = await Line.get(entry_points__id=entry_point.id)
         thread, created = await Thread.get_or_create(
             contact=contact,
             line=line,

@@ -3,6 +3,7 @@ one writer of messages that arrive from a chat and of their links, and the reade
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -83,12 +84,12 @@ async def record_written(
     )
 
 
-async def link_copy(message: Message, chat_key: str, external_id: str) -> None:
-    """The copy of `message` sent as `external_id` to `chat_key`: a repeated send of the
-    same copy (a retried delivery) keeps the first link."""
-    await MessageLink.get_or_create(
-        chat=chat_key, external_id=external_id, defaults={"message": message}
-    )
+async def link_copies(chat_key: str, copies: Iterable[tuple[Message, str]]) -> None:
+    """The copies of messages sent to `chat_key`, each as its external id, in one statement;
+    a repeated send of the same copy (a retried delivery) keeps the first link."""
+    links = [MessageLink(message=m, chat=chat_key, external_id=e) for m, e in copies]
+    if links:
+        await MessageLink.bulk_create(links, ignore_conflicts=True)
 
 
 async def find_link(chat_key: str, external_id: str) -> MessageLink | None:

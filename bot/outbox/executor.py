@@ -28,7 +28,7 @@ from bot.base.text_codec import payload_text
 from bot.conversations.message_links import (
     counterpart,
     customer_chat_key,
-    link_copy,
+    link_copies,
     workspace_chat_key,
 )
 from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
@@ -67,6 +67,7 @@ class Plan:
     buckets: list[Bucket]
     slots: int
     component: str = ""  # the workspace kind or customer channel that sends it
+    subject: Any = None  # the thread, identity or line as read to plan: the send reuses it
 
 
 class NoSender(DeliveryError):
@@ -185,7 +186,7 @@ class DeliveryExecutor:
             TargetKind.CONFIRM: self._plan_line,
             TargetKind.HEADER: self._plan_header,
         }
-        self._sends: dict[TargetKind, Callable[[Route, list[Delivery]], Awaitable[None]]] = {
+        self._sends: dict[TargetKind, Callable[[Route, list[Delivery], Any], Awaitable[None]]] = {
             TargetKind.THREAD: self._to_thread,
             TargetKind.CUSTOMER: self._to_customer,
             TargetKind.LINE: self._to_line,
@@ -221,7 +222,7 @@ class DeliveryExecutor:
         if thread.external_id is None:
             slots += 2  # the topic and its card
         buckets = sender.buckets(thread.workspace_chat, slots > 0)
-        return Plan(buckets, max(slots, 1), thread.workspace_kind)
+        return Plan(buckets, max(slots, 1), thread.workspace_kind, thread)
 
     async def _plan_header(self, route: Route, deliveries: list[Delivery]) -> Plan:
         thread = await Thread.get(id=route.ident)
@@ -235,14 +236,15 @@ class DeliveryExecutor:
         line = await Line.get(id=route.ident)
         sender = self._workspace(line.workspace_kind)
         posts = route.target is TargetKind.LINE
-        return Plan(sender.buckets(line.workspace_chat, posts), 1, line.workspace_kind)
+        return Plan(sender.buckets(line.workspace_chat, posts), 1, line.workspace_kind, line)
 
     async def _plan_customer(self, route: Route, deliveries: list[Delivery]) -> Plan:
         identity = await Identity.get(id=route.ident)
         customer = self._customer(identity.channel)
         posts = route.kind in POSTING
         slots = len(deliveries) if posts else 1
-        return Plan(customer.buckets(identity.external_id, posts), slots, identity.channel)
+        buckets = customer.buckets(identity.external_id, posts)
+        return Plan(buckets, slots, identity.channel, identity)
 
     def waiting_for(self, component: str) -> bool:
         return self._waiting_for(component)
@@ -265,21 +267,23 @@ class DeliveryExecutor:
 
     # -- execution --------------------------------------------------------------------------
 
-    async def execute(self, deliveries: list[Delivery]) -> None:
-        """Send; raise a DeliveryError (or anything, counted as transient) when it did not go."""
+    async def execute(self, deliveries: list[Delivery], plan: Plan | None = None) -> None:
+        """Send; raise a DeliveryError (or anything, counted as transient) when it did not go.
+        `plan` is the one `plan` made for these deliveries just before, whose rows it reuses."""
         route = self.route(deliveries[0])
-        await self._sends[route.target](route, deliveries)
-        await self._mark_sent(deliveries)
+        await self._sends[route.target](route, deliveries, plan.subject if plan else None)
+        if route.kind is not DeliveryKind.RELAY:  # a relay is marked with its links
+            await self._mark_sent(deliveries)
 
-    async def _to_header(self, route: Route, deliveries: list[Delivery]) -> None:
-        thread = await Thread.get(id=route.ident)
+    async def _to_header(self, route: Route, deliveries: list[Delivery], _: Any) -> None:
+        thread = await Thread.get(id=route.ident)  # as it is now: it may have opened since
         if thread.external_id is None and not self._headers.must_wait(thread):
             return  # it opens with its header as it is then
         sender = self._workspace(thread.workspace_kind)
         await self._headers.refresh(thread, self._thread_target(thread), sender, deliveries)
 
-    async def _to_line(self, route: Route, deliveries: list[Delivery]) -> None:
-        line = await Line.get(id=route.ident)
+    async def _to_line(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
+        line = planned if isinstance(planned, Line) else await Line.get(id=route.ident)
         await self._line_ops[route.target][route.kind](line, deliveries[0])
 
     def _line_target(self, line: Line) -> ThreadTarget:
@@ -357,8 +361,8 @@ class DeliveryExecutor:
     def _thread_target(self, thread: Thread) -> ThreadTarget:
         return ThreadTarget(thread.workspace_chat, thread.external_id, self._operator_language)
 
-    async def _to_thread(self, route: Route, deliveries: list[Delivery]) -> None:
-        thread = await Thread.get(id=route.ident)
+    async def _to_thread(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
+        thread = planned if isinstance(planned, Thread) else await Thread.get(id=route.ident)
         sender = self._workspace(thread.workspace_kind)
         target = await self._ensure_thread(thread)
         chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
@@ -369,7 +373,9 @@ class DeliveryExecutor:
         messages, external_ids = await self._relay(
             send.sender, send.target, send.deliveries, send.chat_key
         )
-        await self._link(messages, send.chat_key, external_ids)
+        async with in_transaction():
+            await self._link(messages, send.chat_key, external_ids)
+            await self._mark_sent(send.deliveries)
 
     async def _edit_in_thread(self, send: ThreadSend) -> None:
         await self._edit(send.sender, send.target, send.head, send.chat_key)
@@ -391,8 +397,8 @@ class DeliveryExecutor:
     async def _refresh_thread(self, send: ThreadSend) -> None:
         await self._headers.update(send.thread, send.target, send.sender, send.head)
 
-    async def _to_customer(self, route: Route, deliveries: list[Delivery]) -> None:
-        identity = await Identity.get(id=route.ident)
+    async def _to_customer(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
+        identity = planned if isinstance(planned, Identity) else await Identity.get(id=route.ident)
         head = deliveries[0]
         conversation = await Conversation.get(id=head.conversation_id).prefetch_related(  # type: ignore[attr-defined]
             "entry_point", "line"
@@ -479,8 +485,7 @@ class DeliveryExecutor:
         )
 
     async def _link(self, messages: list[Message], chat_key: str, external_ids: list[str]) -> None:
-        for message, external_id in zip(messages, external_ids, strict=False):
-            await link_copy(message, chat_key, external_id)
+        await link_copies(chat_key, zip(messages, external_ids, strict=False))
 
     # -- failures ---------------------------------------------------------------------------
 

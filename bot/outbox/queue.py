@@ -86,6 +86,17 @@ class Outbox:
     ) -> Delivery:
         return await self._add(thread_target(thread.id), kind, conversation=conversation, **kwargs)
 
+    async def to_current_thread(
+        self, kind: DeliveryKind, conversation: Conversation, **kwargs: Any
+    ) -> Delivery:
+        """Into the thread `conversation` is in now."""
+        return await self._add(
+            thread_target(conversation.thread_id),  # type: ignore[attr-defined]
+            kind,
+            conversation=conversation,
+            **kwargs,
+        )
+
     async def refresh(self, conversation: Conversation, **kwargs: Any) -> Delivery:
         """Bring the conversation's thread title and header card up to date."""
         return await self.refresh_thread(

@@ -220,7 +220,7 @@ class OutboxWorker:
     async def _send(self, group: list[Delivery], plan: Plan) -> None:
         target = group[0].target
         try:
-            await self._executor.execute(group)
+            await self._executor.execute(group, plan)
             self.sent += len(group)
         except NotYet as error:
             self._held[target] = self._clock.monotonic() + error.seconds

@@ -85,9 +85,8 @@ class Inbox:
         raise AssertionError("unreachable")
 
     async def _accept(self, inbound: InboundMessage) -> Accepted:
+        # A repeat is refused by the message's unique source key, which rolls all of it back.
         entry_point = await self._entry_point(inbound.entry_point.key)
-        if await Message.exists(source_key=inbound.source_key):
-            return Accepted(None, None, duplicate=True)
         now = self._clock.now()
         async with in_transaction():
             identity = await self._identity(inbound)

@@ -313,11 +313,11 @@ class DeliveryExecutor:
         exists and its card is a step of its own: a send that fails after the thread was
         opened is retried into that thread, never into a second one."""
         sender = self._workspace(thread.workspace_kind)
-        view = await self._open_thread(thread, sender) if thread.external_id is None else None
+        opened = await self._open_thread(thread, sender) if thread.external_id is None else None
         target = self._thread_target(thread)
         if thread.card_owed:
-            view = view or await self._latest_view(thread)  # read once for a new thread
-            card = await header_card(view)
+            # A new thread's card as rendered to open it; a change since has queued a refresh.
+            view, card = opened or await self._latest_card(thread)
             card_id = await sender.post_card(target, card)
             self._headers.shown(thread, card_id, card)
             async with in_transaction():
@@ -327,8 +327,14 @@ class DeliveryExecutor:
                 await thread.save(update_fields=["card_owed"])
         return target
 
-    async def _open_thread(self, thread: Thread, sender: WorkspaceSender) -> Conversation:
-        """Opens the thread and returns the conversation it was opened for, as viewed."""
+    async def _latest_card(self, thread: Thread) -> tuple[Conversation, Card]:
+        view = await self._latest_view(thread)
+        return view, await header_card(view)
+
+    async def _open_thread(
+        self, thread: Thread, sender: WorkspaceSender
+    ) -> tuple[Conversation, Card]:
+        """Opens the thread; the conversation it was opened for, as viewed, and its card."""
         with self._headers.opening(thread):
             view = await self._latest_view(thread)
             title = thread_title(view)
@@ -338,7 +344,7 @@ class DeliveryExecutor:
             )
             await self._opened(thread, view, opened, title, card)
         log.info("Opened %s thread %s (#%s)", thread.workspace_kind, opened.thread_id, thread.id)
-        return view
+        return view, card
 
     async def _opened(
         self, thread: Thread, view: Conversation, opened: OpenedThread, title: str, card: Card

@@ -3,35 +3,17 @@ and where its budget is set too high, each 429's retry_after is waited out."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.base.clock import Clock
 from bot.base.ports import Bucket
 from bot.outbox.pacing import MemoryPacer, RedisPacer
-from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
-from tests.fakes.telegram import FakeTelegram
-
-# A minute of Telegram time in six real seconds. Faster replays shrink the pacer's 5 % slack
-# below the time one delivery's calls take to reach the fake, which is not a real-world case.
-SPEED = 10.0
-
-
-@pytest.fixture
-async def limited() -> AsyncIterator[tuple[FakeTelegram, Clock]]:
-    clock = Clock(speed=SPEED)
-    fake = FakeTelegram(limits=True, clock=clock.monotonic)
-    await fake.start()
-    fake.add_forum(OPERATOR_CHAT, "Support", members=dict.fromkeys(OPERATORS, "member"))
-    yield fake, clock
-    await fake.close()
+from tests.fakes.desk import OPERATOR_CHAT, Desk
 
 
 async def test_a_burst_of_customers_is_paced_to_the_group_budget(
-    limited, database_url: str
+    limited_telegram, database_url: str
 ) -> None:
-    fake, clock = limited
+    fake, clock = limited_telegram
     desk = await Desk(
         fake,
         database_url,
@@ -56,8 +38,10 @@ async def test_a_burst_of_customers_is_paced_to_the_group_budget(
         await desk.stop()
 
 
-async def test_a_budget_set_above_telegrams_waits_out_each_429(limited, database_url: str) -> None:
-    fake, clock = limited
+async def test_a_budget_set_above_telegrams_waits_out_each_429(
+    limited_telegram, database_url: str
+) -> None:
+    fake, clock = limited_telegram
     # Configured for 40 a minute where Telegram allows 20: Telegram answers 429s.
     desk = await Desk(
         fake,

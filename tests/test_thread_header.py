@@ -4,27 +4,12 @@ refreshes queued while the group's budget is spent are shown once, after the mes
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
-
-from bot.base.clock import Clock
-from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
+from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.telegram import FakeTelegram
 
-SPEED = 10.0  # a minute of Telegram time in six seconds, as in test_pacing
 IVAN, OLGA = 5001, 1001
 OTHERS = range(6201, 6209)  # 8 customers x 3 group messages: more than a minute's 20
-
-
-@pytest.fixture
-async def limited() -> AsyncIterator[tuple[FakeTelegram, Clock]]:
-    clock = Clock(speed=SPEED)
-    fake = FakeTelegram(limits=True, clock=clock.monotonic)
-    await fake.start()
-    fake.add_forum(OPERATOR_CHAT, "Support", members=dict.fromkeys(OPERATORS, "member"))
-    yield fake, clock
-    await fake.close()
 
 
 def _group_calls(fake: FakeTelegram, method: str) -> list[dict]:
@@ -43,9 +28,9 @@ def _group_messages(fake: FakeTelegram) -> int:
 
 
 async def test_title_and_card_edits_queued_behind_a_spent_budget_are_sent_once_after_the_customer(
-    limited, database_url: str
+    limited_telegram, database_url: str
 ) -> None:
-    fake, clock = limited
+    fake, clock = limited_telegram
     desk = await Desk(
         fake,
         database_url,

@@ -9,18 +9,14 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot.base.cards import Card, payload_card
+from bot.base.cards import payload_card
 from bot.base.clock import Clock
 from bot.base.connections import Connections
 from bot.base.i18n import Text, _, pick_language
 from bot.base.ports import (
-    Bucket,
     CustomerBlocked,
     CustomerSender,
     CustomerTarget,
-    DeliveryError,
-    OpenedThread,
-    Outgoing,
     ThreadTarget,
     WorkspaceSender,
 )
@@ -28,12 +24,22 @@ from bot.base.text_codec import payload_text
 from bot.conversations.message_links import (
     counterpart,
     customer_chat_key,
-    link_copies,
     workspace_chat_key,
 )
-from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
+from bot.conversations.view import header_card, load_for_view
+from bot.outbox import message_copies as copies
+from bot.outbox.delivery_plan import (
+    POSTING,
+    SHOWN_WHEN_DEAD,
+    NoSender,
+    Plan,
+    Route,
+    Unavailable,
+    UnknownKind,
+)
 from bot.outbox.queue import Outbox, TargetKind, parse_target
 from bot.outbox.thread_header import ThreadHeaders
+from bot.outbox.thread_opening import ThreadOpener
 from storage.models import (
     Conversation,
     Delivery,
@@ -47,54 +53,6 @@ from storage.models import (
 )
 
 log = logging.getLogger(__name__)
-
-# Kinds that add a message to the chat, spending its message budget.
-POSTING = frozenset(
-    {
-        DeliveryKind.RELAY,
-        DeliveryKind.NOTICE,
-        DeliveryKind.CARD_POST,
-        DeliveryKind.CARD_SHOW,
-        DeliveryKind.ASK,
-    }
-)
-# Kinds that carry someone's message: when one is dead, the operators are told.
-SHOWN_WHEN_DEAD = frozenset({DeliveryKind.RELAY, DeliveryKind.EDIT, DeliveryKind.DELETE})
-
-
-@dataclass
-class Plan:
-    buckets: list[Bucket]
-    slots: int
-    component: str = ""  # the workspace kind or customer channel that sends it
-    subject: Any = None  # the thread, identity or line as read to plan: the send reuses it
-
-
-class NoSender(DeliveryError):
-    """The workspace or channel of a delivery is not configured (any more)."""
-
-
-class Unavailable(DeliveryError):
-    """The workspace or channel is configured but not connected yet (or any more): the
-    delivery waits for it without spending an attempt."""
-
-    def __init__(self, component: str) -> None:
-        super().__init__(f"{component} is not connected")
-        self.component = component
-
-
-class UnknownKind(DeliveryError):
-    """A delivery this version cannot send (a newer one wrote it, or its target has no such
-    kind): it is marked dead at once instead of retried."""
-
-
-@dataclass(frozen=True)
-class Route:
-    """A delivery's target and kind, read from its row."""
-
-    target: TargetKind
-    ident: int  # the thread, identity or line the target names
-    kind: DeliveryKind
 
 
 @dataclass(frozen=True)
@@ -150,6 +108,7 @@ class DeliveryExecutor:
         self._operator_language = operator_language
         self._customer_language = customer_language  # read live: the admin panel changes it
         self._headers = ThreadHeaders()
+        self._threads = ThreadOpener(self._headers, operator_language)
         # What each kind of delivery does, per target; a kind missing here is unknown there.
         self._thread_ops: dict[DeliveryKind, ThreadOp] = {
             DeliveryKind.RELAY: self._relay_to_thread,
@@ -280,7 +239,7 @@ class DeliveryExecutor:
         if thread.external_id is None and not self._headers.must_wait(thread):
             return  # it opens with its header as it is then
         sender = self._workspace(thread.workspace_kind)
-        await self._headers.refresh(thread, self._thread_target(thread), sender, deliveries)
+        await self._headers.refresh(thread, self._threads.target(thread), sender, deliveries)
 
     async def _to_line(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
         line = planned if isinstance(planned, Line) else await Line.get(id=route.ident)
@@ -307,84 +266,24 @@ class DeliveryExecutor:
             status="sent", done_at=self._clock.now(), claimed_until=None
         )
 
-    async def _ensure_thread(self, thread: Thread) -> ThreadTarget:
-        """Open the thread on first use, or again after it was deleted by hand; it starts
-        with the header card of its latest conversation. The thread is stored the moment it
-        exists and its card is a step of its own: a send that fails after the thread was
-        opened is retried into that thread, never into a second one."""
-        sender = self._workspace(thread.workspace_kind)
-        opened = await self._open_thread(thread, sender) if thread.external_id is None else None
-        target = self._thread_target(thread)
-        if thread.card_owed:
-            # A new thread's card as rendered to open it; a change since has queued a refresh.
-            view, card = opened or await self._latest_card(thread)
-            card_id = await sender.post_card(target, card)
-            self._headers.shown(thread, card_id, card)
-            async with in_transaction():
-                view.card_message_id = card_id
-                await view.save(update_fields=["card_message_id"])
-                thread.card_owed = False
-                await thread.save(update_fields=["card_owed"])
-        return target
-
-    async def _latest_card(self, thread: Thread) -> tuple[Conversation, Card]:
-        view = await self._latest_view(thread)
-        return view, await header_card(view)
-
-    async def _open_thread(
-        self, thread: Thread, sender: WorkspaceSender
-    ) -> tuple[Conversation, Card]:
-        """Opens the thread; the conversation it was opened for, as viewed, and its card."""
-        with self._headers.opening(thread):
-            view = await self._latest_view(thread)
-            title = thread_title(view)
-            card = await header_card(view)
-            opened = await sender.open_thread(
-                thread.workspace_chat, title, card, self._operator_language
-            )
-            await self._opened(thread, view, opened, title, card)
-        log.info("Opened %s thread %s (#%s)", thread.workspace_kind, opened.thread_id, thread.id)
-        return view, card
-
-    async def _opened(
-        self, thread: Thread, view: Conversation, opened: OpenedThread, title: str, card: Card
-    ) -> None:
-        async with in_transaction():
-            thread.external_id, thread.title = opened.thread_id, title
-            thread.card_owed = opened.card_id is None
-            await thread.save(update_fields=["external_id", "title", "card_owed"])
-            if opened.card_id is not None:
-                view.card_message_id = opened.card_id
-                await view.save(update_fields=["card_message_id"])
-        if opened.card_id is not None:
-            self._headers.shown(thread, opened.card_id, card)
-
-    async def _latest_view(self, thread: Thread) -> Conversation:
-        latest = await latest_conversation(thread)
-        assert latest is not None
-        return await load_for_view(latest.id)
-
-    def _thread_target(self, thread: Thread) -> ThreadTarget:
-        return ThreadTarget(thread.workspace_chat, thread.external_id, self._operator_language)
-
     async def _to_thread(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
         thread = planned if isinstance(planned, Thread) else await Thread.get(id=route.ident)
         sender = self._workspace(thread.workspace_kind)
-        target = await self._ensure_thread(thread)
+        target = await self._threads.ensure(thread, sender)
         chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
         send = ThreadSend(thread, sender, target, chat_key, deliveries)
         await self._thread_ops[route.kind](send)
 
     async def _relay_to_thread(self, send: ThreadSend) -> None:
-        messages, external_ids = await self._relay(
+        messages, external_ids = await copies.relay(
             send.sender, send.target, send.deliveries, send.chat_key
         )
         async with in_transaction():
-            await self._link(messages, send.chat_key, external_ids)
+            await copies.link(messages, send.chat_key, external_ids)
             await self._mark_sent(send.deliveries)
 
     async def _edit_in_thread(self, send: ThreadSend) -> None:
-        await self._edit(send.sender, send.target, send.head, send.chat_key)
+        await copies.edit(send.sender, send.target, send.head, send.chat_key)
 
     async def _notice_in_thread(self, send: ThreadSend) -> None:
         await send.sender.notice(send.target, payload_text(send.head.payload))
@@ -417,16 +316,16 @@ class DeliveryExecutor:
         await self._customer_ops[route.kind](send)
 
     async def _relay_to_customer(self, send: CustomerSend) -> None:
-        messages, external_ids = await self._relay(
+        messages, external_ids = await copies.relay(
             send.sender, send.target, send.deliveries, send.chat_key
         )
         async with in_transaction():
-            await self._link(messages, send.chat_key, external_ids)
+            await copies.link(messages, send.chat_key, external_ids)
             await self._confirm_operator(send.conversation.line, messages, True)
             await self._mark_sent(send.deliveries)
 
     async def _edit_at_customer(self, send: CustomerSend) -> None:
-        await self._edit(send.sender, send.target, send.head, send.chat_key)
+        await copies.edit(send.sender, send.target, send.head, send.chat_key)
 
     async def _delete_at_customer(self, send: CustomerSend) -> None:
         external_id = await counterpart(send.head.message_id, send.chat_key)  # type: ignore[attr-defined]
@@ -442,21 +341,6 @@ class DeliveryExecutor:
             send.target, payload_card(payload["card"]), payload_text(payload["fallback"])
         )
 
-    async def _relay(
-        self, sender: Any, target: Any, deliveries: list[Delivery], chat_key: str
-    ) -> tuple[list[Message], list[str]]:
-        messages = await self._messages(deliveries)
-        outgoing = [await self._outgoing(m, chat_key) for m in messages]
-        result = await sender.relay(target, outgoing)
-        return messages, result.external_ids
-
-    async def _edit(self, sender: Any, target: Any, head: Delivery, chat_key: str) -> None:
-        """Edit the copy on this side; a message never delivered here has nothing to edit."""
-        message = await Message.get(id=head.message_id)  # type: ignore[attr-defined]
-        external_id = await counterpart(message.id, chat_key)
-        if external_id:
-            await sender.edit(target, external_id, await self._outgoing(message, chat_key))
-
     async def _confirm_operator(self, line: Line, messages: list[Message], delivered: bool) -> None:
         ws_key = workspace_chat_key(line.workspace_kind, line.workspace_chat)
         for message in messages:
@@ -469,29 +353,6 @@ class DeliveryExecutor:
                 await self._outbox.confirm(
                     line.id, line.workspace_chat, origin.external_id, delivered
                 )
-
-    async def _messages(self, deliveries: list[Delivery]) -> list[Message]:
-        ids = [d.message_id for d in deliveries]  # type: ignore[attr-defined]
-        by_id = {m.id: m for m in await Message.filter(id__in=ids)}
-        return [by_id[i] for i in ids]
-
-    async def _outgoing(self, message: Message, target_chat_key: str) -> Outgoing:
-        origin = await MessageLink.filter(message_id=message.id).order_by("id").first()
-        reply_to = (
-            await counterpart(message.reply_to_id, target_chat_key) if message.reply_to_id else None
-        )  # type: ignore[attr-defined]
-        return Outgoing(
-            message_id=message.id,
-            kind=message.kind,
-            text=message.text,
-            content=message.content,
-            source_chat_key=origin.chat if origin else None,
-            source_external_id=origin.external_id if origin else None,
-            reply_to_external_id=reply_to,
-        )
-
-    async def _link(self, messages: list[Message], chat_key: str, external_ids: list[str]) -> None:
-        await link_copies(chat_key, zip(messages, external_ids, strict=False))
 
     # -- failures ---------------------------------------------------------------------------
 
@@ -517,7 +378,9 @@ class DeliveryExecutor:
             if kind is TargetKind.CUSTOMER:
                 if isinstance(error, CustomerBlocked):
                     await Identity.filter(id=ident).update(blocked_at=self._clock.now())
-                messages = await self._messages(deliveries) if head.op == DeliveryKind.RELAY else []
+                messages = (
+                    await copies.messages_of(deliveries) if head.op == DeliveryKind.RELAY else []
+                )
                 await self._confirm_operator(conversation.line, messages, False)
                 text = Text(_("Not delivered to the customer: {reason}."), reason=Text(reason))
             else:

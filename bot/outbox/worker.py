@@ -14,7 +14,8 @@ from tortoise.functions import Min
 from bot.base.clock import Clock
 from bot.base.ports import PermanentError, RetryAfter, ThreadGone
 from bot.base.redact import Redactor
-from bot.outbox.executor import DeliveryExecutor, Plan, Unavailable
+from bot.outbox.delivery_plan import Plan, Unavailable
+from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import TargetKind
 from bot.outbox.thread_header import NotYet

@@ -1,0 +1,55 @@
+"""Messages on their way out: what a sender is given for each, and what is stored of the
+copies it made (their links)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.base.ports import Outgoing
+from bot.conversations.message_links import counterpart, link_copies
+from storage.models import Delivery, Message, MessageLink
+
+
+async def relay(
+    sender: Any, target: Any, deliveries: list[Delivery], chat_key: str
+) -> tuple[list[Message], list[str]]:
+    """Send the messages of `deliveries`; they and the external ids of their copies."""
+    messages = await messages_of(deliveries)
+    result = await sender.relay(target, [await outgoing(m, chat_key) for m in messages])
+    return messages, result.external_ids
+
+
+async def edit(sender: Any, target: Any, head: Delivery, chat_key: str) -> None:
+    """Edit the copy on this side; a message never delivered here has nothing to edit."""
+    message = await Message.get(id=head.message_id)  # type: ignore[attr-defined]
+    external_id = await counterpart(message.id, chat_key)
+    if external_id:
+        await sender.edit(target, external_id, await outgoing(message, chat_key))
+
+
+async def messages_of(deliveries: list[Delivery]) -> list[Message]:
+    ids = [d.message_id for d in deliveries]  # type: ignore[attr-defined]
+    by_id = {m.id: m for m in await Message.filter(id__in=ids)}
+    return [by_id[i] for i in ids]
+
+
+async def outgoing(message: Message, target_chat_key: str) -> Outgoing:
+    """`message` as a sender takes it: where its original is, and what it answers there."""
+    origin = await MessageLink.filter(message_id=message.id).order_by("id").first()
+    reply_to = (
+        await counterpart(message.reply_to_id, target_chat_key) if message.reply_to_id else None
+    )  # type: ignore[attr-defined]
+    return Outgoing(
+        message_id=message.id,
+        kind=message.kind,
+        text=message.text,
+        content=message.content,
+        source_chat_key=origin.chat if origin else None,
+        source_external_id=origin.external_id if origin else None,
+        reply_to_external_id=reply_to,
+    )
+
+
+async def link(messages: list[Message], chat_key: str, external_ids: list[str]) -> None:
+    """Store which copy in `chat_key` each message became."""
+    await link_copies(chat_key, zip(messages, external_ids, strict=False))

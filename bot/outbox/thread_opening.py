@@ -1,0 +1,82 @@
+"""Opening a conversation's thread: on first use, or again after it was deleted by hand.
+
+The thread is stored the moment it exists and its card is a step of its own: a send that
+fails after the thread was opened is retried into that thread, never into a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tortoise.transactions import in_transaction
+
+from bot.base.cards import Card
+from bot.base.ports import OpenedThread, ThreadTarget, WorkspaceSender
+from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
+from bot.outbox.thread_header import ThreadHeaders
+from storage.models import Conversation, Thread
+
+log = logging.getLogger(__name__)
+
+
+class ThreadOpener:
+    def __init__(self, headers: ThreadHeaders, operator_language: str) -> None:
+        self._headers = headers
+        self._operator_language = operator_language
+
+    def target(self, thread: Thread) -> ThreadTarget:
+        return ThreadTarget(thread.workspace_chat, thread.external_id, self._operator_language)
+
+    async def ensure(self, thread: Thread, sender: WorkspaceSender) -> ThreadTarget:
+        """The thread, opened if it is not (yet, or any more), with the header card of its
+        latest conversation."""
+        opened = await self._open_thread(thread, sender) if thread.external_id is None else None
+        target = self.target(thread)
+        if thread.card_owed:
+            # A new thread's card as rendered to open it; a change since has queued a refresh.
+            view, card = opened or await self._latest_card(thread)
+            card_id = await sender.post_card(target, card)
+            self._headers.shown(thread, card_id, card)
+            async with in_transaction():
+                view.card_message_id = card_id
+                await view.save(update_fields=["card_message_id"])
+                thread.card_owed = False
+                await thread.save(update_fields=["card_owed"])
+        return target
+
+    async def _latest_card(self, thread: Thread) -> tuple[Conversation, Card]:
+        view = await self._latest_view(thread)
+        return view, await header_card(view)
+
+    async def _open_thread(
+        self, thread: Thread, sender: WorkspaceSender
+    ) -> tuple[Conversation, Card]:
+        """Opens the thread; the conversation it was opened for, as viewed, and its card."""
+        with self._headers.opening(thread):
+            view = await self._latest_view(thread)
+            title = thread_title(view)
+            card = await header_card(view)
+            opened = await sender.open_thread(
+                thread.workspace_chat, title, card, self._operator_language
+            )
+            await self._opened(thread, view, opened, title, card)
+        log.info("Opened %s thread %s (#%s)", thread.workspace_kind, opened.thread_id, thread.id)
+        return view, card
+
+    async def _opened(
+        self, thread: Thread, view: Conversation, opened: OpenedThread, title: str, card: Card
+    ) -> None:
+        async with in_transaction():
+            thread.external_id, thread.title = opened.thread_id, title
+            thread.card_owed = opened.card_id is None
+            await thread.save(update_fields=["external_id", "title", "card_owed"])
+            if opened.card_id is not None:
+                view.card_message_id = opened.card_id
+                await view.save(update_fields=["card_message_id"])
+        if opened.card_id is not None:
+            self._headers.shown(thread, opened.card_id, card)
+
+    async def _latest_view(self, thread: Thread) -> Conversation:
+        latest = await latest_conversation(thread)
+        assert latest is not None
+        return await load_for_view(latest.id)

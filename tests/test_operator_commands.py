@@ -202,3 +202,19 @@ async def test_on_a_marked_line_only_explicit_replies_reach_the_customer(desk: D
     await desk.settle()
 
     assert [m["text"] for m in desk.customer_sees(CUSTOMER)] == ["Hello, how can I help?"]
+
+
+async def test_each_of_a_burst_of_answers_gets_its_own_receipt(desk: Desk) -> None:
+    thread = await _open(desk)
+    answers = [
+        desk.fake.member_sends(OPERATOR_CHAT, OLGA, f"Answer {n}", thread_id=thread)
+        for n in range(6)
+    ]
+    await desk.settle()
+
+    assert [m["text"] for m in desk.customer_sees(CUSTOMER)[-6:]] == [
+        f"Answer {n}" for n in range(6)
+    ]
+    for answer in answers:  # receipts go several at a time, one reaction each
+        reactions = desk.fake.reactions(OPERATOR_CHAT, answer["message_id"])
+        assert [r["emoji"] for r in reactions] == ["👍"]

@@ -195,7 +195,8 @@ class DeliveryExecutor:
         line = await Line.get(id=route.ident)
         sender = self._workspace(line.workspace_kind)
         posts = route.target is TargetKind.LINE
-        return Plan(sender.buckets(line.workspace_chat, posts), 1, line.workspace_kind, line)
+        buckets = sender.buckets(line.workspace_chat, posts)
+        return Plan(buckets, len(deliveries), line.workspace_kind, line)
 
     async def _plan_customer(self, route: Route, deliveries: list[Delivery]) -> Plan:
         identity = await Identity.get(id=route.ident)
@@ -243,7 +244,9 @@ class DeliveryExecutor:
 
     async def _to_line(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
         line = planned if isinstance(planned, Line) else await Line.get(id=route.ident)
-        await self._line_ops[route.target][route.kind](line, deliveries[0])
+        op = self._line_ops[route.target][route.kind]
+        for delivery in deliveries:  # receipts go several at a time, anything else alone
+            await op(line, delivery)
 
     def _line_target(self, line: Line) -> ThreadTarget:
         return ThreadTarget(line.workspace_chat, None, self._operator_language)

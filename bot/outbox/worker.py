@@ -30,7 +30,9 @@ LEASE = timedelta(seconds=30)
 # wakes the worker sooner (`resume`).
 UNAVAILABLE_HOLD = 5.0
 HEADER_PREFIX = f"{TargetKind.HEADER}:"
-SUPERSEDED_AT_ONCE = 100  # header refreshes of one thread taken in one go
+# Targets whose pending deliveries go in one step, at most so many: a thread's header
+# refreshes (superseded by the last) and a line's receipts (reactions, paced one by one).
+TAKEN_TOGETHER = {TargetKind.HEADER: 100, TargetKind.CONFIRM: 20}
 
 
 class OutboxWorker:
@@ -189,12 +191,14 @@ class OutboxWorker:
 
     async def _group(self, head: Delivery) -> list[Delivery]:
         """An album goes as one call: the head and every pending part with its group key.
-        A thread's header refreshes go together: the last supersedes those before it."""
-        if _is_header(head):
+        A thread's header refreshes go together (the last supersedes those before it), and
+        so do a line's receipts (one claim and one mark for many reactions)."""
+        together = TAKEN_TOGETHER.get(head.target.partition(":")[0])
+        if together:
             return list(
                 await Delivery.filter(target=head.target, status=DeliveryStatus.PENDING)
                 .order_by("id")
-                .limit(SUPERSEDED_AT_ONCE)
+                .limit(together)
             )
         if not head.group_key:
             return [head]

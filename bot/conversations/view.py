@@ -95,7 +95,8 @@ def _status(conversation: Conversation) -> Text:
 
 
 async def load_for_view(conversation_id: int) -> Conversation:
-    return await Conversation.get(id=conversation_id).prefetch_related(
+    """The conversation with what its title and card show, read in one statement."""
+    return await Conversation.get(id=conversation_id).select_related(
         "contact", "identity", "entry_point", "assignee", "thread", "line"
     )
 

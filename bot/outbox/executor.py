@@ -308,7 +308,7 @@ class DeliveryExecutor:
     async def _to_customer(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
         identity = planned if isinstance(planned, Identity) else await Identity.get(id=route.ident)
         head = deliveries[0]
-        conversation = await Conversation.get(id=head.conversation_id).prefetch_related(  # type: ignore[attr-defined]
+        conversation = await Conversation.get(id=head.conversation_id).select_related(  # type: ignore[attr-defined]
             "entry_point", "line"
         )
         sender = self._customer(identity.channel)

@@ -7,7 +7,7 @@ import pytest
 
 from bot.base.ports import Bucket
 from bot.outbox.pacing import MemoryPacer, RedisPacer
-from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.desk import OPERATOR_CHAT, TELEGRAM_LIMITS, Desk
 
 
 async def test_a_burst_of_customers_is_paced_to_the_group_budget(
@@ -18,9 +18,7 @@ async def test_a_burst_of_customers_is_paced_to_the_group_budget(
         fake,
         database_url,
         clock=clock,
-        telegram_group_per_minute=20,
-        telegram_chat_per_second=1,
-        telegram_global_per_second=30,
+        **TELEGRAM_LIMITS,
     ).start()
     try:
         customers = range(6001, 6007)  # 24 group messages: past one minute's 20

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.desk import OPERATOR_CHAT, TELEGRAM_LIMITS, Desk
 from tests.fakes.telegram import FakeTelegram
 
 IVAN, OLGA = 5001, 1001
@@ -20,13 +20,6 @@ def _group_calls(fake: FakeTelegram, method: str) -> list[dict]:
     ]
 
 
-def _group_messages(fake: FakeTelegram) -> int:
-    return sum(
-        len(_group_calls(fake, method))
-        for method in ("createForumTopic", "sendMessage", "copyMessage")
-    )
-
-
 async def test_title_and_card_edits_queued_behind_a_spent_budget_are_sent_once_after_the_customer(
     limited_telegram, database_url: str
 ) -> None:
@@ -35,9 +28,7 @@ async def test_title_and_card_edits_queued_behind_a_spent_budget_are_sent_once_a
         fake,
         database_url,
         clock=clock,
-        telegram_group_per_minute=20,
-        telegram_chat_per_second=1,
-        telegram_global_per_second=30,
+        **TELEGRAM_LIMITS,
     ).start()
     try:
         fake.add_user(IVAN, "Ivan")

@@ -19,6 +19,13 @@ from tests.fakes.telegram import FakeTelegram
 
 OPERATOR_CHAT = -1001000000001
 OPERATORS = {1001: "Olga", 1002: "Petro", 1003: "Maria"}
+# The desk told Telegram's real limits: 20 messages a minute into a group, 1 a second into
+# a chat, 30 a second per bot.
+TELEGRAM_LIMITS = {
+    "telegram_group_per_minute": 20,
+    "telegram_chat_per_second": 1,
+    "telegram_global_per_second": 30,
+}
 
 
 # Starting migrates and connects; stopping waits for sends in flight (at most ten seconds)

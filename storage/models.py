@@ -154,7 +154,7 @@ class Contact(Model):
 class Identity(Model):
     id = fields.IntField(primary_key=True)
     contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
-        "models.Contact", related_name="identities"
+        "models.Contact", related_name="identities", db_index=True
     )
     channel = fields.CharField(max_length=16)
     external_id = fields.CharField(max_length=128)
@@ -196,7 +196,7 @@ class Thread(Model):
 class Conversation(Model):
     id = fields.IntField(primary_key=True)
     contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
-        "models.Contact", related_name="conversations"
+        "models.Contact", related_name="conversations", db_index=True
     )
     identity: fields.ForeignKeyRelation[Identity] = fields.ForeignKeyField(
         "models.Identity", related_name="conversations"
@@ -208,10 +208,10 @@ class Conversation(Model):
         "models.Line", related_name="conversations"
     )
     thread: fields.ForeignKeyRelation[Thread] = fields.ForeignKeyField(
-        "models.Thread", related_name="conversations"
+        "models.Thread", related_name="conversations", db_index=True
     )
     assignee: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(
-        "models.Operator", related_name="conversations", null=True
+        "models.Operator", related_name="conversations", null=True, db_index=True
     )
     status = fields.CharEnumField(ConversationStatus, default=ConversationStatus.QUEUED)
     # Equal to contact_id while the conversation is not closed: the unique index is what
@@ -247,7 +247,7 @@ class Conversation(Model):
 class Message(Model):
     id = fields.IntField(primary_key=True)
     conversation: fields.ForeignKeyRelation[Conversation] = fields.ForeignKeyField(
-        "models.Conversation", related_name="messages"
+        "models.Conversation", related_name="messages", db_index=True
     )
     direction = fields.CharEnumField(Direction)
     author_operator: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(
@@ -275,7 +275,7 @@ class MessageLink(Model):
 
     id = fields.IntField(primary_key=True)
     message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
-        "models.Message", related_name="links"
+        "models.Message", related_name="links", db_index=True
     )
     chat = fields.CharField(max_length=64)
     external_id = fields.CharField(max_length=64)
@@ -341,7 +341,7 @@ class AuditEntry(Model):
     id = fields.BigIntField(primary_key=True)
     action = fields.CharField(max_length=32, db_index=True)
     conversation: fields.ForeignKeyNullableRelation[Conversation] = fields.ForeignKeyField(
-        "models.Conversation", related_name="audit", null=True
+        "models.Conversation", related_name="audit", null=True, db_index=True
     )
     # The operator the entry is about (a status change), when it is about one.
     operator: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(

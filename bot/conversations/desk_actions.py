@@ -73,7 +73,9 @@ class DeskActions:
         if conversation.first_response_at is None:
             conversation.first_response_at = now
         conversation.last_operator_message_at = now
-        await conversation.save()
+        # Only what an answer changes: a full save would write back every column as this
+        # request read it, over a close or a transfer that landed meanwhile.
+        await conversation.save(update_fields=["first_response_at", "last_operator_message_at"])
         return changed
 
     async def send_text(self, conversation: Conversation, operator: Operator, text: str) -> Message:

@@ -105,3 +105,25 @@ async def latest_conversation(thread: Thread) -> Conversation | None:
     """The conversation `thread` is about now: its newest (a contact's later conversations on
     a line reuse the thread), or None before any."""
     return await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+
+
+async def thread_and_conversation(
+    line_id: int, workspace_kind: str, external_id: str
+) -> tuple[Thread | None, Conversation | None]:
+    """The thread `external_id` of a line and its latest conversation, read together."""
+    conversation = (
+        await Conversation.filter(
+            thread__line_id=line_id,
+            thread__workspace_kind=workspace_kind,
+            thread__external_id=external_id,
+        )
+        .order_by("-id")
+        .select_related("thread")
+        .first()
+    )
+    if conversation is not None:
+        return conversation.thread, conversation
+    thread = await Thread.get_or_none(
+        line_id=line_id, workspace_kind=workspace_kind, external_id=external_id
+    )
+    return thread, None

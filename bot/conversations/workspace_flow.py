@@ -33,7 +33,11 @@ from bot.conversations.message_links import (
     record_message,
     workspace_chat_key,
 )
-from bot.conversations.view import header_card, latest_conversation, load_for_view
+from bot.conversations.view import (
+    header_card,
+    load_for_view,
+    thread_and_conversation,
+)
 from bot.outbox.queue import Outbox
 from bot.people.operator_lookup import Operators
 from storage.models import (
@@ -112,29 +116,24 @@ class WorkspaceFlow:
                     line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
             thread = await conversation.thread if conversation else None
             return Place(line, operator, thread, conversation)
-        thread = None
-        if ref.thread_id is not None:
-            thread = await Thread.get_or_none(
-                line_id=line.id, workspace_kind=ref.workspace_kind, external_id=ref.thread_id
-            )
-        conversation = None
-        if thread is not None:
-            conversation = await latest_conversation(thread)
+        if ref.thread_id is None:
+            return Place(line, operator, None, None)
+        thread, conversation = await thread_and_conversation(
+            line.id, ref.workspace_kind, ref.thread_id
+        )
         return Place(line, operator, thread, conversation)
 
     async def accept_message(self, event: WorkspaceMessage) -> None:
         """Store and relay `event` once, however often the workspace delivers it: a repeat
         (a messenger's retry, a re-read update) is dropped, never an error to the caller."""
         key = self._source_key(event)
-        if await Message.exists(source_key=key):
-            log.info("Duplicate workspace message %s dropped", key)
-            return
+        # A repeat is refused by the message's unique source key, which rolls all of it back.
         try:
             await self._accept_message(event)
         except IntegrityError:
             if not await Message.exists(source_key=key):
                 raise
-            log.info("Duplicate workspace message %s dropped (concurrent)", key)
+            log.info("Duplicate workspace message %s dropped", key)
 
     def _source_key(self, event: WorkspaceMessage) -> str:
         chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
@@ -310,13 +309,9 @@ class WorkspaceFlow:
         text = Text(_("Only operators of this line can do that."))
         thread = conversation = None
         if event.place.thread_id is not None:
-            thread = await Thread.get_or_none(
-                line_id=line.id,
-                workspace_kind=line.workspace_kind,
-                external_id=event.place.thread_id,
+            thread, conversation = await thread_and_conversation(
+                line.id, line.workspace_kind, event.place.thread_id
             )
-        if thread is not None:
-            conversation = await latest_conversation(thread)
         if thread is None or conversation is None:
             await self._outbox.notice_line(line.id, text)
         else:

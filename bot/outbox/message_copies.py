@@ -15,7 +15,8 @@ async def relay(
 ) -> tuple[list[Message], list[str]]:
     """Send the messages of `deliveries`; they and the external ids of their copies."""
     messages = await messages_of(deliveries)
-    result = await sender.relay(target, [await outgoing(m, chat_key) for m in messages])
+    origins = await _origins([m.id for m in messages])
+    result = await sender.relay(target, [await outgoing(m, chat_key, origins) for m in messages])
     return messages, result.external_ids
 
 
@@ -33,9 +34,22 @@ async def messages_of(deliveries: list[Delivery]) -> list[Message]:
     return [by_id[i] for i in ids]
 
 
-async def outgoing(message: Message, target_chat_key: str) -> Outgoing:
-    """`message` as a sender takes it: where its original is, and what it answers there."""
-    origin = await MessageLink.filter(message_id=message.id).order_by("id").first()
+async def _origins(message_ids: list[int]) -> dict[int, MessageLink]:
+    """Where each message was first seen: its oldest link, all read in one statement."""
+    origins: dict[int, MessageLink] = {}
+    for link in await MessageLink.filter(message_id__in=message_ids).order_by("-id"):
+        origins[link.message_id] = link  # type: ignore[attr-defined]  # the oldest is last
+    return origins
+
+
+async def outgoing(
+    message: Message, target_chat_key: str, origins: dict[int, MessageLink] | None = None
+) -> Outgoing:
+    """`message` as a sender takes it: where its original is, and what it answers there.
+    `origins` are the messages' oldest links when the caller read them already."""
+    if origins is None:
+        origins = await _origins([message.id])
+    origin = origins.get(message.id)
     reply_to = (
         await counterpart(message.reply_to_id, target_chat_key) if message.reply_to_id else None
     )  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ class Operators:
         self._clock = clock
         self._cache_seconds = cache_seconds
         self._verified: dict[tuple[int, str], float] = {}
+        self._members: dict[tuple[int, int], float] = {}  # (line, operator) known added, until
 
     async def line_of(self, workspace_kind: str, chat: str) -> Line | None:
         return await Line.get_or_none(workspace_kind=workspace_kind, workspace_chat=chat)
@@ -77,8 +78,19 @@ class Operators:
                 details.pop("name")
             if any(getattr(operator, field) != value for field, value in details.items()):
                 await Operator.filter(id=operator.id).update(**details)
-        await LineMember.get_or_create(line=line, operator=operator)
+        await self._add_member(line, operator)
         return operator
+
+    async def _add_member(self, line: Line, operator: Operator) -> None:
+        """Make `operator` a member of `line`; once done, not asked again for a while."""
+        key = (line.id, operator.id)
+        now = self._clock()
+        if self._members.get(key, 0.0) >= now:
+            return
+        await LineMember.get_or_create(line=line, operator=operator)
+        if len(self._members) > 10_000:
+            self._members = {k: until for k, until in self._members.items() if until >= now}
+        self._members[key] = now + self._cache_seconds
 
 
 def _placeholder(operator: Operator) -> bool:

@@ -24,6 +24,10 @@ NOT_MODIFIED = ("message is not modified", "topic_not_modified")
 TOPIC_CLOSED = "topic_closed"
 
 
+class NotTheAuthor(PermanentError):
+    """Telegram lets only the bot that posted a message edit it: another bot wrote this one."""
+
+
 class TopicClosed(Exception):
     """The topic was closed by hand; the sender reopens it and tries again."""
 
@@ -61,6 +65,10 @@ async def call(request: Awaitable[T], bucket: str | None, redactor: Redactor) ->
             raise ThreadGone(redactor.redact(error.message)) from error
         if TOPIC_CLOSED in text:
             raise TopicClosed(redactor.redact(error.message)) from error
+        if "message can't be edited" in text:
+            raise NotTheAuthor(
+                _("Telegram refused the message"), redactor.redact(error.message)
+            ) from error
         if "chat not found" in text:
             raise PermanentError(
                 _("the chat does not exist or the bot is not in it"), redactor.redact(error.message)

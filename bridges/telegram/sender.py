@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -33,7 +34,7 @@ from bot.base.ports import (
 )
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
-from bridges.telegram.errors import TopicClosed, call
+from bridges.telegram.errors import NotTheAuthor, TopicClosed, call
 from bridges.telegram.render import card_html, card_keyboard, notice_html
 
 T = TypeVar("T")
@@ -60,16 +61,30 @@ class TelegramSender:
         bot: Bot,
         translator: Translator,
         settings: Settings,
-        entry_point_key: str,
+        entry_point_key: str | None,
         fetch: Callable[[Outgoing], Awaitable[list[FileData]]],
         redactor: Redactor,
+        helpers: Callable[[str], dict[str, TelegramSender]] = lambda chat: {},
+        main: TelegramSender | None = None,
     ):
+        """`entry_point_key` is None for a helper bot, which sees no customer's private chat;
+        `main` is then the bot that sends what a helper cannot (a sticker, a location)."""
         self._fetch = fetch
         self._redactor = redactor
         self._bot = bot
         self._translator = translator
         self._settings = settings
         self._entry_point_key = entry_point_key
+        self._helpers = helpers
+        self._main = main
+
+    @property
+    def voice(self) -> str:
+        """The name a helper goes by: its bot's id."""
+        return str(self._bot.id)
+
+    def helpers(self, chat: str) -> dict[str, TelegramSender]:
+        return self._helpers(chat)
 
     async def _call(self, request: Awaitable[T], bucket: str | None) -> T | None:
         return await call(request, bucket, self._redactor)
@@ -233,6 +248,8 @@ class TelegramSender:
         files = await self._fetch(message)
         if files:
             return await self._send_files(target, thread, message, files, reply)
+        if not message.text and self._main is not None:  # a helper has nothing to send it by
+            return await self._main._relay_one(target, thread, message)
         if not message.text:
             raise PermanentError(_("this kind of message cannot be forwarded"), message.kind)
         sent = await self._in_topic(
@@ -283,6 +300,20 @@ class TelegramSender:
     async def edit(
         self, target: ThreadTarget | CustomerTarget, external_id: str, message: Outgoing
     ) -> None:
+        """Only the bot that posted a message may edit it, and which one did is not stored:
+        when Telegram says this bot did not, each helper of the chat tries in turn."""
+        try:
+            await self._edit(target, external_id, message)
+        except NotTheAuthor:
+            for helper in self.helpers(target.chat).values():
+                with contextlib.suppress(NotTheAuthor):
+                    await helper._edit(target, external_id, message)
+                    return
+            raise
+
+    async def _edit(
+        self, target: ThreadTarget | CustomerTarget, external_id: str, message: Outgoing
+    ) -> None:
         chat_id, message_id = int(target.chat), int(external_id)
         content = message.content
         if message.kind == "text":
@@ -297,7 +328,7 @@ class TelegramSender:
             )
             return
         media_class = _INPUT_MEDIA.get(message.kind)
-        if media_class is not None:
+        if media_class is not None and self._main is None:  # file ids are the main bot's
             file = content[message.kind]
             file_id = file[-1]["file_id"] if isinstance(file, list) else file["file_id"]
             media = media_class(
@@ -310,7 +341,7 @@ class TelegramSender:
                 None,
             )
             return
-        if message.kind in ("voice",):
+        if message.kind in ("voice",) or media_class is not None:
             await self._call(
                 self._bot.edit_message_caption(
                     chat_id=chat_id,
@@ -341,7 +372,8 @@ class TelegramSender:
         if message.content.get(TEXT_ONLY):
             return None
         key = message.source_chat_key or ""
-        for prefix in (f"{self._entry_point_key}:", "ws:telegram:"):
+        own = (f"{self._entry_point_key}:",) if self._entry_point_key else ()
+        for prefix in (*own, "ws:telegram:"):
             if key.startswith(prefix) and message.source_external_id:
                 return key[len(prefix) :]
         return None

@@ -198,3 +198,25 @@ async def test_a_helper_that_is_not_an_admin_posts_nothing_and_check_says_so(
         assert 700002 not in posters and 700001 in posters
     finally:
         await desk.stop()
+
+
+async def test_a_voice_message_and_an_edited_caption_go_via_a_helper(
+    fake_telegram: FakeTelegram, database_url: str
+) -> None:
+    desk = await Desk(
+        fake_telegram, database_url, telegram_helper_tokens=add_helpers(fake_telegram)
+    ).start()
+    try:
+        await open_topic(desk, CUSTOMER, "Ivan")
+        fake_telegram.user_sends(CUSTOMER, kind="voice")
+        photo = fake_telegram.user_sends(CUSTOMER, kind="photo", caption="the box")
+        await desk.settle()
+        fake_telegram.user_edits(CUSTOMER, photo["message_id"], "the broken box")
+        await desk.settle()
+
+        voice, edited = desk.topic_messages("Ivan")[-2:]
+        assert "voice" in voice and posted_by(voice) in HELPERS.values()
+        assert "photo" in edited and edited["caption"] == "the broken box"
+        assert posted_by(edited) in HELPERS.values()
+    finally:
+        await desk.stop()

@@ -41,6 +41,11 @@ T = TypeVar("T")
 
 DELIVERED = "👍"
 NOT_DELIVERED = "👎"
+# Telegram kinds a bot uploads with a method of their own (`send_<kind>`, field `<kind>`).
+_UPLOADS = frozenset(
+    {"photo", "video", "animation", "audio", "voice", "video_note", "sticker", "document"}
+)
+_UNCAPTIONED = frozenset({"sticker", "video_note"})
 _INPUT_MEDIA = {
     "photo": InputMediaPhoto,
     "video": InputMediaVideo,
@@ -272,19 +277,24 @@ class TelegramSender:
         files: list[FileData],
         reply: ReplyParameters | None,
     ) -> str:
-        """Files from another messenger: uploaded one by one, the text as the first caption."""
+        """Files from another messenger, or a Telegram message a helper bot sends again: uploaded
+        one by one, the text as the first caption; a Telegram kind keeps its kind."""
         first: str | None = None
         for index, file in enumerate(files):
             upload = BufferedInputFile(file.data, filename=file.name)
-            image = file.mime.startswith("image/")
-            send = self._bot.send_photo if image else self._bot.send_document
+            telegram = message.kind in _UPLOADS and message.kind in message.content
+            kind = message.kind if telegram else None
+            kind = kind or ("photo" if file.mime.startswith("image/") else "document")
+            send = getattr(self._bot, f"send_{kind}")
             fields: dict[str, Any] = {
                 "chat_id": int(target.chat),
                 "message_thread_id": thread,
-                "caption": (message.text or None) if index == 0 else None,
                 "reply_parameters": reply if index == 0 else None,
-                "photo" if image else "document": upload,
+                kind: upload,
             }
+            if kind not in _UNCAPTIONED and index == 0 and message.text:
+                fields["caption"] = message.text
+                fields["caption_entities"] = _entities(message.content.get("caption_entities"))
             sent = await self._in_topic(target, lambda send=send, fields=fields: send(**fields))
             first = first or str(sent.message_id)
         assert first is not None

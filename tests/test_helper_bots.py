@@ -220,3 +220,22 @@ async def test_a_voice_message_and_an_edited_caption_go_via_a_helper(
         assert posted_by(edited) in HELPERS.values()
     finally:
         await desk.stop()
+
+
+async def test_helpers_removed_from_the_group_leave_their_messages_to_the_main_bot(
+    fake_telegram: FakeTelegram, database_url: str
+) -> None:
+    desk = await Desk(
+        fake_telegram, database_url, telegram_helper_tokens=add_helpers(fake_telegram)
+    ).start()
+    try:
+        await open_topic(desk, CUSTOMER, "Ivan")
+        for bot_id in HELPERS.values():  # an admin tidies the group up while the desk runs
+            fake_telegram.set_helper_member(OPERATOR_CHAT, bot_id, status="left")
+        fake_telegram.user_sends(CUSTOMER, "Are you there?")
+        await desk.settle(timeout=30)
+
+        copy_in_topic = desk.topic_messages("Ivan")[-1]
+        assert copy_in_topic["text"] == "Are you there?" and posted_by(copy_in_topic) == MAIN_BOT
+    finally:
+        await desk.stop()

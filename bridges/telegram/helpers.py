@@ -43,11 +43,24 @@ class HelperBots:
         self._serving: dict[str, dict[str, TelegramSender]] = {}
         self._checking: dict[str, asyncio.Task[None]] = {}
 
-    def enlist(self, make_sender: Callable[[Bot], TelegramSender]) -> None:
+    def enlist(self, make_sender: Callable[[Bot, Callable[[str], None]], TelegramSender]) -> None:
         """Their senders, made once the main bot's is (a helper leaves it what it cannot
-        send); groups are checked again."""
-        self._senders = {name: make_sender(bot) for name, bot in self._bots.items()}
+        send), each given how to say that a group refuses it; groups are checked again."""
+        self._senders = {
+            name: make_sender(bot, lambda chat, name=name: self.leave_out(chat, name))
+            for name, bot in self._bots.items()
+        }
         self._serving.clear()
+
+    def leave_out(self, chat: str, name: str) -> None:
+        """Telegram refused helper `name` in `chat` (removed, or no longer an admin)."""
+        if self._serving.get(chat, {}).pop(name, None) is not None:
+            log.warning(
+                "Helper bot %s was refused in group %s and posts nothing there until the "
+                "desk restarts; run `relaydesk check`",
+                name,
+                chat,
+            )
 
     def __call__(self, chat: str) -> dict[str, TelegramSender]:
         """The helpers that serve `chat` now (none while it is being checked)."""

@@ -168,7 +168,7 @@ class TelegramBridge:
             helpers=self.helpers,
         )
         self.helpers.enlist(
-            lambda helper: TelegramSender(
+            lambda helper, refused: TelegramSender(
                 helper,
                 core.translator,
                 settings,
@@ -176,6 +176,7 @@ class TelegramBridge:
                 core.connections.fetch_files,
                 core.redactor,
                 main=sender,
+                refused=refused,
             )
         )
         for chat in await workspace_chats("telegram"):

@@ -24,13 +24,16 @@ from bot.base.events import TEXT_ONLY
 from bot.base.i18n import Text, Translator, _
 from bot.base.ports import (
     Bucket,
+    CustomerBlocked,
     CustomerTarget,
     FileData,
     OpenedThread,
     Outgoing,
     PermanentError,
     SendResult,
+    ThreadGone,
     ThreadTarget,
+    TransientError,
 )
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
@@ -71,9 +74,12 @@ class TelegramSender:
         redactor: Redactor,
         helpers: Callable[[str], dict[str, TelegramSender]] = lambda chat: {},
         main: TelegramSender | None = None,
+        refused: Callable[[str], None] = lambda chat: None,
     ):
         """`entry_point_key` is None for a helper bot, which sees no customer's private chat;
-        `main` is then the bot that sends what a helper cannot (a sticker, a location)."""
+        `main` is then the bot that sends what a helper cannot (a location, a poll), and
+        `refused` is told of a group where Telegram refuses the helper for good: what it
+        failed to send goes again, by another bot."""
         self._fetch = fetch
         self._redactor = redactor
         self._bot = bot
@@ -82,6 +88,7 @@ class TelegramSender:
         self._entry_point_key = entry_point_key
         self._helpers = helpers
         self._main = main
+        self._refused = refused
 
     @property
     def voice(self) -> str:
@@ -206,6 +213,19 @@ class TelegramSender:
     # -- both sides ---------------------------------------------------------------------------
 
     async def relay(
+        self, target: ThreadTarget | CustomerTarget, messages: list[Outgoing]
+    ) -> SendResult:
+        if self._main is None:
+            return await self._relay(target, messages)
+        try:
+            return await self._relay(target, messages)
+        except (CustomerBlocked, ThreadGone):
+            raise
+        except PermanentError as error:  # removed or demoted since it was checked
+            self._refused(target.chat)
+            raise TransientError(f"helper bot {self.voice} left out: {error.detail}") from None
+
+    async def _relay(
         self, target: ThreadTarget | CustomerTarget, messages: list[Outgoing]
     ) -> SendResult:
         thread = _thread(target) if isinstance(target, ThreadTarget) else None

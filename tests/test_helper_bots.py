@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+import redis.asyncio as aioredis
+
+from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bridges.telegram.check import check as check_telegram
 from tests.conftest import LIMITED_SPEED
@@ -16,6 +20,7 @@ HELPERS = {
     "700002:HELPER-TWO-TOKEN-abcdefghij": 700002,
 }
 MAIN_BOT = 123456
+REDIS_URL = "redis://127.0.0.1:6379/12"  # the pacing windows shared by instances
 CUSTOMER = 5101
 
 
@@ -39,12 +44,20 @@ async def open_topic(desk: Desk, user: int, name: str) -> int:
     return desk.topic_of(name)["message_thread_id"]
 
 
+@pytest.mark.parametrize("pacing", ["in process", "redis"])
 async def test_two_helpers_triple_what_reaches_the_topics_within_one_window(
-    limited_telegram, database_url: str
+    limited_telegram, database_url: str, pacing: str
 ) -> None:
     fake, clock = limited_telegram
+    redis = aioredis.from_url(REDIS_URL)
+    await redis.flushdb()
     desk = await Desk(
-        fake, database_url, clock=clock, telegram_helper_tokens=add_helpers(fake), **TELEGRAM_LIMITS
+        fake,
+        database_url,
+        clock=clock,
+        telegram_helper_tokens=add_helpers(fake),
+        redis_url=REDIS_URL if pacing == "redis" else None,
+        **TELEGRAM_LIMITS,
     ).start()
     try:
         customers = {6201 + i: f"Buyer{i}" for i in range(4)}
@@ -78,6 +91,8 @@ async def test_two_helpers_triple_what_reaches_the_topics_within_one_window(
         }
     finally:
         await desk.stop()
+        await redis.flushdb()
+        await redis.aclose()
 
 
 async def test_an_operator_reply_to_a_helpers_message_reaches_the_customer(
@@ -237,5 +252,30 @@ async def test_helpers_removed_from_the_group_leave_their_messages_to_the_main_b
 
         copy_in_topic = desk.topic_messages("Ivan")[-1]
         assert copy_in_topic["text"] == "Are you there?" and posted_by(copy_in_topic) == MAIN_BOT
+    finally:
+        await desk.stop()
+
+
+async def test_helper_tokens_stay_out_of_the_log_when_a_helpers_send_fails(
+    fake_telegram: FakeTelegram, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    tokens = add_helpers(fake_telegram)
+    assert (
+        Redactor.of_settings(Settings(_env_file=None, telegram_helper_tokens=tokens)).redact(
+            f"POST /bot{tokens}/sendMessage"
+        )
+        == "POST /bot***,***/sendMessage"
+    )
+    desk = await Desk(fake_telegram, database_url, telegram_helper_tokens=tokens).start()
+    try:
+        await open_topic(desk, CUSTOMER, "Ivan")
+        fake_telegram.fail_next("sendMessage", network=True)
+        fake_telegram.user_sends(CUSTOMER, "Still there?")
+        await desk.settle(timeout=30)
+
+        assert desk.topic_messages("Ivan")[-1]["text"] == "Still there?"
+        assert "failed" in caplog.text  # the dropped connection was retried, and said
+        for token in HELPERS:
+            assert token not in caplog.text
     finally:
         await desk.stop()

@@ -24,20 +24,18 @@ from bot.base.events import TEXT_ONLY
 from bot.base.i18n import Text, Translator, _
 from bot.base.ports import (
     Bucket,
-    CustomerBlocked,
     CustomerTarget,
     FileData,
     OpenedThread,
     Outgoing,
     PermanentError,
     SendResult,
-    ThreadGone,
     ThreadTarget,
     TransientError,
 )
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
-from bridges.telegram.errors import NotTheAuthor, TopicClosed, call
+from bridges.telegram.errors import NotAllowed, NotTheAuthor, TopicClosed, call
 from bridges.telegram.render import card_html, card_keyboard, notice_html
 
 T = TypeVar("T")
@@ -219,9 +217,7 @@ class TelegramSender:
             return await self._relay(target, messages)
         try:
             return await self._relay(target, messages)
-        except (CustomerBlocked, ThreadGone):
-            raise
-        except PermanentError as error:  # removed or demoted since it was checked
+        except NotAllowed as error:  # removed or demoted since it was checked
             self._refused(target.chat)
             raise TransientError(f"helper bot {self.voice} left out: {error.detail}") from None
 

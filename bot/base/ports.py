@@ -6,6 +6,7 @@ senders here; the outbox worker decides when to call them and what to do with th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -116,6 +117,11 @@ class WorkspaceSender(Protocol):
 
     def buckets(self, chat: str, posts: bool) -> list[Bucket]:
         """The budgets a call into `chat` spends; `posts` is true when it adds a message."""
+        ...
+
+    def helpers(self, chat: str) -> Mapping[str, WorkspaceSender]:
+        """Other accounts, by name, that may relay customers' messages into the open threads
+        of `chat`, each on budgets of its own (Telegram's helper bots); empty where none."""
         ...
 
     async def open_thread(self, chat: str, title: str, card: Card, language: str) -> OpenedThread:

@@ -35,11 +35,13 @@ class Redactor:
 
     @classmethod
     def of_settings(cls, settings: Settings) -> Redactor:
-        """Every secret the settings hold: the bot token, Slack's tokens and signing secret,
-        the webhook secret, and the passwords in the database and Redis URLs."""
+        """Every secret the settings hold: the bot tokens (helper bots' too), Slack's tokens
+        and signing secret, the webhook secret, and the passwords in the database and Redis
+        URLs."""
         return cls(
             [
                 settings.telegram_token_value,
+                *settings.telegram_helper_token_values,
                 settings.webhook_secret_value,
                 settings.secret(settings.slack_bot_token),
                 settings.secret(settings.slack_app_token),

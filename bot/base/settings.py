@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     telegram_mode: Literal["polling", "webhook"] = "polling"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    # Tokens of helper bots, comma-separated: admins of the lines' groups that post customers'
+    # messages into topics on budgets of their own (README, "Helper bots").
+    telegram_helper_tokens: SecretStr | None = None
 
     # Telegram's published ceilings; lower them if your bot still meets 429s.
     telegram_group_per_minute: int = Field(default=20, ge=1)
@@ -96,6 +99,11 @@ class Settings(BaseSettings):
     @property
     def telegram_token_value(self) -> str | None:
         return self.telegram_token.get_secret_value() if self.telegram_token else None
+
+    @property
+    def telegram_helper_token_values(self) -> list[str]:
+        raw = self.secret(self.telegram_helper_tokens) or ""
+        return [token.strip() for token in raw.split(",") if token.strip()]
 
     @staticmethod
     def secret(value: SecretStr | None) -> str | None:

@@ -3,10 +3,10 @@ one cannot be sent."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from bot.base.ports import Bucket, DeliveryError
+from bot.base.ports import Bucket, DeliveryError, TransientError
 from bot.outbox.queue import TargetKind
 from storage.models import DeliveryKind
 
@@ -24,16 +24,30 @@ POSTING = frozenset(
 SHOWN_WHEN_DEAD = frozenset({DeliveryKind.RELAY, DeliveryKind.EDIT, DeliveryKind.DELETE})
 
 
+@dataclass(frozen=True)
+class Helper:
+    """Another account that may send a plan instead (a helper bot), and its own budgets."""
+
+    name: str
+    buckets: list[Bucket]
+
+
 @dataclass
 class Plan:
     buckets: list[Bucket]
     slots: int
     component: str = ""  # the workspace kind or customer channel that sends it
     subject: Any = None  # the thread, identity or line as read to plan: the send reuses it
+    helpers: list[Helper] = field(default_factory=list)  # who else may send it
+    voice: str = ""  # the helper whose budget was taken for it; "" the sender's own
 
 
 class NoSender(DeliveryError):
     """The workspace or channel of a delivery is not configured (any more)."""
+
+
+class HelperGone(TransientError):
+    """The helper chosen to send a delivery stopped serving its workspace meanwhile."""
 
 
 class Unavailable(DeliveryError):

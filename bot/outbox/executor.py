@@ -31,6 +31,8 @@ from bot.outbox import message_copies as copies
 from bot.outbox.delivery_plan import (
     POSTING,
     SHOWN_WHEN_DEAD,
+    Helper,
+    HelperGone,
     NoSender,
     Plan,
     Route,
@@ -181,7 +183,12 @@ class DeliveryExecutor:
         if thread.external_id is None:
             slots += 2  # the topic and its card
         buckets = sender.buckets(thread.workspace_chat, slots > 0)
-        return Plan(buckets, max(slots, 1), thread.workspace_kind, thread)
+        plan = Plan(buckets, max(slots, 1), thread.workspace_kind, thread)
+        if route.kind is DeliveryKind.RELAY and thread.external_id and not thread.card_owed:
+            # Only relays into an open thread: the thread and its card are the sender's own.
+            helpers = sender.helpers(thread.workspace_chat).items()
+            plan.helpers = [Helper(n, h.buckets(thread.workspace_chat, True)) for n, h in helpers]
+        return plan
 
     async def _plan_header(self, route: Route, deliveries: list[Delivery]) -> Plan:
         thread = await Thread.get(id=route.ident)
@@ -231,7 +238,10 @@ class DeliveryExecutor:
         """Send; raise a DeliveryError (or anything, counted as transient) when it did not go.
         `plan` is the one `plan` made for these deliveries just before, whose rows it reuses."""
         route = self.route(deliveries[0])
-        await self._sends[route.target](route, deliveries, plan.subject if plan else None)
+        if plan is not None and plan.voice:  # a helper's budget was taken: it sends
+            await self._to_thread(route, deliveries, plan.subject, plan.voice)
+        else:
+            await self._sends[route.target](route, deliveries, plan.subject if plan else None)
         if route.kind is not DeliveryKind.RELAY:  # a relay is marked with its links
             await self._mark_sent(deliveries)
 
@@ -269,11 +279,18 @@ class DeliveryExecutor:
             status="sent", done_at=self._clock.now(), claimed_until=None
         )
 
-    async def _to_thread(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
+    async def _to_thread(
+        self, route: Route, deliveries: list[Delivery], planned: Any, voice: str = ""
+    ) -> None:
         thread = planned if isinstance(planned, Thread) else await Thread.get(id=route.ident)
         sender = self._workspace(thread.workspace_kind)
         target = await self._threads.ensure(thread, sender)
         chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
+        if voice:
+            helper = sender.helpers(thread.workspace_chat).get(voice)
+            if helper is None:  # gone since it was planned: it is planned again
+                raise HelperGone(f"helper {voice} no longer serves this workspace")
+            sender = helper
         send = ThreadSend(thread, sender, target, chat_key, deliveries)
         await self._thread_ops[route.kind](send)
 

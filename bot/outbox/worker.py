@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 from datetime import timedelta
 
@@ -161,7 +162,7 @@ class OutboxWorker:
             if not await self._claim(group):
                 self._slots.release()
                 continue
-            wait = await self._pacer.reserve(plan.buckets, plan.slots, ticket=str(head.id))
+            wait = await self._reserve(plan, str(head.id))
             if wait > 0:
                 await self._unclaim(group)
                 self._slots.release()
@@ -185,6 +186,18 @@ class OutboxWorker:
         if upcoming:
             pause = min(pause, max((upcoming - now).total_seconds(), 0.01))
         return max(pause, 0.01)
+
+    async def _reserve(self, plan: Plan, ticket: str) -> float:
+        """Take the budget of whoever may send `plan` now: a helper with room first, the
+        workspace's own bot last, which keeps its budget for what only it sends (new topics,
+        cards). Nothing is taken when none has room: the shortest wait is returned."""
+        wait = math.inf
+        for helper in plan.helpers:
+            wait = min(wait, await self._pacer.reserve(helper.buckets, plan.slots, ticket=ticket))
+            if wait == 0:
+                plan.voice = helper.name
+                return 0.0
+        return min(wait, await self._pacer.reserve(plan.buckets, plan.slots, ticket=ticket))
 
     def _starved_until(self, plan: Plan) -> float:
         return max((self._starved.get(b.key, 0.0) for b in plan.buckets), default=0.0)

@@ -58,6 +58,10 @@ class SlackSender:
             return [overall]
         return [Bucket(self._bucket(chat), CHANNEL_PER_SECOND, 1.0), overall]
 
+    def helpers(self, chat: str) -> dict[str, SlackSender]:
+        """One app posts everything in Slack."""
+        return {}
+
     def _bucket(self, chat: str) -> str:
         return f"slack:{self._team}:chat:{chat}"
 

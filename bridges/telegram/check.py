@@ -14,6 +14,7 @@ from bot.base.i18n import Text, _
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bridges.telegram import reach
+from bridges.telegram.helper_check import helper_findings
 from bridges.telegram.runtime import NO_TOKEN, NO_WEBHOOK_URL, make_bot
 
 Finding = tuple[bool, Text]
@@ -45,9 +46,10 @@ async def findings(settings: Settings) -> list[Finding]:
         return [(False, Text(NO_TOKEN))]
     bot = make_bot(settings)
     try:
-        return await _check(bot, settings)
+        found = await _check(bot, settings)
     finally:
         await bot.session.close()
+    return found + await helper_findings(settings)
 
 
 async def _check(bot: Bot, settings: Settings) -> list[Finding]:

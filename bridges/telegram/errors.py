@@ -24,6 +24,14 @@ NOT_MODIFIED = ("message is not modified", "topic_not_modified")
 TOPIC_CLOSED = "topic_closed"
 
 
+class NotAllowed(PermanentError):
+    """The bot may not write to the chat: not in it (any more), or not an admin there."""
+
+
+class NotTheAuthor(PermanentError):
+    """Telegram lets only the bot that posted a message edit it: another bot wrote this one."""
+
+
 class TopicClosed(Exception):
     """The topic was closed by hand; the sender reopens it and tries again."""
 
@@ -50,7 +58,7 @@ async def call(request: Awaitable[T], bucket: str | None, redactor: Redactor) ->
             raise PermanentError(
                 _("the customer's account is deleted"), redactor.redact(error.message)
             ) from error
-        raise PermanentError(
+        raise NotAllowed(
             _("the bot may not write to this chat"), redactor.redact(error.message)
         ) from error
     except TelegramBadRequest as error:
@@ -61,8 +69,12 @@ async def call(request: Awaitable[T], bucket: str | None, redactor: Redactor) ->
             raise ThreadGone(redactor.redact(error.message)) from error
         if TOPIC_CLOSED in text:
             raise TopicClosed(redactor.redact(error.message)) from error
+        if "message can't be edited" in text:
+            raise NotTheAuthor(
+                _("Telegram refused the message"), redactor.redact(error.message)
+            ) from error
         if "chat not found" in text:
-            raise PermanentError(
+            raise NotAllowed(
                 _("the chat does not exist or the bot is not in it"), redactor.redact(error.message)
             ) from error
         if "can't be copied" in text or "message to copy not found" in text:
@@ -70,7 +82,7 @@ async def call(request: Awaitable[T], bucket: str | None, redactor: Redactor) ->
                 _("this kind of message cannot be forwarded"), redactor.redact(error.message)
             ) from error
         if "not enough rights" in text:
-            raise PermanentError(
+            raise NotAllowed(
                 _("the bot lacks admin rights in the group"), redactor.redact(error.message)
             ) from error
         refused = _("Telegram refused the message")

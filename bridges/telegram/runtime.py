@@ -28,6 +28,7 @@ from bot.directory.configured_lines import ensure_entry_point, workspace_chats
 from bridges.telegram import reach
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.files import TelegramFiles
+from bridges.telegram.helpers import HelperBots
 from bridges.telegram.sender import TelegramSender
 from bridges.telegram.workspace_router import workspace_router
 from bridges.webhook_body import BadBody, parse_json_object, read_body
@@ -53,8 +54,9 @@ NO_WEBHOOK_URL = _(
 )
 
 
-def make_bot(settings: Settings) -> Bot:
-    token = settings.telegram_token_value
+def make_bot(settings: Settings, token: str | None = None) -> Bot:
+    """The main bot, or the helper bot of `token`."""
+    token = token or settings.telegram_token_value
     assert token, "RELAYDESK_TELEGRAM_TOKEN is not set"
     session = AiohttpSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=SEND_TIMEOUT
@@ -124,6 +126,10 @@ class TelegramBridge:
             log.error("Telegram is off: %s", core.translator.render("en", Text(NO_WEBHOOK_URL)))
             return
         self.bot = make_bot(settings)
+        self.helpers = HelperBots(
+            [make_bot(settings, token) for token in settings.telegram_helper_token_values],
+            core.redactor,
+        )
         core.health.starting("telegram")
         self._running = asyncio.create_task(self._run(self.bot))
 
@@ -153,8 +159,28 @@ class TelegramBridge:
         for chat in await workspace_chats("telegram"):
             await self._offer_commands(bot, int(chat))
         sender = TelegramSender(
-            bot, core.translator, settings, entry.key, core.connections.fetch_files, core.redactor
+            bot,
+            core.translator,
+            settings,
+            entry.key,
+            core.connections.fetch_files,
+            core.redactor,
+            helpers=self.helpers,
         )
+        self.helpers.enlist(
+            lambda helper, refused: TelegramSender(
+                helper,
+                core.translator,
+                settings,
+                None,
+                core.connections.fetch_files,
+                core.redactor,
+                main=sender,
+                refused=refused,
+            )
+        )
+        for chat in await workspace_chats("telegram"):
+            await self.helpers.check(chat)
         files = TelegramFiles(bot, core.redactor)
         core.connect_customers(CustomerPorts("telegram", entry.key, sender, files))
         # Any line may live in a forum of this bot's: the configured one, or one added with
@@ -319,6 +345,7 @@ class TelegramBridge:
                 await self._running
         if self.bot is not None:
             await self.bot.session.close()
+            await self.helpers.close()
 
 
 def create_bridge() -> TelegramBridge:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -30,16 +31,22 @@ from bot.base.ports import (
     PermanentError,
     SendResult,
     ThreadTarget,
+    TransientError,
 )
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
-from bridges.telegram.errors import TopicClosed, call
+from bridges.telegram.errors import NotAllowed, NotTheAuthor, TopicClosed, call
 from bridges.telegram.render import card_html, card_keyboard, notice_html
 
 T = TypeVar("T")
 
 DELIVERED = "👍"
 NOT_DELIVERED = "👎"
+# Telegram kinds a bot uploads with a method of their own (`send_<kind>`, field `<kind>`).
+_UPLOADS = frozenset(
+    {"photo", "video", "animation", "audio", "voice", "video_note", "sticker", "document"}
+)
+_UNCAPTIONED = frozenset({"sticker", "video_note"})
 _INPUT_MEDIA = {
     "photo": InputMediaPhoto,
     "video": InputMediaVideo,
@@ -60,16 +67,34 @@ class TelegramSender:
         bot: Bot,
         translator: Translator,
         settings: Settings,
-        entry_point_key: str,
+        entry_point_key: str | None,
         fetch: Callable[[Outgoing], Awaitable[list[FileData]]],
         redactor: Redactor,
+        helpers: Callable[[str], dict[str, TelegramSender]] = lambda chat: {},
+        main: TelegramSender | None = None,
+        refused: Callable[[str], None] = lambda chat: None,
     ):
+        """`entry_point_key` is None for a helper bot, which sees no customer's private chat;
+        `main` is then the bot that sends what a helper cannot (a location, a poll), and
+        `refused` is told of a group where Telegram refuses the helper for good: what it
+        failed to send goes again, by another bot."""
         self._fetch = fetch
         self._redactor = redactor
         self._bot = bot
         self._translator = translator
         self._settings = settings
         self._entry_point_key = entry_point_key
+        self._helpers = helpers
+        self._main = main
+        self._refused = refused
+
+    @property
+    def voice(self) -> str:
+        """The name a helper goes by: its bot's id."""
+        return str(self._bot.id)
+
+    def helpers(self, chat: str) -> dict[str, TelegramSender]:
+        return self._helpers(chat)
 
     async def _call(self, request: Awaitable[T], bucket: str | None) -> T | None:
         return await call(request, bucket, self._redactor)
@@ -188,6 +213,17 @@ class TelegramSender:
     async def relay(
         self, target: ThreadTarget | CustomerTarget, messages: list[Outgoing]
     ) -> SendResult:
+        if self._main is None:
+            return await self._relay(target, messages)
+        try:
+            return await self._relay(target, messages)
+        except NotAllowed as error:  # removed or demoted since it was checked
+            self._refused(target.chat)
+            raise TransientError(f"helper bot {self.voice} left out: {error.detail}") from None
+
+    async def _relay(
+        self, target: ThreadTarget | CustomerTarget, messages: list[Outgoing]
+    ) -> SendResult:
         thread = _thread(target) if isinstance(target, ThreadTarget) else None
         sources = {self._source_chat(m) for m in messages}
         source = sources.pop() if len(sources) == 1 else None
@@ -233,6 +269,8 @@ class TelegramSender:
         files = await self._fetch(message)
         if files:
             return await self._send_files(target, thread, message, files, reply)
+        if not message.text and self._main is not None:  # a helper has nothing to send it by
+            return await self._main._relay_one(target, thread, message)
         if not message.text:
             raise PermanentError(_("this kind of message cannot be forwarded"), message.kind)
         sent = await self._in_topic(
@@ -255,19 +293,24 @@ class TelegramSender:
         files: list[FileData],
         reply: ReplyParameters | None,
     ) -> str:
-        """Files from another messenger: uploaded one by one, the text as the first caption."""
+        """Files from another messenger, or a Telegram message a helper bot sends again: uploaded
+        one by one, the text as the first caption; a Telegram kind keeps its kind."""
         first: str | None = None
         for index, file in enumerate(files):
             upload = BufferedInputFile(file.data, filename=file.name)
-            image = file.mime.startswith("image/")
-            send = self._bot.send_photo if image else self._bot.send_document
+            telegram = message.kind in _UPLOADS and message.kind in message.content
+            kind = message.kind if telegram else None
+            kind = kind or ("photo" if file.mime.startswith("image/") else "document")
+            send = getattr(self._bot, f"send_{kind}")
             fields: dict[str, Any] = {
                 "chat_id": int(target.chat),
                 "message_thread_id": thread,
-                "caption": (message.text or None) if index == 0 else None,
                 "reply_parameters": reply if index == 0 else None,
-                "photo" if image else "document": upload,
+                kind: upload,
             }
+            if kind not in _UNCAPTIONED and index == 0 and message.text:
+                fields["caption"] = message.text
+                fields["caption_entities"] = _entities(message.content.get("caption_entities"))
             sent = await self._in_topic(target, lambda send=send, fields=fields: send(**fields))
             first = first or str(sent.message_id)
         assert first is not None
@@ -281,6 +324,20 @@ class TelegramSender:
         )
 
     async def edit(
+        self, target: ThreadTarget | CustomerTarget, external_id: str, message: Outgoing
+    ) -> None:
+        """Only the bot that posted a message may edit it, and which one did is not stored:
+        when Telegram says this bot did not, each helper of the chat tries in turn."""
+        try:
+            await self._edit(target, external_id, message)
+        except NotTheAuthor:
+            for helper in self.helpers(target.chat).values():
+                with contextlib.suppress(NotTheAuthor):
+                    await helper._edit(target, external_id, message)
+                    return
+            raise
+
+    async def _edit(
         self, target: ThreadTarget | CustomerTarget, external_id: str, message: Outgoing
     ) -> None:
         chat_id, message_id = int(target.chat), int(external_id)
@@ -297,7 +354,7 @@ class TelegramSender:
             )
             return
         media_class = _INPUT_MEDIA.get(message.kind)
-        if media_class is not None:
+        if media_class is not None and self._main is None:  # file ids are the main bot's
             file = content[message.kind]
             file_id = file[-1]["file_id"] if isinstance(file, list) else file["file_id"]
             media = media_class(
@@ -310,7 +367,7 @@ class TelegramSender:
                 None,
             )
             return
-        if message.kind in ("voice",):
+        if message.kind in ("voice",) or media_class is not None:
             await self._call(
                 self._bot.edit_message_caption(
                     chat_id=chat_id,
@@ -341,7 +398,8 @@ class TelegramSender:
         if message.content.get(TEXT_ONLY):
             return None
         key = message.source_chat_key or ""
-        for prefix in (f"{self._entry_point_key}:", "ws:telegram:"):
+        own = (f"{self._entry_point_key}:",) if self._entry_point_key else ()
+        for prefix in (*own, "ws:telegram:"):
             if key.startswith(prefix) and message.source_external_id:
                 return key[len(prefix) :]
         return None

@@ -66,6 +66,7 @@ class Desk:
         self.report = DeskReport()
         secrets = (
             self.settings.telegram_token_value,
+            *self.settings.telegram_helper_token_values,
             self.settings.webhook_secret_value,
             Settings.secret(self.settings.slack_bot_token),
             Settings.secret(self.settings.slack_app_token),

@@ -62,6 +62,8 @@ class RateLimiter:
         global_window: float = 1.0,
     ) -> None:
         self.clock = clock
+        self._config = (group_per_minute, group_window, private_per_second, private_burst)
+        self._global_config = (global_per_second, global_window)
         self.group_per_minute = group_per_minute
         self.group_window = group_window
         self.private_per_second = private_per_second
@@ -69,6 +71,20 @@ class RateLimiter:
         self._global = SlidingWindow(global_per_second, global_window)
         self._groups: dict[int, SlidingWindow] = {}
         self._privates: dict[int, TokenBucket] = {}
+
+    def twin(self) -> RateLimiter:
+        """Fresh limits of the same sizes: another bot's (Telegram counts per bot)."""
+        group, window, private, burst = self._config
+        per_second, global_window = self._global_config
+        return RateLimiter(
+            self.clock,
+            group_per_minute=group,
+            group_window=window,
+            private_per_second=private,
+            private_burst=burst,
+            global_per_second=per_second,
+            global_window=global_window,
+        )
 
     def _chat_limit(self, chat_id: int, now: float) -> SlidingWindow | TokenBucket:
         if chat_id < 0:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .content import CAPTIONED_KINDS, generate_content, media_kind
-from .world import ADMIN_RIGHTS, Chat, Json, World
+from .world import ADMIN_RIGHTS, Chat, FakeBot, Json, World, bot_user
 
 # Who Telegram shows as the sender of an anonymous group admin's actions.
 ANONYMOUS_ADMIN: Json = {
@@ -88,6 +88,23 @@ class People(World):
             if status == "administrator":
                 record |= dict.fromkeys(ADMIN_RIGHTS, True)
         chat.bot_member = record | rights
+
+    def add_bot(self, token: str, bot_id: int, username: str) -> Json:
+        """Another bot served by this fake (a helper bot): its own token, identity and rate
+        limits; it sees no private chats and is in no group until `set_helper_member`."""
+        self.bots[token] = FakeBot(
+            token, bot_user(bot_id, username, username), self.main_bot.limiter.twin(), False
+        )
+        return copy.deepcopy(self.bots[token].user)
+
+    def set_helper_member(
+        self, chat_id: int, bot_id: int, *, status: str = "administrator", **rights: bool
+    ) -> None:
+        """Add a helper bot to a group (an admin with every right by default)."""
+        record: Json = {"status": status}
+        if status == "administrator":
+            record |= dict.fromkeys(ADMIN_RIGHTS, True)
+        self.chats[chat_id].helper_members[bot_id] = record | rights
 
     def block_bot(self, user_id: int, blocked: bool = True) -> None:
         self._private(user_id).blocked = blocked

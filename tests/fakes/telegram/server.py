@@ -23,7 +23,7 @@ from .errors import DEFAULT_DESCRIPTIONS, ApiError
 from .limits import RateLimiter
 from .params import Params, UploadedFile, read_request
 from .people import People
-from .world import Json, Webhook
+from .world import ACTING, Json, Webhook
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -147,14 +147,15 @@ class FakeTelegram(People, AppServer):
                 await self._webhook_task
         await self._shutdown()
 
-    def make_bot(self, **kwargs: Any) -> Bot:
-        """A real aiogram Bot wired to this server (close its session when done)."""
+    def make_bot(self, token: str | None = None, **kwargs: Any) -> Bot:
+        """A real aiogram Bot wired to this server (close its session when done); the main
+        bot unless `token` names a helper added with `add_bot`."""
         from aiogram import Bot
         from aiogram.client.session.aiohttp import AiohttpSession
         from aiogram.client.telegram import TelegramAPIServer
 
         api = TelegramAPIServer.from_base(self.base_url)
-        return Bot(self.token, session=AiohttpSession(api=api), **kwargs)
+        return Bot(token or self.token, session=AiohttpSession(api=api), **kwargs)
 
     # ----- faults -----------------------------------------------------------------------
 
@@ -195,7 +196,7 @@ class FakeTelegram(People, AppServer):
     # ----- what the test guard checks ---------------------------------------------------
 
     def secrets(self) -> set[str]:
-        return {self.token}
+        return set(self.bots)
 
     def retry_after_violations(self) -> list[str]:
         """Calls into a chat that came before a 429's `retry_after` for that chat was over
@@ -223,6 +224,10 @@ class FakeTelegram(People, AppServer):
         """Run one Bot API call; raises ApiError for error answers."""
         self.calls.append((method, {**params.files, **copy.deepcopy(params.values)}))
         chat = str(params.values.get("chat_id", ""))
+        if chat and not self.acting.main:  # each bot has its own limits, so its own 429s
+            chat = f"{chat} (bot {self.acting.id})"
+        if method.lower() == "getupdates" and not self.acting.main:
+            self.server_errors.append(f"helper bot {self.acting.id} polled getUpdates")
         self.requests.append((time.monotonic(), self.clock(), chat, method))
         entry = METHODS.get(method)
         self.stats.calls[entry[0] if entry else method] += 1
@@ -254,8 +259,10 @@ class FakeTelegram(People, AppServer):
             raise
 
     async def _handle_api(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
+        bot = self.bots.get(request.match_info["token"])
+        if bot is None:
             return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
+        ACTING.set(bot)  # this request's own context: the bot every rule below applies to
         method = request.match_info["method"]
         try:
             values, files = await read_request(request)
@@ -283,7 +290,7 @@ class FakeTelegram(People, AppServer):
         return web.json_response({"ok": True, "result": result})
 
     async def _handle_file(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
+        if request.match_info["token"] not in self.bots:
             return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
         fault = self._take_fault("download")
         if fault is not None:

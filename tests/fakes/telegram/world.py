@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import random
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +65,8 @@ class Chat:
     is_forum: bool = False
     user: Json | None = None  # the person of a private chat
     members: dict[int, str] = field(default_factory=dict)  # user id → status
-    bot_member: Json = field(default_factory=lambda: {"status": "member"})
+    bot_member: Json = field(default_factory=lambda: {"status": "member"})  # the main bot's
+    helper_members: dict[int, Json] = field(default_factory=dict)  # other bots': id → record
     topics: dict[int, Topic] = field(default_factory=dict)
     messages: dict[int, Json] = field(default_factory=dict)  # live history by message_id
     removed: dict[int, Json] = field(default_factory=dict)  # deleted messages, for inspection
@@ -115,6 +117,27 @@ def snapshot(message: Json) -> Json:
     }
 
 
+@dataclass
+class FakeBot:
+    """One bot the fake serves, by its token: the main bot (which polls and talks to
+    customers) or a helper bot that only posts into groups it was added to. Each has its own
+    rate limits, as in Telegram."""
+
+    token: str
+    user: Json
+    limiter: RateLimiter
+    main: bool
+
+    @property
+    def id(self) -> int:
+        return int(self.user["id"])
+
+
+# The bot whose call is being served; outside a call (a test arranging or inspecting the
+# world), the main bot.
+ACTING: ContextVar[FakeBot | None] = ContextVar("fake_telegram_acting_bot", default=None)
+
+
 class World:
     """State and shared rules; Bot API methods and test helpers build on it."""
 
@@ -132,20 +155,9 @@ class World:
         seed: int,
     ) -> None:
         self.token = token
-        self.bot_id = bot_id
-        self.bot_user: Json = {
-            "id": bot_id,
-            "is_bot": True,
-            "first_name": bot_name,
-            "username": bot_username,
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-            "can_connect_to_business": False,
-            "has_main_web_app": False,
-        }
+        self.main_bot = FakeBot(token, bot_user(bot_id, bot_name, bot_username), limiter, True)
+        self.bots: dict[str, FakeBot] = {token: self.main_bot}
         self.limits = limits
-        self.limiter = limiter
         self.service_updates = service_updates
         self.topic_reply_quirk = topic_reply_quirk
         self.rng = random.Random(seed)
@@ -163,6 +175,36 @@ class World:
         self.closing = False
         self._last_update_id = 100_000
         self._poll_seq = 0
+
+    # ----- the bot making the call ---------------------------------------------------
+
+    @property
+    def acting(self) -> FakeBot:
+        return ACTING.get() or self.main_bot
+
+    @property
+    def bot_id(self) -> int:
+        return self.acting.id
+
+    @property
+    def bot_user(self) -> Json:
+        return self.acting.user
+
+    @property
+    def limiter(self) -> RateLimiter:
+        return self.acting.limiter
+
+    def membership(self, chat: Chat) -> Json:
+        """The acting bot's member record in a group."""
+        return self.member_record(chat, self.acting)
+
+    def member_record(self, chat: Chat, bot: FakeBot) -> Json:
+        if bot.main:
+            return chat.bot_member
+        return chat.helper_members.get(bot.id, {"status": "left"})
+
+    def bot_with_id(self, user_id: int) -> FakeBot | None:
+        return next((bot for bot in self.bots.values() if bot.id == user_id), None)
 
     # ----- identifiers -----------------------------------------------------------
 
@@ -189,6 +231,8 @@ class World:
 
     def chat(self, chat_id: int) -> Chat:
         chat = self.chats.get(chat_id)
+        if chat is not None and chat.is_private and not self.acting.main:
+            chat = None  # customers started the main bot only: a helper never sees them
         if chat is None:
             if chat_id in self.users:  # known person who never started the bot
                 raise forbidden("bot can't initiate conversation with a user")
@@ -199,13 +243,14 @@ class World:
         if chat.is_private:
             if chat.blocked:
                 raise forbidden("bot was blocked by the user")
-        elif chat.bot_member["status"] in {"left", "kicked"}:
+        elif self.membership(chat)["status"] in {"left", "kicked"}:
             raise forbidden(f"bot is not a member of the {chat.type} chat")
 
     def bot_can(self, chat: Chat, right: str) -> bool:
-        status = chat.bot_member["status"]
+        record = self.membership(chat)
+        status = record["status"]
         if status == "administrator":
-            return bool(chat.bot_member.get(right))
+            return bool(record.get(right))
         return status == "creator"
 
     def send_thread(self, chat: Chat, thread_id: int | None) -> int | None:
@@ -340,3 +385,17 @@ class World:
             if (thread_id is None or message.get("message_thread_id") == thread_id)
             and (include_service or not is_service(message))
         ]
+
+
+def bot_user(bot_id: int, name: str, username: str) -> Json:
+    return {
+        "id": bot_id,
+        "is_bot": True,
+        "first_name": name,
+        "username": username,
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+        "can_connect_to_business": False,
+        "has_main_web_app": False,
+    }

@@ -26,7 +26,7 @@ def managed_topic(world: World, chat: Chat, p: Params) -> Topic:
     topic = chat.live_topic(p.req_int("message_thread_id"))
     if topic is None:
         raise bad_request("TOPIC_ID_INVALID")
-    is_admin = chat.bot_member["status"] in {"creator", "administrator"}
+    is_admin = world.membership(chat)["status"] in {"creator", "administrator"}
     # Telegram lets a bot manage topics it created without can_manage_topics.
     if not is_admin or not (world.bot_can(chat, "can_manage_topics") or topic.created_by_bot):
         raise bad_request("not enough rights to manage topics")

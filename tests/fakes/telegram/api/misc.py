@@ -156,8 +156,9 @@ def get_chat(world: World, p: Params) -> Json:
 
 
 def member_object(world: World, chat: Chat, user_id: int) -> Json:
-    if user_id == world.bot_id:
-        user, record = world.bot_user, chat.bot_member
+    bot = world.bot_with_id(user_id)
+    if bot is not None:
+        user, record = bot.user, world.member_record(chat, bot)
     elif user_id in world.users:
         user = world.users[user_id]
         if chat.is_private:
@@ -189,8 +190,11 @@ def get_chat_administrators(world: World, p: Params) -> list[Json]:
     if chat.is_private:
         raise bad_request("there are no administrators in the private chat")
     admins = [uid for uid, status in chat.members.items() if status in {"creator", "administrator"}]
-    if chat.bot_member["status"] in {"creator", "administrator"}:
-        admins.append(world.bot_id)
+    admins += [
+        bot.id
+        for bot in world.bots.values()
+        if world.member_record(chat, bot)["status"] in {"creator", "administrator"}
+    ]
     return [member_object(world, chat, user_id) for user_id in admins]
 
 

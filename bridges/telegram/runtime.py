@@ -284,9 +284,22 @@ class TelegramBridge:
                 log.info("Telegram is back up: getUpdates answers again")
                 said, next_delay = None, backoff_of(self.settings).delays()
             health.up("telegram")
-            for update in updates:
+            if updates:
+                await self._handle_batch(bot, updates)
+                offset = updates[-1].update_id + 1
+
+    async def _handle_batch(self, bot: Bot, updates: list[Update]) -> None:
+        """A chat's updates in the order they came, different chats side by side: a customer
+        waits for no one else's messages to be stored, and a chat's order is kept."""
+        by_chat: dict[int | None, list[Update]] = {}
+        for update in updates:
+            by_chat.setdefault(_chat_of(update), []).append(update)
+
+        async def in_order(chat_updates: list[Update]) -> None:
+            for update in chat_updates:
                 await self._handle(bot, update)
-                offset = update.update_id + 1
+
+        await asyncio.gather(*(in_order(chat_updates) for chat_updates in by_chat.values()))
 
     async def _handle(self, bot: Bot, update: Update) -> None:
         assert self.dispatcher is not None
@@ -350,3 +363,11 @@ class TelegramBridge:
 
 def create_bridge() -> TelegramBridge:
     return TelegramBridge()
+
+
+def _chat_of(update: Update) -> int | None:
+    """The chat an update happened in (None: not in a chat, handled in the common order)."""
+    message = update.message or update.edited_message
+    if message is None and update.callback_query is not None:
+        message = update.callback_query.message  # type: ignore[assignment]
+    return message.chat.id if message is not None else None

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from bot.reports import rows
 from bot.reports.figures import build
 from bot.reports.request import ReportRefused, ReportRequest, Scope
 from storage import db
@@ -103,6 +104,31 @@ async def test_a_supervisor_or_an_operator_sees_only_their_part(story: Story) ->
     assert own.totals.created == 2
     nothing = await build(may(scope=Scope(line_ids=frozenset())))
     assert nothing.totals.created == 0 and nothing.totals.reaction is None
+
+
+async def test_the_table_lists_the_same_conversations_newest_first(story: Story) -> None:
+    first = await rows.page(may(), 1, 2)
+    assert [row.client for row in first] == ["Dana", "Boris"]
+    boris = first[1]
+    assert (boris.channel, boris.operator, boris.line, boris.topic) == (
+        "webchat",
+        "Petro",
+        "Default",
+        "Billing",
+    )
+    assert (boris.reaction, boris.handling, boris.csat) == (
+        pytest.approx(900),
+        pytest.approx(2400),
+        3,
+    )
+    assert boris.created_at.astimezone(KYIV).strftime("%d %H:%M") == "05 12:00"
+    second = await rows.page(may(), 2, 2)
+    assert [(row.client, row.handling, row.result) for row in second] == [
+        ("Anna", None, "spam"),
+        ("Ivan", pytest.approx(1800), "solved"),
+    ]
+    chunked = [[row.number for row in chunk] async for chunk in rows.chunks(may(), 3)]
+    assert chunked == [[story.d.id, story.c.id, story.b.id], [story.a.id]]
 
 
 @pytest.mark.parametrize(

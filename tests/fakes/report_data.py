@@ -109,6 +109,11 @@ async def conversation(where: Line, name: str, history: History) -> Conversation
     return conversation
 
 
+async def _operator(name: str, telegram: int) -> Operator:
+    found = await Operator.get_or_none(telegram_user_id=telegram)
+    return found or await Operator.create(name=name, telegram_user_id=telegram)
+
+
 async def _audit(
     conversation: Conversation, action: str, at: datetime, old: str | None, new: str
 ) -> None:
@@ -148,8 +153,8 @@ class Story:
 async def two_days_in_may() -> Story:
     default = await line("default", "Default")
     sales = await line("sales", "Sales")
-    olga = await Operator.create(name="Olga", telegram_user_id=1001)
-    petro = await Operator.create(name="Petro", telegram_user_id=1002)
+    olga = await _operator("Olga", 1001)
+    petro = await _operator("Petro", 1002)
     a = await conversation(
         default,
         "Ivan",

@@ -78,6 +78,32 @@ async def test_an_admin_reads_the_two_days_figures_and_table(
     assert "Times in Europe/Kyiv" in seen
 
 
+async def test_three_charts_drawn_on_the_server_with_the_period_average(
+    story: Story, browser: PanelClient
+) -> None:
+    await signed_in(browser, "boss")
+    _, html = await browser.get(f"/admin/reports{MAY_4_5}")
+    charts = re.findall(r"<svg .*?</svg>", html, re.S)
+    assert [re.search(r"<title>(.*?)</title>", chart).group(1) for chart in charts] == [
+        "Closed conversations",
+        "Average wait for an answer",
+        "Average handling time",
+    ]
+    closed, wait, handling = charts
+    assert re.findall(r'class="bar".*?<title>(.*?)</title>', closed) == [
+        "2026-05-04: 2",
+        "2026-05-05: 1",
+    ]
+    assert "Average over the period: 1.5" in closed  # 3 closed in 2 days
+    assert re.findall(r'class="bar".*?<title>(.*?)</title>', wait) == [
+        "2026-05-04: 0:05:00",
+        "2026-05-05: 0:08:30",
+    ]
+    assert "Average over the period: 0:07:20" in wait
+    assert "Average over the period: 0:35:00" in handling
+    assert "<script" not in html and "https://" not in html
+
+
 async def test_a_filter_narrows_figures_and_table(story: Story, browser: PanelClient) -> None:
     await signed_in(browser, "boss")
     status, html = await browser.get(f"/admin/reports{MAY_4_5}&channel=webchat")

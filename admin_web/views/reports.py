@@ -11,18 +11,20 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from markupsafe import Markup
 
 from admin_web import conversation_queries as queries
 from admin_web.access import viewer
 from admin_web.i18n import panel_language, say, translate
 from admin_web.pages import render
 from admin_web.params import page_number
+from admin_web.report_charts import bars
 from admin_web.report_form import GROUPING_NAMES, PRESETS, read
 from admin_web.state import core_of
 from bot.base.i18n import _
 from bot.conversations.view import RESULT_NAMES, STATE_NAMES
 from bot.reports import rows
-from bot.reports.figures import build
+from bot.reports.figures import Report, build
 from bot.reports.request import ReportRequest
 
 routes = web.RouteTableDef()
@@ -37,6 +39,43 @@ def duration(seconds: float | None) -> str:
         return "—"
     whole = max(0, round(seconds))
     return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def charts(report: Report, words: Callable[[str], str]) -> list[Markup]:
+    """The seed's three charts: closed conversations, average wait for an answer, average
+    handling time, per period, each with the whole period's average."""
+    series, totals = report.series, report.totals
+    per_period = totals.closed / len(series) if series else None
+    average = words(_("Average over the period"))
+    return [
+        bars(
+            words(_("Closed conversations")),
+            [(p.label, float(p.figures.closed)) for p in series],
+            per_period,
+            number,
+            average,
+        ),
+        bars(
+            words(_("Average wait for an answer")),
+            [(p.label, p.figures.reaction) for p in series],
+            totals.reaction,
+            duration,
+            average,
+        ),
+        bars(
+            words(_("Average handling time")),
+            [(p.label, p.figures.handling) for p in series],
+            totals.handling,
+            duration,
+            average,
+        ),
+    ]
 
 
 def _clock_face(zone: ZoneInfo) -> Callable[[datetime], str]:
@@ -72,11 +111,12 @@ async def report_page(request: web.Request) -> web.StreamResponse:
         return render("reports.html", request, context, status=400)
     report = await build(asked)
     pages = max(1, -(-report.totals.created // PAGE_SIZE))
-    number = min(page_number(request.query.get("page")), pages)
+    shown_page = min(page_number(request.query.get("page")), pages)
     context |= {
         "report": report,
-        "rows": await rows.page(asked, number, PAGE_SIZE),
-        "page": {"number": number, "pages": pages},
+        "rows": await rows.page(asked, shown_page, PAGE_SIZE),
+        "charts": charts(report, _translator(request)),
+        "page": {"number": shown_page, "pages": pages},
         "period": (asked.first_day.isoformat(), asked.last_day.isoformat()),
     }
     return render("reports.html", request, context)

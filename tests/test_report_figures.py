@@ -138,6 +138,7 @@ async def test_the_table_lists_the_same_conversations_newest_first(story: Story)
         (date(2016, 1, 1), date(2026, 1, 1), "day", "is 3654 days long"),
         (date(2026, 1, 1), date(2026, 3, 1), "hour", "Grouping by hour covers at most 31"),
         (date(2026, 1, 1), date(2026, 1, 2), "decade", "Group by hour, day, week or month"),
+        (date(1, 1, 1), date(1, 1, 1), "day", "0001-01-01 is out of the years a report covers"),
     ],
 )
 def test_a_request_the_report_cannot_answer_is_refused_in_words(

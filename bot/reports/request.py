@@ -12,7 +12,8 @@ from bot.base.i18n import Text, _
 GROUPINGS = ("hour", "day", "week", "month")
 MAX_DAYS = 366  # a year: longer periods are refused, not computed for minutes
 MAX_HOUR_DAYS = 31  # grouping by hour over a longer period draws thousands of points
-EVERYTHING: frozenset[int] | None = None
+# Days far enough from datetime's ends that a time zone and a day more still make a datetime.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
 
 
 class ReportRefused(ValueError):
@@ -48,6 +49,16 @@ class ReportRequest:
     scope: Scope = Scope()
 
     def __post_init__(self) -> None:
+        for day in (self.first_day, self.last_day):
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise ReportRefused(
+                    Text(
+                        _("{day} is out of the years a report covers ({first}–{last})."),
+                        day=day.isoformat(),
+                        first=FIRST_YEAR,
+                        last=LAST_YEAR,
+                    )
+                )
         if self.last_day < self.first_day:
             raise ReportRefused(
                 Text(

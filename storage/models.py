@@ -358,6 +358,8 @@ class AuditEntry(Model):
 
     class Meta:
         table = "audit_entry"
+        # A report reads the assignments and statuses of each of its conversations.
+        indexes = (("conversation", "action"),)
 
 
 class AdminAccount(Model):

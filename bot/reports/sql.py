@@ -104,21 +104,20 @@ WITH picked AS (
          c.csat_score
   FROM conversation c JOIN identity i ON i.id = c.identity_id
   WHERE {where.sql} {page}
-), assigned AS (
-  SELECT a.conversation_id, MIN(a.created_at) AS at
+), trail AS (
+  SELECT a.conversation_id, a.action, a.new_value, a.created_at,
+         LEAD(a.created_at) OVER (
+           PARTITION BY a.conversation_id, a.action ORDER BY a.created_at, a.id
+         ) AS next_at
   FROM audit_entry a JOIN picked p ON p.id = a.conversation_id
-  WHERE a.action = 'assignee' AND a.new_value IS NOT NULL
-  GROUP BY a.conversation_id
-), statuses AS (
-  SELECT a.conversation_id, a.new_value, a.created_at,
-         LEAD(a.created_at) OVER (PARTITION BY a.conversation_id ORDER BY a.created_at, a.id)
-           AS next_at
-  FROM audit_entry a JOIN picked p ON p.id = a.conversation_id
-  WHERE a.action = 'status'
-), snoozed AS (
-  SELECT conversation_id, SUM({s("next_at")} - {s("created_at")}) AS seconds
-  FROM statuses WHERE new_value = 'snoozed' AND next_at IS NOT NULL
-  GROUP BY conversation_id
+  WHERE a.action IN ('assignee', 'status')
+), kept AS (
+  SELECT conversation_id,
+         MIN(CASE WHEN action = 'assignee' AND new_value IS NOT NULL THEN created_at END)
+           AS assigned_at,
+         SUM(CASE WHEN action = 'status' AND new_value = 'snoozed' AND next_at IS NOT NULL
+           THEN {s("next_at")} - {s("created_at")} ELSE 0 END) AS snoozed
+  FROM trail GROUP BY conversation_id
 ), timed AS (
   SELECT p.id, p.created_at, p.status, p.assignee_id, p.csat_score,
          {dialect.bucket("p.created_at")} AS bucket,
@@ -126,12 +125,11 @@ WITH picked AS (
            AS missed,
          CASE WHEN p.first_response_at IS NOT NULL
            THEN {s("p.first_response_at")} - {s("p.created_at")} END AS reaction,
-         CASE WHEN p.status = 'closed' AND p.closed_at IS NOT NULL AND a.at IS NOT NULL
-           THEN {s("p.closed_at")} - {s("a.at")}
-                - COALESCE(s.seconds, 0) END AS handling
+         CASE WHEN p.status = 'closed' AND p.closed_at IS NOT NULL
+              AND k.assigned_at IS NOT NULL
+           THEN {s("p.closed_at")} - {s("k.assigned_at")} - k.snoozed END AS handling
   FROM picked p
-  LEFT JOIN assigned a ON a.conversation_id = p.id
-  LEFT JOIN snoozed s ON s.conversation_id = p.id
+  LEFT JOIN kept k ON k.conversation_id = p.id
 )"""
 
 

@@ -25,20 +25,13 @@ from bot.base.i18n import _
 from bot.conversations.view import RESULT_NAMES, STATE_NAMES
 from bot.reports import rows
 from bot.reports.figures import Report, build
+from bot.reports.figures import clock_time as duration
 from bot.reports.request import ReportRequest
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 50
 SEPARATORS = {"semicolon": ";", "comma": ","}
 BOM = "\ufeff"
-
-
-def duration(seconds: float | None) -> str:
-    """`H:MM:SS`, the same in every language; a dash when there is nothing to show."""
-    if seconds is None:
-        return "—"
-    whole = max(0, round(seconds))
-    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
 def number(value: float | None) -> str:

@@ -53,6 +53,14 @@ class Figures:
         return self.csat_sum / self.csat_count if self.csat_count else None
 
 
+def clock_time(seconds: float | None) -> str:
+    """`H:MM:SS`, the same in every language; a dash when there is nothing to show."""
+    if seconds is None:
+        return "—"
+    whole = max(0, round(seconds))
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
 @dataclass
 class Point:
     start: date | datetime  # the period's first day, or its first hour (local, naive)

@@ -10,7 +10,7 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 640, 180
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 56, 8, 22, 28  # the average's words sit above the plot
 
 
 def bars(
@@ -58,8 +58,8 @@ def bars(
             f'stroke="#d0503a" stroke-dasharray="6 4"><title>{escape(words)}</title></line>'
         )
         parts.append(
-            f'<text x="{WIDTH - RIGHT}" y="{max(y - 4, TOP + 10):.1f}" text-anchor="end" '
-            f'font-size="11" fill="#d0503a">{escape(words)}</text>'
+            f'<text x="{WIDTH - RIGHT}" y="{TOP - 8}" text-anchor="end" font-size="11" '
+            f'fill="#d0503a">- - {escape(words)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

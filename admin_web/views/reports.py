@@ -40,35 +40,41 @@ def number(value: float | None) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def charts(report: Report, words: Callable[[str], str]) -> list[Markup]:
+def charts(report: Report, words: Callable[[str], str]) -> list[tuple[str, Markup]]:
     """The seed's three charts: closed conversations, average wait for an answer, average
     handling time, per period, each with the whole period's average."""
     series, totals = report.series, report.totals
     per_period = totals.closed / len(series) if series else None
     average = words(_("Average over the period"))
-    return [
+    titles = [
+        words(_("Closed conversations")),
+        words(_("Average wait for an answer")),
+        words(_("Average handling time")),
+    ]
+    drawn = [
         bars(
-            words(_("Closed conversations")),
+            titles[0],
             [(p.label, float(p.figures.closed)) for p in series],
             per_period,
             number,
             average,
         ),
         bars(
-            words(_("Average wait for an answer")),
+            titles[1],
             [(p.label, p.figures.reaction) for p in series],
             totals.reaction,
             duration,
             average,
         ),
         bars(
-            words(_("Average handling time")),
+            titles[2],
             [(p.label, p.figures.handling) for p in series],
             totals.handling,
             duration,
             average,
         ),
     ]
+    return list(zip(titles, drawn, strict=True))
 
 
 def _clock_face(zone: ZoneInfo) -> Callable[[datetime], str]:

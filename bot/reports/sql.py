@@ -2,8 +2,9 @@
 (seconds since the epoch, a placeholder) come from the connection's dialect.
 
 The filtered conversations are one common table expression (`picked`); the timings of each
-(`timed`) are computed from it in SQL, so that totals, series, operators and rows all read
-the same definitions and no row is added up in Python."""
+(`timed`) are computed from it in SQL — the first assignment and the snoozed time by
+per-conversation lookups in the audit trail — so that totals, series, operators and rows all
+read the same definitions and no row is added up in Python."""
 
 from __future__ import annotations
 
@@ -98,26 +99,13 @@ def timed(dialect: Dialect, where: Where, page: str = "") -> str:
     seconds. `page` (ORDER BY … LIMIT …) narrows `picked` first, so that a page of rows
     computes the timings of that page only."""
     s = dialect.seconds
+    snoozed = SNOOZED.format(until=s("s.next_at"), since=s("s.created_at"))
     return f"""
 WITH picked AS (
   SELECT c.id, c.created_at, c.first_response_at, c.closed_at, c.status, c.assignee_id,
          c.csat_score
   FROM conversation c JOIN identity i ON i.id = c.identity_id
   WHERE {where.sql} {page}
-), trail AS (
-  SELECT a.conversation_id, a.action, a.new_value, a.created_at,
-         LEAD(a.created_at) OVER (
-           PARTITION BY a.conversation_id, a.action ORDER BY a.created_at, a.id
-         ) AS next_at
-  FROM audit_entry a JOIN picked p ON p.id = a.conversation_id
-  WHERE a.action IN ('assignee', 'status')
-), kept AS (
-  SELECT conversation_id,
-         MIN(CASE WHEN action = 'assignee' AND new_value IS NOT NULL THEN created_at END)
-           AS assigned_at,
-         SUM(CASE WHEN action = 'status' AND new_value = 'snoozed' AND next_at IS NOT NULL
-           THEN {s("next_at")} - {s("created_at")} ELSE 0 END) AS snoozed
-  FROM trail GROUP BY conversation_id
 ), timed AS (
   SELECT p.id, p.created_at, p.status, p.assignee_id, p.csat_score,
          {dialect.bucket("p.created_at")} AS bucket,
@@ -126,12 +114,20 @@ WITH picked AS (
          CASE WHEN p.first_response_at IS NOT NULL
            THEN {s("p.first_response_at")} - {s("p.created_at")} END AS reaction,
          CASE WHEN p.status = 'closed' AND p.closed_at IS NOT NULL
-              AND k.assigned_at IS NOT NULL
-           THEN {s("p.closed_at")} - {s("k.assigned_at")} - k.snoozed END AS handling
+           THEN {s("p.closed_at")} - {s(f"({ASSIGNED})")} - ({snoozed}) END AS handling
   FROM picked p
-  LEFT JOIN kept k ON k.conversation_id = p.id
 )"""
 
+
+# Per conversation, looked up by the (conversation_id, action) index: the cost follows the
+# number of conversations picked, whatever the planner believes about the tables.
+ASSIGNED = """SELECT MIN(a.created_at) FROM audit_entry a
+  WHERE a.conversation_id = p.id AND a.action = 'assignee' AND a.new_value IS NOT NULL"""
+SNOOZED = """SELECT COALESCE(SUM({until} - {since}), 0) FROM (
+    SELECT a.new_value, a.created_at,
+           LEAD(a.created_at) OVER (ORDER BY a.created_at, a.id) AS next_at
+    FROM audit_entry a WHERE a.conversation_id = p.id AND a.action = 'status'
+  ) s WHERE s.new_value = 'snoozed' AND s.next_at IS NOT NULL"""
 
 FIGURES = """
   COUNT(*) AS created,

@@ -17,6 +17,7 @@ from bot.base.ports import (
     CustomerBlocked,
     CustomerSender,
     CustomerTarget,
+    PermanentError,
     ThreadTarget,
     WorkspaceSender,
 )
@@ -46,6 +47,7 @@ from storage.models import (
     Conversation,
     Delivery,
     DeliveryKind,
+    DeliveryStatus,
     Direction,
     Identity,
     Line,
@@ -255,8 +257,22 @@ class DeliveryExecutor:
     async def _to_line(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
         line = planned if isinstance(planned, Line) else await Line.get(id=route.ident)
         op = self._line_ops[route.target][route.kind]
-        for delivery in deliveries:  # receipts go several at a time, anything else alone
-            await op(line, delivery)
+        if len(deliveries) == 1:
+            await op(line, deliveries[0])
+            return
+        # Receipts go several at a time: one Telegram refuses (its message was deleted) is
+        # dead alone, and the others still go.
+        for delivery in deliveries:
+            try:
+                await op(line, delivery)
+            except PermanentError as error:
+                log.warning("Receipt %s is dead: %s", delivery.id, error)
+                await Delivery.filter(id=delivery.id).update(
+                    status=DeliveryStatus.DEAD,
+                    claimed_until=None,
+                    last_error=str(error)[:1000],
+                    done_at=self._clock.now(),
+                )
 
     def _line_target(self, line: Line) -> ThreadTarget:
         return ThreadTarget(line.workspace_chat, None, self._operator_language)
@@ -275,9 +291,10 @@ class DeliveryExecutor:
         )
 
     async def _mark_sent(self, deliveries: list[Delivery]) -> None:
-        await Delivery.filter(id__in=[d.id for d in deliveries]).update(
-            status="sent", done_at=self._clock.now(), claimed_until=None
-        )
+        """Those of `deliveries` still pending (not one found dead on the way) went."""
+        await Delivery.filter(
+            id__in=[d.id for d in deliveries], status=DeliveryStatus.PENDING
+        ).update(status=DeliveryStatus.SENT, done_at=self._clock.now(), claimed_until=None)
 
     async def _to_thread(
         self, route: Route, deliveries: list[Delivery], planned: Any, voice: str = ""

@@ -108,6 +108,9 @@ async def scenario(
             "telegram_group_per_minute": 20,
             "telegram_chat_per_second": 1,
             "telegram_global_per_second": 30,
+            # The clock runs 10x but handling the updates does not: a new customer's texts
+            # are given the real half second to join their first one.
+            "first_message_wait_seconds": 0.5 * speed,
         }
     desk = await Desk(fake, url, clock=clock, **tuning).start()
     if routed:  # every new conversation is assigned (least busy) on arrival

@@ -6,6 +6,7 @@ and replies still reach the right text; media follow in order."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
 from bot.base.clock import Clock
 from tests.fakes.desk import OPERATOR_CHAT, TELEGRAM_LIMITS, Desk
@@ -167,5 +168,32 @@ async def test_media_follow_queued_texts_in_order(limited_telegram, database_url
         assert desk.topic_texts("Ivan") == ["Help", "Look", "at this", "the box", "broken"]
         assert "photo" in shown[-2] and len(shown) == 4  # card, two texts as one, photo, text
         assert fake.stats.too_many_requests == 0
+    finally:
+        await desk.stop()
+
+
+async def test_a_merged_send_cut_off_in_flight_loses_no_text_after_the_restart(
+    limited_telegram, database_url: str
+) -> None:
+    fake, clock = limited_telegram
+    desk = await Desk(fake, database_url, clock=clock, **GATHER, **TELEGRAM_LIMITS).start()
+    try:
+        await _ivan_behind_a_spent_budget(fake, desk)
+        fake.answer_delay = 0.5  # every call acts at once and answers half a second later
+        for text in ("one", "two", "three"):
+            fake.user_sends(IVAN, text)
+        shown = await fake.changed.wait_until(lambda: "three" in desk.topic_texts("Ivan"), 30)
+        assert shown and fake.unanswered > 0, "no merged send in flight"
+
+        await desk.cancel_sends_and_stop()  # the desk never learns that it went
+        fake.answer_delay = 0.0
+        await desk.start()
+        await desk.settle(timeout=90)
+
+        texts = desk.topic_texts("Ivan")
+        assert list(dict.fromkeys(texts)) == ["Help", "one", "two", "three"]
+        # Sent again as a whole, never in pieces: delivery is at least once (no idempotency
+        # key in the Bot API), and each text is shown at most twice.
+        assert max(Counter(texts).values()) <= 2, texts
     finally:
         await desk.stop()

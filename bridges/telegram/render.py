@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import tzinfo
-from html import escape
+from html import escape, unescape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
 from aiogram.utils.text_decorations import html_decoration
@@ -14,6 +15,7 @@ from bot.base.ports import Outgoing
 
 # Telegram's longest message text.
 MAX_TEXT = 4096
+TAG = re.compile(r"<[^>]*>")
 
 
 def card_html(card: Card, translator: Translator, lang: str) -> str:
@@ -49,6 +51,11 @@ def part_html(message: Outgoing, zone: tzinfo) -> str:
     if message.sent_at is None:
         return body
     return f"<i>{message.sent_at.astimezone(zone):%H:%M}</i>  {body}"
+
+
+def shown_length(html: str) -> int:
+    """How long `html` is as Telegram counts it: the text its tags and entities stand for."""
+    return len(unescape(TAG.sub("", html)))
 
 
 def together_html(card: str | None, parts: list[str]) -> str:

@@ -42,6 +42,7 @@ from bridges.telegram.render import (
     card_keyboard,
     notice_html,
     part_html,
+    shown_length,
     together_html,
 )
 
@@ -244,7 +245,7 @@ class TelegramSender:
         for message in messages:
             if chunk or head is not None:
                 parts = [part_html(m, self._zone) for m in [*chunk, message]]
-                if len(together_html(head, parts)) > MAX_TEXT:
+                if shown_length(together_html(head, parts)) > MAX_TEXT:
                     await flush()
             chunk.append(message)
         await flush()
@@ -273,7 +274,7 @@ class TelegramSender:
     ) -> None:
         head = card_html(card, self._translator, target.language) if card else None
         text = together_html(head, [part_html(m, self._zone) for m in messages])
-        if len(text) > MAX_TEXT:  # an edit made it too long: each text keeps what fits
+        if shown_length(text) > MAX_TEXT:  # an edit made it too long: each text keeps what fits
             room = max(1, (MAX_TEXT - len(head or "")) // len(messages) - 20)
             text = together_html(head, [escape((m.text or "")[:room]) for m in messages])
         await self._call(

@@ -187,8 +187,9 @@ async def test_cancelling_every_send_mid_burst_loses_no_accepted_message(
                 for m in desk.fake.chat_messages(OPERATOR_CHAT, thread)
                 for text in shown_texts(m)
             ]
-            # A send cut off by the kill may be repeated (at least once), never lost or reordered.
-            once = [t for i, t in enumerate(shown) if i == 0 or shown[i - 1] != t]
-            assert once == [f"{user}-{r}" for r in range(3)], shown
+            # A send cut off by the kill may be repeated (at least once; a merged message as a
+            # whole), never lost or reordered.
+            assert list(dict.fromkeys(shown)) == [f"{user}-{r}" for r in range(3)], shown
+            assert all(shown.count(t) <= 2 for t in shown), shown
     finally:
         await desk.stop()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -179,6 +180,7 @@ class SlackBridge:
             core.connections.fetch_files,
             core.redactor,
             web_url=str(identity.get("url") or "https://slack.com"),
+            zone=ZoneInfo(settings.timezone),
         )
         core.connect_workspace(
             WorkspacePorts("slack", sender, SlackMembers(client), SlackFiles(token, core.redactor))

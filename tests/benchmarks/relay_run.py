@@ -18,7 +18,7 @@ from tests.benchmarks.desk_process import DeskProcess
 from tests.benchmarks.proc import ProcessGroupCpu, cpu_seconds, own_cpu_seconds, peak_rss_mib
 from tests.benchmarks.sampled import Sampler
 from tests.benchmarks.traced_fake import TracedFake
-from tests.fakes.desk import OPERATOR_CHAT, OPERATORS
+from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, shown_texts
 
 FIRST_CUSTOMER = 700_001
 ARRIVAL_WITHIN = 300.0  # seconds for a phase's copies to arrive; past it the run is reported as is
@@ -133,9 +133,10 @@ def _out_of_order(fake: TracedFake, customers: range, texts: int) -> int:
     """Customers whose texts the operators do not see in one topic, in the order sent."""
     seen: dict[int, list[tuple[int | None, str]]] = {user: [] for user in customers}
     for message in fake.chat_messages(OPERATOR_CHAT):
-        user, _, rest = message.get("text", "").partition(" text ")
-        if rest and user.isdigit() and int(user) in seen:
-            seen[int(user)].append((message.get("message_thread_id"), message["text"]))
+        for text in shown_texts(message):  # a merged message shows several
+            user, _, rest = text.partition(" text ")
+            if rest and user.isdigit() and int(user) in seen:
+                seen[int(user)].append((message.get("message_thread_id"), text))
     wrong = 0
     for user, shown in seen.items():
         threads = {thread for thread, _ in shown}
@@ -226,7 +227,9 @@ async def run(
 
         # Phase 2: one operator reply in each customer's topic, all at once.
         topic_of = {
-            m["text"]: m.get("message_thread_id") for m in fake.chat_messages(OPERATOR_CHAT)
+            text: m.get("message_thread_id")
+            for m in fake.chat_messages(OPERATOR_CHAT)
+            for text in shown_texts(m)
         }
         operators = list(OPERATORS)
         replies = []

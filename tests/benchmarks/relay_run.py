@@ -87,7 +87,7 @@ class Run:
         return self.burst.calls + self.replies.calls
 
 
-def _setup_file(folder: Path) -> Path:
+def setup_file(folder: Path) -> Path:
     operators = "\n".join(
         f"  - name: {name}\n    telegram_user_id: {uid}\n    telegram_username: {name.lower()}"
         for uid, name in OPERATORS.items()
@@ -193,7 +193,7 @@ async def run(
     try:
         if redis_url:
             await empty_redis(redis_url)
-        await desk.cli("import", str(_setup_file(folder)))
+        await desk.cli("import", str(setup_file(folder)))
         await desk.start()
         result.start_seconds = desk.started_in
         result.healthy_in, result.first_poll_in = desk.healthy_in, desk.first_poll_in

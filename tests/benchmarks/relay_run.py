@@ -9,7 +9,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +66,7 @@ class Run:
     burst: Phase = field(default_factory=Phase)
     replies: Phase = field(default_factory=Phase)
     start_seconds: float = 0.0
+    serving_in: float = 0.0
     healthy_in: float = 0.0
     first_poll_in: float = 0.0
     start_cpu: float = 0.0
@@ -177,7 +178,9 @@ async def run(
     texts: int,
     profile: Path | None = None,
     sampled: Path | None = None,
+    fill: Callable[[str], Awaitable[None]] | None = None,
 ) -> Run:
+    """`fill(database_url)` stores what the database should hold before the desk starts."""
     result = Run(label, db)
     folder = Path(tempfile.mkdtemp(prefix="relaydesk-bench-"))
     url, pg_name = await create_database(db, folder)
@@ -194,9 +197,12 @@ async def run(
         if redis_url:
             await empty_redis(redis_url)
         await desk.cli("import", str(setup_file(folder)))
+        if fill is not None:
+            await fill(url)
         await desk.start()
         result.start_seconds = desk.started_in
         result.healthy_in, result.first_poll_in = desk.healthy_in, desk.first_poll_in
+        result.serving_in = desk.serving_in
         result.start_cpu = cpu_seconds(desk.pid)
         users = range(FIRST_CUSTOMER, FIRST_CUSTOMER + customers)
         for user in users:

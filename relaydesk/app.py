@@ -25,18 +25,26 @@ from storage import db
 log = logging.getLogger(__name__)
 
 
-# The messengers' SDKs are imported when first needed, not with the desk: aiogram alone
-# takes seconds (see relaydesk/deferred_bridge.py).
-async def _telegram_findings(settings: Settings) -> list[Finding]:
+# The messengers' SDKs are imported when first needed, not with the desk, and in a thread
+# while the desk serves: aiogram alone takes seconds (see relaydesk/deferred_bridge.py).
+def _telegram_check() -> SetupCheck:
     from bridges.telegram import check
 
-    return await check.findings(settings)
+    return check.findings
+
+
+def _slack_check() -> SetupCheck:
+    from bridges.slack import check
+
+    return check.findings
+
+
+async def _telegram_findings(settings: Settings) -> list[Finding]:
+    return await (await asyncio.to_thread(_telegram_check))(settings)
 
 
 async def _slack_findings(settings: Settings) -> list[Finding]:
-    from bridges.slack import check
-
-    return await check.findings(settings)
+    return await (await asyncio.to_thread(_slack_check))(settings)
 
 
 def _telegram_bridge() -> Bridge:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tortoise import Tortoise
+
 from bot.outbox.queue import TargetKind, thread_target
 from storage import db
 from storage.models import (
@@ -50,6 +52,10 @@ async def fill(url: str, conversations: int, bot_id: int) -> None:
         )
         for first in range(0, conversations, CHUNK):
             await _chunk(range(first, min(first + CHUNK, conversations)), line, entry, operators)
+        if not db.is_single_instance(url):
+            # PostgreSQL's autovacuum would analyze the grown tables in a while; until then
+            # its planner takes them for empty and scans them. A desk's tables grow slowly.
+            await Tortoise.get_connection("default").execute_script("ANALYZE")
     finally:
         await db.disconnect()
 

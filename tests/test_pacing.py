@@ -115,3 +115,21 @@ async def test_a_slow_send_counts_from_when_it_was_over() -> None:
     now[0] = 64.0  # the first nineteen slots are free again, the slow one is not
     assert await pacer.reserve(group, slots=19) == 0
     assert await pacer.reserve(group) > 0
+
+
+async def test_a_desk_that_met_many_customers_keeps_only_the_budgets_still_running() -> None:
+    """Each customer's chat is a budget of its own; the ones out of their window are
+    forgotten (a long-running desk meets far more customers than it serves at once), while
+    the group's budget and a 429's hold stay."""
+    now = [0.0]
+    pacer = MemoryPacer(lambda: now[0])
+    group = Bucket("g", 20, 60.0)
+    await pacer.hold("chat:held", 10_000.0)
+    for customer in range(100_000):  # one a hundredth of a second
+        now[0] += 0.01
+        if customer == 99_000:  # ten seconds before the end
+            assert all([await pacer.reserve([group]) == 0 for _ in range(20)])
+        assert await pacer.reserve([Bucket(f"chat:{customer}", 1, 1.0)]) == 0
+    assert len(pacer._sent) < 1_200  # noqa: SLF001 (its memory, not its behaviour)
+    assert await pacer.reserve([Bucket("chat:held", 1, 1.0)]) > 0
+    assert await pacer.reserve([group]) > 0

@@ -25,7 +25,7 @@ from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bot.core import Core
 from bot.directory.configured_lines import ensure_entry_point, workspace_chats
-from bridges.telegram import reach
+from bridges.telegram import WEBHOOK_PATH, reach
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.files import TelegramFiles
 from bridges.telegram.helpers import HelperBots
@@ -35,7 +35,6 @@ from bridges.webhook_body import BadBody, parse_json_object, read_body
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 MEMBER_STATUSES = {"creator", "administrator", "member"}
 POLL_TIMEOUT = 25

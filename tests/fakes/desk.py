@@ -32,6 +32,7 @@ TELEGRAM_LIMITS = {
 # Starting migrates and connects; stopping waits for sends in flight (at most ten seconds)
 # and closes the database: past this, something waits forever, and the test says so.
 STOP_WITHIN = 30.0
+FIRST_ANSWER_SECONDS = 5.0
 
 
 def free_port() -> int:
@@ -112,6 +113,9 @@ class Desk:
         async with asyncio.timeout(STOP_WITHIN):
             await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.settings.http_port).start()
+        # The desk serves before its messengers answer; a story starts once they did (or
+        # could not, within FIRST_ANSWER_SECONDS).
+        await self.core.health.first_answers(within=FIRST_ANSWER_SECONDS)
         return self
 
     async def stop(self) -> None:

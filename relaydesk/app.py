@@ -18,6 +18,7 @@ from bot.core import Core, build_core
 from bot.directory.configured_lines import configure_lines, first_line
 from bridges.slack import EVENTS_PATH
 from bridges.telegram import WEBHOOK_PATH
+from bridges.telegram.turned_off import turned_off
 from relaydesk.bad_requests import log_bad_requests_on_one_line
 from relaydesk.deferred_bridge import Bridge, DeferredBridge
 from storage import db
@@ -59,8 +60,12 @@ def _slack_bridge() -> Bridge:
     return runtime.create_bridge()
 
 
-def _slack_wanted(settings: Settings) -> bool:
-    return bool(settings.slack_bot_token or settings.slack_channel_id)
+def _slack_wanted(core: Core) -> bool:
+    return bool(core.settings.slack_bot_token or core.settings.slack_channel_id)
+
+
+def _telegram_wanted(core: Core) -> bool:
+    return not turned_off(core)
 
 
 # What `relaydesk check` and the panel's empty dashboard ask each workspace.
@@ -81,7 +86,7 @@ def create_bridges() -> list[Bridge]:
     """The workspaces' bridges and the admin panel, in the order they start. The workspaces
     load and connect in the background: the panel and /healthz serve meanwhile."""
     return [
-        DeferredBridge("telegram", _telegram_bridge, [WEBHOOK_PATH]),
+        DeferredBridge("telegram", _telegram_bridge, [WEBHOOK_PATH], wanted=_telegram_wanted),
         DeferredBridge("slack", _slack_bridge, [EVENTS_PATH], wanted=_slack_wanted),
         create_panel(),
     ]

@@ -14,7 +14,6 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.base.health import Outage
-from bot.base.settings import Settings
 from bot.core import Core
 
 log = logging.getLogger(__name__)
@@ -36,14 +35,15 @@ class DeferredBridge:
     """`factory` imports the bridge's module and builds it; it runs in a thread, so the event
     loop keeps serving while the import works. `paths` are the bridge's POST routes (fixed
     before the server starts): requests to them wait until the bridge is there. `wanted`
-    says whether the settings ask for this bridge at all; if not, its SDK is never imported."""
+    says whether the settings ask for this bridge at all (telling `core.health` why not);
+    if not, its SDK is never imported."""
 
     def __init__(
         self,
         component: str,
         factory: Callable[[], Bridge],
         paths: Sequence[str],
-        wanted: Callable[[Settings], bool] = lambda _: True,
+        wanted: Callable[[Core], bool] = lambda _: True,
     ) -> None:
         self.component = component
         self._factory = factory
@@ -59,7 +59,7 @@ class DeferredBridge:
             app.router.add_post(path, self._forward)
 
     async def start(self, app: web.Application, core: Core) -> None:
-        if not self._wanted(core.settings):
+        if not self._wanted(core):
             self._loaded.set()
             return
         core.health.starting(self.component)

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.fakes.desk import OPERATOR_CHAT
+from tests.fakes.desk import OPERATOR_CHAT, shown_texts
 from tests.fakes.outage import nobody_listens
 from tests.fakes.process import RelaydeskProcess
 from tests.fakes.telegram import FakeTelegram
@@ -37,12 +37,13 @@ async def sign_in_form_shown(desk: RelaydeskProcess) -> bool:
 
 
 def shown_in_topic(fake: FakeTelegram, user: int) -> list[str]:
+    """The customer's texts as operators read them (the first comes with the card)."""
     return [
-        m["text"]
+        text
         for topic in fake.topics(OPERATOR_CHAT)
         if f"Ivan{user}" in topic["name"]
         for m in fake.chat_messages(OPERATOR_CHAT, topic["message_thread_id"])
-        if "reply_markup" not in m and "text" in m
+        for text in shown_texts(m)
     ]
 
 

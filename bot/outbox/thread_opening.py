@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from bot.base.cards import Card
 from bot.base.ports import OpenedThread, ThreadTarget, WorkspaceSender
-from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
+from bot.conversations.view import header_card, latest_view, thread_title
 from bot.outbox.thread_header import ThreadHeaders
 from storage.models import Conversation, Thread
 
@@ -98,6 +98,6 @@ class ThreadOpener:
             self._headers.shown(thread, opened.card_id, card)
 
     async def _latest_view(self, thread: Thread) -> Conversation:
-        latest = await latest_conversation(thread)
+        latest = await latest_view(thread)
         assert latest is not None
-        return await load_for_view(latest.id)
+        return latest

@@ -99,6 +99,7 @@ def build_core(
         locks=locks,
         clock=clock,
         album_wait=settings.album_wait_seconds,
+        first_wait=settings.first_message_wait_seconds,
         actions=actions,
     )
     flow = WorkspaceFlow(

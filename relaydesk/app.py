@@ -6,45 +6,76 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 
 from admin_web.panel import create_panel
 from bot.base.clock import Clock
 from bot.base.settings import Settings
-from bot.base.setup_check import SetupCheck
+from bot.base.setup_check import Finding, SetupCheck
 from bot.core import Core, build_core
 from bot.directory.configured_lines import configure_lines, first_line
-from bridges.slack import check as slack_check
-from bridges.slack import runtime as slack_runtime
-from bridges.telegram import check as telegram_check
-from bridges.telegram import runtime as telegram_runtime
+from bridges.slack import EVENTS_PATH
+from bridges.telegram import WEBHOOK_PATH
+from bridges.telegram.turned_off import turned_off
 from relaydesk.bad_requests import log_bad_requests_on_one_line
+from relaydesk.deferred_bridge import Bridge, DeferredBridge
 from storage import db
 
 log = logging.getLogger(__name__)
 
+
+# The messengers' SDKs are imported when first needed, not with the desk, and in a thread
+# while the desk serves: aiogram alone takes seconds (see relaydesk/deferred_bridge.py).
+def _telegram_check() -> SetupCheck:
+    from bridges.telegram import check
+
+    return check.findings
+
+
+def _slack_check() -> SetupCheck:
+    from bridges.slack import check
+
+    return check.findings
+
+
+async def _telegram_findings(settings: Settings) -> list[Finding]:
+    return await (await asyncio.to_thread(_telegram_check))(settings)
+
+
+async def _slack_findings(settings: Settings) -> list[Finding]:
+    return await (await asyncio.to_thread(_slack_check))(settings)
+
+
+def _telegram_bridge() -> Bridge:
+    from bridges.telegram import runtime
+
+    return runtime.create_bridge()
+
+
+def _slack_bridge() -> Bridge:
+    from bridges.slack import runtime
+
+    return runtime.create_bridge()
+
+
+def _slack_wanted(core: Core) -> bool:
+    return bool(core.settings.slack_bot_token or core.settings.slack_channel_id)
+
+
+def _telegram_wanted(core: Core) -> bool:
+    return not turned_off(core)
+
+
 # What `relaydesk check` and the panel's empty dashboard ask each workspace.
 SETUP_CHECKS: dict[str, SetupCheck] = {
-    "Telegram": telegram_check.findings,
-    "Slack": slack_check.findings,
+    "Telegram": _telegram_findings,
+    "Slack": _slack_findings,
 }
-
-# How long the start waits for Telegram and Slack to answer their first call before it
-# serves anyway (they keep trying in the background).
-FIRST_ANSWER_SECONDS = 5.0
 
 CORE = web.AppKey("core", Core)
 BRIDGES_KEY = web.AppKey("bridges", list)
-
-
-class Bridge(Protocol):
-    def install(self, app: web.Application) -> None: ...
-
-    async def start(self, app: web.Application, core: Core) -> None: ...
-
-    async def stop(self) -> None: ...
 
 
 class UnmigratedDatabase(RuntimeError):
@@ -52,8 +83,13 @@ class UnmigratedDatabase(RuntimeError):
 
 
 def create_bridges() -> list[Bridge]:
-    """The workspaces' bridges and the admin panel, in the order they start."""
-    return [telegram_runtime.create_bridge(), slack_runtime.create_bridge(), create_panel()]
+    """The workspaces' bridges and the admin panel, in the order they start. The workspaces
+    load and connect in the background: the panel and /healthz serve meanwhile."""
+    return [
+        DeferredBridge("telegram", _telegram_bridge, [WEBHOOK_PATH], wanted=_telegram_wanted),
+        DeferredBridge("slack", _slack_bridge, [EVENTS_PATH], wanted=_slack_wanted),
+        create_panel(),
+    ]
 
 
 async def prepare_database(settings: Settings) -> None:
@@ -124,7 +160,8 @@ async def _start(
 ) -> Core:
     """All of the desk or none of it: whatever fails here undoes what was opened (so the
     process exits instead of idling with a database thread alive) and says why in one line.
-    A messenger that cannot be reached is not a failure: its bridge keeps trying."""
+    A messenger that cannot be reached is not a failure: its bridge keeps trying, and the
+    desk serves without waiting for it."""
     step = "the database"
     try:
         await prepare_database(settings)
@@ -145,7 +182,6 @@ async def _start(
         for bridge in bridges:
             stack.push_async_callback(bridge.stop)
             await bridge.start(app, core)
-        await core.health.first_answers(within=FIRST_ANSWER_SECONDS)
     except UnmigratedDatabase:
         raise
     except Exception as error:

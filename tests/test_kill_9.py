@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.desk import OPERATOR_CHAT
+from tests.fakes.desk import OPERATOR_CHAT, shown_texts
 from tests.fakes.process import RelaydeskProcess
 from tests.fakes.telegram import FakeTelegram
 
@@ -29,11 +29,11 @@ def shown_in_topics(fake: FakeTelegram, user: int) -> list[str]:
     """The customer's messages as operators see them, over every topic opened for them (a
     topic whose creation the kill cut off may be created once more)."""
     return [
-        m["text"]
+        text
         for topic in fake.topics(OPERATOR_CHAT)
         if f"Customer{user} " in topic["name"]
         for m in fake.chat_messages(OPERATOR_CHAT, topic["message_thread_id"])
-        if "reply_markup" not in m and "text" in m
+        for text in shown_texts(m)
     ]
 
 

@@ -218,3 +218,24 @@ async def test_each_of_a_burst_of_answers_gets_its_own_receipt(desk: Desk) -> No
     for answer in answers:  # receipts go several at a time, one reaction each
         reactions = desk.fake.reactions(OPERATOR_CHAT, answer["message_id"])
         assert [r["emoji"] for r in reactions] == ["👍"]
+
+
+async def test_a_receipt_telegram_refuses_does_not_hold_back_the_others(desk: Desk) -> None:
+    thread = await _open(desk)
+    desk.expect_dead_deliveries()
+    # A 429 first, so that the receipts queue up and go together after it.
+    desk.fake.fail_next("setMessageReaction", status=429, retry_after=1)
+    desk.fake.fail_next(
+        "setMessageReaction", status=400, description="Bad Request: message to react not found"
+    )
+    answers = [
+        desk.fake.member_sends(OPERATOR_CHAT, OLGA, f"Answer {n}", thread_id=thread)
+        for n in range(6)
+    ]
+    await desk.settle()
+
+    assert [m["text"] for m in desk.customer_sees(CUSTOMER)[-6:]] == [
+        f"Answer {n}" for n in range(6)
+    ]
+    marked = [desk.fake.reactions(OPERATOR_CHAT, a["message_id"]) for a in answers]
+    assert sum(1 for reactions in marked if reactions) == 5  # all but the refused one

@@ -86,9 +86,9 @@ class Health:
         self._changed = asyncio.Event()
 
     async def first_answers(self, within: float) -> None:
-        """Wait until no component is still on its first try, at most `within` seconds: a
-        healthy desk starts with its messengers connected, an unreachable one does not
-        hold the start up."""
+        """Wait until no component is still on its first try, at most `within` seconds. The
+        desk serves without waiting (its messengers connect in the background); a caller
+        that needs them connected, such as a test's desk, waits here."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         while any(state.status == "starting" for state in self._states.values()):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.base.cards import Card
@@ -34,6 +35,7 @@ class Outgoing:
     source_chat_key: str | None = None
     source_external_id: str | None = None
     reply_to_external_id: str | None = None
+    sent_at: datetime | None = None  # when the customer wrote it: shown in a merged message
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class OpenedThread:
 @dataclass
 class SendResult:
     external_ids: list[str] = field(default_factory=list)
+    card_id: str | None = None  # the message showing the card sent with them (`relay_together`)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ class CustomerBlocked(PermanentError):
 
 class WorkspaceSender(Protocol):
     kind: str
+    # The thread's card is the message that opens it (a Slack thread's parent), not a message
+    # of its own after it (a Telegram topic's).
+    card_opens_thread: bool
 
     def buckets(self, chat: str, posts: bool) -> list[Bucket]:
         """The budgets a call into `chat` spends; `posts` is true when it adds a message."""
@@ -148,6 +154,21 @@ class WorkspaceSender(Protocol):
     async def relay(self, target: ThreadTarget, messages: list[Outgoing]) -> SendResult: ...
 
     async def edit(self, target: ThreadTarget, external_id: str, message: Outgoing) -> None: ...
+
+    async def relay_together(
+        self, target: ThreadTarget, messages: list[Outgoing], card: Card | None
+    ) -> SendResult:
+        """Texts (and `card` above them) in as few messages as the workspace shows well, each
+        text with its time: where a message costs a scarce budget (a Telegram group's 20 a
+        minute), in one. `external_ids[i]` is the message showing `messages[i]`; several
+        may share one, in order."""
+        ...
+
+    async def edit_together(
+        self, target: ThreadTarget, external_id: str, messages: list[Outgoing], card: Card | None
+    ) -> None:
+        """Show `external_id`, sent by `relay_together`, with its texts and card as they are now."""
+        ...
 
     async def notice(self, target: ThreadTarget, text: Text) -> str: ...
 

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # How soon a setting changed in the panel applies on the other instances (see README).
     settings_refresh_seconds: float = Field(default=2.0, gt=0)
     album_wait_seconds: float = Field(default=1.0, ge=0)
+    # How long a new conversation's first message waits for those typed right after it, so
+    # that they open its thread together with the client card, in one message.
+    first_message_wait_seconds: float = Field(default=0.5, ge=0)
     max_attempts: int = Field(default=8, ge=1)
     # An unreachable Telegram or Slack is tried again after this pause, doubling up to the cap.
     reconnect_first_seconds: float = Field(default=1.0, gt=0)

@@ -60,12 +60,16 @@ class Inbox:
         clock: Clock,
         album_wait: float,
         actions: DeskActions,
+        first_wait: float = 0.0,
     ):
         self._actions = actions
         self._outbox = outbox
         self._locks = locks
         self._clock = clock
         self._album_wait = album_wait
+        # A new conversation's first message waits this long for the ones typed right
+        # after it: they open its thread together, in one message with the card.
+        self._first_wait = first_wait
         self._entry_points: dict[str, EntryPoint] = {}
 
     async def accept(self, inbound: InboundMessage) -> Accepted:
@@ -117,7 +121,9 @@ class Inbox:
                 conversation,
                 message=message,
                 group_key=inbound.album_key,
-                delay=self._album_wait if inbound.album_key else 0.0,
+                delay=self._album_wait
+                if inbound.album_key
+                else (self._first_wait if is_new else 0.0),
             )
             if is_new:
                 await self._welcome(conversation)

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from tortoise.expressions import Q
+
 from bot.base.events import MessageBody
 from storage.models import Conversation, Direction, Message, MessageLink, Operator
 
@@ -84,12 +86,45 @@ async def record_written(
     )
 
 
+# Several messages shown as one (a customer's texts merged into one message of the thread):
+# the last is linked under the message's own id, so that a reply to it answers the last part;
+# the ones before it under "<id>#<n>".
+PART_MARK = "#"
+
+
 async def link_copies(chat_key: str, copies: Iterable[tuple[Message, str]]) -> None:
     """The copies of messages sent to `chat_key`, each as its external id, in one statement;
-    a repeated send of the same copy (a retried delivery) keeps the first link."""
-    links = [MessageLink(message=m, chat=chat_key, external_id=e) for m, e in copies]
+    a repeated send of the same copy (a retried delivery) keeps the first link. Messages that
+    went as one (the same external id, one after another) become its parts."""
+    pairs = list(copies)
+    links = []
+    for index, (message, external_id) in enumerate(pairs):
+        first = index
+        while first > 0 and pairs[first - 1][1] == external_id:
+            first -= 1
+        last = index + 1 < len(pairs) and pairs[index + 1][1] == external_id
+        part = f"{external_id}{PART_MARK}{index - first + 1}" if last else external_id
+        links.append(MessageLink(message=message, chat=chat_key, external_id=part))
     if links:
         await MessageLink.bulk_create(links, ignore_conflicts=True)
+
+
+def plain_id(external_id: str) -> str:
+    """The id of the message a copy is in on its side (a part is in its merged message)."""
+    return external_id.partition(PART_MARK)[0]
+
+
+async def parts_of(chat_key: str, external_id: str) -> list[int]:
+    """The ids of the messages shown in `external_id` of `chat_key`, in their order: one for
+    a plain copy, several for merged ones, none for a message that carries no stored one."""
+    links = await MessageLink.filter(
+        Q(external_id=external_id) | Q(external_id__startswith=f"{external_id}{PART_MARK}"),
+        chat=chat_key,
+    ).values_list("external_id", "message_id")
+    order = {
+        e: int(e.partition(PART_MARK)[2]) if PART_MARK in e else len(links) + 1 for e, _ in links
+    }
+    return [m for e, m in sorted(links, key=lambda link: order[link[0]])]
 
 
 async def find_link(chat_key: str, external_id: str) -> MessageLink | None:
@@ -97,7 +132,14 @@ async def find_link(chat_key: str, external_id: str) -> MessageLink | None:
 
 
 async def counterpart(message_id: int, chat_key: str) -> str | None:
-    """The external id of the copy of `message_id` in `chat_key`, if it was delivered."""
+    """The id of the message that shows `message_id` in `chat_key`, if it was delivered
+    (a merged one, when it went as a part of it)."""
+    copy = await copy_of(message_id, chat_key)
+    return plain_id(copy) if copy else None
+
+
+async def copy_of(message_id: int, chat_key: str) -> str | None:
+    """The link of `message_id`'s copy in `chat_key` as stored (a part names its part)."""
     link = await MessageLink.filter(message_id=message_id, chat=chat_key).order_by("id").first()
     return link.external_id if link else None
 

@@ -94,17 +94,29 @@ def _status(conversation: Conversation) -> Text:
     return Text(STATE_NAMES[conversation.status])
 
 
+# What a conversation's title and card show, read with it in one statement.
+VIEWED = ("contact", "identity", "entry_point", "assignee", "line")
+
+
 async def load_for_view(conversation_id: int) -> Conversation:
     """The conversation with what its title and card show, read in one statement."""
-    return await Conversation.get(id=conversation_id).select_related(
-        "contact", "identity", "entry_point", "assignee", "thread", "line"
-    )
+    return await Conversation.get(id=conversation_id).select_related(*VIEWED)
 
 
 async def latest_conversation(thread: Thread) -> Conversation | None:
     """The conversation `thread` is about now: its newest (a contact's later conversations on
     a line reuse the thread), or None before any."""
     return await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+
+
+async def latest_view(thread: Thread) -> Conversation | None:
+    """`latest_conversation` with what its title and card show, in one statement."""
+    return (
+        await Conversation.filter(thread_id=thread.id)
+        .order_by("-id")
+        .select_related(*VIEWED)
+        .first()
+    )
 
 
 async def thread_and_conversation(

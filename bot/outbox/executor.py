@@ -17,16 +17,20 @@ from bot.base.ports import (
     CustomerBlocked,
     CustomerSender,
     CustomerTarget,
+    PermanentError,
     ThreadTarget,
     WorkspaceSender,
 )
 from bot.base.text_codec import payload_text
 from bot.conversations.message_links import (
+    copy_of,
     counterpart,
     customer_chat_key,
+    plain_id,
     workspace_chat_key,
 )
 from bot.conversations.view import header_card, load_for_view
+from bot.outbox import merging
 from bot.outbox import message_copies as copies
 from bot.outbox.delivery_plan import (
     POSTING,
@@ -46,6 +50,7 @@ from storage.models import (
     Conversation,
     Delivery,
     DeliveryKind,
+    DeliveryStatus,
     Direction,
     Identity,
     Line,
@@ -178,10 +183,13 @@ class DeliveryExecutor:
         slots = len(deliveries) if route.kind in POSTING else 0
         if route.kind is DeliveryKind.STATE:
             slots = 1  # a renamed topic leaves a service message in the group
-        if thread.card_owed and thread.external_id is not None:
+        card = _owes_card(thread, sender)
+        if route.kind is DeliveryKind.RELAY and await self._together(card, deliveries):
+            slots, card = 1, False  # one message, with the card when it is owed
+        if card:
             slots += 1  # the card of a topic that was opened without it
         if thread.external_id is None:
-            slots += 2  # the topic and its card
+            slots += 1  # the topic
         buckets = sender.buckets(thread.workspace_chat, slots > 0)
         plan = Plan(buckets, max(slots, 1), thread.workspace_kind, thread)
         if route.kind is DeliveryKind.RELAY and thread.external_id and not thread.card_owed:
@@ -189,6 +197,28 @@ class DeliveryExecutor:
             helpers = sender.helpers(thread.workspace_chat).items()
             plan.helpers = [Helper(n, h.buckets(thread.workspace_chat, True)) for n, h in helpers]
         return plan
+
+    async def _together(self, card_owed: bool, deliveries: list[Delivery]) -> bool:
+        if not card_owed and (len(deliveries) < 2 or deliveries[0].group_key):
+            return False
+        return merging.together(await copies.messages_of(deliveries), card_owed)
+
+    async def widen(
+        self, group: list[Delivery], plan: Plan, *, scarce: bool
+    ) -> tuple[list[Delivery], Plan]:
+        """A customer's texts queued behind `group`'s head join it as one message: into a
+        thread that opens with them (its card on top), or when the group's budget is
+        `scarce`. Anything else goes as it is."""
+        head = group[0]
+        thread = plan.subject
+        if len(group) != 1 or head.op != DeliveryKind.RELAY or not isinstance(thread, Thread):
+            return group, plan
+        if not scarce and not _owes_card(thread, self._workspace(thread.workspace_kind)):
+            return group, plan
+        run = await merging.queued_run(head)
+        if len(run) < 2:
+            return group, plan
+        return run, await self.plan(run)
 
     async def _plan_header(self, route: Route, deliveries: list[Delivery]) -> Plan:
         thread = await Thread.get(id=route.ident)
@@ -255,8 +285,22 @@ class DeliveryExecutor:
     async def _to_line(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
         line = planned if isinstance(planned, Line) else await Line.get(id=route.ident)
         op = self._line_ops[route.target][route.kind]
-        for delivery in deliveries:  # receipts go several at a time, anything else alone
-            await op(line, delivery)
+        if len(deliveries) == 1:
+            await op(line, deliveries[0])
+            return
+        # Receipts go several at a time: one Telegram refuses (its message was deleted) is
+        # dead alone, and the others still go.
+        for delivery in deliveries:
+            try:
+                await op(line, delivery)
+            except PermanentError as error:
+                log.warning("Receipt %s is dead: %s", delivery.id, error)
+                await Delivery.filter(id=delivery.id).update(
+                    status=DeliveryStatus.DEAD,
+                    claimed_until=None,
+                    last_error=str(error)[:1000],
+                    done_at=self._clock.now(),
+                )
 
     def _line_target(self, line: Line) -> ThreadTarget:
         return ThreadTarget(line.workspace_chat, None, self._operator_language)
@@ -275,16 +319,19 @@ class DeliveryExecutor:
         )
 
     async def _mark_sent(self, deliveries: list[Delivery]) -> None:
-        await Delivery.filter(id__in=[d.id for d in deliveries]).update(
-            status="sent", done_at=self._clock.now(), claimed_until=None
-        )
+        """Those of `deliveries` still pending (not one found dead on the way) went."""
+        await Delivery.filter(
+            id__in=[d.id for d in deliveries], status=DeliveryStatus.PENDING
+        ).update(status=DeliveryStatus.SENT, done_at=self._clock.now(), claimed_until=None)
 
     async def _to_thread(
         self, route: Route, deliveries: list[Delivery], planned: Any, voice: str = ""
     ) -> None:
         thread = planned if isinstance(planned, Thread) else await Thread.get(id=route.ident)
         sender = self._workspace(thread.workspace_kind)
-        target = await self._threads.ensure(thread, sender)
+        # A relay may carry the card of a new thread itself (`_relay_to_thread`).
+        relay = route.kind is DeliveryKind.RELAY
+        target = await self._threads.ensure(thread, sender, card_follows=relay)
         chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
         if voice:
             helper = sender.helpers(thread.workspace_chat).get(voice)
@@ -295,15 +342,39 @@ class DeliveryExecutor:
         await self._thread_ops[route.kind](send)
 
     async def _relay_to_thread(self, send: ThreadSend) -> None:
-        messages, external_ids = await copies.relay(
-            send.sender, send.target, send.deliveries, send.chat_key
-        )
-        async with in_transaction():
-            await copies.link(messages, send.chat_key, external_ids)
+        thread = send.thread
+        messages = await copies.messages_of(send.deliveries)
+        if not merging.together(messages, thread.card_owed):
+            if thread.card_owed:
+                await self._threads.post_owed_card(thread, send.sender, send.target)
+            _, external_ids = await copies.relay(
+                send.sender, send.target, send.deliveries, send.chat_key, messages
+            )
+            async with in_transaction():
+                await copies.link(messages, send.chat_key, external_ids)
+                await self._mark_sent(send.deliveries)
+            return
+        owed = await self._threads.owed_card(thread) if thread.card_owed else None
+        parts = [merging.part(m) for m in messages]
+        result = await send.sender.relay_together(send.target, parts, owed[1] if owed else None)
+        async with in_transaction():  # the texts, their links and the card: all or nothing
+            await copies.link(messages, send.chat_key, result.external_ids)
+            if owed is not None and result.card_id is not None:
+                await self._threads.card_posted(thread, owed[0], result.card_id)
             await self._mark_sent(send.deliveries)
+        if owed is not None and result.card_id is not None:
+            self._headers.shown(thread, result.card_id, owed[1])
 
     async def _edit_in_thread(self, send: ThreadSend) -> None:
-        await copies.edit(send.sender, send.target, send.head, send.chat_key)
+        copy = await copy_of(send.head.message_id, send.chat_key)  # type: ignore[attr-defined]
+        if copy is None:
+            return  # never delivered here: nothing to edit
+        external_id = plain_id(copy)
+        merged = await merging.merged_message(send.thread, send.chat_key, external_id)
+        if merged is None:
+            await copies.edit(send.sender, send.target, send.head, send.chat_key)
+            return
+        await send.sender.edit_together(send.target, external_id, merged.parts, merged.card)
 
     async def _notice_in_thread(self, send: ThreadSend) -> None:
         await send.sender.notice(send.target, payload_text(send.head.payload))
@@ -408,3 +479,10 @@ class DeliveryExecutor:
                     _("A customer message could not be shown here: {reason}."), reason=Text(reason)
                 )
             await self._outbox.notice_thread(conversation.thread, conversation, text)
+
+
+def _owes_card(thread: Thread, sender: WorkspaceSender) -> bool:
+    """Whether the next message of `thread` comes after a card still to be posted."""
+    if thread.external_id is None:
+        return not sender.card_opens_thread
+    return thread.card_owed

@@ -11,10 +11,16 @@ from storage.models import Delivery, Message, MessageLink
 
 
 async def relay(
-    sender: Any, target: Any, deliveries: list[Delivery], chat_key: str
+    sender: Any,
+    target: Any,
+    deliveries: list[Delivery],
+    chat_key: str,
+    messages: list[Message] | None = None,
 ) -> tuple[list[Message], list[str]]:
-    """Send the messages of `deliveries`; they and the external ids of their copies."""
-    messages = await messages_of(deliveries)
+    """Send the messages of `deliveries` (read already: `messages`); they and the external
+    ids of their copies."""
+    if messages is None:
+        messages = await messages_of(deliveries)
     origins = await _origins([m.id for m in messages])
     result = await sender.relay(target, [await outgoing(m, chat_key, origins) for m in messages])
     return messages, result.external_ids

@@ -40,22 +40,31 @@ def _window(bucket: Bucket) -> float:
     return bucket.per * _capacity(bucket) / bucket.rate * SLACK
 
 
+# Reserves between two sweeps of the buckets nobody used for a whole window.
+SWEEP_EVERY = 1_000
+
+
 class MemoryPacer:
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._sent: dict[str, deque[float]] = {}
+        self._windows: dict[str, float] = {}
         self._held: dict[str, float] = {}
         self._tickets: dict[str, tuple[list[str], float, int]] = {}
+        self._reserves = 0
 
     async def reserve(self, buckets: list[Bucket], slots: int = 1, ticket: str = "") -> float:
         if not buckets:
             return 0.0  # a send that spends no budget
         now = self._clock()
+        self._reserves += 1
+        if self._reserves % SWEEP_EVERY == 0:
+            self._sweep(now)
         wait = 0.0
         for bucket in buckets:
             wait = max(wait, self._held.get(bucket.key, 0.0) - now)
             log = self._sent.setdefault(bucket.key, deque())
-            window = _window(bucket)
+            window = self._windows[bucket.key] = _window(bucket)
             while log and log[0] <= now - window:
                 log.popleft()
             need = min(slots, _capacity(bucket))
@@ -85,6 +94,16 @@ class MemoryPacer:
 
     async def hold(self, key: str, seconds: float) -> None:
         self._held[key] = max(self._held.get(key, 0.0), self._clock() + seconds)
+
+    def _sweep(self, now: float) -> None:
+        """Forget the buckets whose every send is out of their window: each customer's chat
+        is a bucket, and a desk meets many more customers than it serves at once."""
+        for key in [k for k, until in self._held.items() if until <= now]:
+            del self._held[key]
+        for key, log in list(self._sent.items()):
+            if (not log or log[-1] <= now - self._windows.get(key, 0.0)) and key not in self._held:
+                del self._sent[key]
+                self._windows.pop(key, None)
 
 
 _RESERVE = """

@@ -14,7 +14,9 @@ from contextlib import contextmanager
 
 from bot.base.cards import Card
 from bot.base.ports import DeliveryError, ThreadTarget, WorkspaceSender
+from bot.conversations.message_links import workspace_chat_key
 from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
+from bot.outbox.merging import parts_shown_with
 from storage.models import Delivery, Thread
 
 # Cards remembered as last shown, to skip an edit that would change nothing; forgotten all at
@@ -95,5 +97,11 @@ class ThreadHeaders:
             return
         card = await header_card(view, thread.id)
         if self._shown.get((thread.id, card_id)) != repr(card):
-            await sender.update_card(target, card_id, card)
+            # A card that opened its thread with the customer's first texts keeps them.
+            chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
+            below = await parts_shown_with(chat_key, card_id)
+            if below:
+                await sender.edit_together(target, card_id, below, card)
+            else:
+                await sender.update_card(target, card_id, card)
             self.shown(thread, card_id, card)

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from bot.base.cards import Card
 from bot.base.ports import OpenedThread, ThreadTarget, WorkspaceSender
-from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
+from bot.conversations.view import header_card, latest_view, thread_title
 from bot.outbox.thread_header import ThreadHeaders
 from storage.models import Conversation, Thread
 
@@ -27,22 +27,43 @@ class ThreadOpener:
     def target(self, thread: Thread) -> ThreadTarget:
         return ThreadTarget(thread.workspace_chat, thread.external_id, self._operator_language)
 
-    async def ensure(self, thread: Thread, sender: WorkspaceSender) -> ThreadTarget:
+    async def ensure(
+        self, thread: Thread, sender: WorkspaceSender, *, card_follows: bool = False
+    ) -> ThreadTarget:
         """The thread, opened if it is not (yet, or any more), with the header card of its
-        latest conversation."""
+        latest conversation; with `card_follows` the card is left owed, for what is sent
+        next to carry it (`owed_card`) or post it (`post_owed_card`)."""
         opened = await self._open_thread(thread, sender) if thread.external_id is None else None
         target = self.target(thread)
-        if thread.card_owed:
-            # A new thread's card as rendered to open it; a change since has queued a refresh.
-            view, card = opened or await self._latest_card(thread)
-            card_id = await sender.post_card(target, card)
-            self._headers.shown(thread, card_id, card)
-            async with in_transaction():
-                view.card_message_id = card_id
-                await view.save(update_fields=["card_message_id"])
-                thread.card_owed = False
-                await thread.save(update_fields=["card_owed"])
+        if thread.card_owed and not card_follows:
+            await self.post_owed_card(thread, sender, target, opened)
         return target
+
+    async def post_owed_card(
+        self,
+        thread: Thread,
+        sender: WorkspaceSender,
+        target: ThreadTarget,
+        opened: tuple[Conversation, Card] | None = None,
+    ) -> None:
+        # A new thread's card as rendered to open it; a change since has queued a refresh.
+        view, card = opened or await self.owed_card(thread)
+        card_id = await sender.post_card(target, card)
+        self._headers.shown(thread, card_id, card)
+        async with in_transaction():
+            await self.card_posted(thread, view, card_id)
+
+    async def owed_card(self, thread: Thread) -> tuple[Conversation, Card]:
+        """The conversation whose card the thread owes, and that card as it is now."""
+        return await self._latest_card(thread)
+
+    async def card_posted(self, thread: Thread, view: Conversation, card_id: str) -> None:
+        """Store that `card_id` shows `view`'s card; call inside the transaction that stores
+        what came with it."""
+        view.card_message_id = card_id
+        await view.save(update_fields=["card_message_id"])
+        thread.card_owed = False
+        await thread.save(update_fields=["card_owed"])
 
     async def _latest_card(self, thread: Thread) -> tuple[Conversation, Card]:
         view = await self._latest_view(thread)
@@ -77,6 +98,6 @@ class ThreadOpener:
             self._headers.shown(thread, opened.card_id, card)
 
     async def _latest_view(self, thread: Thread) -> Conversation:
-        latest = await latest_conversation(thread)
+        latest = await latest_view(thread)
         assert latest is not None
-        return await load_for_view(latest.id)
+        return latest

@@ -60,6 +60,9 @@ class OutboxWorker:
         self._held: dict[str, float] = {}
         # Buckets a message is waiting for (until when): header edits leave them alone.
         self._starved: dict[str, float] = {}
+        # Buckets a message waited for lately (until when): a customer's queued texts go
+        # through them as one message (`DeliveryExecutor.widen`).
+        self._scarce: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self.sent = 0
@@ -131,6 +134,8 @@ class OutboxWorker:
         pause = 5.0
         if len(self._starved) > 1000:
             self._starved = {k: v for k, v in self._starved.items() if v > mono}
+        if len(self._scarce) > 1000:
+            self._scarce = {k: v for k, v in self._scarce.items() if v > mono}
         # What operators must see first: a thread's messages before its title and card.
         for head in sorted(candidates, key=_is_header):
             if head.target in self._inflight:
@@ -144,6 +149,9 @@ class OutboxWorker:
                 continue
             try:
                 plan = await self._executor.plan(group)
+                if not _is_header(head):
+                    scarce = any(self._scarce.get(b.key, 0.0) > mono for b in plan.buckets)
+                    group, plan = await self._executor.widen(group, plan, scarce=scarce)
             except Unavailable:
                 self._held[head.target] = mono + UNAVAILABLE_HOLD
                 pause = min(pause, UNAVAILABLE_HOLD)
@@ -171,6 +179,7 @@ class OutboxWorker:
                     for bucket in plan.buckets:
                         until = max(self._starved.get(bucket.key, 0.0), mono + wait)
                         self._starved[bucket.key] = until
+                        self._scarce[bucket.key] = mono + wait + bucket.per
                 pause = min(pause, wait)
                 continue
             self._inflight.add(head.target)

@@ -8,6 +8,7 @@ audited in the transaction that makes it."""
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from datetime import datetime
@@ -29,8 +30,13 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # the sign-in form reads no more
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 _hasher = PasswordHasher()
-# Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the name is unknown, so a wrong name costs as long as a wrong
+    password. Made at the first sign-in, not at import: a hash takes 64 MiB and 0.1 s."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccountRefusal(DirectoryError):
@@ -233,6 +239,6 @@ async def set_disabled(
 async def authenticate(username: str, password: str) -> AdminAccount | None:
     account = await AdminAccount.get_or_none(username=username, disabled=False)
     if account is None:
-        check_password(_DUMMY_HASH, password)
+        check_password(_dummy_hash(), password)
         return None
     return account if check_password(account.password_hash, password) else None

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -20,7 +21,7 @@ from bot.base.i18n import Text, _
 from bot.base.reconnect import backoff_of, connect_with_backoff
 from bot.base.settings import Settings
 from bot.core import Core
-from bridges.slack import reach
+from bridges.slack import EVENTS_PATH, reach
 from bridges.slack.files import SlackFiles
 from bridges.slack.inbound import read_slack_request
 from bridges.slack.listeners import register_listeners
@@ -28,7 +29,6 @@ from bridges.slack.sender import SlackSender
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
 NO_TOKEN = _("RELAYDESK_SLACK_CHANNEL_ID is set but RELAYDESK_SLACK_BOT_TOKEN is not (xoxb-…).")
 NO_SECRET = _(
     "Neither RELAYDESK_SLACK_SIGNING_SECRET (events over HTTP at /slack/events) nor "
@@ -179,6 +179,7 @@ class SlackBridge:
             core.connections.fetch_files,
             core.redactor,
             web_url=str(identity.get("url") or "https://slack.com"),
+            zone=ZoneInfo(settings.timezone),
         )
         core.connect_workspace(
             WorkspacePorts("slack", sender, SlackMembers(client), SlackFiles(token, core.redactor))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, tzinfo
 from typing import Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,6 +33,7 @@ WORKSPACE_PER_SECOND = 20
 
 class SlackSender:
     kind = "slack"
+    card_opens_thread = True
 
     def __init__(
         self,
@@ -41,7 +43,9 @@ class SlackSender:
         fetch: Callable[[Outgoing], Awaitable[list[FileData]]],
         redactor: Redactor,
         web_url: str = "https://slack.com",
+        zone: tzinfo = UTC,
     ) -> None:
+        self._zone = zone  # the times shown in merged messages
         self._redactor = redactor
         self._web_url = web_url.rstrip("/")  # the workspace's own address, from auth.test
         self._client = client
@@ -133,6 +137,38 @@ class SlackSender:
                     self._bucket(target.chat),
                 )
         return result
+
+    async def relay_together(
+        self, target: ThreadTarget, messages: list[Outgoing], card: Card | None
+    ) -> SendResult:
+        """One message of the thread: the texts, each with its time (below `card`, which a
+        Slack thread shows as its parent, so it is seldom given here)."""
+        fields = self._together(target, messages, card)
+        ts = await self._post(target.chat, thread_ts=target.thread_id, **fields)
+        return SendResult([ts] * len(messages), ts if card else None)
+
+    async def edit_together(
+        self, target: ThreadTarget, external_id: str, messages: list[Outgoing], card: Card | None
+    ) -> None:
+        fields = self._together(target, messages, card)
+        await self._call(
+            self._client.chat_update(channel=target.chat, ts=external_id, **fields),
+            self._bucket(target.chat),
+        )
+
+    def _together(
+        self, target: ThreadTarget, messages: list[Outgoing], card: Card | None
+    ) -> dict[str, Any]:
+        text = "\n\n".join(
+            (f"_{m.sent_at.astimezone(self._zone):%H:%M}_  " if m.sent_at else "")
+            + escape(m.text or "")
+            for m in messages
+        )
+        if card is None:
+            return {"text": text}
+        blocks = card_blocks(card, self._translator, target.language)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})
+        return {"text": card_text(card, self._translator, target.language), "blocks": blocks}
 
     async def edit(self, target: ThreadTarget, external_id: str, message: Outgoing) -> None:
         await self._call(

@@ -15,7 +15,8 @@ from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bridges.telegram import reach
 from bridges.telegram.helper_check import helper_findings
-from bridges.telegram.runtime import NO_TOKEN, NO_WEBHOOK_URL, make_bot
+from bridges.telegram.runtime import make_bot
+from bridges.telegram.turned_off import NO_TOKEN, NO_WEBHOOK_URL
 
 Finding = tuple[bool, Text]
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from html import escape
+import re
+from datetime import tzinfo
+from html import escape, unescape
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
+from aiogram.utils.text_decorations import html_decoration
 
 from bot.base.cards import Card
 from bot.base.i18n import Text, Translator
+from bot.base.ports import Outgoing
+
+# Telegram's longest message text.
+MAX_TEXT = 4096
+TAG = re.compile(r"<[^>]*>")
 
 
 def card_html(card: Card, translator: Translator, lang: str) -> str:
@@ -33,3 +41,23 @@ def card_keyboard(card: Card, translator: Translator, lang: str) -> InlineKeyboa
 
 def notice_html(text: Text, translator: Translator, lang: str) -> str:
     return f"<i>{translator.render(lang, text, escape)}</i>"
+
+
+def part_html(message: Outgoing, zone: tzinfo) -> str:
+    """One text of a merged message: its time, then its words with their formatting."""
+    raw = message.content.get("entities")
+    entities = [MessageEntity.model_validate(e) for e in raw] if raw else None
+    body = html_decoration.unparse(message.text or "", entities)
+    if message.sent_at is None:
+        return body
+    return f"<i>{message.sent_at.astimezone(zone):%H:%M}</i>  {body}"
+
+
+def shown_length(html: str) -> int:
+    """How long `html` is as Telegram counts it: the text its tags and entities stand for."""
+    return len(unescape(TAG.sub("", html)))
+
+
+def together_html(card: str | None, parts: list[str]) -> str:
+    """A card and texts, or texts alone, as one message."""
+    return "\n\n".join(([card] if card else []) + parts)

@@ -19,39 +19,28 @@ from pydantic import ValidationError
 from bot.base.connections import CustomerPorts, WorkspacePorts
 from bot.base.events import EntryPointRef
 from bot.base.health import Outage
-from bot.base.i18n import LANGUAGES, Text, _
+from bot.base.i18n import LANGUAGES
 from bot.base.reconnect import backoff_of, connect_with_backoff
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bot.core import Core
 from bot.directory.configured_lines import ensure_entry_point, workspace_chats
-from bridges.telegram import reach
+from bridges.telegram import WEBHOOK_PATH, reach
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.files import TelegramFiles
 from bridges.telegram.helpers import HelperBots
 from bridges.telegram.sender import TelegramSender
+from bridges.telegram.turned_off import turned_off
 from bridges.telegram.workspace_router import workspace_router
 from bridges.webhook_body import BadBody, parse_json_object, read_body
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 MEMBER_STATUSES = {"creator", "administrator", "member"}
 POLL_TIMEOUT = 25
 SEND_TIMEOUT = 20.0
 UPDATE_ATTEMPTS = 5
-NO_LINE = _(
-    "No line to route customers to: set RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID (or "
-    "RELAYDESK_SLACK_CHANNEL_ID), or add a line in the admin panel."
-)
-NO_TOKEN = _(
-    "RELAYDESK_TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token there."
-)
-NO_WEBHOOK_URL = _(
-    "RELAYDESK_TELEGRAM_MODE=webhook needs RELAYDESK_TELEGRAM_WEBHOOK_URL "
-    "(the public https address of /telegram/webhook)."
-)
 
 
 def make_bot(settings: Settings, token: str | None = None) -> Bot:
@@ -107,23 +96,7 @@ class TelegramBridge:
         and reported to `core.health` meanwhile."""
         self.core = core
         self.settings = settings = core.settings
-        if not settings.telegram_token_value:
-            core.health.off("telegram", Text(NO_TOKEN))
-            log.warning(
-                "Telegram is off: set RELAYDESK_TELEGRAM_TOKEN to the token from @BotFather"
-            )
-            return
-        if core.default_line is None:
-            core.health.off("telegram", Text(NO_LINE))
-            log.warning(
-                "Telegram is off: no line to route customers to. Set "
-                "RELAYDESK_TELEGRAM_OPERATOR_CHAT_ID to the id of the operators' forum supergroup "
-                "(or RELAYDESK_SLACK_CHANNEL_ID); run `relaydesk check` for help"
-            )
-            return
-        if settings.telegram_mode == "webhook" and not settings.telegram_webhook_url:
-            core.health.off("telegram", Text(NO_WEBHOOK_URL))
-            log.error("Telegram is off: %s", core.translator.render("en", Text(NO_WEBHOOK_URL)))
+        if turned_off(core):
             return
         self.bot = make_bot(settings)
         self.helpers = HelperBots(

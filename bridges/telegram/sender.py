@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
+from html import escape
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.types import (
@@ -36,7 +38,15 @@ from bot.base.ports import (
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bridges.telegram.errors import NotAllowed, NotTheAuthor, TopicClosed, call
-from bridges.telegram.render import card_html, card_keyboard, notice_html
+from bridges.telegram.render import (
+    MAX_TEXT,
+    card_html,
+    card_keyboard,
+    notice_html,
+    part_html,
+    shown_length,
+    together_html,
+)
 
 T = TypeVar("T")
 
@@ -61,6 +71,7 @@ class TelegramSender:
 
     kind = "telegram"
     channel = "telegram"
+    card_opens_thread = False
 
     def __init__(
         self,
@@ -84,6 +95,7 @@ class TelegramSender:
         self._translator = translator
         self._settings = settings
         self._entry_point_key = entry_point_key
+        self._zone = ZoneInfo(settings.timezone)  # the times shown in merged messages
         self._helpers = helpers
         self._main = main
         self._refused = refused
@@ -242,6 +254,77 @@ class TelegramSender:
         for message in messages:
             result.external_ids.append(await self._relay_one(target, thread, message))
         return result
+
+    async def relay_together(
+        self, target: ThreadTarget, messages: list[Outgoing], card: Card | None
+    ) -> SendResult:
+        """As few messages as fit in Telegram's 4096 characters: the card and the texts
+        after it, each with its time; a text that fits nowhere goes as its own copy."""
+        result = SendResult()
+        head = card_html(card, self._translator, target.language) if card else None
+        chunk: list[Outgoing] = []
+
+        async def flush() -> None:
+            nonlocal head
+            if not chunk and head is None:
+                return
+            if len(chunk) == 1 and head is None:
+                result.external_ids.append(await self._relay_one(target, _thread(target), chunk[0]))
+            else:
+                sent = await self._post_together(target, head, chunk, card if head else None)
+                result.external_ids.extend([sent] * len(chunk))
+                if head is not None:
+                    result.card_id = sent
+            head = None
+            chunk.clear()
+
+        for message in messages:
+            if chunk or head is not None:
+                parts = [part_html(m, self._zone) for m in [*chunk, message]]
+                if shown_length(together_html(head, parts)) > MAX_TEXT:
+                    await flush()
+            chunk.append(message)
+        await flush()
+        return result
+
+    async def _post_together(
+        self, target: ThreadTarget, head: str | None, messages: list[Outgoing], card: Card | None
+    ) -> str:
+        text = together_html(head, [part_html(m, self._zone) for m in messages])
+        sent = await self._in_topic(
+            target,
+            lambda: self._bot.send_message(
+                chat_id=int(target.chat),
+                message_thread_id=_thread(target),
+                text=text,
+                reply_markup=card_keyboard(card, self._translator, target.language)
+                if card
+                else None,
+                parse_mode="HTML",
+            ),
+        )
+        return str(sent.message_id)
+
+    async def edit_together(
+        self, target: ThreadTarget, external_id: str, messages: list[Outgoing], card: Card | None
+    ) -> None:
+        head = card_html(card, self._translator, target.language) if card else None
+        text = together_html(head, [part_html(m, self._zone) for m in messages])
+        if shown_length(text) > MAX_TEXT:  # an edit made it too long: each text keeps what fits
+            room = max(1, (MAX_TEXT - len(head or "")) // len(messages) - 20)
+            text = together_html(head, [escape((m.text or "")[:room]) for m in messages])
+        await self._call(
+            self._bot.edit_message_text(
+                chat_id=int(target.chat),
+                message_id=int(external_id),
+                text=text,
+                reply_markup=card_keyboard(card, self._translator, target.language)
+                if card
+                else None,
+                parse_mode="HTML",
+            ),
+            None,
+        )
 
     async def _relay_one(
         self, target: ThreadTarget | CustomerTarget, thread: int | None, message: Outgoing

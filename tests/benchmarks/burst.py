@@ -30,6 +30,7 @@ from typing import Any
 
 from bot.base.clock import Clock
 from tests.benchmarks.databases import create_database, drop_database
+from tests.benchmarks.traced_fake import merged_parts
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.staff import configure, hire
 from tests.fakes.telegram import FakeTelegram
@@ -71,10 +72,13 @@ class TimedFake(FakeTelegram):
         self.desk_clock = clock  # `clock` is the fake's own (a callable)
         self.sent_at: dict[tuple[int, int], float] = {}
         self.copied_at: dict[tuple[int, int], float] = {}
+        self._by_text: dict[str, tuple[int, int]] = {}
 
     def user_sends(self, user_id: int, text: str | None = None, **kwargs: Any) -> dict:
         message = super().user_sends(user_id, text, **kwargs)
         self.sent_at[(user_id, message["message_id"])] = self.desk_clock.monotonic()
+        if text:
+            self._by_text[text] = (user_id, message["message_id"])
         return message
 
     async def call(self, method: str, params: Any) -> Any:
@@ -82,6 +86,9 @@ class TimedFake(FakeTelegram):
         if method == "copyMessage" and int(params.values.get("chat_id", 0)) == OPERATOR_CHAT:
             key = (int(params.values["from_chat_id"]), int(params.values["message_id"]))
             self.copied_at.setdefault(key, self.desk_clock.monotonic())
+        if method == "sendMessage" and int(params.values.get("chat_id", 0)) == OPERATOR_CHAT:
+            for key in merged_parts(params.values.get("text") or "", self._by_text):
+                self.copied_at.setdefault(key, self.desk_clock.monotonic())
         return result
 
 
@@ -101,6 +108,9 @@ async def scenario(
             "telegram_group_per_minute": 20,
             "telegram_chat_per_second": 1,
             "telegram_global_per_second": 30,
+            # The clock runs 10x but handling the updates does not: a new customer's texts
+            # are given the real half second to join their first one.
+            "first_message_wait_seconds": 0.5 * speed,
         }
     desk = await Desk(fake, url, clock=clock, **tuning).start()
     if routed:  # every new conversation is assigned (least busy) on arrival

@@ -16,7 +16,8 @@ from tests.fakes.telegram import FakeTelegram
 
 class DeskProcess(RelaydeskProcess):
     """The desk of source tree `tree` (on PYTHONPATH; the working folder is `folder`, so no
-    stray .env is read). `started_in` and `first_poll_in` are seconds from spawn."""
+    stray .env is read). `serving_in` (the admin panel's sign-in page answers), `healthy_in`
+    (/healthz says ok), `first_poll_in` and `started_in` (both) are seconds from spawn."""
 
     def __init__(
         self,
@@ -35,6 +36,7 @@ class DeskProcess(RelaydeskProcess):
         profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
         self.argv = [sys.executable, *profiler, "-m", "relaydesk", "run"]
         self.started_in = 0.0
+        self.serving_in = 0.0
         self.first_poll_in = 0.0
         self.healthy_in = 0.0
 
@@ -62,7 +64,8 @@ class DeskProcess(RelaydeskProcess):
         return text
 
     async def start(self) -> None:
-        """Spawn; return once /healthz says ok and the fake has served a getUpdates."""
+        """Spawn; return once the panel answers, /healthz says ok and the fake has served a
+        getUpdates."""
         assert self._process is None
         log = self.folder / f"relaydesk-{len(self.logs) + 1}.log"
         self.logs.append(log)
@@ -78,8 +81,10 @@ class DeskProcess(RelaydeskProcess):
             )
         try:
             async with asyncio.timeout(START_WITHIN), aiohttp.ClientSession() as session:
-                while not (self.healthy_in and self.first_poll_in):
+                while not (self.serving_in and self.healthy_in and self.first_poll_in):
                     assert self._process.returncode is None, f"it exited:\n{self.output()}"
+                    if not self.serving_in and await self._serves(session):
+                        self.serving_in = time.monotonic() - spawned
                     if not self.healthy_in and await self._ok(session):
                         self.healthy_in = time.monotonic() - spawned
                     polls = [
@@ -93,6 +98,13 @@ class DeskProcess(RelaydeskProcess):
         except TimeoutError:
             raise AssertionError(f"not started in {START_WITHIN} s:\n{self.output()}") from None
         self.started_in = max(self.healthy_in, self.first_poll_in)
+
+    async def _serves(self, session: aiohttp.ClientSession) -> bool:
+        try:
+            async with session.get(f"http://127.0.0.1:{self.port}/admin/login") as response:
+                return response.status == 200
+        except aiohttp.ClientError:
+            return False
 
     async def _ok(self, session: aiohttp.ClientSession) -> bool:
         try:

@@ -5,11 +5,12 @@ per customer; what it cost the desk, the database server and the fake."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from tests.benchmarks.desk_process import DeskProcess
 from tests.benchmarks.proc import ProcessGroupCpu, cpu_seconds, own_cpu_seconds, peak_rss_mib
 from tests.benchmarks.sampled import Sampler
 from tests.benchmarks.traced_fake import TracedFake
-from tests.fakes.desk import OPERATOR_CHAT, OPERATORS
+from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, shown_texts
 
 FIRST_CUSTOMER = 700_001
 ARRIVAL_WITHIN = 300.0  # seconds for a phase's copies to arrive; past it the run is reported as is
@@ -66,6 +67,7 @@ class Run:
     burst: Phase = field(default_factory=Phase)
     replies: Phase = field(default_factory=Phase)
     start_seconds: float = 0.0
+    serving_in: float = 0.0
     healthy_in: float = 0.0
     first_poll_in: float = 0.0
     start_cpu: float = 0.0
@@ -87,7 +89,7 @@ class Run:
         return self.burst.calls + self.replies.calls
 
 
-def _setup_file(folder: Path) -> Path:
+def setup_file(folder: Path) -> Path:
     operators = "\n".join(
         f"  - name: {name}\n    telegram_user_id: {uid}\n    telegram_username: {name.lower()}"
         for uid, name in OPERATORS.items()
@@ -133,9 +135,10 @@ def _out_of_order(fake: TracedFake, customers: range, texts: int) -> int:
     """Customers whose texts the operators do not see in one topic, in the order sent."""
     seen: dict[int, list[tuple[int | None, str]]] = {user: [] for user in customers}
     for message in fake.chat_messages(OPERATOR_CHAT):
-        user, _, rest = message.get("text", "").partition(" text ")
-        if rest and user.isdigit() and int(user) in seen:
-            seen[int(user)].append((message.get("message_thread_id"), message["text"]))
+        for text in shown_texts(message):  # a merged message shows several
+            user, _, rest = text.partition(" text ")
+            if rest and user.isdigit() and int(user) in seen:
+                seen[int(user)].append((message.get("message_thread_id"), text))
     wrong = 0
     for user, shown in seen.items():
         threads = {thread for thread, _ in shown}
@@ -177,7 +180,9 @@ async def run(
     texts: int,
     profile: Path | None = None,
     sampled: Path | None = None,
+    fill: Callable[[str], Awaitable[None]] | None = None,
 ) -> Run:
+    """`fill(database_url)` stores what the database should hold before the desk starts."""
     result = Run(label, db)
     folder = Path(tempfile.mkdtemp(prefix="relaydesk-bench-"))
     url, pg_name = await create_database(db, folder)
@@ -193,10 +198,14 @@ async def run(
     try:
         if redis_url:
             await empty_redis(redis_url)
-        await desk.cli("import", str(_setup_file(folder)))
+        await desk.cli("import", str(setup_file(folder)))
+        if fill is not None:
+            await fill(url)
+            os.sync()  # the desk's start is not timed against the writeback of the fill
         await desk.start()
         result.start_seconds = desk.started_in
         result.healthy_in, result.first_poll_in = desk.healthy_in, desk.first_poll_in
+        result.serving_in = desk.serving_in
         result.start_cpu = cpu_seconds(desk.pid)
         users = range(FIRST_CUSTOMER, FIRST_CUSTOMER + customers)
         for user in users:
@@ -226,7 +235,9 @@ async def run(
 
         # Phase 2: one operator reply in each customer's topic, all at once.
         topic_of = {
-            m["text"]: m.get("message_thread_id") for m in fake.chat_messages(OPERATOR_CHAT)
+            text: m.get("message_thread_id")
+            for m in fake.chat_messages(OPERATOR_CHAT)
+            for text in shown_texts(m)
         }
         operators = list(OPERATORS)
         replies = []

@@ -48,7 +48,7 @@ METRICS = [
     Metric("customers out of order", lambda r: r.out_of_order, "{:.0f}", ratio=False),
     Metric("ERROR lines in the desk's log", lambda r: r.log_errors, "{:.0f}", ratio=False),
     Metric("desk peak RSS (VmHWM), MiB", lambda r: r.rss_mib, "{:.0f}"),
-    Metric("start → serving, s", lambda r: r.start_seconds),
+    Metric("start → serving (the admin panel answers), s", lambda r: r.serving_in),
     Metric("start → /healthz 200, s", lambda r: r.healthy_in),
     Metric("start → first getUpdates, s", lambda r: r.first_poll_in),
 ]

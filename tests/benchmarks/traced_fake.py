@@ -1,8 +1,10 @@
 """The fake Telegram, noting when a person's message was posted and when the desk's copy of it
-(copyMessage(s), forwardMessage(s), or a sendMessage with the same text) was made."""
+(copyMessage(s), forwardMessage(s), or a sendMessage with the same text, or with it as a part
+of a merged message: "<i>HH:MM</i>  text" blocks) was made."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -12,6 +14,7 @@ from tests.fakes.telegram.params import Params
 Key = tuple[int, int]  # (chat id, message id) of the person's message
 COPIES = {"copymessage", "forwardmessage"}
 BATCH_COPIES = {"copymessages", "forwardmessages"}
+MERGED_PART = re.compile(r"^<i>\d\d:\d\d</i>  (.*)$", re.S)
 
 
 class TracedFake(FakeTelegram):
@@ -64,4 +67,12 @@ class TracedFake(FakeTelegram):
             return [(source, int(i)) for i in params.json("message_ids")]
         if name == "sendmessage" and values.get("text") in self._by_text:
             return [self._by_text[values["text"]]]
+        if name == "sendmessage":
+            return merged_parts(values.get("text") or "", self._by_text)
         return []
+
+
+def merged_parts(text: str, by_text: dict[str, Key]) -> list[Key]:
+    """The messages a merged message (a card and texts, or texts) shows, by their texts."""
+    parts = [MERGED_PART.match(block) for block in text.split("\n\n")]
+    return [by_text[p.group(1)] for p in parts if p and p.group(1) in by_text]

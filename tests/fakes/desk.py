@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from datetime import timedelta
 from typing import Any
@@ -31,6 +32,7 @@ TELEGRAM_LIMITS = {
 # Starting migrates and connects; stopping waits for sends in flight (at most ten seconds)
 # and closes the database: past this, something waits forever, and the test says so.
 STOP_WITHIN = 30.0
+FIRST_ANSWER_SECONDS = 5.0
 
 
 def free_port() -> int:
@@ -111,6 +113,9 @@ class Desk:
         async with asyncio.timeout(STOP_WITHIN):
             await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.settings.http_port).start()
+        # The desk serves before its messengers answer; a story starts once they did (or
+        # could not, within FIRST_ANSWER_SECONDS).
+        await self.core.health.first_answers(within=FIRST_ANSWER_SECONDS)
         return self
 
     async def stop(self) -> None:
@@ -186,5 +191,28 @@ class Desk:
     def topic_messages(self, name_part: str) -> list[dict[str, Any]]:
         return self.fake.chat_messages(OPERATOR_CHAT, self.topic_of(name_part)["message_thread_id"])
 
+    def topic_texts(self, name_part: str) -> list[str]:
+        """What operators read in the topic, text by text: the customer's texts a merged
+        message (or the card that opened the topic) shows come apart, without card and times."""
+        return [t for m in self.topic_messages(name_part) for t in shown_texts(m)]
+
     def customer_sees(self, user_id: int) -> list[dict[str, Any]]:
         return self.fake.bot_messages(user_id)
+
+
+MERGED_PART = re.compile(r"^_?\d\d:\d\d_?  (.*)$", re.S)  # Telegram's, and Slack's
+
+
+def shown_texts(message: dict[str, Any]) -> list[str]:
+    """The texts one message of a topic shows: none for a bare card, the parts of a merged
+    message (each "HH:MM  text"; in Slack "_HH:MM_  text"), or its own text (or caption)."""
+    text = message.get("text") or message.get("caption")
+    if text is None:
+        return []
+    blocks = text.split("\n\n")
+    if "reply_markup" in message or text.startswith("Conversation #"):
+        blocks = blocks[1:]  # the card
+    parts = [MERGED_PART.match(b) for b in blocks]
+    if blocks and all(parts):
+        return [p.group(1) for p in parts if p]
+    return ["\n\n".join(blocks)] if blocks else []

@@ -40,12 +40,28 @@ class RelaydeskProcess:
         self.logs: list[Path] = []
         self._process: asyncio.subprocess.Process | None = None
 
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     async def start(self) -> None:
         """Start and wait until it serves /healthz and polls the fake for updates."""
+        polls = len(self.fake.calls_to("getUpdates"))
+        await self.spawn()
+        assert self._process is not None
+        try:
+            async with asyncio.timeout(START_WITHIN):
+                while not (await self._healthy() and len(self.fake.calls_to("getUpdates")) > polls):
+                    assert self._process.returncode is None, f"it exited:\n{self.output()}"
+                    await asyncio.sleep(0.1)
+        except TimeoutError:
+            raise AssertionError(f"not started in {START_WITHIN} s:\n{self.output()}") from None
+
+    async def spawn(self) -> None:
+        """`relaydesk run`, without waiting for anything."""
         assert self._process is None
         log = self.folder / f"relaydesk-{len(self.logs) + 1}.log"
         self.logs.append(log)
-        polls = len(self.fake.calls_to("getUpdates"))
         with log.open("wb") as out:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -57,13 +73,6 @@ class RelaydeskProcess:
                 stdout=out,
                 stderr=asyncio.subprocess.STDOUT,
             )
-        try:
-            async with asyncio.timeout(START_WITHIN):
-                while not (await self._healthy() and len(self.fake.calls_to("getUpdates")) > polls):
-                    assert self._process.returncode is None, f"it exited:\n{self.output()}"
-                    await asyncio.sleep(0.1)
-        except TimeoutError:
-            raise AssertionError(f"not started in {START_WITHIN} s:\n{self.output()}") from None
 
     async def _healthy(self) -> bool:
         try:

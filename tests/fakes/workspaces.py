@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.desk import OPERATOR_CHAT, Desk, shown_texts
 
 
 class Workspace(Protocol):
@@ -49,7 +49,14 @@ class ForumWorkspace:
         return card["text"], buttons
 
     def texts(self, thread: str) -> list[str]:
-        return [m.get("text") or m.get("caption") or "" for m in self._messages(thread)]
+        """Each message's text, and after a merged one (a card with the customer's first
+        texts, or several texts) each text it shows."""
+        texts = []
+        for message in self._messages(thread):
+            whole = message.get("text") or message.get("caption") or ""
+            texts.append(whole)
+            texts += [t for t in shown_texts(message) if t != whole]
+        return texts
 
     async def say(self, thread: str, text: str) -> str:
         sent = self.fake.member_sends(OPERATOR_CHAT, 1001, text, thread_id=int(thread))

@@ -1,0 +1,106 @@
+"""A customer's texts shown as one message of the thread, where a message is scarce.
+
+A Telegram group takes 20 messages a minute for all of a line's topics. A new customer's
+thread opens with its card and the texts queued for it in one message, and when the
+group's budget is what holds messages back, each customer's queued texts go as one message,
+each with its time. Only texts merge (no media, albums, or replies, which keep their own
+message): what follows them goes after, in order. The parts stay messages of their own in
+the database; their links say which merged message shows them (`message_links`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.base.cards import Card
+from bot.base.ports import Outgoing
+from bot.conversations.message_links import parts_of
+from bot.conversations.view import header_card, load_for_view
+from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, Message, Thread
+
+# At most so many texts, and so many characters of them, in one message: with the card and
+# the times it stays under Telegram's 4096 characters.
+MAX_PARTS = 20
+MAX_CHARACTERS = 3000
+
+
+def mergeable(message: Message) -> bool:
+    return (
+        message.kind == "text"
+        and bool(message.text)
+        and message.album_key is None
+        and message.reply_to_id is None  # type: ignore[attr-defined]
+    )
+
+
+def together(messages: list[Message], card_owed: bool) -> bool:
+    """Whether `messages` go as one message (with the thread's owed card, if any)."""
+    if not messages or not (card_owed or len(messages) > 1):
+        return False
+    return all(mergeable(m) for m in messages) and _size(messages) <= MAX_CHARACTERS
+
+
+def _size(messages: list[Message]) -> int:
+    return sum(len(m.text or "") for m in messages)
+
+
+async def queued_run(head: Delivery) -> list[Delivery]:
+    """`head` and the texts queued right behind it in its thread that may go with it."""
+    rows = (
+        await Delivery.filter(target=head.target, status=DeliveryStatus.PENDING, id__gte=head.id)
+        .order_by("id")
+        .limit(MAX_PARTS)
+        .select_related("message")
+    )
+    run: list[Delivery] = []
+    size = 0
+    for row in rows:
+        if row.op != DeliveryKind.RELAY or row.group_key or row.message is None:
+            break
+        if not mergeable(row.message):
+            break
+        size += len(row.message.text or "")
+        if size > MAX_CHARACTERS and run:
+            break
+        run.append(row)
+    return run
+
+
+def part(message: Message) -> Outgoing:
+    """A merged text as a sender renders it: its words and its time, never a copy."""
+    return Outgoing(
+        message_id=message.id,
+        kind=message.kind,
+        text=message.text,
+        content=message.content,
+        sent_at=message.created_at,
+    )
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What one merged message of a thread shows."""
+
+    parts: list[Outgoing]
+    card: Card | None
+
+
+async def merged_message(thread: Thread, chat_key: str, external_id: str) -> Merged | None:
+    """The parts and card of `external_id` in `thread`, or None for a plain message."""
+    ids = await parts_of(chat_key, external_id)
+    owner = await Conversation.filter(thread_id=thread.id, card_message_id=external_id).first()
+    if owner is None and len(ids) < 2:
+        return None
+    by_id = {m.id: m for m in await Message.filter(id__in=ids)}
+    parts = [part(by_id[i]) for i in ids if i in by_id]
+    card = await header_card(await load_for_view(owner.id), thread.id) if owner else None
+    return Merged(parts, card)
+
+
+async def parts_shown_with(chat_key: str, card_id: str) -> list[Outgoing]:
+    """The texts a card message shows below the card (a thread opened with its first texts)."""
+    ids = await parts_of(chat_key, card_id)
+    if not ids:
+        return []
+    by_id = {m.id: m for m in await Message.filter(id__in=ids)}
+    return [part(by_id[i]) for i in ids if i in by_id]

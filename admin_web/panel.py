@@ -27,6 +27,7 @@ from admin_web.views import (
     login,
     operators,
     quick_replies,
+    reports,
     settings,
 )
 from bot.core import Core
@@ -44,6 +45,7 @@ VIEW_MODULES = (
     operators,
     quick_replies,
     conversations,
+    reports,
     contacts,
     settings,
     accounts,

@@ -223,7 +223,7 @@ class Conversation(Model):
     comment = fields.TextField(null=True)
     # A /close waiting for its topic or result buttons: {"result": ..., "comment": ...}.
     closing = fields.JSONField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)  # reports by period
     queued_at = fields.DatetimeField(null=True)  # when it last started waiting in the queue
     first_response_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
@@ -358,6 +358,8 @@ class AuditEntry(Model):
 
     class Meta:
         table = "audit_entry"
+        # A report reads the assignments and statuses of each of its conversations.
+        indexes = (("conversation", "action"),)
 
 
 class AdminAccount(Model):

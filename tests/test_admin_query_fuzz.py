@@ -28,6 +28,8 @@ from tests.fakes.staff import hire
 REQUESTS = int(os.environ.get("RELAYDESK_FUZZ_REQUESTS", "160"))
 SEED = int(os.environ.get("RELAYDESK_FUZZ_SEED", "20261125"))
 
+REPORT = ("period", "from", "to", "group", "line", "operator", "channel", "entry_point")
+REPORT += ("topic", "status", "result", "page")
 # Address -> the query parameters its page reads ({contact}, {line}, … are real ids; {id} random).
 QUERIES: dict[str, tuple[str, ...]] = {
     "/admin/": ("x",),
@@ -44,6 +46,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
         "page",
     ),
     "/admin/conversations/{id}": (),
+    "/admin/reports": REPORT,
+    "/admin/reports/export.csv": (*REPORT, "sep"),
     "/admin/contacts": ("q", "page"),
     "/admin/contacts/{contact}": ("merged", "done"),
     "/admin/contacts/{id}": (),

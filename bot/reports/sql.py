@@ -1,0 +1,143 @@
+"""The report's SQL, written once for SQLite and PostgreSQL: the few expressions that differ
+(seconds since the epoch, a placeholder) come from the connection's dialect.
+
+The filtered conversations are one common table expression (`picked`); the timings of each
+(`timed`) are computed from it in SQL — the first assignment and the snoozed time by
+per-conversation lookups in the audit trail — so that totals, series, operators and rows all
+read the same definitions and no row is added up in Python."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from bot.reports.request import ReportRequest
+
+BUCKET_SECONDS = 900  # a quarter of an hour: every time zone's offset is a multiple of it
+
+
+@dataclass
+class Dialect:
+    name: str
+
+    def seconds(self, column: str) -> str:
+        """A timestamp as seconds since the epoch, with fractions."""
+        if self.name == "sqlite":
+            return f"((julianday({column}) - 2440587.5) * 86400.0)"
+        return f"CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION)"
+
+    def bucket(self, column: str) -> str:
+        """The quarter of an hour (in UTC) a timestamp falls in, counted from the epoch."""
+        if self.name == "sqlite":
+            return f"(CAST(strftime('%s', {column}) AS INTEGER) / {BUCKET_SECONDS})"
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column}) / {BUCKET_SECONDS}) AS BIGINT)"
+
+    def moment(self, value: datetime) -> Any:
+        """A datetime as the column holds it: tortoise stores ISO text in SQLite."""
+        return value.astimezone(UTC).isoformat(" ") if self.name == "sqlite" else value
+
+    def placeholders(self, sql: str) -> str:
+        if self.name == "sqlite":
+            return sql
+        parts = sql.split("?")
+        return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+
+
+def connection() -> tuple[BaseDBAsyncClient, Dialect]:
+    db = connections.get("default")
+    return db, Dialect(db.capabilities.dialect)
+
+
+@dataclass
+class Where:
+    """Conditions joined by AND, with their parameters in order."""
+
+    parts: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, condition: str, *params: Any) -> None:
+        self.parts.append(condition)
+        self.params.extend(params)
+
+    def any_of(self, column: str, values: Sequence[Any]) -> None:
+        if values:
+            self.add(f"{column} IN ({', '.join('?' * len(values))})", *values)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.parts) or "1 = 1"
+
+
+def conditions(request: ReportRequest, dialect: Dialect) -> Where:
+    where = Where()
+    where.add("c.created_at >= ?", dialect.moment(request.start))
+    where.add("c.created_at < ?", dialect.moment(request.end))
+    scope = request.scope
+    if scope.line_ids is not None:
+        if not scope.line_ids:
+            where.add("1 = 0")
+        where.any_of("c.line_id", sorted(scope.line_ids))
+    if scope.operator_id is not None:
+        where.add("c.assignee_id = ?", scope.operator_id)
+    where.any_of("c.line_id", request.line_ids)
+    where.any_of("c.assignee_id", request.operator_ids)
+    where.any_of("i.channel", request.channels)
+    where.any_of("c.entry_point_id", request.entry_point_ids)
+    where.any_of("c.topic", request.topics)
+    where.any_of("c.status", request.statuses)
+    where.any_of("c.result", request.results)
+    return where
+
+
+def timed(dialect: Dialect, where: Where, page: str = "") -> str:
+    """`WITH … timed`: each picked conversation with its bucket, reaction and handling
+    seconds. `page` (ORDER BY … LIMIT …) narrows `picked` first, so that a page of rows
+    computes the timings of that page only."""
+    s = dialect.seconds
+    snoozed = SNOOZED.format(until=s("s.next_at"), since=s("s.created_at"))
+    return f"""
+WITH picked AS (
+  SELECT c.id, c.created_at, c.first_response_at, c.closed_at, c.status, c.assignee_id,
+         c.csat_score
+  FROM conversation c JOIN identity i ON i.id = c.identity_id
+  WHERE {where.sql} {page}
+), timed AS (
+  SELECT p.id, p.created_at, p.status, p.assignee_id, p.csat_score,
+         {dialect.bucket("p.created_at")} AS bucket,
+         CASE WHEN p.status = 'closed' AND p.first_response_at IS NULL THEN 1 ELSE 0 END
+           AS missed,
+         CASE WHEN p.first_response_at IS NOT NULL
+           THEN {s("p.first_response_at")} - {s("p.created_at")} END AS reaction,
+         CASE WHEN p.status = 'closed' AND p.closed_at IS NOT NULL
+           THEN {s("p.closed_at")} - {s(f"({ASSIGNED})")} - ({snoozed}) END AS handling
+  FROM picked p
+)"""
+
+
+# Per conversation, looked up by the (conversation_id, action) index: the cost follows the
+# number of conversations picked, whatever the planner believes about the tables.
+ASSIGNED = """SELECT MIN(a.created_at) FROM audit_entry a
+  WHERE a.conversation_id = p.id AND a.action = 'assignee' AND a.new_value IS NOT NULL"""
+SNOOZED = """SELECT COALESCE(SUM({until} - {since}), 0) FROM (
+    SELECT a.new_value, a.created_at,
+           LEAD(a.created_at) OVER (ORDER BY a.created_at, a.id) AS next_at
+    FROM audit_entry a WHERE a.conversation_id = p.id AND a.action = 'status'
+  ) s WHERE s.new_value = 'snoozed' AND s.next_at IS NOT NULL"""
+
+FIGURES = """
+  COUNT(*) AS created,
+  SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed,
+  SUM(missed) AS missed,
+  SUM(reaction) AS reaction_sum, COUNT(reaction) AS reaction_count,
+  SUM(handling) AS handling_sum, COUNT(handling) AS handling_count,
+  SUM(csat_score) AS csat_sum, COUNT(csat_score) AS csat_count"""
+
+
+async def rows_of(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    db, dialect = connection()
+    return list(await db.execute_query_dict(dialect.placeholders(sql), list(params)))

@@ -26,7 +26,8 @@ async def browser(desk: Desk) -> AsyncIterator[PanelClient]:
 async def _customers_write(desk: Desk) -> None:
     desk.fake.add_user(IVAN, "Ivan")
     desk.fake.add_user(EVIL, "<script>alert(1)</script>")
-    desk.fake.user_sends(IVAN, "Hello")
+    desk.fake.user_sends(IVAN, "Hello")  # first: conversation #1
+    await desk.settle()
     desk.fake.user_sends(EVIL, "Hi")
     await desk.settle()
 

@@ -142,15 +142,22 @@ class DeskActions:
     async def route(
         self, conversation: Conversation, *, refresh: bool = True, exclude: Iterable[int] = ()
     ) -> Operator | None:
-        """Give a waiting conversation to a free operator of its line, or leave it queued."""
-        line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
-        operator = await assignment.pick(line, exclude)
-        if operator is None:
-            if conversation.queued_at is None:
-                conversation.queued_at = self.clock.now()
-                await conversation.save(update_fields=["queued_at"])
-            return None
-        await self.assign(conversation, operator, by=None, via=line.routing_policy, refresh=refresh)
+        """Give a waiting conversation to a free operator of its line, or leave it queued.
+        Routings of one line take turns (the line's row is locked until the choice is
+        stored): two first messages at once must not both pick the same least busy operator.
+        The lock is FOR NO KEY UPDATE, which rows referring to the line (a new conversation)
+        do not wait for, so two such transactions cannot deadlock on it."""
+        async with in_transaction():
+            line = await Line.select_for_update(no_key=True).get(id=conversation.line_id)  # type: ignore[attr-defined]
+            operator = await assignment.pick(line, exclude)
+            if operator is None:
+                if conversation.queued_at is None:
+                    conversation.queued_at = self.clock.now()
+                    await conversation.save(update_fields=["queued_at"])
+                return None
+            await self.assign(
+                conversation, operator, by=None, via=line.routing_policy, refresh=refresh
+            )
         log.info("Conversation #%s assigned to %s (%s)", conversation.id, operator.name, line.slug)
         return operator
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,16 +33,13 @@ from bot.conversations.view import header_card, load_for_view
 from bot.outbox import merging
 from bot.outbox import message_copies as copies
 from bot.outbox.delivery_plan import (
-    POSTING,
     SHOWN_WHEN_DEAD,
-    Helper,
     HelperGone,
-    NoSender,
     Plan,
     Route,
-    Unavailable,
     UnknownKind,
 )
+from bot.outbox.delivery_planner import DeliveryPlanner
 from bot.outbox.queue import Outbox, TargetKind, parse_target
 from bot.outbox.thread_header import ThreadHeaders
 from bot.outbox.thread_opening import ThreadOpener
@@ -108,8 +105,6 @@ class DeliveryExecutor:
         customer_language: Callable[[], str] = lambda: "en",
         waiting_for: Callable[[str], bool] = lambda _: False,
     ) -> None:
-        self._waiting_for = waiting_for  # the health registry: is this component coming?
-        self._connections = connections
         self._outbox = outbox
         self._clock = clock
         self._operator_language = operator_language
@@ -139,19 +134,16 @@ class DeliveryExecutor:
             },
             TargetKind.CONFIRM: {DeliveryKind.CONFIRM: self._confirm_in_line},
         }
-        self._kinds: dict[TargetKind, Collection[DeliveryKind]] = {
-            TargetKind.THREAD: self._thread_ops.keys(),
-            TargetKind.CUSTOMER: self._customer_ops.keys(),
-            TargetKind.HEADER: (DeliveryKind.STATE,),
-            **{target: ops.keys() for target, ops in self._line_ops.items()},
-        }
-        self._planners: dict[TargetKind, Callable[[Route, list[Delivery]], Awaitable[Plan]]] = {
-            TargetKind.THREAD: self._plan_thread,
-            TargetKind.CUSTOMER: self._plan_customer,
-            TargetKind.LINE: self._plan_line,
-            TargetKind.CONFIRM: self._plan_line,
-            TargetKind.HEADER: self._plan_header,
-        }
+        self.planner = DeliveryPlanner(
+            connections,
+            waiting_for,
+            {
+                TargetKind.THREAD: self._thread_ops.keys(),
+                TargetKind.CUSTOMER: self._customer_ops.keys(),
+                TargetKind.HEADER: (DeliveryKind.STATE,),
+                **{target: ops.keys() for target, ops in self._line_ops.items()},
+            },
+        )
         self._sends: dict[TargetKind, Callable[[Route, list[Delivery], Any], Awaitable[None]]] = {
             TargetKind.THREAD: self._to_thread,
             TargetKind.CUSTOMER: self._to_customer,
@@ -160,114 +152,25 @@ class DeliveryExecutor:
             TargetKind.HEADER: self._to_header,
         }
 
-    def route(self, head: Delivery) -> Route:
-        """The target and kind of a delivery; UnknownKind when this version cannot send it."""
-        try:
-            target, ident = parse_target(head.target)
-            kind = DeliveryKind(head.op)
-        except ValueError as error:
-            raise UnknownKind(f"unknown delivery {head.op!r} to {head.target!r}") from error
-        if kind not in self._kinds[target]:
-            raise UnknownKind(f"no {kind} delivery goes to a {target}")
-        return Route(target, ident, kind)
-
-    # -- planning ---------------------------------------------------------------------------
+    # -- planning (by the planner) ---------------------------------------------------------
 
     async def plan(self, deliveries: list[Delivery]) -> Plan:
-        route = self.route(deliveries[0])
-        return await self._planners[route.target](route, deliveries)
-
-    async def _plan_thread(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        thread = await Thread.get(id=route.ident)
-        sender = self._workspace(thread.workspace_kind)
-        slots = len(deliveries) if route.kind in POSTING else 0
-        if route.kind is DeliveryKind.STATE:
-            slots = 1  # a renamed topic leaves a service message in the group
-        card = _owes_card(thread, sender)
-        if route.kind is DeliveryKind.RELAY and await self._together(card, deliveries):
-            slots, card = 1, False  # one message, with the card when it is owed
-        if card:
-            slots += 1  # the card of a topic that was opened without it
-        if thread.external_id is None:
-            slots += 1  # the topic
-        buckets = sender.buckets(thread.workspace_chat, slots > 0)
-        plan = Plan(buckets, max(slots, 1), thread.workspace_kind, thread)
-        if route.kind is DeliveryKind.RELAY and thread.external_id and not thread.card_owed:
-            # Only relays into an open thread: the thread and its card are the sender's own.
-            helpers = sender.helpers(thread.workspace_chat).items()
-            plan.helpers = [Helper(n, h.buckets(thread.workspace_chat, True)) for n, h in helpers]
-        return plan
-
-    async def _together(self, card_owed: bool, deliveries: list[Delivery]) -> bool:
-        if not card_owed and (len(deliveries) < 2 or deliveries[0].group_key):
-            return False
-        return merging.together(await copies.messages_of(deliveries), card_owed)
+        return await self.planner.plan(deliveries)
 
     async def widen(
         self, group: list[Delivery], plan: Plan, *, scarce: bool
     ) -> tuple[list[Delivery], Plan]:
-        """A customer's texts queued behind `group`'s head join it as one message: into a
-        thread that opens with them (its card on top), or when the group's budget is
-        `scarce`. Anything else goes as it is."""
-        head = group[0]
-        thread = plan.subject
-        if len(group) != 1 or head.op != DeliveryKind.RELAY or not isinstance(thread, Thread):
-            return group, plan
-        if not scarce and not _owes_card(thread, self._workspace(thread.workspace_kind)):
-            return group, plan
-        run = await merging.queued_run(head)
-        if len(run) < 2:
-            return group, plan
-        return run, await self.plan(run)
-
-    async def _plan_header(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        thread = await Thread.get(id=route.ident)
-        if thread.external_id is None:  # nothing to send: it opens with its header as it is
-            return Plan([], 1, thread.workspace_kind)
-        sender = self._workspace(thread.workspace_kind)
-        # A renamed topic leaves a service message in the group.
-        return Plan(sender.buckets(thread.workspace_chat, True), 1, thread.workspace_kind)
-
-    async def _plan_line(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        line = await Line.get(id=route.ident)
-        sender = self._workspace(line.workspace_kind)
-        posts = route.target is TargetKind.LINE
-        buckets = sender.buckets(line.workspace_chat, posts)
-        return Plan(buckets, len(deliveries), line.workspace_kind, line)
-
-    async def _plan_customer(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        identity = await Identity.get(id=route.ident)
-        customer = self._customer(identity.channel)
-        posts = route.kind in POSTING
-        slots = len(deliveries) if posts else 1
-        buckets = customer.buckets(identity.external_id, posts)
-        return Plan(buckets, slots, identity.channel, identity)
+        return await self.planner.widen(group, plan, scarce=scarce)
 
     def waiting_for(self, component: str) -> bool:
-        return self._waiting_for(component)
-
-    def _workspace(self, kind: str) -> WorkspaceSender:
-        sender = self._connections.workspace(kind)
-        if sender is None:
-            if self._waiting_for(kind):
-                raise Unavailable(kind)
-            raise NoSender(f"no {kind} workspace is configured")
-        return sender
-
-    def _customer(self, channel: str) -> CustomerSender:
-        sender = self._connections.customers(channel)
-        if sender is None:
-            if self._waiting_for(channel):
-                raise Unavailable(channel)
-            raise NoSender(f"no {channel} customer channel is configured")
-        return sender
+        return self.planner.waiting_for(component)
 
     # -- execution --------------------------------------------------------------------------
 
     async def execute(self, deliveries: list[Delivery], plan: Plan | None = None) -> None:
         """Send; raise a DeliveryError (or anything, counted as transient) when it did not go.
         `plan` is the one `plan` made for these deliveries just before, whose rows it reuses."""
-        route = self.route(deliveries[0])
+        route = self.planner.route(deliveries[0])
         if plan is not None and plan.voice:  # a helper's budget was taken: it sends
             await self._to_thread(route, deliveries, plan.subject, plan.voice)
         else:
@@ -279,7 +182,7 @@ class DeliveryExecutor:
         thread = await Thread.get(id=route.ident)  # as it is now: it may have opened since
         if thread.external_id is None and not self._headers.must_wait(thread):
             return  # it opens with its header as it is then
-        sender = self._workspace(thread.workspace_kind)
+        sender = self.planner.workspace(thread.workspace_kind)
         await self._headers.refresh(thread, self._threads.target(thread), sender, deliveries)
 
     async def _to_line(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
@@ -306,15 +209,15 @@ class DeliveryExecutor:
         return ThreadTarget(line.workspace_chat, None, self._operator_language)
 
     async def _notice_in_line(self, line: Line, head: Delivery) -> None:
-        sender = self._workspace(line.workspace_kind)
+        sender = self.planner.workspace(line.workspace_kind)
         await sender.notice(self._line_target(line), payload_text(head.payload))
 
     async def _show_card_in_line(self, line: Line, head: Delivery) -> None:
-        sender = self._workspace(line.workspace_kind)
+        sender = self.planner.workspace(line.workspace_kind)
         await sender.show_card(self._line_target(line), payload_card(head.payload))
 
     async def _confirm_in_line(self, line: Line, head: Delivery) -> None:
-        await self._workspace(line.workspace_kind).confirm(
+        await self.planner.workspace(line.workspace_kind).confirm(
             head.payload["chat"], head.payload["external_id"], head.payload["delivered"]
         )
 
@@ -328,7 +231,7 @@ class DeliveryExecutor:
         self, route: Route, deliveries: list[Delivery], planned: Any, voice: str = ""
     ) -> None:
         thread = planned if isinstance(planned, Thread) else await Thread.get(id=route.ident)
-        sender = self._workspace(thread.workspace_kind)
+        sender = self.planner.workspace(thread.workspace_kind)
         # A relay may carry the card of a new thread itself (`_relay_to_thread`).
         relay = route.kind is DeliveryKind.RELAY
         target = await self._threads.ensure(thread, sender, card_follows=relay)
@@ -399,7 +302,7 @@ class DeliveryExecutor:
         conversation = await Conversation.get(id=head.conversation_id).select_related(  # type: ignore[attr-defined]
             "entry_point", "line"
         )
-        sender = self._customer(identity.channel)
+        sender = self.planner.customer(identity.channel)
         language = pick_language(identity.language, self._customer_language())
         target = CustomerTarget(conversation.entry_point.key, identity.external_id, language)
         chat_key = customer_chat_key(conversation.entry_point.key, identity.external_id)
@@ -479,10 +382,3 @@ class DeliveryExecutor:
                     _("A customer message could not be shown here: {reason}."), reason=Text(reason)
                 )
             await self._outbox.notice_thread(conversation.thread, conversation, text)
-
-
-def _owes_card(thread: Thread, sender: WorkspaceSender) -> bool:
-    """Whether the next message of `thread` comes after a card still to be posted."""
-    if thread.external_id is None:
-        return not sender.card_opens_thread
-    return thread.card_owed

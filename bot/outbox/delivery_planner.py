@@ -1,0 +1,149 @@
+"""What a delivery needs before it is sent: its route, its sender, the budgets it spends
+(its plan), and the customer's texts that join it. The worker plans a delivery right before
+it claims it; the executor sends what was planned."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Mapping
+
+from bot.base.connections import Connections
+from bot.base.ports import CustomerSender, WorkspaceSender
+from bot.outbox import merging
+from bot.outbox import message_copies as copies
+from bot.outbox.delivery_plan import (
+    POSTING,
+    Helper,
+    NoSender,
+    Plan,
+    Route,
+    Unavailable,
+    UnknownKind,
+)
+from bot.outbox.queue import TargetKind, parse_target
+from storage.models import Delivery, DeliveryKind, Identity, Line, Thread
+
+
+class DeliveryPlanner:
+    def __init__(
+        self,
+        connections: Connections,
+        waiting_for: Callable[[str], bool],
+        kinds: Mapping[TargetKind, Collection[DeliveryKind]],
+    ) -> None:
+        self._connections = connections
+        self._waiting_for = waiting_for  # the health registry: is this component coming?
+        self._kinds = kinds  # what each target can be sent (the executor's handlers)
+        self._planners: dict[TargetKind, Callable[[Route, list[Delivery]], Awaitable[Plan]]] = {
+            TargetKind.THREAD: self._plan_thread,
+            TargetKind.CUSTOMER: self._plan_customer,
+            TargetKind.LINE: self._plan_line,
+            TargetKind.CONFIRM: self._plan_line,
+            TargetKind.HEADER: self._plan_header,
+        }
+
+    def route(self, head: Delivery) -> Route:
+        """The target and kind of a delivery; UnknownKind when this version cannot send it."""
+        try:
+            target, ident = parse_target(head.target)
+            kind = DeliveryKind(head.op)
+        except ValueError as error:
+            raise UnknownKind(f"unknown delivery {head.op!r} to {head.target!r}") from error
+        if kind not in self._kinds[target]:
+            raise UnknownKind(f"no {kind} delivery goes to a {target}")
+        return Route(target, ident, kind)
+
+    async def plan(self, deliveries: list[Delivery]) -> Plan:
+        route = self.route(deliveries[0])
+        return await self._planners[route.target](route, deliveries)
+
+    async def _plan_thread(self, route: Route, deliveries: list[Delivery]) -> Plan:
+        thread = await Thread.get(id=route.ident)
+        sender = self.workspace(thread.workspace_kind)
+        slots = len(deliveries) if route.kind in POSTING else 0
+        if route.kind is DeliveryKind.STATE:
+            slots = 1  # a renamed topic leaves a service message in the group
+        card = owes_card(thread, sender)
+        if route.kind is DeliveryKind.RELAY and await self._together(card, deliveries):
+            slots, card = 1, False  # one message, with the card when it is owed
+        if card:
+            slots += 1  # the card of a topic that was opened without it
+        if thread.external_id is None:
+            slots += 1  # the topic
+        buckets = sender.buckets(thread.workspace_chat, slots > 0)
+        plan = Plan(buckets, max(slots, 1), thread.workspace_kind, thread)
+        if route.kind is DeliveryKind.RELAY and thread.external_id and not thread.card_owed:
+            # Only relays into an open thread: the thread and its card are the sender's own.
+            helpers = sender.helpers(thread.workspace_chat).items()
+            plan.helpers = [Helper(n, h.buckets(thread.workspace_chat, True)) for n, h in helpers]
+        return plan
+
+    async def _together(self, card_owed: bool, deliveries: list[Delivery]) -> bool:
+        if not card_owed and (len(deliveries) < 2 or deliveries[0].group_key):
+            return False
+        return merging.together(await copies.messages_of(deliveries), card_owed)
+
+    async def widen(
+        self, group: list[Delivery], plan: Plan, *, scarce: bool
+    ) -> tuple[list[Delivery], Plan]:
+        """A customer's texts queued behind `group`'s head join it as one message: into a
+        thread that opens with them (its card on top), or when the group's budget is
+        `scarce`. Anything else goes as it is."""
+        head = group[0]
+        thread = plan.subject
+        if len(group) != 1 or head.op != DeliveryKind.RELAY or not isinstance(thread, Thread):
+            return group, plan
+        if not scarce and not owes_card(thread, self.workspace(thread.workspace_kind)):
+            return group, plan
+        run = await merging.queued_run(head)
+        if len(run) < 2:
+            return group, plan
+        return run, await self.plan(run)
+
+    async def _plan_header(self, route: Route, deliveries: list[Delivery]) -> Plan:
+        thread = await Thread.get(id=route.ident)
+        if thread.external_id is None:  # nothing to send: it opens with its header as it is
+            return Plan([], 1, thread.workspace_kind)
+        sender = self.workspace(thread.workspace_kind)
+        # A renamed topic leaves a service message in the group.
+        return Plan(sender.buckets(thread.workspace_chat, True), 1, thread.workspace_kind)
+
+    async def _plan_line(self, route: Route, deliveries: list[Delivery]) -> Plan:
+        line = await Line.get(id=route.ident)
+        sender = self.workspace(line.workspace_kind)
+        posts = route.target is TargetKind.LINE
+        buckets = sender.buckets(line.workspace_chat, posts)
+        return Plan(buckets, len(deliveries), line.workspace_kind, line)
+
+    async def _plan_customer(self, route: Route, deliveries: list[Delivery]) -> Plan:
+        identity = await Identity.get(id=route.ident)
+        customer = self.customer(identity.channel)
+        posts = route.kind in POSTING
+        slots = len(deliveries) if posts else 1
+        buckets = customer.buckets(identity.external_id, posts)
+        return Plan(buckets, slots, identity.channel, identity)
+
+    def waiting_for(self, component: str) -> bool:
+        return self._waiting_for(component)
+
+    def workspace(self, kind: str) -> WorkspaceSender:
+        sender = self._connections.workspace(kind)
+        if sender is None:
+            if self._waiting_for(kind):
+                raise Unavailable(kind)
+            raise NoSender(f"no {kind} workspace is configured")
+        return sender
+
+    def customer(self, channel: str) -> CustomerSender:
+        sender = self._connections.customers(channel)
+        if sender is None:
+            if self._waiting_for(channel):
+                raise Unavailable(channel)
+            raise NoSender(f"no {channel} customer channel is configured")
+        return sender
+
+
+def owes_card(thread: Thread, sender: WorkspaceSender) -> bool:
+    """Whether the next message of `thread` comes after a card still to be posted."""
+    if thread.external_id is None:
+        return not sender.card_opens_thread
+    return thread.card_owed

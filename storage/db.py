@@ -11,9 +11,10 @@ from aerich import Command
 from aerich.models import Aerich
 from tortoise import Tortoise
 from tortoise.backends.base import executor as tortoise_executor
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import OperationalError
 
-from storage import cancellable_transactions
+from storage import cancellable_transactions, sqlite_in_loop
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,17 @@ def _with_sqlite_defaults(url: str) -> str:
     return url + ("&" if "?" in url else "?") + "synchronous=NORMAL"
 
 
+def _connection(url: str) -> str | dict[str, Any]:
+    """PostgreSQL by its URL; SQLite through `storage.sqlite_in_loop` (the same settings)."""
+    url = _with_sqlite_defaults(normalize_url(url))
+    if not url.startswith("sqlite"):
+        return url
+    return {**expand_db_url(url), "engine": sqlite_in_loop.__name__}
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": _with_sqlite_defaults(normalize_url(url))},
+        "connections": {"default": _connection(url)},
         "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",

@@ -103,14 +103,20 @@ async def load_for_view(conversation_id: int) -> Conversation:
     return await Conversation.get(id=conversation_id).select_related(*VIEWED)
 
 
-async def latest_conversation(thread: Thread) -> Conversation | None:
+async def latest_conversation_id(thread: Thread) -> int | None:
     """The conversation `thread` is about now: its newest (a contact's later conversations on
     a line reuse the thread), or None before any."""
-    return await Conversation.filter(thread_id=thread.id).order_by("-id").first()
+    return (
+        await Conversation.filter(thread_id=thread.id)
+        .order_by("-id")
+        .first()
+        .values_list("id", flat=True)
+    )
 
 
 async def latest_view(thread: Thread) -> Conversation | None:
-    """`latest_conversation` with what its title and card show, in one statement."""
+    """The latest conversation (`latest_conversation_id`) with what its title and card show,
+    in one statement."""
     return (
         await Conversation.filter(thread_id=thread.id)
         .order_by("-id")

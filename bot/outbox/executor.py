@@ -42,7 +42,7 @@ from bot.outbox.delivery_plan import (
 from bot.outbox.delivery_planner import DeliveryPlanner
 from bot.outbox.queue import Outbox, TargetKind, parse_target
 from bot.outbox.thread_header import ThreadHeaders
-from bot.outbox.thread_opening import ThreadOpener
+from bot.outbox.thread_opening import Opened, ThreadOpener
 from storage.models import (
     Conversation,
     Delivery,
@@ -68,6 +68,8 @@ class ThreadSend:
     target: ThreadTarget
     chat_key: str
     deliveries: list[Delivery]
+    # The owed card as rendered when this send opened the thread (not read again).
+    opened: Opened | None = None
 
     @property
     def head(self) -> Delivery:
@@ -234,14 +236,14 @@ class DeliveryExecutor:
         sender = self.planner.workspace(thread.workspace_kind)
         # A relay may carry the card of a new thread itself (`_relay_to_thread`).
         relay = route.kind is DeliveryKind.RELAY
-        target = await self._threads.ensure(thread, sender, card_follows=relay)
+        target, opened = await self._threads.ensure(thread, sender, card_follows=relay)
         chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)
         if voice:
             helper = sender.helpers(thread.workspace_chat).get(voice)
             if helper is None:  # gone since it was planned: it is planned again
                 raise HelperGone(f"helper {voice} no longer serves this workspace")
             sender = helper
-        send = ThreadSend(thread, sender, target, chat_key, deliveries)
+        send = ThreadSend(thread, sender, target, chat_key, deliveries, opened)
         await self._thread_ops[route.kind](send)
 
     async def _relay_to_thread(self, send: ThreadSend) -> None:
@@ -249,7 +251,7 @@ class DeliveryExecutor:
         messages = await copies.messages_of(send.deliveries)
         if not merging.together(messages, thread.card_owed):
             if thread.card_owed:
-                await self._threads.post_owed_card(thread, send.sender, send.target)
+                await self._threads.post_owed_card(thread, send.sender, send.target, send.opened)
             _, external_ids = await copies.relay(
                 send.sender, send.target, send.deliveries, send.chat_key, messages
             )
@@ -257,7 +259,7 @@ class DeliveryExecutor:
                 await copies.link(messages, send.chat_key, external_ids)
                 await self._mark_sent(send.deliveries)
             return
-        owed = await self._threads.owed_card(thread) if thread.card_owed else None
+        owed = (send.opened or await self._threads.owed_card(thread)) if thread.card_owed else None
         parts = [merging.part(m) for m in messages]
         result = await send.sender.relay_together(send.target, parts, owed[1] if owed else None)
         async with in_transaction():  # the texts, their links and the card: all or nothing

@@ -15,7 +15,12 @@ from contextlib import contextmanager
 from bot.base.cards import Card
 from bot.base.ports import DeliveryError, ThreadTarget, WorkspaceSender
 from bot.conversations.message_links import workspace_chat_key
-from bot.conversations.view import header_card, latest_conversation, load_for_view, thread_title
+from bot.conversations.view import (
+    header_card,
+    latest_conversation_id,
+    load_for_view,
+    thread_title,
+)
 from bot.outbox.merging import parts_shown_with
 from storage.models import Delivery, Thread
 
@@ -84,9 +89,9 @@ class ThreadHeaders:
         view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
         shown = view
         if view.thread_id == thread.id:  # type: ignore[attr-defined]
-            latest = await latest_conversation(thread)
-            if latest is not None and latest.id != view.id:
-                shown = await load_for_view(latest.id)
+            latest = await latest_conversation_id(thread)
+            if latest is not None and latest != view.id:
+                shown = await load_for_view(latest)
         title = thread_title(shown, thread.id)
         if title != thread.title:
             await sender.rename_thread(target, title)

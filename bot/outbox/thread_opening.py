@@ -18,6 +18,9 @@ from storage.models import Conversation, Thread
 
 log = logging.getLogger(__name__)
 
+# A conversation as its thread's card showed it, and that card.
+Opened = tuple[Conversation, Card]
+
 
 class ThreadOpener:
     def __init__(self, headers: ThreadHeaders, operator_language: str) -> None:
@@ -29,22 +32,24 @@ class ThreadOpener:
 
     async def ensure(
         self, thread: Thread, sender: WorkspaceSender, *, card_follows: bool = False
-    ) -> ThreadTarget:
+    ) -> tuple[ThreadTarget, Opened | None]:
         """The thread, opened if it is not (yet, or any more), with the header card of its
         latest conversation; with `card_follows` the card is left owed, for what is sent
-        next to carry it (`owed_card`) or post it (`post_owed_card`)."""
+        next to carry it (`owed_card`) or post it (`post_owed_card`). When this call opened
+        the thread and left its card owed, the card it was rendered with comes back too."""
         opened = await self._open_thread(thread, sender) if thread.external_id is None else None
         target = self.target(thread)
         if thread.card_owed and not card_follows:
             await self.post_owed_card(thread, sender, target, opened)
-        return target
+            return target, None
+        return target, opened if thread.card_owed else None
 
     async def post_owed_card(
         self,
         thread: Thread,
         sender: WorkspaceSender,
         target: ThreadTarget,
-        opened: tuple[Conversation, Card] | None = None,
+        opened: Opened | None = None,
     ) -> None:
         # A new thread's card as rendered to open it; a change since has queued a refresh.
         view, card = opened or await self.owed_card(thread)
@@ -53,7 +58,7 @@ class ThreadOpener:
         async with in_transaction():
             await self.card_posted(thread, view, card_id)
 
-    async def owed_card(self, thread: Thread) -> tuple[Conversation, Card]:
+    async def owed_card(self, thread: Thread) -> Opened:
         """The conversation whose card the thread owes, and that card as it is now."""
         return await self._latest_card(thread)
 

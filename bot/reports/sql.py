@@ -17,6 +17,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bot.reports.request import ReportRequest
+from storage.sqlite_in_loop import off_loop
 
 BUCKET_SECONDS = 900  # a quarter of an hour: every time zone's offset is a multiple of it
 
@@ -139,5 +140,8 @@ FIGURES = """
 
 
 async def rows_of(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """A report's query may scan a year of conversations: on SQLite it runs in a worker
+    thread, so that the desk keeps relaying meanwhile."""
     db, dialect = connection()
-    return list(await db.execute_query_dict(dialect.placeholders(sql), list(params)))
+    with off_loop():
+        return list(await db.execute_query_dict(dialect.placeholders(sql), list(params)))

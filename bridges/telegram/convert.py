@@ -18,6 +18,20 @@ _MEDIA_FIELDS = (
 )
 # Content types a person can send and we relay; everything else is a service message.
 RELAYABLE = ("text", *_MEDIA_FIELDS, "location", "venue", "contact", "poll", "dice")
+# What of a message is stored to show or edit it again (in this order).
+_KEPT_FIELDS = (
+    "entities",
+    "caption_entities",
+    "media_group_id",
+    "has_media_spoiler",
+    *_MEDIA_FIELDS,
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+)
+_KEPT_SET = set(_KEPT_FIELDS)
 
 
 def kind_of(message: Message) -> str | None:
@@ -28,20 +42,10 @@ def kind_of(message: Message) -> str | None:
 
 def body_content(message: Message) -> dict[str, Any]:
     """What is needed to show or edit the message again without the original."""
-    raw = message.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    keep = (
-        "entities",
-        "caption_entities",
-        "media_group_id",
-        "has_media_spoiler",
-        *_MEDIA_FIELDS,
-        "location",
-        "venue",
-        "contact",
-        "poll",
-        "dice",
+    raw = message.model_dump(
+        mode="json", include=_KEPT_SET, exclude_none=True, exclude_defaults=True
     )
-    return {key: raw[key] for key in keep if key in raw}
+    return {key: raw[key] for key in _KEPT_FIELDS if key in raw}
 
 
 def text_of(message: Message) -> str | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.base.cards import decode_button
 from bot.base.events import CustomerRef, EntryPointRef, InboundEdit, InboundMessage, MessageBody
 from bot.base.i18n import Text, Translator, _, pick_language
 from bot.conversations.inbox import Inbox
+from bridges.telegram.chat_filters import in_private_chat, pressed
 from bridges.telegram.convert import body_content, display_name, kind_of, text_of
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,10 @@ def customer_router(
     fallback: Callable[[], str],
 ) -> Router:
     router = Router(name="telegram-customers")
-    router.message.filter(F.chat.type == "private")
-    router.edited_message.filter(F.chat.type == "private")
+    router.message.filter(in_private_chat)
+    router.edited_message.filter(in_private_chat)
 
-    @router.callback_query(F.message.chat.type == "private", F.data.startswith("rd:csat:"))
+    @router.callback_query(pressed("rd:csat:", in_private=True))
     async def on_rating(query: CallbackQuery) -> None:
         """The customer's 1–5 buttons under the rating question."""
         press = decode_button(query.data or "")

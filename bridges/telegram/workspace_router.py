@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.base.cards import decode_button
@@ -13,6 +13,7 @@ from bot.base.dedupe import Deduper
 from bot.base.events import CommandCall, OperatorRef, ThreadRef, WorkspaceEdit, WorkspaceMessage
 from bot.base.i18n import Text, Translator, _
 from bot.conversations.workspace_flow import WorkspaceFlow
+from bridges.telegram.chat_filters import GROUPS, in_group, pressed
 from bridges.telegram.convert import display_name
 from bridges.telegram.customer_router import body_of
 
@@ -40,9 +41,8 @@ def workspace_router(
     """Every group the bot is in: the flow knows which of them are lines' forums and ignores
     the rest (and people who are not members of the line's forum)."""
     router = Router(name="telegram-workspace")
-    groups = F.chat.type.in_({"group", "supergroup"})
-    router.message.filter(groups)
-    router.edited_message.filter(groups)
+    router.message.filter(in_group)
+    router.edited_message.filter(in_group)
 
     def from_person(message: Message) -> bool:
         return message.from_user is not None and not message.from_user.is_bot
@@ -79,15 +79,11 @@ def workspace_router(
         )
         wake()
 
-    @router.callback_query(F.data.startswith("rd:"))
+    @router.callback_query(pressed("rd:"))
     async def on_button(query: CallbackQuery) -> None:
         decoded = decode_button(query.data or "")
         message = query.message
-        if (
-            decoded is None
-            or not isinstance(message, Message)
-            or message.chat.type not in ("group", "supergroup")
-        ):
+        if decoded is None or not isinstance(message, Message) or message.chat.type not in GROUPS:
             log.warning("Ignored a malformed or foreign button press from %s", query.from_user.id)
             await query.answer(
                 translator.render(language, Text(_("This button is no longer valid.")))

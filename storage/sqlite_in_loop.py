@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from tortoise.backends.sqlite.client import SqliteClient
@@ -117,12 +118,33 @@ def _fetchall(conn: sqlite3.Connection, sql: str, parameters: Sequence[Any]) -> 
         cursor.close()
 
 
+def _timestamp(raw: bytes) -> datetime | str:
+    """A TIMESTAMP column as tortoise stored it (`2026-12-03 09:00:00.5+00:00`), read in C:
+    tortoise's own parser (iso8601, in Python) was a twentieth of the desk's CPU. Anything
+    else stays text, for tortoise to read as before."""
+    text = raw.decode()
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+# sqlite3's converters are the module's (by declared column type, on connections opened with
+# PARSE_DECLTYPES, which only this client opens); this replaces its deprecated default.
+sqlite3.register_converter("TIMESTAMP", _timestamp)
+
+
 class InLoopSqliteClient(SqliteClient):
     async def create_connection(self, with_db: bool) -> None:
         if self._connection:
             return
         # Used from a worker thread only under the client's lock (`off_loop`), never at once.
-        conn = sqlite3.connect(self.filename, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            self.filename,
+            isolation_level=None,
+            check_same_thread=False,
+            detect_types=sqlite3.PARSE_DECLTYPES,
+        )
         conn.row_factory = sqlite3.Row
         for pragma, value in self.pragmas.items():
             conn.execute(f"PRAGMA {pragma}={value}").close()

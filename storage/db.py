@@ -14,7 +14,7 @@ from tortoise.backends.base import executor as tortoise_executor
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import OperationalError
 
-from storage import cancellable_transactions, sqlite_in_loop
+from storage import cancellable_transactions, postgres_pool, sqlite_in_loop
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,15 @@ def _with_sqlite_defaults(url: str) -> str:
     return url + ("&" if "?" in url else "?") + "synchronous=NORMAL"
 
 
-def _connection(url: str) -> str | dict[str, Any]:
-    """PostgreSQL by its URL; SQLite through `storage.sqlite_in_loop` (the same settings)."""
-    url = _with_sqlite_defaults(normalize_url(url))
-    if not url.startswith("sqlite"):
-        return url
-    return {**expand_db_url(url), "engine": sqlite_in_loop.__name__}
+def _connection(url: str) -> dict[str, Any]:
+    """The URL's settings, through the desk's own clients: `storage.sqlite_in_loop` for
+    SQLite, `storage.postgres_pool` for PostgreSQL."""
+    config = expand_db_url(_with_sqlite_defaults(normalize_url(url)))
+    ours = _CLIENTS.get(config["engine"])
+    return {**config, "engine": ours.__name__} if ours else config
+
+
+_CLIENTS = {"tortoise.backends.sqlite": sqlite_in_loop, "tortoise.backends.asyncpg": postgres_pool}
 
 
 def tortoise_config(url: str) -> dict[str, Any]:

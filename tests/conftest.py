@@ -5,14 +5,13 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
-import asyncpg
 import pytest
 
 from bot.base.clock import Clock
 from tests.fakes import guard
+from tests.fakes.databases import fresh_database
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
@@ -22,7 +21,6 @@ pytest_plugins = ["tests.timeouts"]
 DATABASES = [
     d for d in os.environ.get("RELAYDESK_TEST_DATABASES", "sqlite,postgres").split(",") if d
 ]
-PG_SERVER = os.environ.get("RELAYDESK_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 
 
 @pytest.fixture(autouse=True)
@@ -52,21 +50,8 @@ def guarded(request: pytest.FixtureRequest) -> Iterator[guard.Guard]:
 
 @pytest.fixture(params=DATABASES)
 async def database_url(request, tmp_path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite://{tmp_path / 'relaydesk.db'}"
-        return
-    name = f"relaydesk_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield f"{PG_SERVER}/{name}"
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

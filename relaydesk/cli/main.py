@@ -1,5 +1,6 @@
 """The `relaydesk` command: run, migrate, check; lines, operators, members and entry points
-(relaydesk/cli/setup_commands.py); admin panel accounts (relaydesk/cli/account_commands.py)."""
+(relaydesk/cli/setup_commands.py); admin panel accounts (relaydesk/cli/account_commands.py);
+export and import-data (relaydesk/cli/backup_commands.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 
 from bot.base.settings import Settings
 from relaydesk.cli import account_commands as cli_accounts
+from relaydesk.cli import backup_commands as cli_backup
 from relaydesk.cli.setup_commands import cmd_directory, register_directory
 
 
@@ -84,11 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="check the Telegram and Slack tokens, chats and rights")
     register_directory(sub)
     cli_accounts.register(sub)
+    cli_backup.register(sub)
     args = parser.parse_args(argv)
     settings = _settings()
     _logging(settings)
     if args.command in BASIC_COMMANDS:
         return BASIC_COMMANDS[args.command](settings)
+    if hasattr(args, "backup"):
+        return cli_backup.cmd_backup(settings, args)
     return cmd_directory(settings, args.handler, args)
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from bot.base.settings import Settings
 from relaydesk.cli import account_commands as cli_accounts
 from relaydesk.cli.setup_commands import cmd_directory, register_directory
+from relaydesk.logs import configure_logging
 
 
 def _settings() -> Settings:
@@ -25,13 +26,6 @@ def _settings() -> Settings:
             name = "RELAYDESK_" + "_".join(str(p) for p in problem["loc"]).upper()
             print(f"Setting {name}: {problem['msg']}", file=sys.stderr)
         raise SystemExit(2) from None
-
-
-def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
 
 
 def cmd_run(settings: Settings) -> int:
@@ -86,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     cli_accounts.register(sub)
     args = parser.parse_args(argv)
     settings = _settings()
-    _logging(settings)
+    configure_logging(settings)
     if args.command in BASIC_COMMANDS:
         return BASIC_COMMANDS[args.command](settings)
     return cmd_directory(settings, args.handler, args)

@@ -1,0 +1,131 @@
+"""`/metrics` as a Prometheus scrape reads it: what a customer's message and an operator's
+answer count, what 429s, retries and a dead delivery count, and who may read it."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from bot.base.metrics_access import refusal
+from bot.base.settings import Settings
+from bot.directory.configured_lines import DEFAULT_LINE
+from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.scrape import scrape, value
+from tests.fakes.telegram import FakeTelegram
+
+CUSTOMER = 5001
+TARGET_KINDS = ("thread", "customer", "confirm", "line", "header")
+LATENCY = "relaydesk_delivery_latency_seconds"
+
+
+async def _conversation(desk: Desk) -> int:
+    """Ivan writes, Olga answers in the topic; returns the topic."""
+    desk.fake.add_user(CUSTOMER, "Ivan")
+    desk.fake.user_sends(CUSTOMER, "My parcel is late")
+    await desk.settle()
+    thread = desk.topic_of("Ivan")["message_thread_id"]
+    desk.fake.member_sends(OPERATOR_CHAT, 1001, "Let me look", thread_id=thread)
+    await desk.settle()
+    return thread
+
+
+async def test_a_message_and_its_answer_as_the_metrics_tell_them(desk: Desk) -> None:
+    await _conversation(desk)
+
+    samples = await scrape(desk.url)
+
+    handled = "relaydesk_updates_handled_total"
+    assert value(samples, handled, side="customer", messenger="telegram") == 1
+    assert value(samples, handled, side="workspace", messenger="telegram") == 1
+    for kind in TARGET_KINDS:  # everything went: the queue is empty again
+        assert value(samples, "relaydesk_outbox_pending", target_kind=kind) == 0
+    conversations = "relaydesk_open_conversations"
+    assert value(samples, conversations, line=DEFAULT_LINE, status="open") == 1
+    assert value(samples, conversations, line=DEFAULT_LINE, status="queued") == 0
+    # The answer went to the customer once; the topic got its card (with the text) and more.
+    assert value(samples, f"{LATENCY}_count", target_kind="customer") == 1
+    assert value(samples, f"{LATENCY}_count", target_kind="thread") >= 1
+    assert value(samples, f"{LATENCY}_bucket", target_kind="customer", le="+Inf") == 1
+    assert value(samples, f"{LATENCY}_sum", target_kind="customer") < 10
+    assert not [s for s in samples if s[0].startswith("relaydesk_deliveries_dead")]
+    assert not [s for s in samples if s[0].startswith("relaydesk_delivery_rate_limited")]
+
+
+async def test_a_closed_conversation_leaves_the_open_ones(desk: Desk) -> None:
+    thread = await _conversation(desk)
+    desk.fake.member_sends(OPERATOR_CHAT, 1001, "/close solved", thread_id=thread)
+    await desk.settle()
+
+    samples = await scrape(desk.url)
+
+    for status in ("queued", "open", "snoozed"):
+        assert value(samples, "relaydesk_open_conversations", line=DEFAULT_LINE, status=status) == 0
+    assert (
+        value(samples, "relaydesk_updates_handled_total", side="workspace", messenger="telegram")
+        == 2
+    )
+
+
+async def test_429s_retries_and_a_dead_delivery_are_counted(desk: Desk) -> None:
+    thread = await _conversation(desk)
+    desk.fake.fail_next("copyMessage", status=429, retry_after=1)
+    desk.fake.member_sends(OPERATOR_CHAT, 1001, "One moment", thread_id=thread)
+    await desk.settle()
+    desk.fake.fail_next("copyMessage", status=502, description="Bad Gateway")
+    desk.fake.member_sends(OPERATOR_CHAT, 1001, "Found it", thread_id=thread)
+    await desk.settle()
+    desk.fake.block_bot(CUSTOMER)
+    desk.expect_dead_deliveries()
+    desk.fake.member_sends(OPERATOR_CHAT, 1001, "Are you there?", thread_id=thread)
+    await desk.settle()
+
+    samples = await scrape(desk.url)
+
+    assert value(samples, "relaydesk_delivery_rate_limited_total", target_kind="customer") == 1
+    assert value(samples, "relaydesk_delivery_retries_total", target_kind="customer") == 1
+    assert value(samples, "relaydesk_deliveries_dead_total", target_kind="customer") == 1
+    assert value(samples, f"{LATENCY}_count", target_kind="customer") == 3
+    assert [m["text"] for m in desk.customer_sees(CUSTOMER)] == [
+        "Let me look",
+        "One moment",
+        "Found it",
+    ]
+
+
+async def test_with_a_token_metrics_ask_for_it(
+    fake_telegram: FakeTelegram, database_url: str
+) -> None:
+    desk = await Desk(fake_telegram, database_url, metrics_token="scrape-me-please").start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{desk.url}/metrics") as response:
+                assert response.status == 401
+                assert "RELAYDESK_METRICS_TOKEN" in await response.text()
+            wrong = {"Authorization": "Bearer not-the-token"}
+            async with http.get(f"{desk.url}/metrics", headers=wrong) as response:
+                assert response.status == 401
+        samples = await scrape(desk.url, token="scrape-me-please")
+        assert value(samples, "relaydesk_outbox_pending", target_kind="thread") == 0
+    finally:
+        await desk.stop()
+
+
+@pytest.mark.parametrize(
+    ("token", "remote", "authorization", "status"),
+    [
+        (None, "127.0.0.1", None, None),
+        (None, "::1", None, None),
+        (None, "10.0.0.7", None, 403),
+        (None, None, None, 403),
+        ("scrape-me-please", "10.0.0.7", "Bearer scrape-me-please", None),
+        ("scrape-me-please", "127.0.0.1", None, 401),
+        ("scrape-me-please", "10.0.0.7", "Basic scrape-me-please", 401),
+        ("scrape-me-please", "10.0.0.7", "Bearer ключ", 401),
+    ],
+)
+def test_who_may_read_the_metrics(
+    token: str | None, remote: str | None, authorization: str | None, status: int | None
+) -> None:
+    settings = Settings(_env_file=None, metrics_token=token)
+    refused = refusal(settings, remote, authorization)
+    assert (refused.status if refused else None) == status

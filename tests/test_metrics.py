@@ -12,6 +12,7 @@ from bot.directory.configured_lines import DEFAULT_LINE
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.scrape import scrape, value
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.workspaces import Workspace
 
 CUSTOMER = 5001
 TARGET_KINDS = ("thread", "customer", "confirm", "line", "header")
@@ -29,20 +30,27 @@ async def _conversation(desk: Desk) -> int:
     return thread
 
 
-async def test_a_message_and_its_answer_as_the_metrics_tell_them(desk: Desk) -> None:
-    await _conversation(desk)
+async def test_a_message_and_its_answer_as_the_metrics_tell_them(workspace: Workspace) -> None:
+    desk = workspace.desk
+    desk.fake.add_user(CUSTOMER, "Ivan")
+    desk.fake.user_sends(CUSTOMER, "My parcel is late")
+    await desk.settle()
+    await workspace.say(workspace.thread(), "Let me look")
+    await desk.settle()
+    assert [m["text"] for m in desk.customer_sees(CUSTOMER)] == ["Let me look"]
 
     samples = await scrape(desk.url)
 
     handled = "relaydesk_updates_handled_total"
+    kind = desk.core.default_line.workspace_kind  # type: ignore[union-attr]
     assert value(samples, handled, side="customer", messenger="telegram") == 1
-    assert value(samples, handled, side="workspace", messenger="telegram") == 1
-    for kind in TARGET_KINDS:  # everything went: the queue is empty again
-        assert value(samples, "relaydesk_outbox_pending", target_kind=kind) == 0
+    assert value(samples, handled, side="workspace", messenger=kind) == 1
+    for target_kind in TARGET_KINDS:  # everything went: the queue is empty again
+        assert value(samples, "relaydesk_outbox_pending", target_kind=target_kind) == 0
     conversations = "relaydesk_open_conversations"
     assert value(samples, conversations, line=DEFAULT_LINE, status="open") == 1
     assert value(samples, conversations, line=DEFAULT_LINE, status="queued") == 0
-    # The answer went to the customer once; the topic got its card (with the text) and more.
+    # The answer went to the customer once; the thread got its card (with the text) and more.
     assert value(samples, f"{LATENCY}_count", target_kind="customer") == 1
     assert value(samples, f"{LATENCY}_count", target_kind="thread") >= 1
     assert value(samples, f"{LATENCY}_bucket", target_kind="customer", le="+Inf") == 1

@@ -1,8 +1,9 @@
 """What the database says now, for `/metrics`: the outbox's queue and the open conversations.
 
 Read when Prometheus scrapes, never per message: one aggregate over the pending deliveries
-(the status index keeps it to the queue, not the history) and one GROUP BY over the
-conversations not closed, plus the lines' names.
+(the status index keeps it to the queue, not the history), one GROUP BY over the
+conversations not closed (found by the unique index on `open_key`, which only they fill,
+not by scanning a year of closed ones), and the lines' names.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ async def open_conversations() -> dict[tuple[str, str], int]:
     slugs = dict(await Line.all().values_list("id", "slug"))
     counts = {(slug, status.value): 0 for slug in slugs.values() for status in NOT_CLOSED}
     rows = (
-        await Conversation.filter(status__in=NOT_CLOSED)
+        await Conversation.filter(open_key__gt=0, status__in=NOT_CLOSED)  # open_key: a contact id
         .annotate(count=Count("id"))
         .group_by("line_id", "status")
         .values_list("line_id", "status", "count")

@@ -9,14 +9,20 @@ import pytest
 from bot.base.metrics_access import refusal
 from bot.base.settings import Settings
 from bot.directory.configured_lines import DEFAULT_LINE
+from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.outage import come_back, go_away
 from tests.fakes.scrape import scrape, value
+from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.waiting import eventually, health
 from tests.fakes.workspaces import Workspace
 
 CUSTOMER = 5001
 TARGET_KINDS = ("thread", "customer", "confirm", "line", "header")
 LATENCY = "relaydesk_delivery_latency_seconds"
+CONVERSATIONS = "relaydesk_open_conversations"
+QUICK_RETRIES = {"reconnect_first_seconds": 0.05, "reconnect_max_seconds": 0.3}
 
 
 async def _conversation(desk: Desk) -> int:
@@ -137,3 +143,44 @@ def test_who_may_read_the_metrics(
     settings = Settings(_env_file=None, metrics_token=token)
     refused = refusal(settings, remote, authorization)
     assert (refused.status if refused else None) == status
+
+
+async def test_the_queue_while_slack_is_down_and_after_it_is_back(
+    fake_telegram: FakeTelegram, fake_slack: FakeSlack, database_url: str
+) -> None:
+    desk = Desk.with_slack(fake_telegram, fake_slack, database_url, SLACK_CHANNEL, **QUICK_RETRIES)
+    await desk.start()
+    try:
+        await go_away(fake_slack)
+        await eventually(lambda: _slack_is(desk, "down"))
+        fake_telegram.add_user(CUSTOMER, "Ivan")
+        fake_telegram.user_sends(CUSTOMER, "My parcel is late")
+        await eventually(lambda: not fake_telegram.pending_updates())
+        await eventually(lambda: _pending(desk, "thread", 1))
+
+        samples = await scrape(desk.url)
+        assert value(samples, "relaydesk_outbox_pending", target_kind="customer") == 0
+        status = (
+            "queued"
+            if value(samples, CONVERSATIONS, line=DEFAULT_LINE, status="queued")
+            else "open"
+        )
+        assert value(samples, CONVERSATIONS, line=DEFAULT_LINE, status=status) == 1
+
+        await come_back(fake_slack)
+        await desk.settle()
+        assert await _pending(desk, "thread", 0)
+        samples = await scrape(desk.url)
+        assert value(samples, f"{LATENCY}_count", target_kind="thread") >= 1
+        assert not [s for s in samples if s[0].startswith("relaydesk_deliveries_dead")]
+    finally:
+        await desk.stop()
+
+
+async def _slack_is(desk: Desk, status: str) -> bool:
+    return (await health(desk.url))[1]["components"]["slack"].startswith(status)
+
+
+async def _pending(desk: Desk, target_kind: str, count: int) -> bool:
+    samples = await scrape(desk.url)
+    return value(samples, "relaydesk_outbox_pending", target_kind=target_kind) == count

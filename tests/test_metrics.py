@@ -128,7 +128,9 @@ async def test_with_a_token_metrics_ask_for_it(
     [
         (None, "127.0.0.1", None, None),
         (None, "::1", None, None),
+        (None, "::ffff:127.0.0.1", None, None),
         (None, "10.0.0.7", None, 403),
+        (None, "::ffff:10.0.0.7", None, 403),
         (None, None, None, 403),
         ("scrape-me-please", "10.0.0.7", "Bearer scrape-me-please", None),
         ("scrape-me-please", "127.0.0.1", None, 401),

@@ -46,6 +46,9 @@ def refusal(settings: Settings, remote: str | None, authorization: str | None) -
 
 def _is_loopback(remote: str | None) -> bool:
     try:
-        return remote is not None and ipaddress.ip_address(remote).is_loopback
+        address = ipaddress.ip_address(remote or "")
     except ValueError:
         return False
+    # A dual-stack server sees an IPv4 caller as ::ffff:a.b.c.d.
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback

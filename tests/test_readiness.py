@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 import redis.asyncio as aioredis
 
+from storage import db
 from tests.fakes.desk import Desk
 from tests.fakes.outage import come_back, go_away, nobody_listens
 from tests.fakes.telegram import FakeTelegram
@@ -68,3 +71,16 @@ async def _not_ready(desk: Desk) -> bool:
 
 async def _ready(desk: Desk) -> bool:
     return (await ready(desk.url))[0] == 200
+
+
+async def test_not_ready_while_the_database_does_not_answer(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def hangs() -> None:  # a database behind a dropped connection
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(db, "ping", hangs)
+    status, body = await ready(desk.url)
+
+    assert status == 503
+    assert body["not_ready"] == {"database": "No answer within 2 s."}

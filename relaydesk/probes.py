@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -9,6 +12,11 @@ from bot.base.metrics_access import refusal
 from bot.base.readiness import not_ready
 from bot.core import Core
 from bot.reports import live_gauges
+
+log = logging.getLogger(__name__)
+
+# Prometheus gives up on a scrape after 10 s by default.
+GAUGES_WITHIN = 5.0
 
 
 def install(app: web.Application, core_key: web.AppKey[Core]) -> None:
@@ -33,7 +41,12 @@ def install(app: web.Application, core_key: web.AppKey[Core]) -> None:
             headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
             text = core.translator.render("en", refused.text)
             return web.Response(status=refused.status, text=text, headers=headers)
-        await live_gauges.refresh(core.metrics)
+        try:
+            async with asyncio.timeout(GAUGES_WITHIN):
+                await live_gauges.refresh(core.metrics)
+        except Exception as error:  # a scrape that fails says so (503), not a traceback each time
+            log.warning("/metrics: the database did not answer: %s", core.redactor.describe(error))
+            return web.Response(status=503)
         return web.Response(
             body=core.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )

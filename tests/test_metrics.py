@@ -9,6 +9,7 @@ import pytest
 from bot.base.metrics_access import refusal
 from bot.base.settings import Settings
 from bot.directory.configured_lines import DEFAULT_LINE
+from bot.reports import live_gauges
 from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.outage import come_back, go_away
@@ -182,3 +183,16 @@ async def _slack_is(desk: Desk, status: str) -> bool:
 async def _pending(desk: Desk, target_kind: str, count: int) -> bool:
     samples = await scrape(desk.url)
     return value(samples, "relaydesk_outbox_pending", target_kind=target_kind) == count
+
+
+async def test_a_scrape_the_database_does_not_answer_is_refused_in_one_line(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def fails(metrics: object) -> None:
+        raise ConnectionRefusedError("connection refused")
+
+    monkeypatch.setattr(live_gauges, "refresh", fails)
+    async with aiohttp.ClientSession() as http, http.get(f"{desk.url}/metrics") as response:
+        assert response.status == 503
+    (said,) = [r for r in caplog.records if r.name == "relaydesk.probes"]
+    assert said.levelname == "WARNING" and "ConnectionRefusedError" in said.getMessage()

@@ -7,6 +7,7 @@ import logging
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
+from tortoise.exceptions import BaseORMException
 
 from bot.base.metrics_access import refusal
 from bot.base.readiness import not_ready
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 # Prometheus gives up on a scrape after 10 s by default.
 GAUGES_WITHIN = 5.0
+DATABASE_ERRORS = (TimeoutError, OSError, BaseORMException)
 
 
 def install(app: web.Application, core_key: web.AppKey[Core]) -> None:
@@ -44,7 +46,7 @@ def install(app: web.Application, core_key: web.AppKey[Core]) -> None:
         try:
             async with asyncio.timeout(GAUGES_WITHIN):
                 await live_gauges.refresh(core.metrics)
-        except Exception as error:  # a scrape that fails says so (503), not a traceback each time
+        except DATABASE_ERRORS as error:  # said once a scrape (503), not a traceback each time
             log.warning("/metrics: the database did not answer: %s", core.redactor.describe(error))
             return web.Response(status=503)
         return web.Response(

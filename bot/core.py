@@ -18,6 +18,7 @@ from bot.base.dedupe import Deduper, MemoryDeduper, RedisDeduper
 from bot.base.health import Health
 from bot.base.i18n import Translator
 from bot.base.locks import KeyedLock, MemoryLocks, RedisLocks
+from bot.base.metrics import Metrics
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bot.base.setup_check import SetupCheck
@@ -57,6 +58,7 @@ class Core:
     setup_checks: Mapping[str, SetupCheck] = field(default_factory=dict)
     # What turns an outside error into words masks the desk's secrets with it.
     redactor: Redactor = field(default_factory=Redactor)
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics shows
 
     def connect_workspace(self, ports: WorkspacePorts) -> None:
         """A workspace bridge has reached its service: operators' threads can be served."""
@@ -76,6 +78,7 @@ def build_core(
 ) -> Core:
     clock = clock or Clock()
     redactor = Redactor.of_settings(settings)
+    metrics = Metrics()
     translator = Translator()
     health = Health(translator)
     if redis is not None:
@@ -101,6 +104,7 @@ def build_core(
         album_wait=settings.album_wait_seconds,
         first_wait=settings.first_message_wait_seconds,
         actions=actions,
+        metrics=metrics,
     )
     flow = WorkspaceFlow(
         operators=Operators(
@@ -115,6 +119,7 @@ def build_core(
         album_wait=settings.album_wait_seconds,
         note_prefix=lambda: live.note_prefix,
         bot_username=connections.bot_username,
+        metrics=metrics,
     )
     executor = DeliveryExecutor(
         connections=connections,
@@ -123,6 +128,7 @@ def build_core(
         operator_language=settings.operator_language,
         customer_language=lambda: live.default_language,
         waiting_for=health.waiting_for,
+        metrics=metrics,
     )
     worker = OutboxWorker(
         executor=executor,
@@ -130,6 +136,7 @@ def build_core(
         clock=clock,
         redactor=redactor,
         max_attempts=settings.max_attempts,
+        metrics=metrics,
     )
     health.on_up(worker.resume)
     return Core(
@@ -149,4 +156,5 @@ def build_core(
         redis=redis,
         setup_checks=dict(setup_checks or {}),
         redactor=redactor,
+        metrics=metrics,
     )

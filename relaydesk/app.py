@@ -19,6 +19,7 @@ from bot.directory.configured_lines import configure_lines, first_line
 from bridges.slack import EVENTS_PATH
 from bridges.telegram import WEBHOOK_PATH
 from bridges.telegram.turned_off import turned_off
+from relaydesk import probes
 from relaydesk.bad_requests import log_bad_requests_on_one_line
 from relaydesk.deferred_bridge import Bridge, DeferredBridge
 from storage import db
@@ -147,6 +148,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
         bridge.install(app)
     app[BRIDGES_KEY] = bridges
     app.router.add_get("/healthz", _health)
+    probes.install(app, CORE)
     app.cleanup_ctx.append(lifecycle)
     return app
 

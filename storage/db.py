@@ -9,7 +9,7 @@ from typing import Any
 
 from aerich import Command
 from aerich.models import Aerich
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.backends.base import executor as tortoise_executor
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import OperationalError
@@ -111,6 +111,11 @@ async def connect(url: str) -> None:
 
 async def disconnect() -> None:
     await Tortoise.close_connections()
+
+
+async def ping() -> None:
+    """Raises unless the database answers a trivial query now."""
+    await connections.get("default").execute_query("SELECT 1")
 
 
 def is_single_instance(url: str) -> bool:

@@ -110,6 +110,12 @@ class Health:
     def ok(self) -> bool:
         return all(state.status in ("up", "off") for state in self._states.values())
 
+    def unready(self, language: str = "en") -> dict[str, str]:
+        """The configured components not up (starting or down), said as `describe` says
+        them: what `/readyz` names."""
+        described = self.describe(language)
+        return {name: described[name] for name in described if self.waiting_for(name)}
+
     def describe(self, language: str = "en") -> dict[str, str]:
         """`{"telegram": "up", "slack": "down: Could not reach …"}`, for `/healthz`."""
         described = {}

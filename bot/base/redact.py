@@ -36,8 +36,8 @@ class Redactor:
     @classmethod
     def of_settings(cls, settings: Settings) -> Redactor:
         """Every secret the settings hold: the bot tokens (helper bots' too), Slack's tokens
-        and signing secret, the webhook secret, and the passwords in the database and Redis
-        URLs."""
+        and signing secret, the webhook secret, the metrics token, and the passwords in the
+        database and Redis URLs."""
         return cls(
             [
                 settings.telegram_token_value,
@@ -46,6 +46,7 @@ class Redactor:
                 settings.secret(settings.slack_bot_token),
                 settings.secret(settings.slack_app_token),
                 settings.secret(settings.slack_signing_secret),
+                settings.secret(settings.metrics_token),
                 _password(settings.database_url),
                 _password(settings.redis_url),
             ]

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     reconnect_first_seconds: float = Field(default=1.0, gt=0)
     reconnect_max_seconds: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
+    # "json": one JSON object a line (time, level, logger, message, conversation and delivery).
+    log_format: Literal["text", "json"] = "text"
+    # A bearer token /metrics asks for; without it /metrics answers loopback callers only.
+    metrics_token: SecretStr | None = None
 
     @field_validator("telegram_api_url", "slack_api_url")
     @classmethod

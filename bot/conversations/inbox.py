@@ -12,6 +12,8 @@ from bot.base.clock import Clock
 from bot.base.events import InboundEdit, InboundMessage
 from bot.base.i18n import Text, _, verbatim
 from bot.base.locks import KeyedLock
+from bot.base.log_context import about, conversation_is
+from bot.base.metrics import Metrics
 from bot.conversations import csat
 from bot.conversations.desk_actions import DeskActions
 from bot.conversations.message_links import (
@@ -60,9 +62,11 @@ class Inbox:
         clock: Clock,
         album_wait: float,
         actions: DeskActions,
+        metrics: Metrics,
         first_wait: float = 0.0,
     ):
         self._actions = actions
+        self._metrics = metrics
         self._outbox = outbox
         self._locks = locks
         self._clock = clock
@@ -74,6 +78,12 @@ class Inbox:
 
     async def accept(self, inbound: InboundMessage) -> Accepted:
         """Store and queue `inbound` exactly once, however often and concurrently it arrives."""
+        with about():
+            accepted = await self._accept_once(inbound)
+        self._metrics.update_handled("customer", inbound.customer.channel)
+        return accepted
+
+    async def _accept_once(self, inbound: InboundMessage) -> Accepted:
         identity_key = f"identity:{inbound.customer.channel}:{inbound.customer.external_id}"
         for attempt in range(3):
             try:
@@ -106,6 +116,7 @@ class Inbox:
             is_new = conversation is None
             if conversation is None:
                 conversation = await self._open_conversation(contact, identity, entry_point)
+            conversation_is(conversation.id)
             conversation.last_customer_message_at = now
             await conversation.save(update_fields=["last_customer_message_at"])
             message = await record_message(
@@ -145,6 +156,7 @@ class Inbox:
         comment = text if wanted == "comment" and inbound.body.kind == "text" else None
         if score is None and not comment:
             return None
+        conversation_is(conversation.id)
         message = await record_message(
             conversation,
             inbound,
@@ -278,6 +290,12 @@ class Inbox:
     ) -> bool:
         """A rating button pressed by a customer; False when it is not theirs to rate, or
         was rated already."""
+        with about(conversation_id=conversation_id):
+            rated = await self._rate(channel, customer_id, conversation_id, score)
+        self._metrics.update_handled("customer", channel)
+        return rated
+
+    async def _rate(self, channel: str, customer_id: str, conversation_id: int, score: int) -> bool:
         identity = await Identity.get_or_none(channel=channel, external_id=customer_id)
         if identity is None:
             return False
@@ -293,6 +311,12 @@ class Inbox:
 
     async def accept_edit(self, edit: InboundEdit) -> bool:
         """Propagate a customer's edit; False when the original is unknown (never relayed)."""
+        with about():
+            applied = await self._edit(edit)
+        self._metrics.update_handled("customer", edit.entry_point.channel)
+        return applied
+
+    async def _edit(self, edit: InboundEdit) -> bool:
         chat_key = customer_chat_key(edit.entry_point.key, edit.chat)
         link = await find_link(chat_key, edit.external_id)
         if link is None:
@@ -303,6 +327,7 @@ class Inbox:
         async with in_transaction():
             message = await apply_edit(link, edit.body, self._clock.now())
             conversation = await message.conversation
+            conversation_is(conversation.id)
             await self._outbox.to_thread(
                 await conversation.thread, DeliveryKind.EDIT, conversation, message=message
             )

@@ -23,6 +23,8 @@ from bot.base.events import (
     WorkspaceMessage,
 )
 from bot.base.i18n import Text, _
+from bot.base.log_context import about, conversation_is
+from bot.base.metrics import Metrics
 from bot.commands.context import CommandContext, Reply
 from bot.commands.parser import parse_command
 from bot.commands.registry import CommandRegistry
@@ -76,9 +78,11 @@ class WorkspaceFlow:
         actions: DeskActions,
         album_wait: float,
         note_prefix: Callable[[], str],
+        metrics: Metrics,
         bot_username: Callable[[str], str | None] = lambda kind: None,
     ) -> None:
         self._actions = actions
+        self._metrics = metrics
         self._album_wait = album_wait
         self._operators = operators
         self._outbox = outbox
@@ -115,12 +119,14 @@ class WorkspaceFlow:
                 else:
                     line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
             thread = await conversation.thread if conversation else None
+            conversation_is(conversation.id if conversation else None)
             return Place(line, operator, thread, conversation)
         if ref.thread_id is None:
             return Place(line, operator, None, None)
         thread, conversation = await thread_and_conversation(
             line.id, ref.workspace_kind, ref.thread_id
         )
+        conversation_is(conversation.id if conversation else None)
         return Place(line, operator, thread, conversation)
 
     async def accept_message(self, event: WorkspaceMessage) -> None:
@@ -129,11 +135,13 @@ class WorkspaceFlow:
         key = self._source_key(event)
         # A repeat is refused by the message's unique source key, which rolls all of it back.
         try:
-            await self._accept_message(event)
+            with about():
+                await self._accept_message(event)
         except IntegrityError:
             if not await Message.exists(source_key=key):
                 raise
             log.info("Duplicate workspace message %s dropped", key)
+        self._metrics.update_handled("workspace", event.place.workspace_kind)
 
     def _source_key(self, event: WorkspaceMessage) -> str:
         chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
@@ -221,6 +229,11 @@ class WorkspaceFlow:
         return None
 
     async def accept_edit(self, event: WorkspaceEdit) -> None:
+        with about():
+            await self._edit(event)
+        self._metrics.update_handled("workspace", event.place.workspace_kind)
+
+    async def _edit(self, event: WorkspaceEdit) -> None:
         chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
         link = await find_link(chat_key, event.external_id)
         if link is None:
@@ -236,6 +249,11 @@ class WorkspaceFlow:
 
     async def accept_delete(self, event: WorkspaceDelete) -> None:
         """An operator deleted their answer: take it back from the customer too."""
+        with about():
+            await self._delete(event)
+        self._metrics.update_handled("workspace", event.place.workspace_kind)
+
+    async def _delete(self, event: WorkspaceDelete) -> None:
         chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
         link = await find_link(chat_key, event.external_id)
         if link is None or await self._place(event.place, event.author) is None:
@@ -260,6 +278,12 @@ class WorkspaceFlow:
     async def run_command(self, call: CommandCall) -> Reply | None:
         """A button press: the reply is for the bridge to show in place (a toast), or None
         when the presser may not act here."""
+        with about(conversation_id=call.conversation_id):
+            reply = await self._press(call)
+        self._metrics.update_handled("workspace", call.place.workspace_kind)
+        return reply
+
+    async def _press(self, call: CommandCall) -> Reply | None:
         place = await self._place(call.place, call.author, call.conversation_id)
         if place is None:
             return None

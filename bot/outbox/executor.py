@@ -13,6 +13,7 @@ from bot.base.cards import payload_card
 from bot.base.clock import Clock
 from bot.base.connections import Connections
 from bot.base.i18n import Text, _, pick_language
+from bot.base.metrics import Metrics
 from bot.base.ports import (
     CustomerBlocked,
     CustomerSender,
@@ -104,10 +105,12 @@ class DeliveryExecutor:
         outbox: Outbox,
         clock: Clock,
         operator_language: str,
+        metrics: Metrics,
         customer_language: Callable[[], str] = lambda: "en",
         waiting_for: Callable[[str], bool] = lambda _: False,
     ) -> None:
         self._outbox = outbox
+        self._metrics = metrics
         self._clock = clock
         self._operator_language = operator_language
         self._customer_language = customer_language  # read live: the admin panel changes it
@@ -200,6 +203,7 @@ class DeliveryExecutor:
                 await op(line, delivery)
             except PermanentError as error:
                 log.warning("Receipt %s is dead: %s", delivery.id, error)
+                self._metrics.dead(route.target.value)
                 await Delivery.filter(id=delivery.id).update(
                     status=DeliveryStatus.DEAD,
                     claimed_until=None,

@@ -13,6 +13,8 @@ from tortoise.expressions import Q
 from tortoise.functions import Min
 
 from bot.base.clock import Clock
+from bot.base.log_context import about
+from bot.base.metrics import Metrics
 from bot.base.ports import PermanentError, RetryAfter, ThreadGone
 from bot.base.redact import Redactor
 from bot.outbox.delivery_plan import Plan, Unavailable
@@ -44,6 +46,7 @@ class OutboxWorker:
         pacer: Pacer,
         clock: Clock,
         redactor: Redactor,
+        metrics: Metrics,
         max_attempts: int = 8,
         concurrency: int = 16,
         batch: int = 200,
@@ -52,6 +55,7 @@ class OutboxWorker:
         self._pacer = pacer
         self._clock = clock
         self._redactor = redactor
+        self._metrics = metrics
         self._max_attempts = max_attempts
         self._slots = asyncio.Semaphore(concurrency)
         self._batch = batch
@@ -245,19 +249,27 @@ class OutboxWorker:
         await Delivery.filter(id__in=[d.id for d in group]).update(claimed_until=None)
 
     async def _send(self, group: list[Delivery], plan: Plan) -> None:
+        head = group[0]
+        with about(conversation_id=head.conversation_id, delivery_id=head.id):  # type: ignore[attr-defined]
+            await self._send_about(group, plan)
+
+    async def _send_about(self, group: list[Delivery], plan: Plan) -> None:
         target = group[0].target
         try:
             await self._executor.execute(group, plan)
             self.sent += len(group)
+            log.debug("Delivery %s to %s sent", group[0].id, target)
+            self._metrics.sent(_target_kind(group[0]), [d.created_at for d in group])
         except NotYet as error:
             self._held[target] = self._clock.monotonic() + error.seconds
-            await self._retry(group, error.seconds, count=False, error=error)
+            await self._retry(group, error.seconds, count=False, error=error, failure=False)
         except RetryAfter as error:
             log.warning("429 on %s: waiting %.1fs", target, error.seconds)
+            self._metrics.rate_limited(_target_kind(group[0]))
             if error.bucket:
                 await self._pacer.hold(error.bucket, error.seconds)
             self._held[target] = self._clock.monotonic() + error.seconds
-            await self._retry(group, error.seconds, count=False, error=error)
+            await self._retry(group, error.seconds, count=False, error=error, failure=False)
         except ThreadGone as error:
             await self._executor.thread_gone(group)
             await self._retry(group, 0.0, count=True, error=error)
@@ -291,12 +303,22 @@ class OutboxWorker:
             self.wake()
 
     async def _retry(
-        self, group: list[Delivery], delay: float, *, count: bool, error: BaseException
+        self,
+        group: list[Delivery],
+        delay: float,
+        *,
+        count: bool,
+        error: BaseException,
+        failure: bool = True,
     ) -> None:
+        """`count`: the attempt is spent; `failure`: a send failed (not a 429, nor a header
+        waiting for its thread), which `relaydesk_delivery_retries` counts."""
         attempts = group[0].attempts + (1 if count else 0)
         if attempts >= self._max_attempts:
             await self._fail(group, error)
             return
+        if failure:
+            self._metrics.retried(_target_kind(group[0]))
         await Delivery.filter(id__in=[d.id for d in group]).update(
             attempts=attempts,
             not_before=self._clock.now() + timedelta(seconds=delay),
@@ -305,9 +327,14 @@ class OutboxWorker:
         )
 
     async def _fail(self, group: list[Delivery], error: BaseException) -> None:
-        log.error(
-            "Delivery %s to %s is dead: %s", group[0].id, group[0].target, self._describe(error)
-        )
+        head = group[0]
+        with about(conversation_id=head.conversation_id, delivery_id=head.id):  # type: ignore[attr-defined]
+            await self._give_up(group, error)
+        self._metrics.dead(_target_kind(head), len(group))
+
+    async def _give_up(self, group: list[Delivery], error: BaseException) -> None:
+        head = group[0]
+        log.error("Delivery %s to %s is dead: %s", head.id, head.target, self._describe(error))
         await Delivery.filter(id__in=[d.id for d in group]).update(
             status=DeliveryStatus.DEAD,
             claimed_until=None,
@@ -317,7 +344,7 @@ class OutboxWorker:
         try:
             await self._executor.dead(group, error)
         except Exception:
-            log.exception("Could not tell operators about dead delivery %s", group[0].id)
+            log.exception("Could not tell operators about dead delivery %s", head.id)
 
     def _describe(self, error: BaseException) -> str:
         """The bridges already redact what they raise; this catches whatever slipped past."""
@@ -326,3 +353,7 @@ class OutboxWorker:
 
 def _is_header(delivery: Delivery) -> bool:
     return delivery.target.startswith(HEADER_PREFIX)
+
+
+def _target_kind(delivery: Delivery) -> str:
+    return delivery.target.partition(":")[0]

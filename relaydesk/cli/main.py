@@ -17,6 +17,7 @@ from bot.base.settings import Settings
 from relaydesk.cli import account_commands as cli_accounts
 from relaydesk.cli import backup_commands as cli_backup
 from relaydesk.cli.setup_commands import cmd_directory, register_directory
+from relaydesk.logs import configure_logging
 
 
 def _settings() -> Settings:
@@ -27,13 +28,6 @@ def _settings() -> Settings:
             name = "RELAYDESK_" + "_".join(str(p) for p in problem["loc"]).upper()
             print(f"Setting {name}: {problem['msg']}", file=sys.stderr)
         raise SystemExit(2) from None
-
-
-def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
 
 
 def cmd_run(settings: Settings) -> int:
@@ -89,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     cli_backup.register(sub)
     args = parser.parse_args(argv)
     settings = _settings()
-    _logging(settings)
+    configure_logging(settings)
     if args.command in BASIC_COMMANDS:
         return BASIC_COMMANDS[args.command](settings)
     if hasattr(args, "backup"):

@@ -73,6 +73,7 @@ class Desk:
             Settings.secret(self.settings.slack_bot_token),
             Settings.secret(self.settings.slack_app_token),
             Settings.secret(self.settings.slack_signing_secret),
+            Settings.secret(self.settings.metrics_token),
         )
         watch_desk(self.report, {s for s in secrets if s})
 

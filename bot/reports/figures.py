@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.reports import sql
+from bot.reports import open_hours, sql
 from bot.reports.request import ReportRequest
 from storage.models import Operator
 
@@ -114,7 +114,7 @@ def periods(request: ReportRequest) -> list[date | datetime]:
 async def build(request: ReportRequest) -> Report:
     _, dialect = sql.connection()
     where = sql.conditions(request, dialect)
-    head = sql.timed(dialect, where)
+    head = sql.timed(dialect, where, await open_hours.of_report(request))
     buckets = await sql.rows_of(
         f"{head} SELECT bucket, {sql.FIGURES} FROM timed GROUP BY bucket", where.params
     )

@@ -8,17 +8,19 @@ Friday 09:00-18:00 in Kyiv, Night has no hours and counts the wall clock as befo
     Fri 27 Mar 17:30 on Support, answered Mon 30 Mar 09:15, over the night (29 Mar) Kyiv
         goes to summer time: still 45 min (the wall clock says 62 h 45 min)
     the same week on a line open 09:00-18:00 in Auckland, whose days straddle UTC midnight
+    hours opening at 03:30 on the night summer time skips 03:00-04:00: open from 04:00
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.directory.business_hours import is_open, open_spans
 from bot.reports import rows
 from bot.reports.figures import build
 from bot.reports.request import ReportRequest
@@ -85,11 +87,22 @@ async def test_a_message_out_of_hours_answered_before_opening_waited_nothing(
     assert await reaction_of(lines.support, kyiv(6, 7), kyiv(6, 8, 30)) == pytest.approx(0)
 
 
+def kyiv_march(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=KYIV).astimezone(UTC)
+
+
 async def test_the_move_to_summer_time_over_the_weekend_changes_nothing(lines: Lines) -> None:
-    friday = datetime(2026, 3, 27, 17, 30, tzinfo=KYIV).astimezone(UTC)
-    monday = datetime(2026, 3, 30, 9, 15, tzinfo=KYIV).astimezone(UTC)
+    friday, monday = kyiv_march(27, 17, 30), kyiv_march(30, 9, 15)
     assert (monday - friday).total_seconds() == 62 * HOUR + 45 * MINUTE
     assert await reaction_of(lines.support, friday, monday) == pytest.approx(45 * MINUTE)
+
+
+def test_an_opening_summer_time_skips_is_the_moment_the_clock_jumps() -> None:
+    # On 29 March 2026 Kyiv's clocks go from 03:00 straight to 04:00 (01:00 UTC).
+    hours = {"timezone": "Europe/Kyiv", "days": {"sun": "03:30-18:00"}}
+    [(opens, closes)] = open_spans(hours, date(2026, 3, 29), date(2026, 3, 29))
+    assert (opens, closes) == (datetime(2026, 3, 29, 1, tzinfo=UTC), kyiv_march(29, 18))
+    assert is_open(hours, opens) and not is_open(hours, opens - timedelta(minutes=1))
 
 
 async def test_hours_without_a_time_zone_are_read_in_the_report_time_zone(lines: Lines) -> None:

@@ -68,12 +68,24 @@ def open_spans(
         span = days.get(DAYS[day.weekday()])
         if span:
             opens, closes = parse_range(span)
-            start = datetime.combine(day, opens, zone).astimezone(UTC)
-            end = datetime.combine(day, closes, zone).astimezone(UTC)
+            start, end = _first_shown(day, opens, zone), _first_shown(day, closes, zone)
             if end > start:  # a day whose hours a clock change swallows
                 spans.append((start, end))
         day += timedelta(days=1)
     return spans
+
+
+def _first_shown(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The first moment (in UTC) the clock of `zone` shows `at` of `day` or later, as
+    `is_open` reads it: where the move to summer time skips `at`, the moment it jumps."""
+    wanted = datetime.combine(day, at)
+    moment = wanted.replace(tzinfo=zone).astimezone(UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) == wanted:
+        return moment
+    moment = wanted.replace(tzinfo=zone, fold=1).astimezone(UTC)  # the gap's start, or before
+    while moment.astimezone(zone).replace(tzinfo=None) < wanted:
+        moment += timedelta(minutes=1)
+    return moment
 
 
 def parse_typed_range(text: Any) -> tuple[time, time]:

@@ -1,6 +1,6 @@
 """Reaction time within business hours: a calendar of the open time of the report's lines
-that have hours, one row per line and UTC day, written into the query as a VALUES list (the
-same on SQLite and PostgreSQL).
+that have hours, one row per line and UTC day, a table of integers in the report's query
+(sql.Dialect.integers, for SQLite and PostgreSQL).
 
 A row holds the seconds the line was open before that day (from the calendar's first day)
 and the day's open pieces (start, length). The open seconds up to a moment t of the day are
@@ -27,26 +27,24 @@ CalendarRow = tuple[int, ...]  # line_id, utc_day, opened_before, start1, length
 
 @dataclass(frozen=True)
 class OpenDays:
-    """The calendar of a report; empty when none of its lines has business hours, and then
-    every reaction time is wall-clock time."""
+    """The calendar of a report as SQL; empty when none of its lines has business hours, and
+    then every reaction time is wall-clock time."""
 
-    rows: tuple[CalendarRow, ...] = ()
+    table: str = ""  # the query of the calendar's rows (sql.Dialect.integers)
+    params: tuple[Any, ...] = ()
     pieces: int = 0  # open pieces per row: 1, or 2 where a line's day straddles UTC midnight
 
     def cte(self) -> str:
-        """`, open_days AS (VALUES …)`, to follow another common table expression."""
-        if not self.rows:
+        """`open_days AS (…),` to open the report's WITH; its parameters are `params`."""
+        if not self.table:
             return ""
         pieces = ", ".join(f"start{n}, length{n}" for n in range(1, self.pieces + 1))
-        values = ",\n    ".join(f"({', '.join(map(str, row))})" for row in self.rows)
-        return f""", open_days(line_id, utc_day, opened_before, {pieces}) AS (
-  VALUES {values}
-)"""
+        return f"open_days(line_id, utc_day, opened_before, {pieces}) AS ({self.table}),\n"
 
     def joins(self, dialect: sql.Dialect) -> str:
         """The calendar rows of the first message's and the answer's days, as `asked` and
         `answered`; no rows for a line without hours."""
-        if not self.rows:
+        if not self.table:
             return ""
         return "".join(
             f"\n  LEFT JOIN open_days {alias} ON {alias}.line_id = p.line_id"
@@ -58,7 +56,7 @@ class OpenDays:
         """Seconds from the first message to the first answer: open seconds for lines with
         hours, wall-clock seconds for the others."""
         wall = f"{dialect.seconds('p.first_response_at')} - {dialect.seconds('p.created_at')}"
-        if not self.rows:
+        if not self.table:
             return wall
         opened = self._open_until(dialect, "answered", "p.first_response_at")
         since = self._open_until(dialect, "asked", "p.created_at")
@@ -101,7 +99,8 @@ async def of_report(request: ReportRequest) -> OpenDays:
         for row in calendar(line_id, hours[line_id], first, last, zone)
     ]
     pieces = max(1, max(len(row) - 3 for row in rows) // 2)
-    return OpenDays(tuple(_padded(row, pieces) for row in rows), pieces)
+    table, params = dialect.integers([_padded(row, pieces) for row in rows])
+    return OpenDays(table, tuple(params), pieces)
 
 
 async def _hours_of_lines(request: ReportRequest) -> dict[int, dict[str, Any]]:

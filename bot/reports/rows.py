@@ -86,7 +86,8 @@ async def page(request: ReportRequest, number: int, size: int) -> list[Row]:
     where = sql.conditions(request, dialect)
     hours = await open_hours.of_report(request)
     head = sql.timed(dialect, where, hours, "ORDER BY c.id DESC LIMIT ? OFFSET ?")
-    found = await sql.rows_of(head + _COLUMNS, [*where.params, size, (max(number, 1) - 1) * size])
+    offset = (max(number, 1) - 1) * size
+    found = await sql.rows_of(head + _COLUMNS, [*hours.params, *where.params, size, offset])
     return [_row(item) for item in found]
 
 
@@ -101,7 +102,7 @@ async def chunks(request: ReportRequest, size: int = CHUNK) -> AsyncIterator[lis
         if before is not None:
             where.add("c.id < ?", before)
         head = sql.timed(dialect, where, hours, "ORDER BY c.id DESC LIMIT ?")
-        found = await sql.rows_of(head + _COLUMNS, [*where.params, size])
+        found = await sql.rows_of(head + _COLUMNS, [*hours.params, *where.params, size])
         if not found:
             return
         rows = [_row(item) for item in found]

@@ -19,7 +19,7 @@ from storage.models import Conversation, LineMember
 from tests.fakes.admin import PanelClient, make_account
 from tests.fakes.admin_data import as_seen
 from tests.fakes.desk import Desk
-from tests.fakes.report_data import KYIV, Story, two_days_in_may
+from tests.fakes.report_data import KYIV, History, Story, conversation, kyiv, line, two_days_in_may
 
 pytestmark = pytest.mark.timeout(90)
 MAY_4_5 = "?period=custom&from=2026-05-04&to=2026-05-05"
@@ -209,3 +209,25 @@ async def test_the_export_reads_the_table_a_chunk_at_a_time(story: Story) -> Non
     asked = ReportRequest(date(2026, 5, 1), date(2026, 5, 31), KYIV)
     sizes = [len(chunk) async for chunk in rows.chunks(asked, size=2)]
     assert sizes == [2, 2, 1]
+
+
+async def test_the_page_chart_and_export_count_a_line_business_hours(
+    desk: Desk, browser: PanelClient
+) -> None:
+    # Friday 8 May 17:30, answered Monday 09:15 on a line open Mon-Fri 09:00-18:00:
+    # 30 minutes on Friday and 15 on Monday, not 63 h 45 min of wall clock.
+    desk.settings.timezone = "Europe/Kyiv"
+    weekdays = {day: "09:00-18:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+    support = await line("support", "Support", {"timezone": "Europe/Kyiv", "days": weekdays})
+    await conversation(support, "Fedir", History(kyiv(8, 17, 30), answered=kyiv(11, 9, 15)))
+    await signed_in(browser, "boss")
+    may_8 = "?period=custom&from=2026-05-08&to=2026-05-08"
+    _, html = await browser.get(f"/admin/reports{may_8}")
+    assert figures(html)["reaction"] == "0:45:00"
+    assert "2026-05-08 17:30 0:45:00" in words(html)
+    assert "for a line with business hours, only the time within them counts" in words(html)
+    wait = re.findall(r"<svg .*?</svg>", html, re.S)[1]
+    assert re.findall(r'class="bar".*?<title>(.*?)</title>', wait) == ["2026-05-08: 0:45:00"]
+    _, text = await browser.get(f"/admin/reports/export.csv{may_8}&sep=comma")
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert dict(zip(table[0], table[1], strict=True))["Reaction time"] == "0:45:00"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,6 +51,41 @@ def is_open(hours: dict[str, Any] | None, at: datetime, default_tz: str = "UTC")
         return False
     opens, closes = parse_range(span)
     return opens <= local.time().replace(tzinfo=None) < closes
+
+
+def open_spans(
+    hours: dict[str, Any], first: date, last: date, default_tz: str = "UTC"
+) -> list[tuple[datetime, datetime]]:
+    """When a line with hours is open on each of its local days from `first` to `last`, in
+    UTC. Each day's opening and closing take that day's own offset, so that summer time
+    moves them as it moves the clock on the office wall. (Without hours a line is always
+    open: `is_open`; there are no spans to list.)"""
+    zone = ZoneInfo(hours.get("timezone") or default_tz)
+    days = hours.get("days") or {}
+    spans = []
+    day = first
+    while day <= last:
+        span = days.get(DAYS[day.weekday()])
+        if span:
+            opens, closes = parse_range(span)
+            start, end = _first_shown(day, opens, zone), _first_shown(day, closes, zone)
+            if end > start:  # a day whose hours a clock change swallows
+                spans.append((start, end))
+        day += timedelta(days=1)
+    return spans
+
+
+def _first_shown(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The first moment (in UTC) the clock of `zone` shows `at` of `day` or later, as
+    `is_open` reads it: where the move to summer time skips `at`, the moment it jumps."""
+    wanted = datetime.combine(day, at)
+    moment = wanted.replace(tzinfo=zone).astimezone(UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) == wanted:
+        return moment
+    moment = wanted.replace(tzinfo=zone, fold=1).astimezone(UTC)  # the gap's start, or before
+    while moment.astimezone(zone).replace(tzinfo=None) < wanted:
+        moment += timedelta(minutes=1)
+    return moment
 
 
 def parse_typed_range(text: Any) -> tuple[time, time]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.reports import sql
+from bot.reports import open_hours, sql
 from bot.reports.request import ReportRequest
 from storage.models import Operator
 
@@ -114,9 +114,11 @@ def periods(request: ReportRequest) -> list[date | datetime]:
 async def build(request: ReportRequest) -> Report:
     _, dialect = sql.connection()
     where = sql.conditions(request, dialect)
-    head = sql.timed(dialect, where)
+    hours = await open_hours.of_report(request)
+    head = sql.timed(dialect, where, hours)
+    params = [*hours.params, *where.params]
     buckets = await sql.rows_of(
-        f"{head} SELECT bucket, {sql.FIGURES} FROM timed GROUP BY bucket", where.params
+        f"{head} SELECT bucket, {sql.FIGURES} FROM timed GROUP BY bucket", params
     )
     by_period = {start: Figures() for start in periods(request)}
     totals = Figures()
@@ -127,21 +129,20 @@ async def build(request: ReportRequest) -> Report:
     scores = await sql.rows_of(
         f"{head} SELECT csat_score AS score, COUNT(*) AS n FROM timed "
         "WHERE csat_score IS NOT NULL GROUP BY csat_score",
-        where.params,
+        params,
     )
     return Report(
         request,
         totals,
         [Point(start, figures) for start, figures in sorted(by_period.items())],
         {int(row["score"]): int(row["n"]) for row in scores},
-        await _operators(head, where),
+        await _operators(head, params),
     )
 
 
-async def _operators(head: str, where: sql.Where) -> list[OperatorLoad]:
+async def _operators(head: str, params: list[Any]) -> list[OperatorLoad]:
     grouped = await sql.rows_of(
-        f"{head} SELECT assignee_id, {sql.FIGURES} FROM timed GROUP BY assignee_id",
-        where.params,
+        f"{head} SELECT assignee_id, {sql.FIGURES} FROM timed GROUP BY assignee_id", params
     )
     ids = [row["assignee_id"] for row in grouped if row["assignee_id"] is not None]
     names = dict(await Operator.filter(id__in=ids).values_list("id", "name")) if ids else {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.reports import sql
+from bot.reports import open_hours, sql
 from bot.reports.request import ReportRequest
 
 CHUNK = 500
@@ -84,8 +84,10 @@ async def page(request: ReportRequest, number: int, size: int) -> list[Row]:
     """Rows of page `number` (from 1): only that page's timings are computed."""
     _, dialect = sql.connection()
     where = sql.conditions(request, dialect)
-    head = sql.timed(dialect, where, "ORDER BY c.id DESC LIMIT ? OFFSET ?")
-    found = await sql.rows_of(head + _COLUMNS, [*where.params, size, (max(number, 1) - 1) * size])
+    hours = await open_hours.of_report(request)
+    head = sql.timed(dialect, where, hours, "ORDER BY c.id DESC LIMIT ? OFFSET ?")
+    offset = (max(number, 1) - 1) * size
+    found = await sql.rows_of(head + _COLUMNS, [*hours.params, *where.params, size, offset])
     return [_row(item) for item in found]
 
 
@@ -93,13 +95,14 @@ async def chunks(request: ReportRequest, size: int = CHUNK) -> AsyncIterator[lis
     """Every row, `size` at a time, each chunk read after the last was used: an export of a
     year holds one chunk in memory, never the whole table."""
     _, dialect = sql.connection()
+    hours = await open_hours.of_report(request)
     before: int | None = None
     while True:
         where = sql.conditions(request, dialect)
         if before is not None:
             where.add("c.id < ?", before)
-        head = sql.timed(dialect, where, "ORDER BY c.id DESC LIMIT ?")
-        found = await sql.rows_of(head + _COLUMNS, [*where.params, size])
+        head = sql.timed(dialect, where, hours, "ORDER BY c.id DESC LIMIT ?")
+        found = await sql.rows_of(head + _COLUMNS, [*hours.params, *where.params, size])
         if not found:
             return
         rows = [_row(item) for item in found]

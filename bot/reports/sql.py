@@ -3,21 +3,26 @@
 
 The filtered conversations are one common table expression (`picked`); the timings of each
 (`timed`) are computed from it in SQL — the first assignment and the snoozed time by
-per-conversation lookups in the audit trail — so that totals, series, operators and rows all
-read the same definitions and no row is added up in Python."""
+per-conversation lookups in the audit trail, the reaction time within the line's business
+hours by lookups in a calendar (bot/reports/open_hours.py) — so that totals, series,
+operators and rows all read the same definitions and no row is added up in Python."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bot.reports.request import ReportRequest
 from storage.sqlite_in_loop import off_loop
+
+if TYPE_CHECKING:
+    from bot.reports.open_hours import OpenDays
 
 BUCKET_SECONDS = 900  # a quarter of an hour: every time zone's offset is a multiple of it
 
@@ -32,11 +37,30 @@ class Dialect:
             return f"((julianday({column}) - 2440587.5) * 86400.0)"
         return f"CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION)"
 
-    def bucket(self, column: str) -> str:
-        """The quarter of an hour (in UTC) a timestamp falls in, counted from the epoch."""
+    def bucket(self, column: str, seconds: int = BUCKET_SECONDS) -> str:
+        """The quarter of an hour (or the `seconds` long stretch; in UTC) a timestamp falls
+        in, counted from the epoch."""
         if self.name == "sqlite":
-            return f"(CAST(strftime('%s', {column}) AS INTEGER) / {BUCKET_SECONDS})"
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column}) / {BUCKET_SECONDS}) AS BIGINT)"
+            return f"(CAST(strftime('%s', {column}) AS INTEGER) / {seconds})"
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column}) / {seconds}) AS BIGINT)"
+
+    def clamp(self, value: str, most: str) -> str:
+        """`value` held between 0 and `most`."""
+        if self.name == "sqlite":
+            return f"MAX(0, MIN({value}, {most}))"
+        return f"GREATEST(0, LEAST({value}, {most}))"
+
+    def integers(self, rows: Sequence[Sequence[int]]) -> tuple[str, list[Any]]:
+        """A table of integers as a query and its parameters. SQLite gets them written out
+        (VALUES), which its planner counts and joins by an automatic index; PostgreSQL gets
+        one JSON parameter, since asyncpg keeps no prepared statement over 15 KiB and a long
+        list would be parsed and planned again for every chunk of an export."""
+        if self.name == "sqlite":
+            values = ", ".join(f"({', '.join(str(int(n)) for n in row)})" for row in rows)
+            return f"VALUES {values}", []
+        columns = ", ".join(f"CAST(item ->> {n} AS BIGINT)" for n in range(len(rows[0])))
+        query = f"SELECT {columns} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r(item)"
+        return query, [json.dumps(rows, separators=(",", ":"))]
 
     def moment(self, value: datetime) -> Any:
         """A datetime as the column holds it: tortoise stores ISO text in SQLite."""
@@ -95,16 +119,18 @@ def conditions(request: ReportRequest, dialect: Dialect) -> Where:
     return where
 
 
-def timed(dialect: Dialect, where: Where, page: str = "") -> str:
+def timed(dialect: Dialect, where: Where, hours: OpenDays, page: str = "") -> str:
     """`WITH … timed`: each picked conversation with its bucket, reaction and handling
-    seconds. `page` (ORDER BY … LIMIT …) narrows `picked` first, so that a page of rows
-    computes the timings of that page only."""
+    seconds; `hours` is the calendar of the lines with business hours, whose reaction time
+    counts their open time only. Its parameters come first: `hours.params`, then
+    `where.params`. `page` (ORDER BY … LIMIT …) narrows `picked` first, so that a page of
+    rows computes the timings of that page only."""
     s = dialect.seconds
     snoozed = SNOOZED.format(until=s("s.next_at"), since=s("s.created_at"))
     return f"""
-WITH picked AS (
-  SELECT c.id, c.created_at, c.first_response_at, c.closed_at, c.status, c.assignee_id,
-         c.csat_score
+WITH {hours.cte()}picked AS (
+  SELECT c.id, c.line_id, c.created_at, c.first_response_at, c.closed_at, c.status,
+         c.assignee_id, c.csat_score
   FROM conversation c JOIN identity i ON i.id = c.identity_id
   WHERE {where.sql} {page}
 ), timed AS (
@@ -112,11 +138,11 @@ WITH picked AS (
          {dialect.bucket("p.created_at")} AS bucket,
          CASE WHEN p.status = 'closed' AND p.first_response_at IS NULL THEN 1 ELSE 0 END
            AS missed,
-         CASE WHEN p.first_response_at IS NOT NULL
-           THEN {s("p.first_response_at")} - {s("p.created_at")} END AS reaction,
+         CASE WHEN p.first_response_at IS NOT NULL THEN {hours.reaction(dialect)} END
+           AS reaction,
          CASE WHEN p.status = 'closed' AND p.closed_at IS NOT NULL
            THEN {s("p.closed_at")} - {s(f"({ASSIGNED})")} - ({snoozed}) END AS handling
-  FROM picked p
+  FROM picked p{hours.joins(dialect)}
 )"""
 
 

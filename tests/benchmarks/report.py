@@ -1,7 +1,8 @@
 """The report on a year of data: a generator fills N conversations (and ten messages each,
 with their audit trail) spread over a year, then times a 30-day report with filters, its
 first page of rows, and reads the whole year's table the way the CSV export does while
-watching the process's memory.
+watching the process's memory. With `--business-hours` two of the three lines are open
+Monday to Friday 09:00-18:00, so that their reaction times are counted in open time.
 
     .venv/bin/python -m tests.benchmarks.report --db sqlite --conversations 100000
 """
@@ -39,13 +40,21 @@ from tests.benchmarks.databases import create_database, drop_database
 
 YEAR_START = datetime(2025, 6, 1, tzinfo=UTC)
 BATCH = 2000
+WEEKDAYS = {
+    "timezone": "Europe/Kyiv",
+    "days": {day: "09:00-18:00" for day in ("mon", "tue", "wed", "thu", "fri")},
+}
 
 
-async def fill(total: int, messages_each: int, seed: int = 7) -> None:
+async def fill(total: int, messages_each: int, seed: int = 7, hours: bool = False) -> None:
     rng = random.Random(seed)
     lines = [
         await Line.create(
-            slug=f"l{n}", name=f"Line {n}", workspace_kind="telegram", workspace_chat=f"-100{n}"
+            slug=f"l{n}",
+            name=f"Line {n}",
+            workspace_kind="telegram",
+            workspace_chat=f"-100{n}",
+            business_hours=WEEKDAYS if hours and n < 2 else None,
         )
         for n in range(3)
     ]
@@ -181,14 +190,14 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def measure(kind: str, total: int, messages_each: int) -> None:
+async def measure(kind: str, total: int, messages_each: int, hours: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url, name = await create_database(kind, Path(folder))
         try:
             await db.apply_migrations(url)
             await db.connect(url)
             started = time.perf_counter()
-            await fill(total, messages_each)
+            await fill(total, messages_each, hours=hours)
             print(
                 f"{kind}: filled {total} conversations, {total * messages_each} messages "
                 f"in {time.perf_counter() - started:.0f} s"
@@ -238,8 +247,11 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--messages-each", type=int, default=10)
+    parser.add_argument(
+        "--business-hours", action="store_true", help="two of the three lines have hours"
+    )
     args = parser.parse_args()
-    asyncio.run(measure(args.db, args.conversations, args.messages_each))
+    asyncio.run(measure(args.db, args.conversations, args.messages_each, args.business_hours))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import count
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.models import (
@@ -30,12 +31,17 @@ def kyiv(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 5, day, hour, minute, tzinfo=KYIV).astimezone(UTC)
 
 
-async def line(slug: str, name: str) -> Line:
+async def line(slug: str, name: str, hours: dict[str, Any] | None = None) -> Line:
+    """`hours`: business hours in their stored form (bot/directory/business_hours.py)."""
     found = await Line.get_or_none(slug=slug)
     if found:
         return found
     return await Line.create(
-        slug=slug, name=name, workspace_kind="telegram", workspace_chat=f"-100{next(_numbers)}"
+        slug=slug,
+        name=name,
+        workspace_kind="telegram",
+        workspace_chat=f"-100{next(_numbers)}",
+        business_hours=hours,
     )
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from storage.models import Contact, Conversation, Line, Message
 from tests.conftest import DATABASES
 from tests.fakes.databases import fresh_database
 from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.process import spawn_command
 from tests.fakes.telegram import FakeTelegram
 
 IVAN, MARIA = 5001, 5002
@@ -27,18 +26,7 @@ WITHIN = 60  # seconds for one `relaydesk` command
 
 async def relaydesk(database_url: str, *args: str, cwd: Path) -> tuple[int, str, str]:
     """`relaydesk …` as an admin types it, against `database_url`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYDESK_")}
-    env["RELAYDESK_DATABASE_URL"] = database_url
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "relaydesk",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await spawn_command(database_url, *args, cwd=cwd)
     async with asyncio.timeout(WITHIN):
         out, err = await process.communicate()
     assert process.returncode is not None
@@ -148,15 +136,20 @@ async def _counts(database_url: str) -> tuple[int, int]:
         await db.disconnect()
 
 
-@pytest.mark.timeout(120)
-async def test_import_data_refuses_a_database_that_holds_data(
-    desk: Desk, database_url: str, tmp_path: Path
-) -> None:
+async def _one_conversation_exported(desk: Desk, database_url: str, tmp_path: Path) -> None:
+    """Ivan wrote once; the desk stopped and its database is in tmp_path/desk.jsonl."""
     desk.fake.add_user(IVAN, "Ivan")
     desk.fake.user_sends(IVAN, "Hi")
     await desk.settle()
     await desk.stop()
     assert (await relaydesk(database_url, "export", "desk.jsonl", cwd=tmp_path))[0] == 0
+
+
+@pytest.mark.timeout(120)
+async def test_import_data_refuses_a_database_that_holds_data(
+    desk: Desk, database_url: str, tmp_path: Path
+) -> None:
+    await _one_conversation_exported(desk, database_url, tmp_path)
 
     code, out, err = await relaydesk(database_url, "import-data", "desk.jsonl", cwd=tmp_path)
 
@@ -171,11 +164,7 @@ async def test_import_data_refuses_a_database_that_holds_data(
 async def test_a_broken_file_is_refused_by_its_line_and_nothing_is_written(
     desk: Desk, database_url: str, tmp_path: Path
 ) -> None:
-    desk.fake.add_user(IVAN, "Ivan")
-    desk.fake.user_sends(IVAN, "Hi")
-    await desk.settle()
-    await desk.stop()
-    assert (await relaydesk(database_url, "export", "desk.jsonl", cwd=tmp_path))[0] == 0
+    await _one_conversation_exported(desk, database_url, tmp_path)
     lines = (tmp_path / "desk.jsonl").read_text(encoding="utf-8").splitlines()
     broken = tmp_path / "broken.jsonl"
     broken.write_text("\n".join([*lines[:-1], '{"table": "message", "row": '[:-1]]) + "\n")

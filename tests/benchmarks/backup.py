@@ -18,9 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import inspect
-import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +27,7 @@ from tests.benchmarks.proc import peak_rss_mib
 from tests.benchmarks.relay_run import setup_file
 from tests.benchmarks.stored_rows import fill
 from tests.fakes.databases import create_database, drop_database
+from tests.fakes.process import spawn_command
 from tests.fakes.telegram import FakeTelegram
 
 FAKE_BOT_ID: int = inspect.signature(FakeTelegram).parameters["bot_id"].default
@@ -36,19 +35,8 @@ FAKE_BOT_ID: int = inspect.signature(FakeTelegram).parameters["bot_id"].default
 
 async def relaydesk(url: str, *args: str, cwd: Path) -> tuple[float, float, str]:
     """Runs `relaydesk ARGS` on `url`: (seconds, peak RSS in MiB, its output)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYDESK_")}
-    env["RELAYDESK_DATABASE_URL"] = url
     started = time.monotonic()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "relaydesk",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    process = await spawn_command(url, *args, cwd=cwd, stderr=asyncio.subprocess.STDOUT)
     peak = 0.0
     waiting = asyncio.create_task(process.communicate())
     while not waiting.done():

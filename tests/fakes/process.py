@@ -110,3 +110,21 @@ class RelaydeskProcess:
         """Everything the starts so far wrote, the end of it."""
         text = "".join(f"--- {log.name}\n{log.read_text(errors='replace')}" for log in self.logs)
         return text[-tail:]
+
+
+async def spawn_command(
+    database_url: str, *args: str, cwd: Path, stderr: int = asyncio.subprocess.PIPE
+) -> asyncio.subprocess.Process:
+    """`relaydesk ARGS` as an admin types it, against `database_url` and no other setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYDESK_")}
+    env["RELAYDESK_DATABASE_URL"] = database_url
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "relaydesk",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=stderr,
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -38,94 +39,92 @@ def rows_of(export: Path) -> list[str]:
     return export.read_text(encoding="utf-8").splitlines()[1:]
 
 
-DIRECTIONS = [
-    pytest.param(source, target, id=f"{source}-to-{target}")
-    for source, target in (("sqlite", "postgres"), ("postgres", "sqlite"))
-]
+@pytest.fixture(params=[("sqlite", "postgres"), ("postgres", "sqlite")], ids="-to-".join)
+async def old_and_new(request, tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
+    """A desk's database and the empty one of the other kind it moves to."""
+    source, target = request.param
+    if source not in DATABASES or target not in DATABASES:
+        pytest.skip("needs both SQLite and PostgreSQL (RELAYDESK_TEST_DATABASES)")
+    async with fresh_database(source, tmp_path) as old, fresh_database(target, tmp_path) as new:
+        yield old, new
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize(("source", "target"), DIRECTIONS)
 async def test_a_desk_moved_to_another_database_goes_on_where_it_was(
-    source: str, target: str, fake_telegram: FakeTelegram, tmp_path: Path
+    old_and_new: tuple[str, str], fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    if source not in DATABASES or target not in DATABASES:
-        pytest.skip("needs both SQLite and PostgreSQL (RELAYDESK_TEST_DATABASES)")
-    async with fresh_database(source, tmp_path) as old, fresh_database(target, tmp_path) as new:
-        fake_telegram.add_user(IVAN, "Ivan")
-        desk = await Desk(fake_telegram, old).start()
-        try:
-            fake_telegram.user_sends(IVAN, "My order is late")
-            await desk.settle()
-            thread = desk.topic_of("Ivan")["message_thread_id"]
-            fake_telegram.member_sends(OPERATOR_CHAT, OLGA, "Let me check", thread_id=thread)
-            await desk.settle()
-        finally:
-            await desk.stop()
+    old, new = old_and_new
+    fake_telegram.add_user(IVAN, "Ivan")
+    desk = await Desk(fake_telegram, old).start()
+    try:
+        fake_telegram.user_sends(IVAN, "My order is late")
+        await desk.settle()
+        thread = desk.topic_of("Ivan")["message_thread_id"]
+        fake_telegram.member_sends(OPERATOR_CHAT, OLGA, "Let me check", thread_id=thread)
+        await desk.settle()
+    finally:
+        await desk.stop()
 
-        code, out, err = await relaydesk(old, "export", "desk.jsonl", cwd=tmp_path)
-        assert code == 0, err
-        assert "Exported to desk.jsonl" in out and "conversation: 1" in out
-        code, out, err = await relaydesk(new, "import-data", "desk.jsonl", cwd=tmp_path)
-        assert code == 0, err
-        assert "Imported from desk.jsonl" in out and "message: 2" in out
+    code, out, err = await relaydesk(old, "export", "desk.jsonl", cwd=tmp_path)
+    assert code == 0, err
+    assert "Exported to desk.jsonl" in out and "conversation: 1" in out
+    code, out, err = await relaydesk(new, "import-data", "desk.jsonl", cwd=tmp_path)
+    assert code == 0, err
+    assert "Imported from desk.jsonl" in out and "message: 2" in out
 
-        desk = await Desk(fake_telegram, new).start()
-        try:
-            # The operator goes on in Ivan's topic; Ivan's next text lands there too.
-            fake_telegram.member_sends(OPERATOR_CHAT, OLGA, "It ships today", thread_id=thread)
-            fake_telegram.user_sends(IVAN, "Thank you!")
-            await desk.settle()
-            assert [m["text"] for m in desk.customer_sees(IVAN)] == [
-                "Let me check",
-                "It ships today",
-            ]
-            assert desk.topic_of("Ivan")["message_thread_id"] == thread
-            assert desk.topic_texts("Ivan")[-1] == "Thank you!"
-            # A new customer gets the next number, and new rows new ids.
-            fake_telegram.add_user(MARIA, "Maria")
-            fake_telegram.user_sends(MARIA, "Hello")
-            await desk.settle()
-            assert "Maria #2" in desk.topic_of("Maria")["name"]
-        finally:
-            await desk.stop()
+    desk = await Desk(fake_telegram, new).start()
+    try:
+        # The operator goes on in Ivan's topic; Ivan's next text lands there too.
+        fake_telegram.member_sends(OPERATOR_CHAT, OLGA, "It ships today", thread_id=thread)
+        fake_telegram.user_sends(IVAN, "Thank you!")
+        await desk.settle()
+        assert [m["text"] for m in desk.customer_sees(IVAN)] == [
+            "Let me check",
+            "It ships today",
+        ]
+        assert desk.topic_of("Ivan")["message_thread_id"] == thread
+        assert desk.topic_texts("Ivan")[-1] == "Thank you!"
+        # A new customer gets the next number, and new rows new ids.
+        fake_telegram.add_user(MARIA, "Maria")
+        fake_telegram.user_sends(MARIA, "Hello")
+        await desk.settle()
+        assert "Maria #2" in desk.topic_of("Maria")["name"]
+    finally:
+        await desk.stop()
 
-        await db.connect(new)
-        try:
-            assert await Conversation.all().count() == 2
-            assert await Contact.all().count() == 2
-            assert await Message.filter(conversation__contact__name="Ivan").count() == 4
-        finally:
-            await db.disconnect()
+    await db.connect(new)
+    try:
+        assert await Conversation.all().count() == 2
+        assert await Contact.all().count() == 2
+        assert await Message.filter(conversation__contact__name="Ivan").count() == 4
+    finally:
+        await db.disconnect()
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize(("source", "target"), DIRECTIONS)
 async def test_the_copy_exports_exactly_as_the_original(
-    source: str, target: str, fake_telegram: FakeTelegram, tmp_path: Path
+    old_and_new: tuple[str, str], fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    if source not in DATABASES or target not in DATABASES:
-        pytest.skip("needs both SQLite and PostgreSQL (RELAYDESK_TEST_DATABASES)")
-    async with fresh_database(source, tmp_path) as old, fresh_database(target, tmp_path) as new:
-        fake_telegram.add_user(IVAN, "Ivan «Дмитрович»", language_code="uk")
-        desk = await Desk(fake_telegram, old).start()
-        try:
-            fake_telegram.user_sends(IVAN, "Привіт 👋 <b>not bold</b>")
-            fake_telegram.user_sends(IVAN, photo=True)
-            await desk.settle()
-            thread = desk.topic_of("Ivan")["message_thread_id"]
-            fake_telegram.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
-            await desk.settle()
-        finally:
-            await desk.stop()
+    old, new = old_and_new
+    fake_telegram.add_user(IVAN, "Ivan «Дмитрович»", language_code="uk")
+    desk = await Desk(fake_telegram, old).start()
+    try:
+        fake_telegram.user_sends(IVAN, "Привіт 👋 <b>not bold</b>")
+        fake_telegram.user_sends(IVAN, photo=True)
+        await desk.settle()
+        thread = desk.topic_of("Ivan")["message_thread_id"]
+        fake_telegram.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+        await desk.settle()
+    finally:
+        await desk.stop()
 
-        assert (await relaydesk(old, "export", "old.jsonl", cwd=tmp_path))[0] == 0
-        assert (await relaydesk(new, "import-data", "old.jsonl", cwd=tmp_path))[0] == 0
-        assert (await relaydesk(new, "export", "new.jsonl", cwd=tmp_path))[0] == 0
+    assert (await relaydesk(old, "export", "old.jsonl", cwd=tmp_path))[0] == 0
+    assert (await relaydesk(new, "import-data", "old.jsonl", cwd=tmp_path))[0] == 0
+    assert (await relaydesk(new, "export", "new.jsonl", cwd=tmp_path))[0] == 0
 
-        assert rows_of(tmp_path / "new.jsonl") == rows_of(tmp_path / "old.jsonl")
-        header = json.loads((tmp_path / "old.jsonl").read_text(encoding="utf-8").splitlines()[0])
-        assert header["format"] == "relaydesk-export" and header["migrations"]
+    assert rows_of(tmp_path / "new.jsonl") == rows_of(tmp_path / "old.jsonl")
+    header = json.loads((tmp_path / "old.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert header["format"] == "relaydesk-export" and header["migrations"]
 
 
 async def _counts(database_url: str) -> tuple[int, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 
 CUSTOMER = 5001
@@ -37,3 +39,32 @@ async def test_operator_reply_reaches_the_customer_and_is_marked_delivered(desk:
     assert [m["text"] for m in desk.customer_sees(CUSTOMER)] == ["Hello Ivan, how can I help?"]
     assert [r["emoji"] for r in desk.fake.reactions(OPERATOR_CHAT, reply["message_id"])] == ["👍"]
     assert desk.topic_of("Ivan")["name"] == "💬 Ivan #1 · Olga"
+
+
+async def test_lines_typed_one_after_another_open_the_topic_as_one_message(
+    fake_telegram, database_url: str
+) -> None:
+    """The first text waits until the customer pauses (0.4 s here), not 0.4 s in all: four
+    lines typed 0.25 s apart come with the card, the one after a long pause on its own."""
+    desk = await Desk(fake_telegram, database_url, first_message_wait_seconds=0.4).start()
+    try:
+        desk.fake.add_user(CUSTOMER, "Ivan")
+        for line in ("Hello", "my order", "is late", "since Monday"):
+            desk.fake.user_sends(CUSTOMER, line)
+            await asyncio.sleep(0.25)
+        await desk.settle()
+        desk.fake.user_sends(CUSTOMER, "Anyone?")
+        await desk.settle()
+
+        card, later = desk.topic_messages("Ivan")
+        assert "Conversation #1" in card["text"]
+        assert desk.topic_texts("Ivan") == [
+            "Hello",
+            "my order",
+            "is late",
+            "since Monday",
+            "Anyone?",
+        ]
+        assert later["text"] == "Anyone?"
+    finally:
+        await desk.stop()

@@ -10,7 +10,14 @@ from bot.base.cards import Card, card_payload
 from bot.base.clock import Clock
 from bot.base.i18n import Text
 from bot.base.text_codec import text_payload
-from storage.models import Conversation, Delivery, DeliveryKind, Message, Thread
+from storage.models import (
+    Conversation,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Message,
+    Thread,
+)
 
 
 class TargetKind(StrEnum):
@@ -96,6 +103,21 @@ class Outbox:
             conversation=conversation,
             **kwargs,
         )
+
+    async def hold_waiting_relays(self, conversation: Conversation, delay: float) -> bool:
+        """Push back the relays of `conversation` that still wait in its thread's queue (a
+        new conversation's first message gathering the texts typed after it) to `delay`
+        seconds from now; False when none waits any more (it was taken up, or sent)."""
+        now = self._now()
+        held = await Delivery.filter(
+            target=thread_target(conversation.thread_id),  # type: ignore[attr-defined]
+            conversation_id=conversation.id,
+            op=DeliveryKind.RELAY.value,
+            status=DeliveryStatus.PENDING,
+            claimed_until__isnull=True,
+            not_before__gt=now,
+        ).update(not_before=self._now(delay))
+        return held > 0
 
     async def refresh(self, conversation: Conversation, **kwargs: Any) -> Delivery:
         """Bring the conversation's thread title and header card up to date."""

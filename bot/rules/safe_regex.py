@@ -1,12 +1,16 @@
 """Regular expressions in rules that cannot stall the desk.
 
-Python's `re` cannot be interrupted once a match runs, so a time limit is kept by shape,
+Python's `re` cannot be interrupted once a match runs, so the time limit is kept by shape,
 not by a clock: a pattern is refused at save time unless its worst case is small, and the
 text it runs over is cut to `MAX_TEXT` characters. Refused: a repeat inside a repeat
 (`(a+)+`), a repeat over alternatives that can start alike (`(a|ab)*`; alternatives of
-plain, distinct words are fine), back-references, and more than `MAX_OPEN_REPEATS`
-unbounded repeats. What remains backtracks at most about `MAX_TEXT ** MAX_OPEN_REPEATS`
-steps: a few milliseconds in the worst case (tests/test_rules_refusals.py measures it).
+plain, distinct words are fine) and back-references, which backtrack exponentially; and
+patterns whose repeats could combine in more than `MAX_STEPS` ways over the text (each
+repeat may take up to its width, capped at `MAX_TEXT`; a search starts at every
+character), which backtrack polynomially: in practice one open-ended repeat (`* + {n,}`)
+and a few short ones, any number of possessive ones (`*+`, which never backtrack). A
+search therefore takes milliseconds at worst
+(tests/test_rules_refusals.py measures the worst pattern allowed).
 """
 
 from __future__ import annotations
@@ -20,8 +24,7 @@ from bot.base.i18n import Text, _
 
 MAX_PATTERN = 300
 MAX_TEXT = 1000
-MAX_OPEN_REPEATS = 2
-WIDE = 100  # a repeat allowed more times than this counts as unbounded
+MAX_STEPS = 2 * MAX_TEXT * MAX_TEXT
 FLAGS = re.IGNORECASE
 
 
@@ -46,9 +49,13 @@ def compile_safe(pattern: Any) -> re.Pattern[str]:
     except re.error as error:
         bad = _("{pattern!r} is not a valid regular expression: {problem}")
         raise UnsafePattern(Text(bad, pattern=pattern, problem=str(error))) from None
-    if _walk(list(parsed), inside_repeat=False) > MAX_OPEN_REPEATS:
-        many = _("a regular expression may have at most {count} open-ended repeats (* + {{n,}})")
-        raise UnsafePattern(Text(many, count=MAX_OPEN_REPEATS))
+    if MAX_TEXT * _walk(list(parsed), inside_repeat=False) > MAX_STEPS:
+        many = _(
+            "a regular expression may hold one open-ended repeat (* + {{n,}}) and a few short "
+            "ones; make the others possessive (\\s*+ \\d++), which never backtrack. Rules "
+            "search anywhere in the text, so a leading or trailing .* is not needed"
+        )
+        raise UnsafePattern(Text(many))
     return compiled
 
 
@@ -57,30 +64,33 @@ def search(pattern: re.Pattern[str], text: str) -> bool:
 
 
 def _walk(items: list[tuple[Any, Any]], *, inside_repeat: bool) -> int:
-    """The open-ended repeats of `items`; UnsafePattern for a shape that may run away."""
-    found = 0
+    """In how many ways `items` may match at one place, at most (a sequence multiplies, a
+    choice adds); UnsafePattern for a shape that may run away."""
+    ways = 1
     for op, value in items:
         if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            low, high, body = value
+            _low, high, body = value
             repeats = high > 1
             if repeats and inside_repeat:
                 raise UnsafePattern(Text(NESTED))
-            found += high == sre.MAXREPEAT or high > WIDE
-            found += _walk(list(body), inside_repeat=inside_repeat or repeats)
+            # A possessive repeat (`\s*+`) never gives back what it took: one way only.
+            width = 1 if op == sre.POSSESSIVE_REPEAT else min(high, MAX_TEXT)
+            ways *= width * _walk(list(body), inside_repeat=repeats)
         elif op in (sre.GROUPREF, sre.GROUPREF_EXISTS):
             raise UnsafePattern(Text(_("back-references (\\1) are not allowed in rules")))
         elif op == sre.SUBPATTERN:
-            found += _walk(list(value[-1]), inside_repeat=inside_repeat)
+            ways *= _walk(list(value[-1]), inside_repeat=inside_repeat)
         elif op in (sre.ASSERT, sre.ASSERT_NOT):
-            found += _walk(list(value[1]), inside_repeat=inside_repeat)
+            ways *= _walk(list(value[1]), inside_repeat=inside_repeat)
         elif op == sre.ATOMIC_GROUP:
-            found += _walk(list(value), inside_repeat=inside_repeat)
+            ways *= _walk(list(value), inside_repeat=inside_repeat)
         elif op == sre.BRANCH:
             alternatives = [list(a) for a in value[1]]
             if inside_repeat:
                 _distinct_words(alternatives)
-            found += sum(_walk(a, inside_repeat=inside_repeat) for a in alternatives)
-    return found
+            ways *= sum(_walk(a, inside_repeat=inside_repeat) for a in alternatives)
+        ways = min(ways, MAX_STEPS + 1)  # enough to refuse; no huge numbers
+    return ways
 
 
 NESTED = _("a repeat inside a repeat, like (a+)+, can run for ever; write it without nesting")

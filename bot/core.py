@@ -33,6 +33,8 @@ from bot.outbox.pacing import MemoryPacer, Pacer, RedisPacer
 from bot.outbox.queue import Outbox
 from bot.outbox.worker import OutboxWorker
 from bot.people.operator_lookup import Operators
+from bot.rules.book import RuleBook
+from bot.rules.runner import Rules
 from storage.models import Line
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class Core:
     actions: DeskActions  # the panel changes operators' statuses through these
     scheduler: Scheduler
     connections: Connections
+    rules: Rules  # `rules.book.announce()` after a rule is saved
     default_line: Line | None = None
     redis: Any = None  # the shared client, when RELAYDESK_REDIS_URL is set
     setup_checks: Mapping[str, SetupCheck] = field(default_factory=dict)
@@ -97,7 +100,13 @@ def build_core(
     actions = DeskActions(
         outbox=outbox, clock=clock, settings=settings, live=live, connections=connections
     )
+    rules = Rules(
+        book=RuleBook(redis=redis, refresh_seconds=settings.settings_refresh_seconds),
+        actions=actions,
+    )
+    actions.watch(rules.changed)
     inbox = Inbox(
+        rules=rules,
         outbox=outbox,
         locks=locks,
         clock=clock,
@@ -153,6 +162,7 @@ def build_core(
         actions=actions,
         scheduler=Scheduler(actions, settings.scheduler_seconds, worker.wake),
         connections=connections,
+        rules=rules,
         redis=redis,
         setup_checks=dict(setup_checks or {}),
         redactor=redactor,

@@ -134,9 +134,12 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
             worker = asyncio.create_task(core.worker.run())
             scheduler = asyncio.create_task(core.scheduler.run())
             live_settings = asyncio.create_task(core.live_settings.run())
+            rules = asyncio.create_task(core.rules.book.run())
             try:
                 yield
             finally:
+                await core.rules.book.stop()
+                await rules
                 await core.live_settings.stop()
                 await live_settings
                 await core.scheduler.stop()
@@ -175,6 +178,7 @@ async def _start(
             stack.push_async_callback(redis.aclose)
         core = build_core(settings, clock=clock, redis=redis, setup_checks=SETUP_CHECKS)
         await core.live_settings.load()  # what an admin saved in the panel wins
+        await core.rules.book.load()
         app[CORE] = core
         step = "the lines"
         core.default_line = await configure_lines(settings) or await first_line()

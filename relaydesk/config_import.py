@@ -27,9 +27,11 @@ from bot.directory.lines import save_line
 from bot.directory.members import add_member
 from bot.directory.operators import save_operator
 from bot.directory.quick_replies import save_quick_reply
+from bot.rules.schema import check_rule
+from bot.rules.store import save_rule
 from storage.models import Line
 
-SECTIONS = ("lines", "operators", "members", "quick_replies", "entry_points")
+SECTIONS = ("lines", "operators", "members", "quick_replies", "entry_points", "rules")
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
 
 
@@ -42,6 +44,7 @@ class Plan:
     members: list[tuple[str, str, Any]] = field(default_factory=list)
     quick_replies: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     entry_points: list[tuple[str, str, str]] = field(default_factory=list)
+    rules: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass
@@ -117,6 +120,7 @@ def check(data: Mapping[str, Any]) -> Plan:
         ("members", _check_members),
         ("quick_replies", _check_quick_replies),
         ("entry_points", _check_entry_points),
+        ("rules", _check_rules),
     ):
         if data.get(section) is not None:
             checker(data[section], plan, problems)
@@ -228,6 +232,30 @@ def _check_entry_points(value: Any, plan: Plan, problems: list[Text]) -> None:
         plan.entry_points.append((where, str(key), slug))
 
 
+def _check_rules(value: Any, plan: Plan, problems: list[Text]) -> None:
+    """Rules in the order of the file, which is their order in each list; the lines,
+    operators and quick replies they name are checked when they are saved, after the rest
+    of the file is."""
+    seen: set[tuple[Any, Any]] = set()
+    positions = {"incoming": 0, "changed": 0}
+    for where, raw in _items(value, "rules", problems):
+        item = _mapping(raw, where, problems)
+        if item is None:
+            continue
+        try:
+            checked = check_rule(item)
+            if (checked.kind, checked.name) in seen:
+                twice = Text(_("rule {name!r} is described twice"), name=checked.name)
+                raise DirectoryError(twice, "name")
+        except DirectoryError as error:
+            problems.append(error.at(where).located)
+            continue
+        seen.add((checked.kind, checked.name))
+        position = positions[checked.kind.value]
+        positions[checked.kind.value] += 1
+        plan.rules.append((where, {"position": position} | dict(item)))
+
+
 async def apply(
     plan: Plan, *, actor_name: str = CLI, configured: Sequence[tuple[str, str]] = ()
 ) -> ImportReport:
@@ -257,6 +285,8 @@ async def apply(
             await step("quick_replies", where, call)
         for where, key, slug in plan.entry_points:
             await step("entry_points", where, set_entry_point(key, slug, actor_name=actor_name))
+        for where, values in plan.rules:
+            await step("rules", where, save_rule(values, actor_name=actor_name))
     return report
 
 

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from storage.models import AuditEntry, Conversation, Operator
 
 SYSTEM = "system"
+RULE = "rule"
+
+# The rule whose actions are running: what they change is audited in its name.
+_acting_rule: ContextVar[str | None] = ContextVar("acting_rule", default=None)
+
+
+@contextmanager
+def by_rule(name: str) -> Iterator[None]:
+    """Entries recorded inside carry the rule's name (`details["rule"]`), and the rule is
+    their actor when no operator is."""
+    token = _acting_rule.set(name)
+    try:
+        yield
+    finally:
+        _acting_rule.reset(token)
+
+
+def acting_rule() -> str | None:
+    return _acting_rule.get()
 
 
 async def record(
@@ -23,8 +45,12 @@ async def record(
     **details: Any,
 ) -> AuditEntry:
     """Store one entry; call inside the transaction that makes the change. `actor` is the
-    operator who did it; `actor_name` says what did ("system", "cli") and, given with an
-    operator, from where (`web:<username>` for the admin panel)."""
+    operator who did it; `actor_name` says what did ("system", "cli", "rule") and, given
+    with an operator, from where (`web:<username>` for the admin panel)."""
+    rule = _acting_rule.get()
+    if rule is not None:
+        details = details | {"rule": rule}
+        actor_name = actor_name or (None if actor else RULE)
     return await AuditEntry.create(
         action=action,
         actor=actor,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.base import audit
 from bot.base.bounds import number_in
 from bot.base.i18n import Text, _
 from bot.commands.context import Command, CommandContext, Reply
@@ -65,17 +64,7 @@ async def topic(ctx: CommandContext) -> Reply:
     chosen = _pick_topic(ctx.args, topics, ctx.from_button)
     if chosen is None:
         return Reply(Text(_("No such topic. The topics are:\n{topics}"), topics=topics), ok=False)
-    old = conversation.topic
-    conversation.topic = chosen
-    await conversation.save(update_fields=["topic"])
-    await audit.record(
-        "topic",
-        at=ctx.clock.now(),
-        actor=ctx.operator,
-        conversation=conversation,
-        old=old,
-        new=chosen,
-    )
+    await ctx.actions.set_topic(conversation, chosen, by=ctx.operator)
     if conversation.closing is not None and conversation.status != ConversationStatus.CLOSED:
         return await _go_on(ctx, conversation)
     await ctx.outbox.refresh(conversation)

@@ -83,6 +83,7 @@ async def finish(
             result=result,
         )
         await actions.outbox.refresh(conversation)
+        await actions.changed(conversation, "status", actor=by)
         goodbye = (
             verbatim(line.closing_message)
             if line.closing_message

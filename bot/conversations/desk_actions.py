@@ -4,8 +4,9 @@ operators' statuses: one place that changes them, audits it and refreshes the th
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -38,6 +39,32 @@ log = logging.getLogger(__name__)
 SEEN_EVERY = timedelta(minutes=1)  # far finer than any auto-away time
 
 
+class ChangeWatcher(Protocol):
+    """Told of every change of a conversation, inside the change's transaction (the rules
+    for changed conversations)."""
+
+    def __call__(
+        self,
+        conversation: Conversation,
+        event: str,
+        *,
+        actor: Operator | None = None,
+        customer: bool = False,
+        text: str = "",
+    ) -> Awaitable[None]: ...
+
+
+async def _nobody_watches(
+    conversation: Conversation,
+    event: str,
+    *,
+    actor: Operator | None = None,
+    customer: bool = False,
+    text: str = "",
+) -> None:
+    return None
+
+
 class DeskActions:
     def __init__(
         self,
@@ -53,6 +80,12 @@ class DeskActions:
         self.settings = settings
         self.live = live  # the settings the panel changes while running
         self._connections = connections
+        self.changed: ChangeWatcher = _nobody_watches
+
+    def watch(self, watcher: ChangeWatcher) -> None:
+        """`watcher` hears of every change of status, assignee, line and topic (and the
+        workspace flow tells it of operators' messages)."""
+        self.changed = watcher
 
     def thread_link(self, thread: Thread) -> str | None:
         sender = self._connections.workspace(thread.workspace_kind)
@@ -123,6 +156,7 @@ class DeskActions:
             new=operator.name if operator else None,
             **details,
         )
+        await self.changed(conversation, "assignee", actor=by)
 
     async def assign(
         self,
@@ -235,16 +269,20 @@ class DeskActions:
 
     # -- reopening ---------------------------------------------------------------------------
 
-    async def reopen(self, conversation: Conversation, *, by: Operator) -> bool:
-        """A closed conversation is open again, given to `by` when it had nobody. False
-        when the customer opened another one meanwhile: a contact has one open at a time."""
+    async def reopen(self, conversation: Conversation, *, by: Operator | None) -> bool:
+        """A closed conversation is open again, given to `by` when it had nobody (queued
+        when a rule reopens it for nobody). False when the customer opened another one
+        meanwhile: a contact has one open at a time."""
         try:
             async with in_transaction():
-                conversation.status = ConversationStatus.OPEN
                 conversation.open_key = conversation.contact_id  # type: ignore[attr-defined]
                 conversation.closed_at = None
                 if conversation.assignee_id is None:  # type: ignore[attr-defined]
                     conversation.assignee = by
+                assigned = conversation.assignee_id is not None  # type: ignore[attr-defined]
+                conversation.status = (
+                    ConversationStatus.OPEN if assigned else ConversationStatus.QUEUED
+                )
                 await conversation.save(
                     update_fields=["status", "open_key", "closed_at", "assignee_id"]
                 )
@@ -254,16 +292,21 @@ class DeskActions:
                     actor=by,
                     conversation=conversation,
                     old=ConversationStatus.CLOSED.value,
-                    new=ConversationStatus.OPEN.value,
+                    new=conversation.status.value,
                 )
                 await self.outbox.refresh(conversation)
+                await self.changed(conversation, "status", actor=by)
         except IntegrityError:
             return False
         return True
 
     # -- snoozing ----------------------------------------------------------------------------
 
-    async def snooze(self, conversation: Conversation, until: datetime, *, by: Operator) -> None:
+    async def snooze(
+        self, conversation: Conversation, until: datetime | None, *, by: Operator | None
+    ) -> None:
+        """Snoozed until `until`; with None, waiting for the customer: it wakes only when
+        they write (a rule's "finish but keep open")."""
         async with in_transaction():
             old = conversation.status
             conversation.status = ConversationStatus.SNOOZED
@@ -276,9 +319,10 @@ class DeskActions:
                 conversation=conversation,
                 old=old,
                 new=ConversationStatus.SNOOZED.value,
-                until=until.isoformat(),
+                until=until.isoformat() if until else None,
             )
             await self.outbox.refresh(conversation)
+            await self.changed(conversation, "status", actor=by)
 
     async def wake(self, conversation: Conversation, *, by_customer: bool) -> None:
         """A snooze is over: its time came, or the customer wrote first."""
@@ -304,6 +348,26 @@ class DeskActions:
                 conversation, Text(text, number=conversation.number)
             )
             await self.outbox.refresh(conversation)
+            await self.changed(conversation, "status", customer=by_customer)
+
+    # -- topic -------------------------------------------------------------------------------
+
+    async def set_topic(
+        self, conversation: Conversation, topic: str, *, by: Operator | None
+    ) -> None:
+        old = conversation.topic
+        async with in_transaction():
+            conversation.topic = topic
+            await conversation.save(update_fields=["topic"])
+            await audit.record(
+                "topic",
+                at=self.clock.now(),
+                actor=by,
+                conversation=conversation,
+                old=old,
+                new=topic,
+            )
+            await self.changed(conversation, "topic", actor=by)
 
     # -- words -------------------------------------------------------------------------------
 

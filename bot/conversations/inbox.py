@@ -24,6 +24,7 @@ from bot.conversations.message_links import (
 )
 from bot.directory.business_hours import is_open
 from bot.outbox.queue import Outbox
+from bot.rules.runner import Outcome, Rules
 from storage.models import (
     Contact,
     Conversation,
@@ -68,9 +69,11 @@ class Inbox:
         album_wait: float,
         actions: DeskActions,
         metrics: Metrics,
+        rules: Rules,
         first_wait: float = 0.0,
     ):
         self._actions = actions
+        self._rules = rules
         self._metrics = metrics
         self._outbox = outbox
         self._locks = locks
@@ -143,12 +146,19 @@ class Inbox:
                 if inbound.album_key
                 else (self._first_wait if is_new else 0.0),
             )
+            outcome = await self._rules.incoming(
+                conversation,
+                "new_conversation" if is_new else "customer_message",
+                contact=contact,
+                entry_point=entry_point,
+                text=inbound.body.text or "",
+            )
             if is_new:
                 self._gather_after(conversation, inbound)
-                await self._welcome(conversation)
+                await self._welcome(conversation, outcome)
             else:
                 await self._gather_more(conversation)
-                await self._resume(conversation)
+                await self._resume(conversation, inbound.body.text or "")
         return Accepted(message.id, conversation.id, new_conversation=is_new)
 
     def _gather_after(self, conversation: Conversation, inbound: InboundMessage) -> None:
@@ -201,8 +211,16 @@ class Inbox:
             await csat.comment(self._outbox, conversation, comment)
         return Accepted(message.id, conversation.id)
 
-    async def _welcome(self, conversation: Conversation) -> None:
-        """A new conversation: the line's greeting or its out-of-hours answer, then routing."""
+    async def _welcome(self, conversation: Conversation, outcome: Outcome) -> None:
+        """A new conversation: the line's greeting or its out-of-hours answer, then routing;
+        what the incoming rules did comes first (a rule's answer replaces the line's, and
+        a conversation a rule assigned or snoozed is not routed)."""
+        if conversation.status == ConversationStatus.QUEUED and not outcome.told_customer:
+            await self._greet(conversation)
+        if conversation.status == ConversationStatus.QUEUED:
+            await self._actions.route(conversation, refresh=False)
+
+    async def _greet(self, conversation: Conversation) -> None:
         line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
         now = self._clock.now()
         if not is_open(line.business_hours, now, self._actions.settings.timezone):
@@ -220,11 +238,20 @@ class Inbox:
             await conversation.save(update_fields=["out_of_hours_sent_at"])
         elif line.greeting:
             await self._outbox.notice_customer(conversation, verbatim(line.greeting))
-        await self._actions.route(conversation, refresh=False)
 
-    async def _resume(self, conversation: Conversation) -> None:
+    async def _resume(self, conversation: Conversation, text: str) -> None:
         """The customer wrote again: a snooze ends; an assignee who does not want to be
-        disturbed hands the conversation back to the queue."""
+        disturbed hands the conversation back to the queue. A conversation that was
+        waiting for the customer (a rule finished it) comes back to the queue for whoever is
+        free, unless a rule for changed conversations keeps it with its assignee."""
+        if conversation.status == ConversationStatus.SNOOZED and conversation.snoozed_until is None:
+            await self._rules.changed(conversation, "reactivated", customer=True, text=text)
+            if conversation.status != ConversationStatus.SNOOZED:
+                return
+            await self._actions.wake(conversation, by_customer=True)
+            await self._actions.requeue(conversation, by=None, via="reactivated", route=False)
+            await self._actions.route(conversation)
+            return
         if conversation.status == ConversationStatus.SNOOZED:
             await self._actions.wake(conversation, by_customer=True)
             return

@@ -130,6 +130,7 @@ async def to_line(
         )
         await actions.requeue(conversation, by=by, via="transfer", route=False)
         await actions.tell_customer(conversation, Text(CUSTOMER_TOLD))
+        await actions.changed(conversation, "line", actor=by)
     await actions.route(conversation)
 
 

@@ -27,6 +27,7 @@ RESULT_NAMES = {
     "unsolved": _("not solved"),
     "spam": _("spam"),
     "auto": _("closed for inactivity"),
+    "rule": _("closed by a rule"),
 }
 CLOSING_RESULTS = ("solved", "unsolved", "spam")
 

@@ -191,6 +191,10 @@ class WorkspaceFlow:
                 )
             return None
         if conversation.status == ConversationStatus.CLOSED:
+            async with in_transaction():
+                await self._actions.changed(
+                    conversation, "operator_message_closed", actor=place.operator, text=text
+                )
             await self._outbox.confirm(place.line.id, event.place.chat, event.external_id, False)
             await self._say(
                 place,
@@ -226,6 +230,9 @@ class WorkspaceFlow:
             )
             if changed:
                 await self._outbox.refresh(conversation)
+            await self._actions.changed(
+                conversation, "operator_message", actor=place.operator, text=text
+            )
         return None
 
     async def accept_edit(self, event: WorkspaceEdit) -> None:

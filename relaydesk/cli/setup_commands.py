@@ -187,9 +187,27 @@ async def import_file(args: argparse.Namespace) -> None:
     from relaydesk.config_import import import_file as load
 
     report = await load(Path(args.file), settings=args.settings)
+    if report.counts["rules"]["created"] or report.counts["rules"]["updated"]:
+        await _announce_rules(args.settings)
     for line in [*report.summary(), *report.notes]:
         print(line)
     print("Imported." if report.changed else "Nothing changed: the database already matches.")
+
+
+async def _announce_rules(settings: Any) -> None:
+    """Running instances reload their rules at their next refresh: with Redis they look for
+    a new version, so it is bumped; without it they reload anyway."""
+    if not settings.redis_url:
+        return
+    import redis.asyncio as aioredis
+
+    from bot.rules.book import VERSION_KEY
+
+    client = aioredis.from_url(settings.redis_url)
+    try:
+        await client.incr(VERSION_KEY)
+    finally:
+        await client.aclose()
 
 
 # --- argument parsing -------------------------------------------------------------------------

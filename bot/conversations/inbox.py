@@ -16,6 +16,7 @@ from bot.base.log_context import about, conversation_is
 from bot.base.metrics import Metrics
 from bot.conversations import csat
 from bot.conversations.desk_actions import DeskActions
+from bot.conversations.first_texts import FirstTexts
 from bot.conversations.message_links import (
     apply_edit,
     customer_chat_key,
@@ -50,11 +51,6 @@ class Accepted:
     new_conversation: bool = False
 
 
-# A new conversation's first message waits for the texts typed after it at most so many
-# times RELAYDESK_FIRST_MESSAGE_WAIT_SECONDS.
-GATHER_AT_MOST = 4
-
-
 class UnknownEntryPoint(LookupError):
     """A message came through an entry point the database does not know."""
 
@@ -79,11 +75,7 @@ class Inbox:
         self._locks = locks
         self._clock = clock
         self._album_wait = album_wait
-        # A new conversation's first message waits until the customer pauses this long
-        # (at most GATHER_AT_MOST times it): the texts typed right after it open its thread
-        # together, in one message with the card.
-        self._first_wait = first_wait
-        self._gathering: dict[int, float] = {}  # conversation id -> gathers until (monotonic)
+        self._first_texts = FirstTexts(outbox, clock, first_wait)
         self._entry_points: dict[str, EntryPoint] = {}
 
     async def accept(self, inbound: InboundMessage) -> Accepted:
@@ -144,7 +136,7 @@ class Inbox:
                 group_key=inbound.album_key,
                 delay=self._album_wait
                 if inbound.album_key
-                else (self._first_wait if is_new else 0.0),
+                else (self._first_texts.wait if is_new else 0.0),
             )
             outcome = await self._rules.incoming(
                 conversation,
@@ -154,33 +146,13 @@ class Inbox:
                 text=inbound.body.text or "",
             )
             if is_new:
-                self._gather_after(conversation, inbound)
+                if not inbound.album_key:
+                    self._first_texts.started(conversation)
                 await self._welcome(conversation, outcome)
             else:
-                await self._gather_more(conversation)
+                await self._first_texts.another(conversation)
                 await self._resume(conversation, inbound.body.text or "")
         return Accepted(message.id, conversation.id, new_conversation=is_new)
-
-    def _gather_after(self, conversation: Conversation, inbound: InboundMessage) -> None:
-        if not self._first_wait or inbound.album_key:
-            return
-        mono = self._clock.monotonic()
-        if len(self._gathering) > 1000:
-            self._gathering = {c: u for c, u in self._gathering.items() if u > mono}
-        self._gathering[conversation.id] = mono + self._first_wait * GATHER_AT_MOST
-
-    async def _gather_more(self, conversation: Conversation) -> None:
-        """Another text while the first one still waits: it waits a pause more, so that a
-        customer's lines typed one after another (or taken in while a burst is stored)
-        still open the thread as one message."""
-        until = self._gathering.get(conversation.id)
-        if until is None:
-            return
-        left = until - self._clock.monotonic()
-        if left <= 0 or not await self._outbox.hold_waiting_relays(
-            conversation, min(self._first_wait, left)
-        ):
-            self._gathering.pop(conversation.id, None)
 
     async def _rating_reply(
         self, contact: Contact, inbound: InboundMessage, entry_point: EntryPoint

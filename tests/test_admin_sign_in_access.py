@@ -23,10 +23,11 @@ from tests.fakes.admin_data import (
     signed_in,
 )
 from tests.fakes.desk import Desk
+from tests.fakes.redis_db import SHARED, redis_url
 from tests.fakes.staff import hire
 from tests.fakes.telegram import FakeTelegram
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = redis_url(SHARED)
 
 
 # --- disabling ---------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from admin_web.throttle import MAX_FAILURES
 from bot.people.accounts import authenticate
 from tests.fakes.admin import PASSWORD, PanelClient, make_account
 from tests.fakes.desk import Desk
+from tests.fakes.redis_db import SHARED, redis_url
 from tests.fakes.telegram import FakeTelegram
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = redis_url(SHARED)
 BURST = 30
 WRONG = "Wrong name or password."
 TOO_MANY = "Too many attempts. Try again in 15 minutes."

@@ -14,6 +14,7 @@ from bot.base.settings import Settings
 from bridges.telegram.check import check as check_telegram
 from tests.conftest import LIMITED_SPEED
 from tests.fakes.desk import OPERATOR_CHAT, TELEGRAM_LIMITS, Desk
+from tests.fakes.redis_db import HELPER_PACING, redis_url
 from tests.fakes.telegram import FakeTelegram
 
 HELPERS = {
@@ -21,7 +22,7 @@ HELPERS = {
     "700002:HELPER-TWO-TOKEN-abcdefghij": 700002,
 }
 MAIN_BOT = 123456
-REDIS_URL = "redis://127.0.0.1:6379/12"  # the pacing windows shared by instances
+REDIS_URL = redis_url(HELPER_PACING)  # the pacing windows shared by instances
 CUSTOMER = 5101
 
 

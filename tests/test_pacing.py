@@ -8,6 +8,7 @@ import pytest
 from bot.base.ports import Bucket
 from bot.outbox.pacing import MemoryPacer, RedisPacer
 from tests.fakes.desk import OPERATOR_CHAT, TELEGRAM_LIMITS, Desk
+from tests.fakes.redis_db import PACING, redis_url
 
 
 async def test_a_burst_of_customers_is_paced_to_the_group_budget(
@@ -83,7 +84,7 @@ async def test_memory_pacer_holds_twenty_a_minute() -> None:
 
 async def test_redis_pacer_shares_the_budget_between_instances() -> None:
     redis_asyncio = pytest.importorskip("redis.asyncio")
-    client = redis_asyncio.from_url("redis://127.0.0.1:6379/15")
+    client = redis_asyncio.from_url(redis_url(PACING))
     try:
         await client.flushdb()
         now = [1000.0]

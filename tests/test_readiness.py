@@ -13,11 +13,12 @@ import redis.asyncio as aioredis
 from storage import db
 from tests.fakes.desk import Desk
 from tests.fakes.outage import come_back, go_away, nobody_listens
+from tests.fakes.redis_db import SHARED, redis_url
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.waiting import eventually, health
 
 QUICK_RETRIES = {"reconnect_first_seconds": 0.05, "reconnect_max_seconds": 0.3}
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = redis_url(SHARED)
 
 
 async def ready(url: str) -> tuple[int, dict[str, Any]]:
@@ -52,7 +53,7 @@ async def test_ready_with_redis_and_not_when_redis_stops_answering(
     desk = await Desk(fake_telegram, database_url, redis_url=REDIS_URL).start()
     answering = desk.core.redis
     _, url = nobody_listens()
-    gone = aioredis.from_url(f"redis://{url.removeprefix('http://')}/14")
+    gone = aioredis.from_url(f"redis://{url.removeprefix('http://')}/0")
     try:
         assert (await ready(desk.url))[0] == 200
         desk.core.redis = gone  # what /readyz pings; the rest of the desk keeps its client

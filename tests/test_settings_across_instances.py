@@ -18,9 +18,10 @@ from bot.base.settings import Settings
 from bot.directory.live_settings import VERSION_KEY, LiveSettings
 from storage.models import Setting
 from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.redis_db import SHARED, redis_url
 from tests.fakes.telegram import FakeTelegram
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = redis_url(SHARED)
 REFRESH = 0.3  # seconds
 CUSTOMER = 5001
 OLGA = 1001

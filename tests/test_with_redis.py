@@ -12,9 +12,10 @@ from bot.base.dedupe import RedisDeduper
 from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
 from storage.models import Conversation
 from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.redis_db import SHARED, redis_url
 from tests.fakes.telegram import FakeTelegram
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = redis_url(SHARED)
 CUSTOMER = 5001
 
 

@@ -9,7 +9,7 @@ from tests.fakes.databases import PG_SERVER, create_database, drop_database
 
 __all__ = ["PG_SERVER", "REDIS_URL", "create_database", "drop_database", "empty_redis"]
 
-REDIS_URL = "redis://127.0.0.1:6379/12"  # the tests use 14 and 15
+REDIS_URL = "redis://127.0.0.1:6379/1"  # the tests use 4-15 (tests/fakes/redis_db.py)
 
 
 async def empty_redis(url: str = REDIS_URL) -> None:

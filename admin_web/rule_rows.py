@@ -198,13 +198,14 @@ def read_rows(data: MultiDictProxy[Any], prefix: str) -> list[Row]:
         base = f"{prefix}{index}_"
         if base + "name" not in data:
             break
-        rows.append(
-            Row(
-                str(data.get(base + "name", "")).strip(),
-                str(data.get(base + "key", "")).strip(),
-                [str(v).replace("\r\n", "\n").strip() for v in data.getall(base + "value", [])],
-            )
+        row = Row(
+            str(data.get(base + "name", "")).strip(),
+            str(data.get(base + "key", "")).strip(),
+            [str(v).replace("\r\n", "\n").strip() for v in data.getall(base + "value", [])],
         )
+        if str(data.get(base + "was", row.name)) != row.name:
+            row.key, row.values = "", []  # typed for the name the row had before
+        rows.append(row)
     return rows
 
 

@@ -116,6 +116,10 @@ async def test_rows_are_added_and_fitted_to_their_name_without_javascript_and_no
     assert 'value="operator_message"' not in page  # no event row any more
     assert 'value="author_in_line"' in page and 'value="first_message"' not in page
 
+    retyped = form | {"c1_name": "text_matches", "c1_was": "line", "c1_value": "default"}
+    status, page = await browser.post("/admin/rules", retyped | {"redraw": "1"})
+    assert 'name="c1_value" value=""' in page  # a line's pick is no pattern
+
     status, page = await browser.post("/admin/rules", form | {"remove": "c1"})
     assert 'name="c1_name"' not in page and 'name="c0_name"' in page
     assert await Rule.all().count() == 0

@@ -28,6 +28,9 @@ from admin_web.views import (
     operators,
     quick_replies,
     reports,
+    rule_form,
+    rules,
+    rules_dry_run,
     settings,
 )
 from bot.core import Core
@@ -44,6 +47,9 @@ VIEW_MODULES = (
     lines,
     operators,
     quick_replies,
+    rules,
+    rules_dry_run,
+    rule_form,
     conversations,
     reports,
     contacts,

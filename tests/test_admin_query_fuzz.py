@@ -12,6 +12,7 @@ import random
 import string
 from urllib.parse import quote
 
+from bot.rules.store import save_rule
 from storage.models import Contact, Line, QuickReply
 from tests.fakes.admin import PanelClient, make_account
 from tests.fakes.admin_data import (
@@ -60,11 +61,20 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/admin/quick-replies": ("q", "scope", "line", "deleted"),
     "/admin/quick-replies/{reply}": ("saved",),
     "/admin/quick-replies/{id}": (),
+    "/admin/rules": ("done",),
+    "/admin/rules/new": ("kind",),
+    "/admin/rules/{rule}": ("saved",),
+    "/admin/rules/{id}": (),
+    "/admin/rules/{rule}/delete": (),
+    "/admin/rules/templates": ("template",),
+    "/admin/rules/dry-run": (),
     "/admin/audit": ("action", "actor", "page"),
     "/admin/settings": ("saved",),
     "/admin/account": ("saved",),
     "/admin/login": ("next", "lang"),
 }
+RULE_FORM = ("name", "kind", "match", "c0_name", "c0_key", "c0_value", "a0_name", "a0_value")
+RULE_FORM += ("add_condition", "remove", "redraw")
 # Address -> the fields of its form.
 FORMS: dict[str, tuple[str, ...]] = {
     "/admin/contacts/{contact}": ("name", "phone", "email", "company", "tags", "notes"),
@@ -74,6 +84,13 @@ FORMS: dict[str, tuple[str, ...]] = {
     "/admin/lines/new": ("slug", "name", "workspace", "auto_close_minutes", "topics", "day_mon"),
     "/admin/quick-replies": ("name", "scope", "line", "operator", "text_en"),
     "/admin/quick-replies/preview": ("text",),
+    "/admin/rules": RULE_FORM,
+    "/admin/rules/{rule}": (*RULE_FORM, "save"),
+    "/admin/rules/{rule}/move": ("direction",),
+    "/admin/rules/{rule}/enabled": ("enabled",),
+    "/admin/rules/templates": ("template", "line", "operator"),
+    "/admin/rules/dry-run": ("text", "at", "channel", "entry_point", "line", "tags", "earlier")
+    + ("conversation", "first_message"),
 }
 ODD_DIGITS = "²³¹١٢٣߀０１９"  # digits of other scripts and superscripts
 UNICODE = "жЖїЇ漢字😀\u0301\u200f\u202eÅﬀİß\ufeff" + ODD_DIGITS
@@ -146,7 +163,12 @@ async def _desk(desk: Desk, browser: PanelClient, olga_browser: PanelClient) -> 
     await olga_browser.sign_in("olga")
     await _boss_signed_in(browser)
     reply = await QuickReply.create(name="hello", texts={"en": "Hello!"})
+    rule, _change = await save_rule(
+        {"kind": "incoming", "name": "Prices", "conditions": [{"text_contains": "price"}]}
+        | {"actions": [{"reply": "See example.com"}]}
+    )
     return {
+        "rule": str(rule.id),
         "contact": str((await Contact.get(name="Anna")).id),
         "line": str((await Line.get(slug="default")).id),
         "operator": str(olga.id),

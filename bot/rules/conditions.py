@@ -41,6 +41,18 @@ NAMES = (
     "age_minutes",
     "earlier_conversations",
 )
+# Conditions that say nothing in the other list: the author of an incoming event is always
+# the customer, and only an incoming event can be a conversation's first message.
+ONLY_FOR = {
+    "author": RuleKind.CHANGED,
+    "author_in_line": RuleKind.CHANGED,
+    "first_message": RuleKind.INCOMING,
+}
+
+
+def names_for(kind: RuleKind) -> tuple[str, ...]:
+    """The conditions a rule of `kind` may use, in the order the panel offers them."""
+    return tuple(n for n in NAMES if ONLY_FOR.get(n, kind) == kind)
 
 
 class ConditionProblem(ValueError):
@@ -80,6 +92,12 @@ def _bound(value: Any, keys: tuple[str, str]) -> tuple[str, int]:
 
 def check(name: str, value: Any, kind: RuleKind) -> None:
     """ConditionProblem when the condition cannot be used in a rule of `kind`."""
+    if ONLY_FOR.get(name, kind) != kind:
+        if kind == RuleKind.INCOMING:
+            wrong = _("only rules for changed conversations can look at who acted")
+        else:
+            wrong = _("only rules for incoming messages can look at the first message")
+        raise ConditionProblem(Text(wrong))
     compile_condition(name, value, kind, {})
 
 

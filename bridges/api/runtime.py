@@ -28,10 +28,9 @@ class ApiBridge:
 
     def install(self, app: web.Application) -> None:
         app.middlewares.append(api_errors)
-        app.router.add_post(f"{PREFIX}/messages", self._forward("post_message"))
-        app.router.add_get(
-            f"{PREFIX}/conversations/{{id}}/messages", self._forward("list_messages")
-        )
+        app.router.add_post(f"{PREFIX}/messages", self._forward(ApiRoutes.post_message))
+        conversation = f"{PREFIX}/conversations/{{id}}/messages"
+        app.router.add_get(conversation, self._forward(ApiRoutes.list_messages))
         app.router.add_get(f"{PREFIX}/openapi.json", self._openapi)
 
     def _forward(self, method: Route) -> Handler:

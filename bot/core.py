@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.api.events import ApiEvents
 from bot.base.clock import Clock
 from bot.base.connections import Connections, CustomerPorts, WorkspacePorts
 from bot.base.dedupe import Deduper, MemoryDeduper, RedisDeduper
@@ -23,7 +24,7 @@ from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bot.base.setup_check import SetupCheck
 from bot.commands.all import all_commands
-from bot.conversations.desk_actions import DeskActions
+from bot.conversations.desk_actions import ChangeWatcher, DeskActions
 from bot.conversations.inbox import Inbox
 from bot.conversations.scheduler import Scheduler
 from bot.conversations.workspace_flow import WorkspaceFlow
@@ -35,7 +36,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.people.operator_lookup import Operators
 from bot.rules.book import RuleBook
 from bot.rules.runner import Rules
-from storage.models import Line
+from storage.models import Conversation, Line, Operator
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,23 @@ class Core:
         self.connections.connect_customers(ports)
 
 
+def _in_turn(*watchers: ChangeWatcher) -> ChangeWatcher:
+    """One watcher that tells each of `watchers` in turn (the rules, then the webhooks)."""
+
+    async def changed(
+        conversation: Conversation,
+        event: str,
+        *,
+        actor: Operator | None = None,
+        customer: bool = False,
+        text: str = "",
+    ) -> None:
+        for watcher in watchers:
+            await watcher(conversation, event, actor=actor, customer=customer, text=text)
+
+    return changed
+
+
 def build_core(
     settings: Settings,
     *,
@@ -104,8 +122,10 @@ def build_core(
         book=RuleBook(redis=redis, refresh_seconds=settings.settings_refresh_seconds),
         actions=actions,
     )
-    actions.watch(rules.changed)
+    api_events = ApiEvents(outbox, clock)
+    actions.watch(_in_turn(rules.changed, api_events.changed))
     inbox = Inbox(
+        opened=api_events.opened,
         rules=rules,
         outbox=outbox,
         locks=locks,

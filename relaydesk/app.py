@@ -16,6 +16,7 @@ from bot.base.settings import Settings
 from bot.base.setup_check import Finding, SetupCheck
 from bot.core import Core, build_core
 from bot.directory.configured_lines import configure_lines, first_line
+from bridges.api.runtime import ApiBridge
 from bridges.slack import EVENTS_PATH
 from bridges.telegram import WEBHOOK_PATH
 from bridges.telegram.turned_off import turned_off
@@ -89,6 +90,7 @@ def create_bridges() -> list[Bridge]:
     return [
         DeferredBridge("telegram", _telegram_bridge, [WEBHOOK_PATH], wanted=_telegram_wanted),
         DeferredBridge("slack", _slack_bridge, [EVENTS_PATH], wanted=_slack_wanted),
+        ApiBridge(),  # aiohttp only: nothing slow to import
         create_panel(),
     ]
 

@@ -55,6 +55,7 @@ class DeliveryKind(StrEnum):
     STATE = "state"  # the thread's title and header card brought up to date
     ASK = "ask"  # a question with buttons for the customer, in words where it has none
     CONFIRM = "confirm"  # a reaction on the operator's message: delivered or not
+    WEBHOOK = "webhook"  # a conversation event POSTed to an API entry point's webhook
 
 
 class Line(Model):
@@ -98,6 +99,27 @@ class EntryPoint(Model):
 
     class Meta:
         table = "entry_point"
+
+
+class ApiEntryPoint(Model):
+    """What an `api` entry point adds: its key (only a hash: the key is shown once, when it
+    is made) and the webhook its events and operators' replies are POSTed to."""
+
+    id = fields.IntField(primary_key=True)
+    entry_point: fields.OneToOneRelation[EntryPoint] = fields.OneToOneField(
+        "models.EntryPoint", related_name="api"
+    )
+    key_hash = fields.CharField(max_length=64, unique=True)  # sha256 hex of the key
+    key_hint = fields.CharField(max_length=16)  # the key's first characters, to tell keys apart
+    key_rotated_at = fields.DatetimeField(null=True)
+    webhook_url = fields.CharField(max_length=512, null=True)
+    # It signs what is sent, so it is kept as it is (unlike the key).
+    webhook_secret = fields.CharField(max_length=64, null=True)
+    requests_per_minute = fields.IntField(default=120)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "api_entry_point"
 
 
 class Operator(Model):
@@ -434,3 +456,22 @@ class Rule(Model):
     class Meta:
         table = "rule"
         unique_together = (("kind", "name"),)
+
+
+class ApiRequest(Model):
+    """A POST of the REST API by its `Idempotency-Key`: the same key with the same body gets
+    the stored answer again, with another body a 409."""
+
+    id = fields.BigIntField(primary_key=True)
+    entry_point: fields.ForeignKeyRelation[EntryPoint] = fields.ForeignKeyField(
+        "models.EntryPoint", related_name="api_requests"
+    )
+    key = fields.CharField(max_length=128)
+    fingerprint = fields.CharField(max_length=64)  # sha256 of the method, path and body
+    status = fields.IntField()
+    response = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "api_request"
+        unique_together = (("entry_point", "key"),)

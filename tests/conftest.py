@@ -16,7 +16,7 @@ from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
 
-pytest_plugins = ["tests.timeouts"]
+pytest_plugins = ["tests.timeouts", "tests.fakes.api_desk"]
 
 DATABASES = [
     d for d in os.environ.get("RELAYDESK_TEST_DATABASES", "sqlite,postgres").split(",") if d

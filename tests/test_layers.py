@@ -17,6 +17,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "bot": ("bridges", "admin_web", "relaydesk", *SDKS),
     "bridges/telegram": ("bridges.slack", "admin_web", "relaydesk", "slack_sdk", "slack_bolt"),
     "bridges/slack": ("bridges.telegram", "admin_web", "relaydesk", "aiogram"),
+    "bridges/api": ("bridges.telegram", "bridges.slack", "admin_web", "relaydesk", "aiogram"),
     "admin_web": ("bridges", "relaydesk", "aiogram", "slack_sdk", "slack_bolt"),
 }
 

@@ -17,6 +17,7 @@ from bot.base.ports import (
     FileSource,
     MembershipChecker,
     Outgoing,
+    WebhookPoster,
     WorkspaceSender,
 )
 
@@ -40,12 +41,14 @@ class WorkspacePorts:
 
 @dataclass(frozen=True)
 class CustomerPorts:
-    """A connected customer channel, reached through one entry point (a bot, a widget)."""
+    """A connected customer channel, reached through one entry point (a bot, a widget).
+    `webhooks` POSTs signed webhook calls (the API channel's conversation events)."""
 
     channel: str
     entry_point_key: str
     sender: CustomerSender
     files: FileSource | None = None
+    webhooks: WebhookPoster | None = None
 
 
 class Connections:
@@ -53,6 +56,7 @@ class Connections:
         self._workspaces: dict[str, WorkspacePorts] = {}
         self._customers: dict[str, CustomerPorts] = {}
         self._files = Files()
+        self._webhooks: WebhookPoster | None = None
 
     def connect_workspace(self, ports: WorkspacePorts) -> None:
         self._workspaces[ports.kind] = ports
@@ -61,6 +65,8 @@ class Connections:
 
     def connect_customers(self, ports: CustomerPorts) -> None:
         self._customers[ports.channel] = ports
+        if ports.webhooks is not None:
+            self._webhooks = ports.webhooks
         if ports.files is not None:
             self._files.register(ports.entry_point_key, ports.files)
 
@@ -71,6 +77,10 @@ class Connections:
     def customers(self, channel: str) -> CustomerSender | None:
         ports = self._customers.get(channel)
         return ports.sender if ports else None
+
+    @property
+    def webhooks(self) -> WebhookPoster | None:
+        return self._webhooks
 
     def members(self, kind: str) -> MembershipChecker | None:
         ports = self._workspaces.get(kind)

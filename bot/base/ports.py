@@ -198,3 +198,20 @@ class CustomerSender(Protocol):
 
 class MembershipChecker(Protocol):
     async def is_member(self, chat: str, user_external_id: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class WebhookCall:
+    """One signed POST to a webhook: the body as it was signed, and its headers."""
+
+    url: str
+    body: bytes
+    headers: Mapping[str, str]
+
+
+class WebhookPoster(Protocol):
+    async def post(self, call: WebhookCall) -> None:
+        """POST `call`; a 2xx answer is success. Raises RetryAfter (429 with Retry-After),
+        TransientError (network, timeout, 5xx) or PermanentError (another 4xx, a URL or an
+        address the desk does not call)."""
+        ...

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     # An unreachable Telegram or Slack is tried again after this pause, doubling up to the cap.
     reconnect_first_seconds: float = Field(default=1.0, gt=0)
     reconnect_max_seconds: float = Field(default=60.0, gt=0)
+    # The REST API channel: the largest request body, and its webhooks' calls.
+    api_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Webhooks to private and loopback addresses (refused by default: see bot/base/addresses).
+    webhook_allow_private: bool = False
     log_level: str = "INFO"
     # "json": one JSON object a line (time, level, logger, message, conversation and delivery).
     log_format: Literal["text", "json"] = "text"

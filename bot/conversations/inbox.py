@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -67,8 +68,10 @@ class Inbox:
         metrics: Metrics,
         rules: Rules,
         first_wait: float = 0.0,
+        opened: Callable[[Conversation], Awaitable[None]] | None = None,
     ):
         self._actions = actions
+        self._opened = opened  # told of each new conversation (the API's webhook events)
         self._rules = rules
         self._metrics = metrics
         self._outbox = outbox
@@ -146,6 +149,8 @@ class Inbox:
                 text=inbound.body.text or "",
             )
             if is_new:
+                if self._opened is not None:
+                    await self._opened(conversation)
                 if not inbound.album_key:
                     self._first_texts.started(conversation)
                 await self._welcome(conversation, outcome)

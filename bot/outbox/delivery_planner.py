@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Mapping
 
 from bot.base.connections import Connections
-from bot.base.ports import CustomerSender, WorkspaceSender
+from bot.base.ports import Bucket, CustomerSender, WebhookPoster, WorkspaceSender
 from bot.outbox import merging
 from bot.outbox import message_copies as copies
 from bot.outbox.delivery_plan import (
@@ -21,6 +21,10 @@ from bot.outbox.delivery_plan import (
 )
 from bot.outbox.queue import TargetKind, parse_target
 from storage.models import Delivery, DeliveryKind, Identity, Line, Thread
+
+# Webhook calls are sent by the API channel, at most so many a second per entry point.
+WEBHOOK_COMPONENT = "api"
+WEBHOOK_PER_SECOND = 20
 
 
 class DeliveryPlanner:
@@ -39,6 +43,7 @@ class DeliveryPlanner:
             TargetKind.LINE: self._plan_line,
             TargetKind.CONFIRM: self._plan_line,
             TargetKind.HEADER: self._plan_header,
+            TargetKind.WEBHOOK: self._plan_webhook,
         }
 
     def route(self, head: Delivery) -> Route:
@@ -121,6 +126,19 @@ class DeliveryPlanner:
         slots = len(deliveries) if posts else 1
         buckets = customer.buckets(identity.external_id, posts)
         return Plan(buckets, slots, identity.channel, identity)
+
+    async def _plan_webhook(self, route: Route, deliveries: list[Delivery]) -> Plan:
+        self.webhooks()
+        bucket = Bucket(f"webhook:{route.ident}", WEBHOOK_PER_SECOND, 1.0)
+        return Plan([bucket], 1, WEBHOOK_COMPONENT)
+
+    def webhooks(self) -> WebhookPoster:
+        poster = self._connections.webhooks
+        if poster is None:
+            if self._waiting_for(WEBHOOK_COMPONENT):
+                raise Unavailable(WEBHOOK_COMPONENT)
+            raise NoSender("the API channel, which sends webhooks, is not connected")
+        return poster
 
     def waiting_for(self, component: str) -> bool:
         return self._waiting_for(component)

@@ -9,6 +9,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from bot.api.webhook_calls import call_for
 from bot.base.cards import payload_card
 from bot.base.clock import Clock
 from bot.base.connections import Connections
@@ -146,6 +147,7 @@ class DeliveryExecutor:
                 TargetKind.THREAD: self._thread_ops.keys(),
                 TargetKind.CUSTOMER: self._customer_ops.keys(),
                 TargetKind.HEADER: (DeliveryKind.STATE,),
+                TargetKind.WEBHOOK: (DeliveryKind.WEBHOOK,),
                 **{target: ops.keys() for target, ops in self._line_ops.items()},
             },
         )
@@ -155,6 +157,7 @@ class DeliveryExecutor:
             TargetKind.LINE: self._to_line,
             TargetKind.CONFIRM: self._to_line,
             TargetKind.HEADER: self._to_header,
+            TargetKind.WEBHOOK: self._to_webhook,
         }
 
     # -- planning (by the planner) ---------------------------------------------------------
@@ -189,6 +192,12 @@ class DeliveryExecutor:
             return  # it opens with its header as it is then
         sender = self.planner.workspace(thread.workspace_kind)
         await self._headers.refresh(thread, self._threads.target(thread), sender, deliveries)
+
+    async def _to_webhook(self, route: Route, deliveries: list[Delivery], _: Any) -> None:
+        """A conversation event; nothing to send when the webhook was removed meanwhile."""
+        call = await call_for(route.ident, deliveries[0].payload["event"], self._clock.now())
+        if call is not None:
+            await self.planner.webhooks().post(call)
 
     async def _to_line(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
         line = planned if isinstance(planned, Line) else await Line.get(id=route.ident)

@@ -28,6 +28,7 @@ class TargetKind(StrEnum):
     CONFIRM = "confirm"  # reactions in a line's workspace chat
     LINE = "line"  # a line's workspace chat outside any thread
     HEADER = "header"  # a thread's title and card, refreshed apart from its messages
+    WEBHOOK = "webhook"  # an API entry point's webhook: conversation events, in order
 
 
 def thread_target(thread_id: int) -> str:
@@ -40,6 +41,10 @@ def header_target(thread_id: int) -> str:
 
 def customer_target(conversation: Conversation) -> str:
     return f"{TargetKind.CUSTOMER}:{conversation.identity_id}"  # type: ignore[attr-defined]
+
+
+def webhook_target(entry_point_id: int) -> str:
+    return f"{TargetKind.WEBHOOK}:{entry_point_id}"
 
 
 def confirm_target(line_id: int) -> str:
@@ -187,6 +192,18 @@ class Outbox:
             conversation,
             DeliveryKind.ASK,
             payload={"card": card_payload(card), "fallback": text_payload(fallback)},
+        )
+
+    async def to_webhook(
+        self, entry_point_id: int, event: dict[str, Any], conversation: Conversation | None
+    ) -> Delivery:
+        """A conversation event for the webhook of an API entry point; it is signed when it
+        is sent, with the secret of that time."""
+        return await self._add(
+            webhook_target(entry_point_id),
+            DeliveryKind.WEBHOOK,
+            conversation=conversation,
+            payload={"event": event},
         )
 
     async def confirm(self, line_id: int, chat: str, external_id: str, delivered: bool) -> Delivery:

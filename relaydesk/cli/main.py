@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from bot.base.settings import Settings
 from relaydesk.cli import account_commands as cli_accounts
+from relaydesk.cli import api_commands as cli_api
 from relaydesk.cli import backup_commands as cli_backup
 from relaydesk.cli.setup_commands import cmd_directory, register_directory
 from relaydesk.logs import configure_logging
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="check the Telegram and Slack tokens, chats and rights")
     register_directory(sub)
     cli_accounts.register(sub)
+    cli_api.register(sub)
     cli_backup.register(sub)
     args = parser.parse_args(argv)
     settings = _settings()

@@ -1,0 +1,120 @@
+"""What the API reads and answers, as pydantic models: requests are checked against them
+(unknown fields refused, no type coercion) and the OpenAPI document is built from them, so
+the two cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from bot.api.shapes import MAX_CONTACT_ID
+
+MAX_TEXT = 4096  # a Telegram message; longer texts would be cut where operators read them
+
+ContactId = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_CONTACT_ID, pattern=r"^[!-~]+$")
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"\S")]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")]
+MessageText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ContactIn(Strict):
+    """The customer as the calling system knows them."""
+
+    external_id: ContactId = Field(
+        description="Your id of the customer: 1 to 36 printable ASCII characters (a UUID fits)."
+    )
+    name: Name = Field(description="Shown to operators as the customer's name.")
+    language: Language | None = Field(
+        default=None, description="The customer's language (en, ru, uk, …): the desk's words."
+    )
+
+
+class MessageIn(Strict):
+    """A customer's message."""
+
+    contact: ContactIn
+    text: MessageText = Field(description="Plain text, 1 to 4096 characters.")
+
+
+class Author(BaseModel):
+    type: Literal["contact", "operator", "desk"]
+    name: str | None
+
+
+class MessageOut(BaseModel):
+    id: int | None
+    conversation_id: int | None = None
+    direction: Literal["in", "out"]
+    kind: str
+    text: str | None
+    author: Author
+    created_at: str | None
+
+
+class Assignee(BaseModel):
+    name: str
+
+
+class ConversationOut(BaseModel):
+    id: int
+    status: Literal["queued", "open", "snoozed", "closed"]
+    assignee: Assignee | None
+    topic: str | None
+    created_at: str | None
+    closed_at: str | None
+
+
+class ContactOut(BaseModel):
+    external_id: str
+    name: str
+
+
+class MessagePosted(BaseModel):
+    message: MessageOut
+    conversation: ConversationOut
+    contact: ContactOut
+    new_conversation: bool
+
+
+class MessageList(BaseModel):
+    conversation: ConversationOut
+    contact: ContactOut
+    messages: list[MessageOut]
+    has_more: bool = Field(description="More messages follow: ask again with `after`.")
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] | None = None
+
+
+class Error(BaseModel):
+    error: ErrorBody
+
+
+class WebhookEvent(BaseModel):
+    """What the desk POSTs to your webhook (also described in the README)."""
+
+    id: str
+    type: str = Field(
+        description="message.created, message.updated, message.deleted, conversation.opened, "
+        "conversation.assigned, conversation.queued, conversation.open, conversation.snoozed, "
+        "conversation.closed, conversation.transferred, conversation.topic_changed"
+    )
+    created_at: str
+    conversation: ConversationOut | None
+    contact: ContactOut
+    message: MessageOut | dict | None = None

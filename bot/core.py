@@ -24,7 +24,7 @@ from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bot.base.setup_check import SetupCheck
 from bot.commands.all import all_commands
-from bot.conversations.desk_actions import ChangeWatcher, DeskActions
+from bot.conversations.desk_actions import DeskActions
 from bot.conversations.inbox import Inbox
 from bot.conversations.scheduler import Scheduler
 from bot.conversations.workspace_flow import WorkspaceFlow
@@ -36,7 +36,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.people.operator_lookup import Operators
 from bot.rules.book import RuleBook
 from bot.rules.runner import Rules
-from storage.models import Conversation, Line, Operator
+from storage.models import Line
 
 log = logging.getLogger(__name__)
 
@@ -73,23 +73,6 @@ class Core:
         self.connections.connect_customers(ports)
 
 
-def _in_turn(*watchers: ChangeWatcher) -> ChangeWatcher:
-    """One watcher that tells each of `watchers` in turn (the rules, then the webhooks)."""
-
-    async def changed(
-        conversation: Conversation,
-        event: str,
-        *,
-        actor: Operator | None = None,
-        customer: bool = False,
-        text: str = "",
-    ) -> None:
-        for watcher in watchers:
-            await watcher(conversation, event, actor=actor, customer=customer, text=text)
-
-    return changed
-
-
 def build_core(
     settings: Settings,
     *,
@@ -123,7 +106,8 @@ def build_core(
         actions=actions,
     )
     api_events = ApiEvents(outbox, clock)
-    actions.watch(_in_turn(rules.changed, api_events.changed))
+    actions.watch(rules.changed)  # the rules first: the webhooks tell what they did too
+    actions.watch(api_events.changed)
     inbox = Inbox(
         opened=api_events.opened,
         rules=rules,

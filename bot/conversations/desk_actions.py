@@ -4,9 +4,9 @@ operators' statuses: one place that changes them, audits it and refreshes the th
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -39,30 +39,21 @@ log = logging.getLogger(__name__)
 SEEN_EVERY = timedelta(minutes=1)  # far finer than any auto-away time
 
 
-class ChangeWatcher(Protocol):
-    """Told of every change of a conversation, inside the change's transaction (the rules
-    for changed conversations)."""
+@dataclass(frozen=True)
+class Change:
+    """A conversation changed (`event`: status, assignee, line, topic, ...), or an operator
+    wrote in it; `actor` did it, or the customer when `customer` is set."""
 
-    def __call__(
-        self,
-        conversation: Conversation,
-        event: str,
-        *,
-        actor: Operator | None = None,
-        customer: bool = False,
-        text: str = "",
-    ) -> Awaitable[None]: ...
+    conversation: Conversation
+    event: str
+    actor: Operator | None = None
+    customer: bool = False
+    text: str = ""
 
 
-async def _nobody_watches(
-    conversation: Conversation,
-    event: str,
-    *,
-    actor: Operator | None = None,
-    customer: bool = False,
-    text: str = "",
-) -> None:
-    return None
+# Told of every change, inside the change's transaction: the rules for changed
+# conversations, the API's webhook events.
+ChangeWatcher = Callable[[Change], Awaitable[None]]
 
 
 class DeskActions:
@@ -80,12 +71,26 @@ class DeskActions:
         self.settings = settings
         self.live = live  # the settings the panel changes while running
         self._connections = connections
-        self.changed: ChangeWatcher = _nobody_watches
+        self._watchers: list[ChangeWatcher] = []
 
     def watch(self, watcher: ChangeWatcher) -> None:
         """`watcher` hears of every change of status, assignee, line and topic (and the
-        workspace flow tells it of operators' messages)."""
-        self.changed = watcher
+        workspace flow tells it of operators' messages), after those watching already."""
+        self._watchers.append(watcher)
+
+    async def changed(
+        self,
+        conversation: Conversation,
+        event: str,
+        *,
+        actor: Operator | None = None,
+        customer: bool = False,
+        text: str = "",
+    ) -> None:
+        """Tell the watchers; call inside the change's transaction."""
+        change = Change(conversation, event, actor, customer, text)
+        for watcher in self._watchers:
+            await watcher(change)
 
     def thread_link(self, thread: Thread) -> str | None:
         sender = self._connections.workspace(thread.workspace_kind)

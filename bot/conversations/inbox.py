@@ -16,7 +16,7 @@ from bot.base.locks import KeyedLock
 from bot.base.log_context import about, conversation_is
 from bot.base.metrics import Metrics
 from bot.conversations import csat
-from bot.conversations.desk_actions import DeskActions
+from bot.conversations.desk_actions import Change, DeskActions
 from bot.conversations.first_texts import FirstTexts
 from bot.conversations.message_links import (
     apply_edit,
@@ -222,7 +222,7 @@ class Inbox:
         waiting for the customer (a rule finished it) comes back to the queue for whoever is
         free, unless a rule for changed conversations keeps it with its assignee."""
         if conversation.status == ConversationStatus.SNOOZED and conversation.snoozed_until is None:
-            await self._rules.changed(conversation, "reactivated", customer=True, text=text)
+            await self._rules.changed(Change(conversation, "reactivated", customer=True, text=text))
             if conversation.status != ConversationStatus.SNOOZED:
                 return
             await self._actions.wake(conversation, by_customer=True)

@@ -1,17 +1,11 @@
 """The settings an admin may change while the desk runs, as every instance reads them.
 
 The environment gives the first values; a value saved from the panel (a `Setting` row)
-wins over it. Several instances may serve one database, so a change is stored first and
-then announced: with Redis by bumping a version counter that every instance reads each
-`refresh_seconds` (reloading the rows only when it moved), without Redis by every instance
-reloading the rows that often. Readers read the last loaded values: nothing on the hot path
-waits for the database or Redis.
+wins over it. Every instance keeps them fresh as `bot/base/shared_copy` says.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -20,6 +14,7 @@ from tortoise.transactions import in_transaction
 from bot.base import audit
 from bot.base.clock import Clock
 from bot.base.settings import Settings
+from bot.base.shared_copy import SharedCopy
 from bot.directory.global_settings import EDITABLE, SettingRefusal, check, stored
 from storage.models import Operator, Setting
 
@@ -28,21 +23,23 @@ log = logging.getLogger(__name__)
 VERSION_KEY = "rd:settings:version"
 
 
-class LiveSettings:
+class LiveSettings(SharedCopy):
     """`note_prefix`, `default_language` and `assign_on_reply` as saved anywhere; `run()`
     keeps them fresh, `change()` saves one for every instance."""
 
     def __init__(
         self, defaults: Settings, *, clock: Clock, redis: Any = None, refresh_seconds: float
     ) -> None:
+        super().__init__(
+            version_key=VERSION_KEY,
+            what="the settings",
+            redis=redis,
+            refresh_seconds=refresh_seconds,
+        )
         self._defaults = {key: getattr(defaults, key) for key in EDITABLE}
         self._values = dict(self._defaults)
         self._clock = clock
-        self._redis = redis
-        self._refresh_seconds = refresh_seconds
-        self._version: bytes | None = None
         self._ignored: set[tuple[str, str]] = set()
-        self._stopping = asyncio.Event()
 
     @property
     def note_prefix(self) -> str:
@@ -60,9 +57,8 @@ class LiveSettings:
         """Every editable setting and its value here, now."""
         return dict(self._values)
 
-    async def load(self) -> None:
+    async def _read(self) -> None:
         """The saved rows over the environment's values: at start and after a change."""
-        version = await self._redis.get(VERSION_KEY) if self._redis is not None else None
         values = dict(self._defaults)
         for row in await Setting.filter(key__in=EDITABLE):
             try:
@@ -70,13 +66,6 @@ class LiveSettings:
             except SettingRefusal:
                 self._warn_once(row)
         self._values = values
-        self._version = version
-
-    async def refresh(self) -> None:
-        """Pick up what another instance saved; with Redis one GET when nothing changed."""
-        if self._redis is not None and await self._redis.get(VERSION_KEY) == self._version:
-            return
-        await self.load()
 
     async def change(
         self, key: str, value: Any, *, actor_name: str, actor: Operator | None = None
@@ -100,28 +89,9 @@ class LiveSettings:
                 setting=key,
             )
         self._values = self._values | {key: cleaned}
-        if self._redis is not None:
-            await self._redis.incr(VERSION_KEY)  # after the commit: a reload sees the row
+        await self.bump()
         log.info("Setting %s changed by %s", key, actor.name if actor else actor_name)
         return True
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._refresh_seconds)
-            if self._stopping.is_set():
-                return
-            try:
-                await self.refresh()
-            except Exception as error:  # the database or Redis is away: the next round tries
-                log.warning(
-                    "Could not refresh the settings (%s); trying again in %s s",
-                    type(error).__name__,
-                    self._refresh_seconds,
-                )
-
-    async def stop(self) -> None:
-        self._stopping.set()
 
     def _warn_once(self, row: Setting) -> None:
         seen = (row.key, repr(row.value))

@@ -1,21 +1,18 @@
 """The enabled rules of both lists, compiled once and kept in memory, as every instance
 reads them.
 
-Like `bot/directory/live_settings`: a change is stored, then announced by bumping a version
-in Redis that every instance reads each `refresh_seconds` (reloading only when it moved);
-without Redis every instance reloads that often. Evaluating rules for an event reads only
-memory: with no rules, an event costs no statement at all.
+Kept fresh on every instance as `bot/base/shared_copy` says. Evaluating rules for an event
+reads only memory: with no rules, an event costs no statement at all.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.base.shared_copy import SharedCopy
 from bot.directory import DirectoryError
 from bot.directory.checks import parse_operator_ref
 from bot.rules import conditions
@@ -105,20 +102,21 @@ async def _operator_id(ref: Any, rule: str) -> int | None:
     return found.id if found else None
 
 
-class RuleBook:
+class RuleBook(SharedCopy):
     def __init__(self, *, redis: Any = None, refresh_seconds: float) -> None:
-        self._redis = redis
-        self._refresh_seconds = refresh_seconds
-        self._version: bytes | None = None
-        self._stopping = asyncio.Event()
+        super().__init__(
+            version_key=VERSION_KEY,
+            what="the rules",
+            redis=redis,
+            refresh_seconds=refresh_seconds,
+        )
         self.lists: dict[RuleKind, tuple[LoadedRule, ...]] = {k: () for k in RuleKind}
         self.needs: dict[RuleKind, frozenset[str]] = {k: frozenset() for k in RuleKind}
 
     def rules(self, kind: RuleKind) -> tuple[LoadedRule, ...]:
         return self.lists[kind]
 
-    async def load(self) -> None:
-        version = await self._redis.get(VERSION_KEY) if self._redis is not None else None
+    async def _read(self) -> None:
         rows = await Rule.filter(enabled=True).order_by("kind", "position", "id")
         lists: dict[RuleKind, list[LoadedRule]] = {k: [] for k in RuleKind}
         for row in rows:
@@ -128,33 +126,8 @@ class RuleBook:
                 log.warning("Rule %r is not valid and is skipped: %s", row.name, problem)
         self.lists = {k: tuple(v) for k, v in lists.items()}
         self.needs = {k: needs_of([r.conditions for r in rows if r.kind == k]) for k in RuleKind}
-        self._version = version
-
-    async def refresh(self) -> None:
-        if self._redis is not None and await self._redis.get(VERSION_KEY) == self._version:
-            return
-        await self.load()
 
     async def announce(self) -> None:
         """After a change was committed: here at once, elsewhere at their next refresh."""
-        if self._redis is not None:
-            await self._redis.incr(VERSION_KEY)
+        await self.bump()
         await self.load()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._refresh_seconds)
-            if self._stopping.is_set():
-                return
-            try:
-                await self.refresh()
-            except Exception as error:  # the database or Redis is away: the next round tries
-                log.warning(
-                    "Could not refresh the rules (%s); trying again in %s s",
-                    type(error).__name__,
-                    self._refresh_seconds,
-                )
-
-    async def stop(self) -> None:
-        self._stopping.set()

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from bot.base import audit
 from bot.base.i18n import Text, _
-from bot.conversations.desk_actions import DeskActions
+from bot.conversations.desk_actions import Change, DeskActions
 from bot.rules.actions import Deed, Skipped, perform
 from bot.rules.book import LoadedRule, RuleBook, matching
 from bot.rules.facts import Facts
@@ -34,18 +34,9 @@ class Outcome:
     told_customer: bool = False
 
 
-@dataclass(frozen=True)
-class _Change:
-    conversation: Conversation
-    event: str
-    actor: Operator | None
-    customer: bool
-    text: str
-
-
 @dataclass
 class _Chain:
-    pending: deque[_Change] = field(default_factory=deque)
+    pending: deque[Change] = field(default_factory=deque)
     runs: int = 0
 
 
@@ -91,19 +82,10 @@ class Rules:
             _chain.reset(token)
         return outcome
 
-    async def changed(
-        self,
-        conversation: Conversation,
-        event: str,
-        *,
-        actor: Operator | None = None,
-        customer: bool = False,
-        text: str = "",
-    ) -> None:
+    async def changed(self, change: Change) -> None:
         """A conversation changed (DeskActions' watcher) or an operator wrote."""
         if not self.book.rules(RuleKind.CHANGED):
             return
-        change = _Change(conversation, event, actor, customer, text)
         chain = _chain.get()
         if chain is not None:  # a rule's own change: after the rule run that made it
             chain.pending.append(change)

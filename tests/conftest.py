@@ -23,6 +23,27 @@ DATABASES = [
 ]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The libraries every desk loads (aiogram builds hundreds of pydantic models, Slack's
+    SDK its classes) are imported once and frozen out of the garbage collector's view:
+    `guarded` collects after every test, and scanning them each time cost a quarter of a
+    second per test."""
+    import bridges.slack.runtime  # noqa: F401
+    import bridges.telegram.runtime  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Scenarios on Telegram's limits replayed ten times faster (`limited_telegram`) run one
+    after another on one worker of pytest-xdist (`--dist loadgroup`): two of them side by
+    side would each get half the CPU their replayed seconds assume."""
+    for item in items:
+        if "limited_telegram" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("telegram_limits"))
+
+
 @pytest.fixture(autouse=True)
 def guarded(request: pytest.FixtureRequest) -> Iterator[guard.Guard]:
     """Fails the test for what its assertions may not see (tests/fakes/guard.py): a fake's

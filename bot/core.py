@@ -36,6 +36,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.people.operator_lookup import Operators
 from bot.rules.book import RuleBook
 from bot.rules.runner import Rules
+from bot.suggestions.suggester import Suggestions
 from storage.models import Line
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class Core:
     scheduler: Scheduler
     connections: Connections
     rules: Rules  # `rules.book.announce()` after a rule is saved
+    suggestions: Suggestions  # `suggestions.refresh()` reads the lines and texts again
     default_line: Line | None = None
     redis: Any = None  # the shared client, when RELAYDESK_REDIS_URL is set
     setup_checks: Mapping[str, SetupCheck] = field(default_factory=dict)
@@ -106,10 +108,17 @@ def build_core(
         actions=actions,
     )
     api_events = ApiEvents(outbox, clock)
+    suggestions = Suggestions(
+        outbox=outbox,
+        clock=clock,
+        default_language=lambda: live.default_language,
+        refresh_seconds=settings.suggestions_refresh_seconds,
+    )
     actions.watch(rules.changed)  # the rules first: the webhooks tell what they did too
     actions.watch(api_events.changed)
     inbox = Inbox(
         opened=api_events.opened,
+        suggestions=suggestions,
         rules=rules,
         outbox=outbox,
         locks=locks,
@@ -167,6 +176,7 @@ def build_core(
         scheduler=Scheduler(actions, settings.scheduler_seconds, worker.wake),
         connections=connections,
         rules=rules,
+        suggestions=suggestions,
         redis=redis,
         setup_checks=dict(setup_checks or {}),
         redactor=redactor,

@@ -78,6 +78,8 @@ class Line(Model):
     topics = fields.JSONField(default=list)  # the topic dictionary offered on close
     csat_enabled = fields.BooleanField(default=True)
     auto_close_minutes = fields.IntField(null=True)  # null: never closes by itself
+    # Suggested answers under a customer's question (bot/suggestions): off unless turned on.
+    suggestions = fields.BooleanField(default=False)
     # Round robin: the operator who got the line's last conversation.
     last_assigned_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

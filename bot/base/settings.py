@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     default_language: str = "en"
     # How soon a setting changed in the panel applies on the other instances (see README).
     settings_refresh_seconds: float = Field(default=2.0, gt=0)
+    # Suggested answers: how often their index and the lines that show them are read again.
+    suggestions_refresh_seconds: float = Field(default=60.0, gt=0)
     album_wait_seconds: float = Field(default=1.0, ge=0)
     # How long a new conversation's first message waits for those typed right after it, so
     # that they open its thread together with the client card, in one message.

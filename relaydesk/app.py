@@ -20,6 +20,7 @@ from bridges.api.runtime import ApiBridge
 from bridges.slack import EVENTS_PATH
 from bridges.telegram import WEBHOOK_PATH
 from bridges.telegram.turned_off import turned_off
+from bridges.webchat.runtime import WebchatBridge
 from relaydesk import probes
 from relaydesk.bad_requests import log_bad_requests_on_one_line
 from relaydesk.deferred_bridge import Bridge, DeferredBridge
@@ -91,6 +92,7 @@ def create_bridges() -> list[Bridge]:
         DeferredBridge("telegram", _telegram_bridge, [WEBHOOK_PATH], wanted=_telegram_wanted),
         DeferredBridge("slack", _slack_bridge, [EVENTS_PATH], wanted=_slack_wanted),
         ApiBridge(),  # aiohttp only: nothing slow to import
+        WebchatBridge(),  # aiohttp only, like the API
         create_panel(),
     ]
 

@@ -137,6 +137,7 @@
         b.disabled = it.answered != null;
         b.onclick = function () {
           group.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+          input.focus(); /* a disabled button would leave the keyboard nowhere */
           outq.push({ type: "choose", item: it.id, choice: i });
           flush();
         };

@@ -78,6 +78,8 @@ SETUP_CHECKS: dict[str, SetupCheck] = {
 }
 
 CORE = web.AppKey("core", Core)
+REDIS_CONNECTIONS = 100
+REDIS_WAIT_SECONDS = 20.0
 BRIDGES_KEY = web.AppKey("bridges", list)
 
 
@@ -117,7 +119,12 @@ async def connect_redis(settings: Settings) -> Any:
         return None
     import redis.asyncio as aioredis
 
-    client = aioredis.from_url(settings.redis_url)
+    # A burst of requests (web chat visitors, API calls) each takes a lock: past the pool's
+    # connections they wait for one instead of failing (redis-py's default pool raises).
+    pool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS
+    )
+    client = aioredis.Redis.from_pool(pool)
     await client.ping()
     log.info("Using Redis for dedupe, locks and pacing")
     return client

@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # Webhooks to private and loopback addresses (refused by default: see bot/base/addresses).
     webhook_allow_private: bool = False
+    # The web chat widget: visitor tokens are signed with each entry point's own secret, and
+    # with this one too when set (changing it signs every visitor out); messages a minute
+    # per visitor and per address; how long a long poll waits for news.
+    webchat_secret: SecretStr | None = None
+    webchat_visitor_per_minute: int = Field(default=20, ge=1)
+    webchat_address_per_minute: int = Field(default=60, ge=1)
+    webchat_poll_seconds: float = Field(default=25.0, gt=0, le=60)
     log_level: str = "INFO"
     # "json": one JSON object a line (time, level, logger, message, conversation and delivery).
     log_format: Literal["text", "json"] = "text"

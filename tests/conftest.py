@@ -16,7 +16,7 @@ from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
 
-pytest_plugins = ["tests.timeouts", "tests.fakes.api_desk"]
+pytest_plugins = ["tests.timeouts", "tests.alone", "tests.fakes.api_desk"]
 
 DATABASES = [
     d for d in os.environ.get("RELAYDESK_TEST_DATABASES", "sqlite,postgres").split(",") if d
@@ -33,15 +33,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     gc.collect()
     gc.freeze()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Scenarios on Telegram's limits replayed ten times faster (`limited_telegram`) run one
-    after another on one worker of pytest-xdist (`--dist loadgroup`): two of them side by
-    side would each get half the CPU their replayed seconds assume."""
-    for item in items:
-        if "limited_telegram" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("telegram_limits"))
 
 
 @pytest.fixture(autouse=True)

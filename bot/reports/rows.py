@@ -14,7 +14,8 @@ from bot.reports.request import ReportRequest
 CHUNK = 500
 
 _COLUMNS = """
-SELECT t.id, c.created_at, c.status, t.reaction, t.handling, c.csat_score,
+SELECT t.id, c.created_at, c.status, t.reaction, t.handling, t.reply_sum, t.reply_count,
+       c.csat_score,
        c.contact_id, ct.name AS contact_name, ct.phone AS phone, i.channel,
        i.display_name, i.username, ep.name AS entry_point, l.name AS line,
        o.name AS operator, c.topic, c.result, c.comment
@@ -38,6 +39,7 @@ class Row:
     created_at: datetime
     reaction: float | None  # seconds
     handling: float | None
+    reply: float | None  # the average wait after the first answer
     operator: str
     line: str
     topic: str
@@ -64,6 +66,9 @@ def _row(found: dict[str, Any]) -> Row:
         created_at=_moment(found["created_at"]),
         reaction=None if found["reaction"] is None else float(found["reaction"]),
         handling=None if found["handling"] is None else float(found["handling"]),
+        reply=float(found["reply_sum"]) / int(found["reply_count"])
+        if found["reply_count"]
+        else None,
         operator=str(found["operator"] or ""),
         line=str(found["line"]),
         topic=str(found["topic"] or ""),

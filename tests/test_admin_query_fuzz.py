@@ -30,7 +30,7 @@ REQUESTS = int(os.environ.get("RELAYDESK_FUZZ_REQUESTS", "160"))
 SEED = int(os.environ.get("RELAYDESK_FUZZ_SEED", "20261125"))
 
 REPORT = ("period", "from", "to", "group", "line", "operator", "channel", "entry_point")
-REPORT += ("topic", "status", "result", "page")
+REPORT += ("topic", "status", "result", "page", "sort", "dir", "column", "columns_sent")
 # Address -> the query parameters its page reads ({contact}, {line}, … are real ids; {id} random).
 QUERIES: dict[str, tuple[str, ...]] = {
     "/admin/": ("x",),

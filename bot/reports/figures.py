@@ -149,25 +149,23 @@ async def build(request: ReportRequest) -> Report:
         moment = datetime.fromtimestamp(int(row["grouped_value"]) * sql.BUCKET_SECONDS, UTC)
         by_period.setdefault(period_of(moment, request), Figures()).add(row)
         totals.add(row)
-    operators = await _named(found["assignee_id"], Operator)
-    entry_points = await _named(found["entry_point_id"], EntryPoint)
+    scores = {
+        int(row["grouped_value"]): int(row["created"])
+        for row in found["csat_score"]
+        if row["grouped_value"] is not None
+    }
+    channels = [
+        Share(row["grouped_value"], str(row["grouped_value"]), _figures(row))
+        for row in found["channel"]
+    ]
     return Report(
         request,
         totals,
         [Point(start, figures) for start, figures in sorted(by_period.items())],
-        {
-            int(row["grouped_value"]): int(row["created"])
-            for row in found["csat_score"]
-            if row["grouped_value"]
-        },
-        operators,
-        _sorted(
-            [
-                Share(row["grouped_value"], str(row["grouped_value"]), _figures(row))
-                for row in found["channel"]
-            ]
-        ),
-        entry_points,
+        scores,
+        operators=await _named(found["assignee_id"], Operator),
+        channels=_sorted(channels),
+        entry_points=await _named(found["entry_point_id"], EntryPoint),
     )
 
 
@@ -181,18 +179,13 @@ async def _named(
     rows: list[dict[str, Any]], model: type[Operator] | type[EntryPoint]
 ) -> list[Share]:
     """Shares keyed by a row id, with the names of those rows (a handful: one query)."""
-    ids = [int(row["grouped_value"]) for row in rows if row["grouped_value"] is not None]
+    keys = [None if row["grouped_value"] is None else int(row["grouped_value"]) for row in rows]
+    ids = [key for key in keys if key is not None]
     names = dict(await model.filter(id__in=ids).values_list("id", "name")) if ids else {}
     return _sorted(
         [
-            Share(
-                None if row["grouped_value"] is None else int(row["grouped_value"]),
-                str(names.get(int(row["grouped_value"]), ""))
-                if row["grouped_value"] is not None
-                else "",
-                _figures(row),
-            )
-            for row in rows
+            Share(key, "" if key is None else str(names.get(key, "")), _figures(row))
+            for key, row in zip(keys, rows, strict=True)
         ]
     )
 

@@ -57,6 +57,7 @@ ACTION_LABELS = {
     "quick_reply": _("Send a quick reply"),
     "note": _("Write a note in the thread"),
     "notify_line": _("Tell another line"),
+    "webhook": _("Call a webhook (its URL, and the secret that signs the calls)"),
 }
 RULE_ACTIONS = tuple(a for a in ACTIONS if a != "stop")  # the form's own checkbox
 # How each row takes its value: pick several, pick one, type, a key and a value, nothing.
@@ -100,6 +101,8 @@ def control(name: str, action: bool) -> str:
     if action:
         if name in FLAG_ACTIONS:
             return "flag"
+        if name == "webhook":
+            return "webhook"
         if name in ("assign", "status", "quick_reply", "notify_line"):
             return "one"
         return "long" if name in LONG_TEXT else "text"
@@ -171,7 +174,10 @@ def condition_row(item: Mapping[str, Any], refs: Mapping[str, str]) -> Row:
 
 
 def action_row(item: Mapping[str, Any], refs: Mapping[str, str]) -> Row:
+    """A webhook's secret is never drawn: left empty, saving keeps the one stored."""
     ((name, value),) = item.items()
+    if name == "webhook" and isinstance(value, Mapping):
+        return Row(name, values=[str(value.get("url", ""))])
     if name == "assign" and value != AUTHOR:
         return Row(name, values=[refs.get(str(value), str(value))])
     return Row(name, values=[] if name in FLAG_ACTIONS else _words(value))
@@ -241,7 +247,22 @@ def _assignee(values: list[str]) -> Any:
 def action_value(row: Row) -> Any:
     if row.name in FLAG_ACTIONS:
         return True
+    if row.name == "webhook":
+        return {"url": row.value, "secret": row.key}
     return row.value
+
+
+def keep_secrets(actions: list[dict[str, Any]], before: list[Any]) -> None:
+    """A webhook saved with its secret left empty keeps the secret stored for its URL."""
+    kept = {
+        str(item["webhook"].get("url")): item["webhook"].get("secret")
+        for item in before
+        if isinstance(item, Mapping) and isinstance(item.get("webhook"), Mapping)
+    }
+    for item in actions:
+        hook = item.get("webhook")
+        if isinstance(hook, dict) and not hook.get("secret") and kept.get(hook["url"]):
+            hook["secret"] = kept[hook["url"]]
 
 
 def stored(rows: list[Row], action: bool) -> tuple[list[dict[str, Any]], list[int]]:
@@ -265,6 +286,8 @@ def shown(item: Mapping[str, Any], names: Mapping[str, str]) -> tuple[str, str]:
         return label, ""
     if name == "assign":
         return label, names.get(str(value), str(value))
+    if name == "webhook" and isinstance(value, Mapping):
+        return label, str(value.get("url", ""))  # never the secret
     if isinstance(value, Mapping):
         parts = []
         for key, found in value.items():

@@ -23,6 +23,7 @@ from bot.base.metrics import Metrics
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
 from bot.base.setup_check import SetupCheck
+from bot.base.turns import RedisTurns, Turns, database_turn, only_instance
 from bot.commands.all import all_commands
 from bot.conversations.desk_actions import DeskActions
 from bot.conversations.inbox import Inbox
@@ -36,6 +37,8 @@ from bot.outbox.worker import OutboxWorker
 from bot.people.operator_lookup import Operators
 from bot.rules.book import RuleBook
 from bot.rules.runner import Rules
+from bot.suggestions.suggester import Suggestions
+from storage import db
 from storage.models import Line
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,7 @@ class Core:
     scheduler: Scheduler
     connections: Connections
     rules: Rules  # `rules.book.announce()` after a rule is saved
+    suggestions: Suggestions  # `suggestions.refresh()` reads the lines and texts again
     default_line: Line | None = None
     redis: Any = None  # the shared client, when RELAYDESK_REDIS_URL is set
     setup_checks: Mapping[str, SetupCheck] = field(default_factory=dict)
@@ -71,6 +75,16 @@ class Core:
     def connect_customers(self, ports: CustomerPorts) -> None:
         """A customer channel has reached its service: customers can be answered."""
         self.connections.connect_customers(ports)
+
+
+def _turns(settings: Settings, redis: Any) -> Turns:
+    """Who runs the scheduler's rounds: the one instance on SQLite; on PostgreSQL one of
+    several, through Redis when there is one, else through the database."""
+    if db.is_single_instance(settings.database_url):
+        return only_instance
+    if redis is not None:
+        return RedisTurns(redis, gap=settings.scheduler_seconds * 0.8)
+    return database_turn
 
 
 def build_core(
@@ -106,10 +120,17 @@ def build_core(
         actions=actions,
     )
     api_events = ApiEvents(outbox, clock)
+    suggestions = Suggestions(
+        outbox=outbox,
+        clock=clock,
+        default_language=lambda: live.default_language,
+        refresh_seconds=settings.suggestions_refresh_seconds,
+    )
     actions.watch(rules.changed)  # the rules first: the webhooks tell what they did too
     actions.watch(api_events.changed)
     inbox = Inbox(
         opened=api_events.opened,
+        suggestions=suggestions,
         rules=rules,
         outbox=outbox,
         locks=locks,
@@ -164,9 +185,12 @@ def build_core(
         flow=flow,
         worker=worker,
         actions=actions,
-        scheduler=Scheduler(actions, settings.scheduler_seconds, worker.wake),
+        scheduler=Scheduler(
+            actions, settings.scheduler_seconds, worker.wake, _turns(settings, redis)
+        ),
         connections=connections,
         rules=rules,
+        suggestions=suggestions,
         redis=redis,
         setup_checks=dict(setup_checks or {}),
         redactor=redactor,

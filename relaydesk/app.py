@@ -20,6 +20,7 @@ from bridges.api.runtime import ApiBridge
 from bridges.slack import EVENTS_PATH
 from bridges.telegram import WEBHOOK_PATH
 from bridges.telegram.turned_off import turned_off
+from bridges.webchat.runtime import WebchatBridge
 from relaydesk import probes
 from relaydesk.bad_requests import log_bad_requests_on_one_line
 from relaydesk.deferred_bridge import Bridge, DeferredBridge
@@ -77,6 +78,8 @@ SETUP_CHECKS: dict[str, SetupCheck] = {
 }
 
 CORE = web.AppKey("core", Core)
+REDIS_CONNECTIONS = 100
+REDIS_WAIT_SECONDS = 20.0
 BRIDGES_KEY = web.AppKey("bridges", list)
 
 
@@ -91,6 +94,7 @@ def create_bridges() -> list[Bridge]:
         DeferredBridge("telegram", _telegram_bridge, [WEBHOOK_PATH], wanted=_telegram_wanted),
         DeferredBridge("slack", _slack_bridge, [EVENTS_PATH], wanted=_slack_wanted),
         ApiBridge(),  # aiohttp only: nothing slow to import
+        WebchatBridge(),  # aiohttp only, like the API
         create_panel(),
     ]
 
@@ -115,7 +119,12 @@ async def connect_redis(settings: Settings) -> Any:
         return None
     import redis.asyncio as aioredis
 
-    client = aioredis.from_url(settings.redis_url)
+    # A burst of requests (web chat visitors, API calls) each takes a lock: past the pool's
+    # connections they wait for one instead of failing (redis-py's default pool raises).
+    pool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS
+    )
+    client = aioredis.Redis.from_pool(pool)
     await client.ping()
     log.info("Using Redis for dedupe, locks and pacing")
     return client

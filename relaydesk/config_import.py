@@ -257,7 +257,11 @@ def _check_rules(value: Any, plan: Plan, problems: list[Text]) -> None:
 
 
 async def apply(
-    plan: Plan, *, actor_name: str = CLI, configured: Sequence[tuple[str, str]] = ()
+    plan: Plan,
+    *,
+    actor_name: str = CLI,
+    configured: Sequence[tuple[str, str]] = (),
+    allow_private: bool = False,
 ) -> ImportReport:
     """One transaction: a line that turns out to clash with the database undoes the lot.
     Operators go before members, lines before everything that names them. `configured`
@@ -286,7 +290,8 @@ async def apply(
         for where, key, slug in plan.entry_points:
             await step("entry_points", where, set_entry_point(key, slug, actor_name=actor_name))
         for where, values in plan.rules:
-            await step("rules", where, save_rule(values, actor_name=actor_name))
+            call = save_rule(values, actor_name=actor_name, allow_private=allow_private)
+            await step("rules", where, call)
     return report
 
 
@@ -344,4 +349,10 @@ async def import_file(
     configured = (
         [(kind, chat) for kind, chat, _ in configured_workspaces(settings)] if settings else []
     )
-    return await apply(check(read_file(path)), actor_name=actor_name, configured=configured)
+    allow_private = settings.webhook_allow_private if settings else False
+    return await apply(
+        check(read_file(path)),
+        actor_name=actor_name,
+        configured=configured,
+        allow_private=allow_private,
+    )

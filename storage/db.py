@@ -71,9 +71,8 @@ def _forget_compiled_queries() -> None:
 
 
 def all_migrations() -> list[str]:
-    return sorted(
-        p.name for p in (MIGRATIONS / "models").glob("*.py") if p.stem.split("_")[0].isdigit()
-    )
+    names = [p.name for p in (MIGRATIONS / "models").glob("*.py") if p.stem.split("_")[0].isdigit()]
+    return sorted(names, key=lambda name: int(name.split("_")[0]))  # as aerich orders them
 
 
 async def apply_migrations(url: str) -> list[str]:

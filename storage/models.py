@@ -78,6 +78,8 @@ class Line(Model):
     topics = fields.JSONField(default=list)  # the topic dictionary offered on close
     csat_enabled = fields.BooleanField(default=True)
     auto_close_minutes = fields.IntField(null=True)  # null: never closes by itself
+    # Suggested answers under a customer's question (bot/suggestions): off unless turned on.
+    suggestions = fields.BooleanField(default=False)
     # Round robin: the operator who got the line's last conversation.
     last_assigned_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -120,6 +122,28 @@ class ApiEntryPoint(Model):
 
     class Meta:
         table = "api_entry_point"
+
+
+class WebchatEntryPoint(Model):
+    """What a `webchat` entry point adds: the public key its site's snippet carries, the sites
+    (origins) allowed to use it, the widget's look, and the secret visitor tokens are signed
+    with (its own, so a token of one entry point is nothing at another)."""
+
+    id = fields.IntField(primary_key=True)
+    entry_point: fields.OneToOneRelation[EntryPoint] = fields.OneToOneField(
+        "models.EntryPoint", related_name="webchat"
+    )
+    public_key = fields.CharField(max_length=40, unique=True)
+    key_rotated_at = fields.DatetimeField(null=True)
+    allowed_origins = fields.JSONField(default=list)  # ["https://shop.example", ...]
+    title = fields.CharField(max_length=64, null=True)  # null: "Chat with us", translated
+    color = fields.CharField(max_length=7, default="#1f6feb")
+    position = fields.CharField(max_length=8, default="right")  # right | left
+    visitor_secret = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "webchat_entry_point"
 
 
 class Operator(Model):
@@ -475,3 +499,28 @@ class ApiRequest(Model):
     class Meta:
         table = "api_request"
         unique_together = (("entry_point", "key"),)
+
+
+class WebchatItem(Model):
+    """One line of a web chat visitor's window, as the widget shows it: the visitor's message,
+    an operator's answer, the desk's words or a question with buttons. A reload, a second tab
+    or a long poll reads these; an operator's edit or deletion changes its line."""
+
+    id = fields.BigIntField(primary_key=True)
+    entry_point: fields.ForeignKeyRelation[EntryPoint] = fields.ForeignKeyField(
+        "models.EntryPoint", related_name="webchat_items"
+    )
+    visitor = fields.CharField(max_length=64)  # the identity's external id, "<ep id>:<visitor>"
+    kind = fields.CharField(max_length=8)  # in | out | notice | question
+    text = fields.TextField(null=True)
+    author = fields.CharField(max_length=128, null=True)
+    message_id = fields.IntField(null=True)
+    # A question's buttons: [[label, command, conversation id, arg], ...]; the chosen index.
+    buttons = fields.JSONField(null=True)
+    answered = fields.IntField(null=True)
+    deleted = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "webchat_item"
+        indexes = (("visitor", "id"),)

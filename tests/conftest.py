@@ -16,11 +16,23 @@ from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
 
-pytest_plugins = ["tests.timeouts", "tests.fakes.api_desk"]
+pytest_plugins = ["tests.timeouts", "tests.alone", "tests.fakes.api_desk"]
 
 DATABASES = [
     d for d in os.environ.get("RELAYDESK_TEST_DATABASES", "sqlite,postgres").split(",") if d
 ]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The libraries every desk loads (aiogram builds hundreds of pydantic models, Slack's
+    SDK its classes) are imported once and frozen out of the garbage collector's view:
+    `guarded` collects after every test, and scanning them each time cost a quarter of a
+    second per test."""
+    import bridges.slack.runtime  # noqa: F401
+    import bridges.telegram.runtime  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)

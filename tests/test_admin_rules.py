@@ -406,3 +406,30 @@ async def test_a_dry_run_replays_a_past_conversation_as_it_arrived(
 
     status, page = await browser.post("/admin/rules/dry-run", {"conversation": "99"})
     assert status == 400 and "There is no conversation with this number that you can see." in page
+
+
+async def test_a_webhook_is_refused_at_a_private_address_and_its_secret_is_never_shown(
+    desk: Desk, browser: PanelClient
+) -> None:
+    await _admin(browser)
+    secret = "whsec_panel_0123456789"
+    hook = PRICES | {"a0_name": "webhook", "a0_value": "http://10.1.2.3/hook", "a0_key": secret}
+    status, page = await browser.post("/admin/rules", hook)
+    assert status == 400 and 'id="a0-error"' in page
+    assert "10.1.2.3 is a private or loopback address" in _seen(page)
+    assert secret not in page and await Rule.all().count() == 0
+
+    public = hook | {"a0_value": "https://hooks.example.com/crm"}
+    await browser.post("/admin/rules", public)
+    rule = await Rule.get(name="Prices")
+    assert rule.actions == [{"webhook": {"url": "https://hooks.example.com/crm", "secret": secret}}]
+    status, page = await browser.get(f"/admin/rules/{rule.id}")
+    assert "https://hooks.example.com/crm" in page and secret not in page
+    status, page = await browser.get("/admin/rules")
+    assert "https://hooks.example.com/crm" in page and secret not in page
+
+    # Saved again with the secret left empty: the stored one is kept.
+    keep = public | {"a0_key": "", "a0_was": "webhook", "save": "1"}
+    await browser.post(f"/admin/rules/{rule.id}", keep)
+    await rule.refresh_from_db()
+    assert rule.actions[0]["webhook"]["secret"] == secret

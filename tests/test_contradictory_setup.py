@@ -81,7 +81,7 @@ async def test_a_line_imported_into_the_operators_chat_is_the_default_line_and_t
     try:
         url = f"http://127.0.0.1:{port}"
         await eventually(lambda: _serving(url), within=30)
-        assert (await health(url))[1]["components"] == {"telegram": "up"}
+        assert (await health(url))[1]["components"]["telegram"] == "up"
         fake_telegram.add_user(IVAN, "Ivan")
         fake_telegram.user_sends(IVAN, "Hello")
         await eventually(lambda: _topic_with(fake_telegram, "Ivan"), within=15)

@@ -44,14 +44,15 @@ async def test_operator_reply_reaches_the_customer_and_is_marked_delivered(desk:
 async def test_lines_typed_one_after_another_open_the_topic_as_one_message(
     fake_telegram, database_url: str
 ) -> None:
-    """The first text waits until the customer pauses (0.4 s here), not 0.4 s in all: four
-    lines typed 0.25 s apart come with the card, the one after a long pause on its own."""
-    desk = await Desk(fake_telegram, database_url, first_message_wait_seconds=0.4).start()
+    """The first text waits until the customer pauses (1 s here), not 1 s in all: four
+    lines typed 0.35 s apart (1.05 s in all) come with the card, the one after a long pause
+    on its own."""
+    desk = await Desk(fake_telegram, database_url, first_message_wait_seconds=1.0).start()
     try:
         desk.fake.add_user(CUSTOMER, "Ivan")
         for line in ("Hello", "my order", "is late", "since Monday"):
             desk.fake.user_sends(CUSTOMER, line)
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.35)
         await desk.settle()
         desk.fake.user_sends(CUSTOMER, "Anyone?")
         await desk.settle()

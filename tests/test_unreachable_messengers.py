@@ -248,7 +248,8 @@ async def test_a_slack_that_never_answers_does_not_hold_the_start_up(
             await desk.start()
         status, body = await health(desk.url)
         assert status == 200 and body["ok"] is False
-        assert body["components"] == {"slack": "starting", "telegram": "up"}
+        components = body["components"]
+        assert (components["slack"], components["telegram"]) == ("starting", "up")
     finally:
         await desk.stop()
         await silence.close()

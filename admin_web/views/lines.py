@@ -95,6 +95,7 @@ def form_of(line: Line) -> dict[str, Any]:
         **{name: getattr(line, name) or "" for name in MESSAGES},
         "topics": "\n".join(line.topics or []),
         "csat_enabled": line.csat_enabled,
+        "suggestions": line.suggestions,
         "auto_close_minutes": "" if line.auto_close_minutes is None else line.auto_close_minutes,
     }
 
@@ -111,6 +112,7 @@ def blank_form() -> dict[str, Any]:
         **{name: "" for name in MESSAGES},
         "topics": "",
         "csat_enabled": True,
+        "suggestions": False,
         "auto_close_minutes": "",
     }
 
@@ -124,6 +126,7 @@ def read_form(form: MultiDictProxy[Any]) -> tuple[dict[str, Any], dict[str, Any]
     typed |= {f"day_{day}": text_of(form, f"day_{day}").strip() for day in DAYS}
     typed |= {name: text_of(form, name) for name in (*MESSAGES, "topics")}
     typed["csat_enabled"] = bool(form.get("csat_enabled"))
+    typed["suggestions"] = bool(form.get("suggestions"))
     typed["auto_close_minutes"] = text_of(form, "auto_close_minutes").strip()
     days = {day: typed[f"day_{day}"] for day in DAYS if typed[f"day_{day}"]}  # missing: closed
     hours: dict[str, Any] | None = None
@@ -138,6 +141,7 @@ def read_form(form: MultiDictProxy[Any]) -> tuple[dict[str, Any], dict[str, Any]
         **{name: typed[name].strip() for name in MESSAGES},
         "topics": [t.strip() for t in typed["topics"].splitlines() if t.strip()],
         "csat_enabled": typed["csat_enabled"],
+        "suggestions": typed["suggestions"],
         "auto_close_minutes": whole_number(typed["auto_close_minutes"]),
     }
     return typed, values

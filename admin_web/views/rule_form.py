@@ -25,12 +25,13 @@ from admin_web.rule_rows import (
     action_row,
     condition_row,
     control,
+    keep_secrets,
     operator_refs,
     options,
     read_rows,
     stored,
 )
-from admin_web.views.rules import actor, announce, reader, rule_or_404
+from admin_web.views.rules import actor, announce, reader, rule_or_404, webhooks
 from bot.directory import DirectoryError
 from bot.directory.checks import parse_operator_ref
 from bot.rules import conditions
@@ -162,6 +163,7 @@ async def _save(request: web.Request, form: dict[str, Any], rule: Rule | None) -
     """Refusals by field (`name`, `c0`, `a1`, `form`), or nothing when it was saved."""
     rule_conditions, condition_rows = stored(form["conditions"], action=False)
     rule_actions, action_rows = stored(form["actions"], action=True)
+    keep_secrets(rule_actions, rule.actions if rule else [])
     values = {
         "name": form["name"],
         "kind": form["kind"],
@@ -173,9 +175,9 @@ async def _save(request: web.Request, form: dict[str, Any], rule: Rule | None) -
     }
     try:
         if rule is None:
-            rule = await create_rule(values, **await actor(request))
+            rule = await create_rule(values, **await actor(request), **webhooks(request))
         else:
-            await update_rule(rule.id, values, **await actor(request))
+            await update_rule(rule.id, values, **await actor(request), **webhooks(request))
     except DirectoryError as error:
         return {_field(error.field, condition_rows, action_rows): say(request, error.text)}
     await announce(request)

@@ -72,6 +72,11 @@ async def actor(request: web.Request) -> dict[str, Any]:
     return {"actor_name": actor_name(request), "actor": await actor_of(request)}
 
 
+def webhooks(request: web.Request) -> dict[str, bool]:
+    """What saving a rule needs to know of the desk's webhook policy."""
+    return {"allow_private": core_of(request).settings.webhook_allow_private}
+
+
 async def rule_or_404(request: web.Request) -> Rule:
     rule = await Rule.get_or_none(id=id_or_404(request))
     if rule is None:
@@ -198,7 +203,7 @@ async def rule_from_template(request: web.Request) -> web.StreamResponse:
         form["template"], calls_line=form["line"], chat_operator=form["operator"]
     )
     try:
-        rule = await create_rule(values, **await actor(request))
+        rule = await create_rule(values, **await actor(request), **webhooks(request))
     except DirectoryError as error:
         return await _template_page(request, form, {"form": say(request, error.text)}, 400)
     await announce(request)

@@ -33,6 +33,9 @@ class Card:
     buttons: list[Button] = field(default_factory=list)
     # Buttons per row; a long list (topics, quick replies) wraps instead of squeezing.
     row_width: int = 3
+    # The workspace account (a Slack user id) that alone should see it, where the workspace
+    # can show a message to one member (Slack's ephemeral messages); elsewhere all see it.
+    only_for: str | None = None
 
     def rows(self) -> list[list[Button]]:
         width = max(1, self.row_width)
@@ -77,6 +80,7 @@ def card_payload(card: Card) -> dict[str, Any]:
             [text_payload(b.label), b.command, b.conversation_id, b.arg] for b in card.buttons
         ],
         "row_width": card.row_width,
+        **({"only_for": card.only_for} if card.only_for else {}),
     }
 
 
@@ -92,4 +96,5 @@ def payload_card(payload: dict[str, Any]) -> Card:
             for label, command, conversation_id, arg in payload["buttons"]
         ],
         row_width=payload.get("row_width", 3),
+        only_for=payload.get("only_for"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -32,12 +33,28 @@ class MemoryLocks:
 
 
 class RedisLocks:
-    def __init__(self, redis, prefix: str = "rd:lock:", timeout: float = 30.0) -> None:
+    """A lock's key lives `lease` seconds and is renewed while its holder works: an
+    instance killed while holding one (kill -9) keeps others waiting for at most `lease`,
+    not for as long as any holder might take."""
+
+    def __init__(self, redis, prefix: str = "rd:lock:", lease: float = 5.0) -> None:
         self._redis = redis
         self._prefix = prefix
-        self._timeout = timeout
+        self._lease = lease
 
     @asynccontextmanager
     async def __call__(self, key: str) -> AsyncIterator[None]:
-        async with self._redis.lock(self._prefix + key, timeout=self._timeout, blocking_timeout=30):
-            yield
+        lock = self._redis.lock(self._prefix + key, timeout=self._lease, blocking_timeout=30)
+        async with lock:
+            keeper = asyncio.create_task(self._keep(lock))
+            try:
+                yield
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
+
+    async def _keep(self, lock) -> None:
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            await lock.reacquire()

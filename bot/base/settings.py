@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     default_language: str = "en"
     # How soon a setting changed in the panel applies on the other instances (see README).
     settings_refresh_seconds: float = Field(default=2.0, gt=0)
+    # Suggested answers: how often their index and the lines that show them are read again.
+    suggestions_refresh_seconds: float = Field(default=60.0, gt=0)
     album_wait_seconds: float = Field(default=1.0, ge=0)
     # How long a new conversation's first message waits for those typed right after it, so
     # that they open its thread together with the client card, in one message.
@@ -77,6 +79,13 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # Webhooks to private and loopback addresses (refused by default: see bot/base/addresses).
     webhook_allow_private: bool = False
+    # The web chat widget: visitor tokens are signed with each entry point's own secret, and
+    # with this one too when set (changing it signs every visitor out); messages a minute
+    # per visitor and per address; how long a long poll waits for news.
+    webchat_secret: SecretStr | None = None
+    webchat_visitor_per_minute: int = Field(default=20, ge=1)
+    webchat_address_per_minute: int = Field(default=60, ge=1)
+    webchat_poll_seconds: float = Field(default=25.0, gt=0, le=60)
     log_level: str = "INFO"
     # "json": one JSON object a line (time, level, logger, message, conversation and delivery).
     log_format: Literal["text", "json"] = "text"

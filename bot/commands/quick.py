@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from tortoise.transactions import in_transaction
+
+from bot.base.bounds import row_id
 from bot.base.cards import Button, Card
 from bot.base.i18n import Text, _, verbatim
 from bot.commands.context import Command, CommandContext, Reply
 from bot.commands.registry import CommandRegistry
 from bot.conversations import quick_reply_texts as quick_replies
-from storage.models import Conversation, ConversationStatus, QuickReply
+from bot.suggestions.suggester import ANSWER_BUTTON
+from storage.models import Conversation, ConversationStatus, Direction, Message, QuickReply
 
 COMMAND = "q"
 # Twelve buttons in rows of two fit a phone screen; the rest are a search away.
@@ -42,7 +46,10 @@ async def q(ctx: CommandContext) -> Reply:
 async def _pressed(
     ctx: CommandContext, conversation: Conversation, replies: list[QuickReply]
 ) -> Reply:
-    """A button carries the reply's id; one that is gone or not this operator's sends nothing."""
+    """A button carries the reply's id; one that is gone or not this operator's sends nothing.
+    A suggested earlier answer carries `a<message id>`."""
+    if ctx.args.startswith(ANSWER_BUTTON):
+        return await _send_answer(ctx, conversation, ctx.args[len(ANSWER_BUTTON) :])
     chosen = quick_replies.by_id(replies, ctx.args)
     if chosen is None:
         return Reply(Text(_("This quick reply is no longer available.")), ok=False)
@@ -96,6 +103,23 @@ async def _send(ctx: CommandContext, conversation: Conversation, reply: QuickRep
         )
     # Quiet: a typed /q gets a 👍 on the command, a pressed button shows this as a toast.
     return Reply(Text(_("Sent quick reply «{name}»."), name=reply.name), quiet=True)
+
+
+async def _send_answer(ctx: CommandContext, conversation: Conversation, raw: str) -> Reply:
+    """An operator's earlier answer in this line, sent again by this operator."""
+    message_id = row_id(raw)
+    answer = (
+        await Message.get_or_none(
+            id=message_id, direction=Direction.OUT, conversation__line_id=ctx.line.id
+        )
+        if message_id is not None
+        else None
+    )
+    if answer is None or not (answer.text or "").strip():
+        return Reply(Text(_("This suggested answer is no longer available.")), ok=False)
+    async with in_transaction():
+        await ctx.actions.send_text(conversation, ctx.operator, answer.text or "")
+    return Reply(Text(_("Sent the suggested answer.")), quiet=True)
 
 
 def register(registry: CommandRegistry) -> None:

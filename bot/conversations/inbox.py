@@ -27,6 +27,7 @@ from bot.conversations.message_links import (
 from bot.directory.business_hours import is_open
 from bot.outbox.queue import Outbox
 from bot.rules.runner import Outcome, Rules
+from bot.suggestions.suggester import Suggestions
 from storage.models import (
     Contact,
     Conversation,
@@ -69,7 +70,9 @@ class Inbox:
         rules: Rules,
         first_wait: float = 0.0,
         opened: Callable[[Conversation], Awaitable[None]] | None = None,
+        suggestions: Suggestions | None = None,
     ):
+        self._suggestions = suggestions  # answers offered after a customer's text is stored
         self._actions = actions
         self._opened = opened  # told of each new conversation (the API's webhook events)
         self._rules = rules
@@ -157,6 +160,8 @@ class Inbox:
             else:
                 await self._first_texts.another(conversation)
                 await self._resume(conversation, inbound.body.text or "")
+        if self._suggestions is not None and inbound.body.kind == "text" and inbound.body.text:
+            await self._suggestions.after_customer_text(conversation, inbound.body.text)
         return Accepted(message.id, conversation.id, new_conversation=is_new)
 
     async def _rating_reply(

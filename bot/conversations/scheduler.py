@@ -1,4 +1,5 @@
-"""Time-driven work: snoozes that are over, auto-close, auto-away and the queue."""
+"""Time-driven work: snoozes that are over, auto-close, auto-away and the queue. Where
+several instances share a desk, each round is run by the one whose turn it is."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import timedelta
 from tortoise.expressions import F
 
 from bot.base.i18n import Text, _
+from bot.base.turns import Turns, only_instance
 from bot.conversations import closing
 from bot.conversations.desk_actions import DeskActions
 from storage.models import Conversation, ConversationStatus, Line, Operator, OperatorStatus
@@ -19,16 +21,23 @@ log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, actions: DeskActions, interval: float, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        actions: DeskActions,
+        interval: float,
+        wake: Callable[[], None],
+        turns: Turns = only_instance,
+    ) -> None:
         self._wake = wake  # the outbox worker: what a tick queued goes out now
         self._actions = actions
         self._interval = interval
+        self._turns = turns
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                await self.tick()
+                await self.round()
             except Exception:  # the next tick tries again; a bad row must not stop the desk
                 log.exception("Scheduler tick failed")
             with contextlib.suppress(TimeoutError):
@@ -36,6 +45,13 @@ class Scheduler:
 
     async def stop(self) -> None:
         self._stopping.set()
+
+    async def round(self) -> bool:
+        """One tick if it is this instance's turn; whether it was."""
+        async with self._turns("scheduler") as mine:
+            if mine:
+                await self.tick()
+            return mine
 
     async def tick(self) -> None:
         await self.wake_snoozed()

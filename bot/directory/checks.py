@@ -157,6 +157,7 @@ LINE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "closing_message": _optional_text,
     "topics": _topics,
     "csat_enabled": _boolean,
+    "suggestions": _boolean,
     "auto_close_minutes": _integer(*NUMBER_RANGES["auto_close_minutes"], optional=True),
 }
 OPERATOR_FIELDS: dict[str, Callable[[Any], Any]] = {

@@ -44,6 +44,7 @@ class DeliveryPlanner:
             TargetKind.CONFIRM: self._plan_line,
             TargetKind.HEADER: self._plan_header,
             TargetKind.WEBHOOK: self._plan_webhook,
+            TargetKind.RULE: self._plan_webhook,
         }
 
     def route(self, head: Delivery) -> Route:
@@ -129,7 +130,7 @@ class DeliveryPlanner:
 
     async def _plan_webhook(self, route: Route, deliveries: list[Delivery]) -> Plan:
         self.webhooks()
-        bucket = Bucket(f"webhook:{route.ident}", WEBHOOK_PER_SECOND, 1.0)
+        bucket = Bucket(f"{route.target}:{route.ident}", WEBHOOK_PER_SECOND, 1.0)
         return Plan([bucket], 1, WEBHOOK_COMPONENT)
 
     def webhooks(self) -> WebhookPoster:

@@ -45,6 +45,7 @@ from bot.outbox.delivery_planner import DeliveryPlanner
 from bot.outbox.queue import Outbox, TargetKind, parse_target
 from bot.outbox.thread_header import ThreadHeaders
 from bot.outbox.thread_opening import Opened, ThreadOpener
+from bot.rules import webhook_action
 from storage.models import (
     Conversation,
     Delivery,
@@ -148,6 +149,7 @@ class DeliveryExecutor:
                 TargetKind.CUSTOMER: self._customer_ops.keys(),
                 TargetKind.HEADER: (DeliveryKind.STATE,),
                 TargetKind.WEBHOOK: (DeliveryKind.WEBHOOK,),
+                TargetKind.RULE: (DeliveryKind.WEBHOOK,),
                 **{target: ops.keys() for target, ops in self._line_ops.items()},
             },
         )
@@ -158,6 +160,7 @@ class DeliveryExecutor:
             TargetKind.CONFIRM: self._to_line,
             TargetKind.HEADER: self._to_header,
             TargetKind.WEBHOOK: self._to_webhook,
+            TargetKind.RULE: self._to_rule_webhook,
         }
 
     # -- planning (by the planner) ---------------------------------------------------------
@@ -198,6 +201,15 @@ class DeliveryExecutor:
         call = await call_for(route.ident, deliveries[0].payload["event"], self._clock.now())
         if call is not None:
             await self.planner.webhooks().post(call)
+
+    async def _to_rule_webhook(self, route: Route, deliveries: list[Delivery], _: Any) -> None:
+        """A rule's webhook call; nothing to send when the rule or that webhook is gone."""
+        head = deliveries[0]
+        call = await webhook_action.call_for(route.ident, head.payload, self._clock.now())
+        if call is None:
+            log.info("Rule %s no longer has the webhook of delivery %s", route.ident, head.id)
+            return
+        await self.planner.webhooks().post(call)
 
     async def _to_line(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
         line = planned if isinstance(planned, Line) else await Line.get(id=route.ident)

@@ -29,6 +29,7 @@ class TargetKind(StrEnum):
     LINE = "line"  # a line's workspace chat outside any thread
     HEADER = "header"  # a thread's title and card, refreshed apart from its messages
     WEBHOOK = "webhook"  # an API entry point's webhook: conversation events, in order
+    RULE = "rule"  # a rule's webhook: its calls, in order
 
 
 def thread_target(thread_id: int) -> str:
@@ -45,6 +46,10 @@ def customer_target(conversation: Conversation) -> str:
 
 def webhook_target(entry_point_id: int) -> str:
     return f"{TargetKind.WEBHOOK}:{entry_point_id}"
+
+
+def rule_target(rule_id: int) -> str:
+    return f"{TargetKind.RULE}:{rule_id}"
 
 
 def confirm_target(line_id: int) -> str:
@@ -204,6 +209,17 @@ class Outbox:
             DeliveryKind.WEBHOOK,
             conversation=conversation,
             payload={"event": event},
+        )
+
+    async def to_rule_webhook(
+        self, rule_id: int, url: str, event: dict[str, Any], conversation: Conversation
+    ) -> Delivery:
+        """A rule's webhook call; signed when it is sent, with the rule's secret of that time."""
+        return await self._add(
+            rule_target(rule_id),
+            DeliveryKind.WEBHOOK,
+            conversation=conversation,
+            payload={"url": url, "event": event},
         )
 
     async def confirm(self, line_id: int, chat: str, external_id: str, delivered: bool) -> Delivery:

@@ -20,6 +20,7 @@ from bot.conversations.snooze_time import BadTime, parse_snooze
 from bot.directory import DirectoryError
 from bot.directory.business_hours import open_spans
 from bot.directory.operators import find_operator
+from bot.rules import webhook_action
 from bot.rules.schema import AUTHOR, OPENING
 from storage.models import (
     Contact,
@@ -54,8 +55,11 @@ async def perform(
     *,
     author: Operator | None,
     customer_woke: bool,
+    rule_id: int | None = None,
+    event: str = "",
 ) -> Deed | None:
-    """Run one action; None when it changed nothing (the conversation was already so)."""
+    """Run one action; None when it changed nothing (the conversation was already so).
+    `rule_id` and `event` are the acting rule's and what set it off (a webhook tells them)."""
     ((name, value),) = action.items()
     now = actions.clock.now()
     if name == "assign":
@@ -107,6 +111,8 @@ async def perform(
         return Deed(Text(_("note: {text}"), text=value))
     if name == "notify_line":
         return await _notify_line(actions, conversation, value)
+    if name == "webhook":
+        return await _webhook(actions, conversation, value, rule_id, event)
     raise Skipped(f"unknown action {name!r}")
 
 
@@ -169,6 +175,29 @@ async def _quick_reply_text(actions: DeskActions, conversation: Conversation, na
     if not text:
         raise Skipped(f"quick reply {name!r} has no text")
     return text
+
+
+async def _webhook(
+    actions: DeskActions,
+    conversation: Conversation,
+    value: Mapping[str, Any],
+    rule_id: int | None,
+    event: str,
+) -> Deed:
+    """Queued in the outbox (retried there, dead after the last attempt); an address the
+    desk no longer calls (the setting changed since the rule was saved) is skipped."""
+    if rule_id is None:
+        raise Skipped("a webhook runs only from a saved rule")
+    try:
+        webhook_action.check_address(
+            value, "webhook", allow_private=actions.settings.webhook_allow_private
+        )
+    except DirectoryError as error:
+        raise Skipped(error.message) from None
+    rule = audit.acting_rule() or ""
+    body = await webhook_action.event(conversation, rule, event, actions.clock.now())
+    await actions.outbox.to_rule_webhook(rule_id, str(value["url"]), body, conversation)
+    return Deed(Text(_("called the webhook at {host}"), host=webhook_action.host_of(value)))
 
 
 async def _notify_line(actions: DeskActions, conversation: Conversation, slug: str) -> Deed:

@@ -187,6 +187,12 @@ async def foretell(action: Mapping[str, Any], facts: Facts) -> Text:
         if value == "closed":
             return Text(_("would close the conversation"))
         return Text(_("would open the conversation"))
+    if name == "webhook":
+        said = _(
+            "would call the webhook {url} (a signed POST of the event, the conversation, "
+            "the contact and the rule's name; retried if it fails)"
+        )
+        return Text(said, url=str(value.get("url", "")) if isinstance(value, Mapping) else "")
     if name in SAID:
         return Text(SAID[name], value=str(value))
     return Text(_("would do {name}: {value}"), name=name, value=str(value))

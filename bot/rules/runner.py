@@ -76,7 +76,9 @@ class Rules:
         chain = _Chain()
         token = _chain.set(chain)
         try:
-            outcome = await self._apply(matching(rules, facts), conversation, None, False)
+            outcome = await self._apply(
+                matching(rules, facts), conversation, None, False, event=event
+            )
             await self._drain(chain)
         finally:
             _chain.reset(token)
@@ -123,7 +125,11 @@ class Rules:
                 text=change.text,
             )
             await self._apply(
-                matching(rules, facts), change.conversation, change.actor, change.customer
+                matching(rules, facts),
+                change.conversation,
+                change.actor,
+                change.customer,
+                event=change.event,
             )
 
     async def _apply(
@@ -132,13 +138,16 @@ class Rules:
         conversation: Conversation,
         actor: Operator | None,
         customer: bool,
+        *,
+        event: str,
     ) -> Outcome:
         fired, told = [], False
         for rule in rules:
             with audit.by_rule(rule.name):
                 try:
                     async with in_transaction():  # a savepoint: a failing rule undoes itself
-                        told = await self._run(rule, conversation, actor, customer) or told
+                        ran = await self._run(rule, conversation, actor, customer, event)
+                        told = ran or told
                 except Exception as error:  # a rule never costs the customer's message
                     log.warning(
                         "Rule %r failed and was undone: %s: %s",
@@ -152,14 +161,25 @@ class Rules:
         return Outcome(tuple(fired), told)
 
     async def _run(
-        self, rule: LoadedRule, conversation: Conversation, actor: Operator | None, customer: bool
+        self,
+        rule: LoadedRule,
+        conversation: Conversation,
+        actor: Operator | None,
+        customer: bool,
+        event: str,
     ) -> bool:
         told = False
         for action in rule.actions:
             ((name, value),) = action.items()
             try:
                 deed = await perform(
-                    self._actions, conversation, action, author=actor, customer_woke=customer
+                    self._actions,
+                    conversation,
+                    action,
+                    author=actor,
+                    customer_woke=customer,
+                    rule_id=rule.id,
+                    event=event,
                 )
             except Skipped as why:
                 log.warning("Rule %r: action %s skipped: %s", rule.name, name, why)

@@ -26,7 +26,7 @@ from bot.base.i18n import Text, _
 from bot.conversations.snooze_time import BadTime, parse_snooze
 from bot.directory import DirectoryError
 from bot.directory.checks import parse_operator_ref
-from bot.rules import conditions
+from bot.rules import conditions, webhook_action
 from storage.models import Line, Operator, QuickReply, RuleKind
 
 FIELDS = ("name", "kind", "enabled", "match", "conditions", "actions", "stop", "position")
@@ -42,6 +42,7 @@ ACTIONS = (
     "quick_reply",
     "note",
     "notify_line",
+    "webhook",
     "stop",
 )
 FLAG_ACTIONS = ("route", "unassign", "wait", "stop")  # written `{route: true}`
@@ -162,6 +163,8 @@ def _action(item: Any, index: int) -> dict[str, Any]:
             raise DirectoryError(Text(_("must be open or closed")), where)
     elif name == "snooze":
         _check_snooze(value, where)
+    elif name == "webhook":
+        webhook_action.check_shape(value, where)
     elif not isinstance(value, str) or not value.strip() or len(value) > MAX_WORDS:
         sized = _("must be a text of 1 to {count} characters")
         raise DirectoryError(Text(sized, count=MAX_WORDS), where)
@@ -181,9 +184,10 @@ def _check_snooze(value: Any, where: str) -> None:
         raise DirectoryError(Text(times), where) from None
 
 
-async def check_references(rule: CheckedRule) -> None:
+async def check_references(rule: CheckedRule, *, allow_private: bool = False) -> None:
     """DirectoryError when the rule names a line, an operator or a quick reply the desk
-    does not have: a rule that points nowhere is refused when it is saved."""
+    does not have, or a webhook at an address the desk does not call: a rule that points
+    nowhere is refused when it is saved."""
     for index, item in enumerate(rule.conditions):
         ((name, value),) = item.items()
         where = f"conditions[{index}].{name}"
@@ -198,6 +202,8 @@ async def check_references(rule: CheckedRule) -> None:
             await _line_exists(value, where)
         elif name == "assign" and value != AUTHOR:
             await _operator_exists(value, where)
+        elif name == "webhook":
+            webhook_action.check_address(value, where, allow_private=allow_private)
         elif name == "quick_reply" and not await QuickReply.exists(name__iexact=value.strip()):
             missing = _("there is no quick reply {name!r}")
             raise DirectoryError(Text(missing, name=value), where)

@@ -17,19 +17,26 @@ from storage.models import Operator, Rule, RuleKind
 TAKEN = _("there is already a rule with this name in this list")
 
 
-async def check_rule_fully(values: Mapping[str, Any]) -> CheckedRule:
-    """`DirectoryError` in plain words for anything a rule may not be."""
+async def check_rule_fully(
+    values: Mapping[str, Any], *, allow_private: bool = False
+) -> CheckedRule:
+    """`DirectoryError` in plain words for anything a rule may not be. `allow_private` is
+    RELAYDESK_WEBHOOK_ALLOW_PRIVATE: whether a webhook may call a private address."""
     rule = check_rule(values)
-    await check_references(rule)
+    await check_references(rule, allow_private=allow_private)
     return rule
 
 
 async def save_rule(
-    values: Mapping[str, Any], *, actor_name: str = CLI, actor: Operator | None = None
+    values: Mapping[str, Any],
+    *,
+    actor_name: str = CLI,
+    actor: Operator | None = None,
+    allow_private: bool = False,
 ) -> tuple[Rule, Change]:
     """Create or update by (kind, name). A new rule goes to the end of its list unless the
     values say where. Call `RuleBook.announce()` after the transaction commits."""
-    checked = await check_rule_fully(values)
+    checked = await check_rule_fully(values, allow_private=allow_private)
     columns: dict[str, Any] = {
         "enabled": checked.enabled,
         "match": checked.match,
@@ -58,14 +65,20 @@ async def save_rule(
 
 
 async def create_rule(
-    values: Mapping[str, Any], *, actor_name: str = CLI, actor: Operator | None = None
+    values: Mapping[str, Any],
+    *,
+    actor_name: str = CLI,
+    actor: Operator | None = None,
+    allow_private: bool = False,
 ) -> Rule:
     """A new rule at the end of its list; a name its list already has is refused (the panel
     never overwrites a rule it did not open)."""
-    checked = await check_rule_fully(values)
+    checked = await check_rule_fully(values, allow_private=allow_private)
     if await Rule.exists(kind=checked.kind, name=checked.name):
         raise DirectoryError(Text(TAKEN), "name")
-    rule, _change = await save_rule(values, actor_name=actor_name, actor=actor)
+    rule, _change = await save_rule(
+        values, actor_name=actor_name, actor=actor, allow_private=allow_private
+    )
     return rule
 
 
@@ -75,9 +88,10 @@ async def update_rule(
     *,
     actor_name: str = CLI,
     actor: Operator | None = None,
+    allow_private: bool = False,
 ) -> Change:
     """Change one rule, its name and list too; a rule moved to the other list goes to its end."""
-    checked = await check_rule_fully(values)
+    checked = await check_rule_fully(values, allow_private=allow_private)
     async with in_transaction():
         rule = await Rule.select_for_update().get_or_none(id=rule_id)
         if rule is None:

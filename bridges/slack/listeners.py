@@ -128,7 +128,10 @@ def register_listeners(bolt: AsyncApp, core: Core, bot_user: str) -> None:
     async def press(body: dict[str, Any], client: Any, respond: Any) -> None:
         action = (body.get("actions") or [{}])[0]
         decoded = decode_button(str(action.get("value", "")))
-        message = body.get("message") or {}
+        # An ephemeral message (a card for one member) comes without `message`: its place
+        # is in `container`.
+        message = body.get("message") or body.get("container") or {}
+        message = {"ts": message.get("ts") or message.get("message_ts", ""), **message}
         channel = (body.get("channel") or {}).get("id", "")
         user = (body.get("user") or {}).get("id", "")
         if decoded is None or not channel or not user:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, tzinfo
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from bot.base.redact import Redactor
 from bridges.slack.errors import call
 from bridges.slack.render import card_blocks, card_text, escape, notice_text
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DELIVERED = "white_check_mark"
@@ -93,13 +95,28 @@ class SlackSender:
         return target.thread_id
 
     async def show_card(self, target: ThreadTarget, card: Card) -> str:
-        """A card in the thread (a choice with buttons), below the messages."""
-        return await self._post(
-            target.chat,
-            thread_ts=target.thread_id,
-            text=card_text(card, self._translator, target.language),
-            blocks=card_blocks(card, self._translator, target.language),
-        )
+        """A card in the thread (a choice with buttons), below the messages; one meant for
+        one member goes to them alone (ephemeral), or to the thread if Slack refuses that
+        (they left the channel)."""
+        content = {
+            "text": card_text(card, self._translator, target.language),
+            "blocks": card_blocks(card, self._translator, target.language),
+        }
+        if card.only_for:
+            try:
+                response = await self._call(
+                    self._client.chat_postEphemeral(
+                        channel=target.chat,
+                        user=card.only_for,
+                        thread_ts=target.thread_id,
+                        **content,
+                    ),
+                    self._bucket(target.chat),
+                )
+                return str(response.get("message_ts") or "")
+            except PermanentError as error:
+                log.info("Ephemeral card refused (%s): shown in the thread", error.detail)
+        return await self._post(target.chat, thread_ts=target.thread_id, **content)
 
     def thread_link(self, chat: str, thread_id: str) -> str | None:
         return f"{self._web_url}/archives/{chat}/p{thread_id.replace('.', '')}"

@@ -17,6 +17,7 @@ from bot.base.settings import Settings
 from relaydesk.cli import account_commands as cli_accounts
 from relaydesk.cli import api_commands as cli_api
 from relaydesk.cli import backup_commands as cli_backup
+from relaydesk.cli import webchat_commands as cli_webchat
 from relaydesk.cli.setup_commands import cmd_directory, register_directory
 from relaydesk.logs import configure_logging
 
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     register_directory(sub)
     cli_accounts.register(sub)
     cli_api.register(sub)
+    cli_webchat.register(sub)
     cli_backup.register(sub)
     args = parser.parse_args(argv)
     settings = _settings()

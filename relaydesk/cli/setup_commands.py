@@ -257,6 +257,11 @@ LINE_OPTIONS: dict[str, dict[str, Any]] = {
     "--closing-message": {"help": "sent on close; empty: none"},
     "--topics": {"type": _topic_list, "help": "comma-separated topics offered on close"},
     "--csat": {"dest": "csat_enabled", "type": _yes_no, "help": "ask for a rating: yes | no"},
+    "--suggestions": {
+        "dest": "suggestions",
+        "type": _yes_no,
+        "help": "suggest answers under customers' questions: yes | no",
+    },
     "--auto-close-minutes": {"type": _minutes, "help": "close when quiet this long; never: off"},
 }
 LINE_FIELDS = tuple(LINE_CHECKS)

@@ -60,6 +60,7 @@ class Desk:
             "telegram_chat_per_second": 1000,
             "telegram_global_per_second": 100_000,
             "album_wait_seconds": 0.2,
+            "first_message_wait_seconds": 0.05,
         }
         values.update(settings)
         self.settings = Settings(_env_file=None, **values)

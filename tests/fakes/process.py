@@ -44,14 +44,23 @@ class RelaydeskProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def polls(self) -> bool:
+        return self.env.get("RELAYDESK_TELEGRAM_MODE", "polling") == "polling"
+
     async def start(self) -> None:
-        """Start and wait until it serves /healthz and polls the fake for updates."""
+        """Start and wait until it serves /healthz and polls the fake for updates (in
+        webhook mode: until /healthz says Telegram is connected, its webhook set)."""
         polls = len(self.fake.calls_to("getUpdates"))
         await self.spawn()
         assert self._process is not None
+
+        def polled() -> bool:
+            return not self.polls or len(self.fake.calls_to("getUpdates")) > polls
+
         try:
             async with asyncio.timeout(START_WITHIN):
-                while not (await self._healthy() and len(self.fake.calls_to("getUpdates")) > polls):
+                while not (await self._healthy() and polled()):
                     assert self._process.returncode is None, f"it exited:\n{self.output()}"
                     await asyncio.sleep(0.1)
         except TimeoutError:

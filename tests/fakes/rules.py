@@ -9,8 +9,8 @@ from storage.models import Line, Rule
 from tests.fakes.desk import Desk
 
 
-async def add_rule(desk: Desk, **values: Any) -> Rule:
-    rule, _change = await save_rule(values)
+async def add_rule(desk: Desk, *, allow_private: bool = False, **values: Any) -> Rule:
+    rule, _change = await save_rule(values, allow_private=allow_private)
     await desk.core.rules.book.announce()
     return rule
 

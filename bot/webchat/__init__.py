@@ -1,0 +1,6 @@
+"""The web chat channel's side of the core: visitor tokens (`tokens`), what a visitor's window
+shows (`transcript`), the customer sender that answers visitors (`customer_sender`) and a
+visitor's words handed to the inbox (`visitors`). The HTTP and WebSocket side, and the widget
+itself, are `bridges/webchat/`; entry points are `bot/directory/webchat_entry_points`."""
+
+CHANNEL = "webchat"

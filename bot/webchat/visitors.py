@@ -1,0 +1,84 @@
+"""A visitor's words into the core: a message goes to the inbox like a Telegram customer's
+(and becomes a line of their transcript, shown in their other windows); a button of a
+question goes to the rating path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
+from bot.conversations.inbox import Inbox
+from bot.webchat import CHANNEL
+from bot.webchat.tokens import Visitor
+from bot.webchat.transcript import VisitorPush, add, change, of_visitor, shape
+from storage.models import EntryPoint, WebchatItem
+
+MAX_TEXT = 4096  # a Telegram message: longer texts would be cut where operators read them
+
+
+@dataclass(frozen=True)
+class Said:
+    """What came of a visitor's message: its line, or why there is none."""
+
+    item: dict[str, Any] | None
+    refused: str | None = None  # "banned"; a repeat of a message is neither
+
+
+def display_name(visitor: Visitor) -> str:
+    """How operators see a visitor who gave no name: short, and the same on every visit."""
+    return f"Web visitor {visitor.id[:6]}"
+
+
+async def say(
+    inbox: Inbox,
+    push: VisitorPush,
+    entry: EntryPoint,
+    visitor: Visitor,
+    text: str,
+    client_id: str,
+    language: str | None,
+) -> Said:
+    inbound = InboundMessage(
+        entry_point=EntryPointRef(CHANNEL, entry.key, entry.name),
+        customer=CustomerRef(
+            CHANNEL, visitor.external_id, display_name(visitor), language=language
+        ),
+        chat=visitor.external_id,
+        # The widget's id of the message: a resend after a lost connection is the same one.
+        external_id=client_id,
+        body=MessageBody("text", text),
+    )
+    accepted = await inbox.accept(inbound)
+    if accepted.duplicate:
+        return Said(None)
+    if accepted.message_id is None:
+        return Said(None, refused="banned")
+    item = await add(entry.id, visitor.external_id, "in", text, message_id=accepted.message_id)
+    shown = shape(item)
+    push.push(visitor.external_id, shown)
+    return Said(shown)
+
+
+async def choose(
+    inbox: Inbox, push: VisitorPush, visitor: Visitor, item_id: int, choice: int
+) -> bool:
+    """The visitor pressed button `choice` of question `item_id`; False when it is not
+    theirs, not a button, or was answered already."""
+    item = await of_visitor(visitor.external_id, item_id)
+    if item is None or not item.buttons or item.answered is not None:
+        return False
+    if not 0 <= choice < len(item.buttons):
+        return False
+    _label, command, conversation_id, arg = item.buttons[choice]
+    if command != "csat" or not str(arg).isdigit():
+        return False
+    rated = await inbox.accept_rating(CHANNEL, visitor.external_id, conversation_id, int(arg))
+    if rated:
+        await _answered(push, item, choice)
+    return rated
+
+
+async def _answered(push: VisitorPush, item: WebchatItem, choice: int) -> None:
+    await change(item, answered=choice)
+    push.push(item.visitor, shape(item))

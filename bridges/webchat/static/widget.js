@@ -1,0 +1,232 @@
+/* Relaydesk web chat widget: <script src=".../webchat/widget.js" data-key="wc_..." async>.
+   No framework, no outside requests but the desk's. Texts are set with textContent only. */
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  if (!me || !me.dataset.key || window.relaydeskWebchat) return;
+  var d = me.dataset, key = d.key, base = new URL(me.src, location.href).origin;
+  var T = {
+    en: ["Chat with us", "Open chat", "Close chat", "Messages", "Your message", "Send",
+      "You", "Operator", "Connecting…", "This chat is not available on this site.",
+      "Too many messages: wait a moment.", "new"],
+    ru: ["Напишите нам", "Открыть чат", "Закрыть чат", "Сообщения", "Ваше сообщение",
+      "Отправить", "Вы", "Оператор", "Подключение…", "Этот чат недоступен на этом сайте.",
+      "Слишком много сообщений: подождите немного.", "новых"],
+    uk: ["Напишіть нам", "Відкрити чат", "Закрити чат", "Повідомлення", "Ваше повідомлення",
+      "Надіслати", "Ви", "Оператор", "Підключення…", "Цей чат недоступний на цьому сайті.",
+      "Забагато повідомлень: зачекайте трохи.", "нових"]
+  };
+  var lang = (d.lang || document.documentElement.lang || navigator.language || "en")
+    .slice(0, 2).toLowerCase();
+  if (!T[lang]) lang = "en";
+  var t = T[lang], store = "relaydesk:" + key, token = null;
+  try { token = localStorage.getItem(store); } catch (e) { /* private mode: one visit */ }
+  var last = 0, rows = {}, outq = [], socket = null, ready = false, polling = false;
+  var stopped = false, delay = 1000, unread = 0, started = false;
+
+  function el(tag, attrs, text) {
+    var n = document.createElement(tag);
+    for (var a in attrs) n.setAttribute(a, attrs[a]);
+    if (text != null) n.textContent = text;
+    return n;
+  }
+  var host = el("div", { id: "relaydesk-webchat" });
+  var root = host.attachShadow({ mode: "open" });
+  root.appendChild(el("style", {}, [
+    ":host{all:initial;position:fixed;bottom:20px;right:20px;z-index:2147483000;",
+    "font:15px/1.4 system-ui,sans-serif;color:#1b1f24}:host(.left){right:auto;left:20px}",
+    "button{font:inherit;cursor:pointer}:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}",
+    ".open{border:0;border-radius:28px;padding:12px 18px;background:var(--c);color:var(--f);",
+    "box-shadow:0 2px 8px #0004}.badge{margin-left:6px;padding:0 6px;border-radius:9px;",
+    "background:#fff;color:#b3261e;font-weight:700}",
+    "section{position:absolute;bottom:0;right:0;width:min(360px,90vw);height:min(520px,80vh);",
+    "display:flex;flex-direction:column;background:#fff;border-radius:12px;",
+    "box-shadow:0 4px 24px #0005;overflow:hidden}:host(.left) section{right:auto;left:0}",
+    "section[hidden]{display:none}header{display:flex;align-items:center;padding:10px 14px;",
+    "background:var(--c);color:var(--f)}h2{flex:1;margin:0;font-size:16px}",
+    ".close{border:0;background:none;color:inherit;font-size:22px;line-height:1}",
+    ".log{flex:1;overflow-y:auto;padding:10px}.line{margin:6px 0;max-width:85%}",
+    ".line p{margin:0;padding:8px 10px;border-radius:10px;background:#eef1f4;",
+    "white-space:pre-wrap;overflow-wrap:anywhere}.in{margin-left:auto}",
+    ".in p{background:var(--c);color:var(--f)}.notice p,.question p{background:#fff7e0}",
+    ".who{display:block;font-size:12px;color:#57606a}.choices{display:flex;gap:4px;",
+    "flex-wrap:wrap;margin-top:4px}.choices button{border:1px solid #57606a;border-radius:6px;",
+    "background:#fff;padding:4px 8px}.choices [aria-pressed=true]{background:var(--c);",
+    "color:var(--f)}.status{margin:0;padding:0 10px;font-size:13px;color:#57606a}",
+    "form{display:flex;gap:6px;padding:10px;border-top:1px solid #d0d7de}",
+    "textarea{flex:1;resize:none;font:inherit;padding:6px;border:1px solid #57606a;",
+    "border-radius:6px}form button{border:0;border-radius:6px;padding:0 12px;",
+    "background:var(--c);color:var(--f)}"
+  ].join("")));
+  var opener = el("button", { "class": "open", type: "button", "aria-expanded": "false",
+    "aria-controls": "rdw-panel" });
+  var panel = el("section", { id: "rdw-panel", role: "dialog", "aria-labelledby": "rdw-title" });
+  panel.hidden = true;
+  var head = el("header", {}), title = el("h2", { id: "rdw-title" });
+  var closer = el("button", { "class": "close", type: "button", "aria-label": t[2] }, "×");
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": t[3],
+    tabindex: "0" });
+  var status = el("p", { "class": "status", role: "status" });
+  var form = el("form", {});
+  var input = el("textarea", { rows: "2", maxlength: "4096", "aria-label": t[4] });
+  form.append(input, el("button", { type: "submit" }, t[5]));
+  head.append(title, closer);
+  panel.append(head, log, status, form);
+  root.append(opener, panel);
+
+  function look(l) {
+    l = l || {};
+    var c = /^#[0-9a-f]{6}$/i.test(d.color || "") ? d.color : (l.color || "#1f6feb");
+    var n = parseInt(c.slice(1), 16), lum = [n >> 16, n >> 8 & 255, n & 255].map(function (v) {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    var L = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
+    host.style.setProperty("--c", c);
+    host.style.setProperty("--f", 1.05 / (L + 0.05) >= (L + 0.05) / 0.05 ? "#fff" : "#000");
+    host.className = (d.position || l.position) === "left" ? "left" : "";
+    title.textContent = d.title || l.title || t[0];
+    badge();
+  }
+  function badge() {
+    opener.textContent = title.textContent;
+    opener.setAttribute("aria-label", t[1] + (unread ? " (" + unread + " " + t[11] + ")" : ""));
+    if (unread) opener.appendChild(el("span", { "class": "badge", "aria-hidden": "true" }, unread));
+  }
+  function toggle(open) {
+    panel.hidden = !open;
+    opener.hidden = open;
+    opener.setAttribute("aria-expanded", String(open));
+    if (open) { unread = 0; badge(); start(); input.focus(); log.scrollTop = log.scrollHeight; }
+    else opener.focus();
+  }
+  opener.onclick = function () { toggle(true); };
+  closer.onclick = function () { toggle(false); };
+  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") toggle(false); });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+  });
+  form.onsubmit = function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    var id = "m" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    outq.push({ type: "message", id: id, text: text, language: lang });
+    flush();
+  };
+
+  function show(it) {
+    if (it.id > last) last = it.id;
+    var row = rows[it.id];
+    if (it.deleted) { if (row) row.remove(); delete rows[it.id]; return; }
+    var fresh = !row;
+    if (fresh) {
+      row = rows[it.id] = el("div", { "class": "line " + it.kind, "data-id": it.id });
+      var next = null;
+      for (var i = 0; i < log.children.length && !next; i++)
+        if (+log.children[i].getAttribute("data-id") > it.id) next = log.children[i];
+      log.insertBefore(row, next);
+    } else row.textContent = "";
+    var who = it.kind === "in" ? t[6] : it.kind === "out" ? it.author || t[7] : null;
+    if (who) row.appendChild(el("span", { "class": "who" }, who));
+    row.appendChild(el("p", {}, it.text || ""));
+    if (it.buttons) {
+      var group = el("div", { "class": "choices", role: "group", "aria-label": it.text || "" });
+      it.buttons.forEach(function (label, i) {
+        var b = el("button", { type: "button", "aria-pressed": String(i === it.answered) }, label);
+        b.disabled = it.answered != null;
+        b.onclick = function () {
+          group.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+          input.focus(); /* a disabled button would leave the keyboard nowhere */
+          outq.push({ type: "choose", item: it.id, choice: i });
+          flush();
+        };
+        group.appendChild(b);
+      });
+      row.appendChild(group);
+    }
+    log.scrollTop = log.scrollHeight;
+    if (fresh && it.kind !== "in" && panel.hidden && ready) { unread++; badge(); }
+  }
+  function handle(f) {
+    if (f.type === "welcome") {
+      token = f.token;
+      try { localStorage.setItem(store, token); } catch (e) { /* kept for this page only */ }
+      look(f.look);
+      f.items.forEach(show);
+      ready = true; delay = 1000; status.textContent = "";
+      flush();
+    } else if (f.type === "item") show(f.item);
+    else if (f.type === "items") f.items.forEach(show);
+    else if (f.type === "sent" || f.type === "chosen") {
+      outq = outq.filter(function (q) { return q.id !== f.id && q.item !== f.item; });
+      if (f.item && f.item.id) show(f.item);
+    } else if (f.type === "error" || f.type === "refused") refused(f);
+  }
+  function refused(f) {
+    var code = f.code || (f.error && f.error.code);
+    if (code === "bad_token") {
+      token = null; ready = false;
+      try { localStorage.removeItem(store); } catch (e) { /* nothing kept */ }
+      if (socket) socket.close(); else session();
+    } else if (code === "rate_limited") status.textContent = t[10];
+    else if (code === "origin_not_allowed" || code === "unknown_key") {
+      stopped = true; status.textContent = t[9]; form.hidden = true;
+    }
+    if (code !== "rate_limited") outq = outq.filter(function (q) { return q.id !== f.id; });
+  }
+  function flush() {
+    if (!ready) return;
+    outq.forEach(function (q) {
+      if (socket) socket.send(JSON.stringify(q));
+      else post(q.type === "choose" ? "choices" : "messages", q).then(handle, retry);
+    });
+    if (!socket) outq = outq.filter(function (q) { return q.type === "message"; });
+  }
+  function post(path, body) {
+    body.token = token;
+    return fetch(base + "/webchat/" + path + "?key=" + encodeURIComponent(key), {
+      method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().then(function (j) { if (!r.ok) { refused(j.error || {}); throw j; } return j; });
+    });
+  }
+  function retry() {
+    ready = false; socket = null;
+    if (stopped) return;
+    status.textContent = t[8];
+    setTimeout(polling ? session : connect, delay);
+    delay = Math.min(delay * 2, 30000);
+  }
+  function session() {
+    polling = true;
+    post("session", { after: last, language: lang }).then(function (f) { handle(f); poll(); },
+      function (e) { if (!e || !e.error) retry(); });
+  }
+  function poll() {
+    if (stopped || !ready) return;
+    post("poll", { after: last }).then(function (f) { handle(f); poll(); },
+      function (e) { if (!e || !e.error) retry(); });
+  }
+  function connect() {
+    var opened = false, ws;
+    status.textContent = t[8];
+    try {
+      ws = new WebSocket(base.replace(/^http/, "ws") + "/webchat/ws?key=" + encodeURIComponent(key));
+    } catch (e) { return session(); }
+    ws.onopen = function () {
+      opened = true; socket = ws;
+      ws.send(JSON.stringify({ type: "hello", token: token, after: last, language: lang }));
+    };
+    ws.onmessage = function (e) { handle(JSON.parse(e.data)); };
+    ws.onclose = function () {
+      if (!opened) return session(); /* WebSockets blocked, or refused: ask over HTTP */
+      retry();
+    };
+  }
+  function start() { if (!started) { started = true; connect(); } }
+  look();
+  document.body.appendChild(host);
+  if (token) start(); /* a returning visitor: their history and new answers */
+  window.relaydeskWebchat = { open: function () { toggle(true); } };
+})();

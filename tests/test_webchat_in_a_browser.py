@@ -1,0 +1,164 @@
+"""The widget in a real browser (Chromium via Playwright) on a shop's page served from
+another address than the desk's: a visitor chats with an operator answering in the fake
+Telegram forum, reloads and sees the history, a second tab shares the conversation, the
+visitor rates it; a page of an origin the entry point does not allow is refused."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from playwright.async_api import Page, expect
+
+from storage.models import Conversation
+from tests.fakes.browser import CHROMIUM, chromium_page, screenshot
+from tests.fakes.desk import OPERATOR_CHAT, Desk, free_port
+from tests.fakes.webchat import webchat_entry_point
+
+NO_CHROMIUM = not os.path.exists(CHROMIUM)
+IN_CI = os.environ.get("CI", "").lower() not in {"", "0", "false", "no"}
+pytestmark = pytest.mark.skipif(
+    NO_CHROMIUM and not IN_CI, reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)"
+)
+OLGA = 1001
+PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Shop</title>
+</head><body><h1>Blue kettles</h1>{before}
+<script src="{desk}/webchat/widget.js" data-key="{key}" {attrs} async></script></body></html>"""
+NO_WEBSOCKETS = "<script>window.WebSocket = function () { throw new Error('blocked'); };</script>"
+
+
+@pytest.fixture(autouse=True)
+def chromium_is_there() -> None:
+    if NO_CHROMIUM:
+        pytest.fail(f"CI is set and there is no Chromium at {CHROMIUM}: the browser tests must run")
+
+
+class Shop:
+    """The shop's site on a port of its own: http://127.0.0.1:<port> is allowed, the same
+    pages as http://localhost:<port> are another origin."""
+
+    def __init__(self, desk: Desk, key: str) -> None:
+        self.port = free_port()
+        self.allowed = f"http://127.0.0.1:{self.port}"
+        self.other = f"http://localhost:{self.port}"
+        app = web.Application()
+        app.router.add_get("/{page}", self._page)
+        self._desk, self._key = desk, key
+        self._runner = web.AppRunner(app)
+
+    async def _page(self, request: web.Request) -> web.Response:
+        name = request.match_info["page"]
+        html = PAGE.format(
+            lang="ru" if name == "ru" else "en",
+            before=NO_WEBSOCKETS if name == "no-websockets" else "",
+            desk=self._desk.url,
+            key=self._key,
+            attrs='data-title="Kettle help" data-color="#ffd33d"' if name == "themed" else "",
+        )
+        return web.Response(text=html, content_type="text/html")
+
+    async def start(self) -> None:
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()
+
+
+@pytest.fixture
+async def shop(desk: Desk) -> AsyncIterator[Shop]:
+    shop = Shop(desk, "")
+    webchat = await webchat_entry_point(desk, origins=(shop.allowed,))
+    shop._key = webchat.public_key
+    await shop.start()
+    yield shop
+    await shop.stop()
+
+
+async def _open(page: Page, url: str, label: str = "Open chat") -> None:
+    await page.goto(url)
+    await page.get_by_role("button", name=label).click()
+
+
+def _log(page: Page):  # noqa: ANN202
+    return page.get_by_role("log")
+
+
+async def _operator_answers(desk: Desk, text: str) -> None:
+    await desk.settle()
+    thread = desk.topic_of("Web visitor")["message_thread_id"]
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, text, thread_id=thread)
+
+
+async def test_a_visitor_chats_reloads_opens_a_second_tab_and_rates(desk: Desk, shop: Shop) -> None:
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        box = page.get_by_role("textbox", name="Your message")
+        await expect(box).to_be_focused()
+        await box.fill("Is the blue kettle in stock?")
+        await box.press("Enter")
+        await expect(_log(page)).to_contain_text("Is the blue kettle in stock?")
+        await _operator_answers(desk, "Yes! <img src=x onerror=alert(1)> two left")
+        await expect(_log(page)).to_contain_text("Yes! <img src=x onerror=alert(1)> two left")
+        assert await page.locator("#relaydesk-webchat img").count() == 0  # shown as text
+        await screenshot(page, "webchat-conversation")
+
+        await page.reload()
+        await page.get_by_role("button", name="Open chat").click()
+        await expect(_log(page)).to_contain_text("Is the blue kettle in stock?")
+        await expect(_log(page)).to_contain_text("two left")
+
+        second = await page.context.new_page()
+        await _open(second, f"{shop.allowed}/home")
+        await expect(_log(second)).to_contain_text("two left")
+        await second.get_by_role("textbox", name="Your message").fill("From the other tab")
+        await second.get_by_role("button", name="Send").click()
+        await expect(_log(page)).to_contain_text("From the other tab")
+
+        await _operator_answers(desk, "/close solved")
+        rating = page.get_by_role("group", name="How would you rate")
+        await rating.get_by_role("button", name="5 ★").click()
+        await expect(_log(page)).to_contain_text("Thank you for the rating")
+        await screenshot(page, "webchat-rated")
+        await page.keyboard.press("Escape")
+        await expect(page.get_by_role("button", name="Open chat")).to_be_focused()
+    await desk.settle()
+    assert (await Conversation.get(identity__channel="webchat")).csat_score == 5
+
+
+async def test_a_page_of_another_origin_is_refused(desk: Desk, shop: Shop) -> None:
+    async with chromium_page() as page:
+        await _open(page, f"{shop.other}/home")
+        await expect(page.get_by_role("status")).to_have_text(
+            "This chat is not available on this site."
+        )
+        await screenshot(page, "webchat-refused")
+    assert not await Conversation.exists()
+
+
+async def test_without_websockets_it_polls_and_speaks_the_pages_language(
+    desk: Desk, shop: Shop
+) -> None:
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/no-websockets")
+        box = page.get_by_role("textbox", name="Your message")
+        await box.fill("Over long polling")
+        await box.press("Enter")
+        await expect(_log(page)).to_contain_text("Over long polling")
+        await _operator_answers(desk, "Polled answer")
+        await expect(_log(page)).to_contain_text("Polled answer")
+
+        russian = await page.context.new_page()
+        await _open(russian, f"{shop.allowed}/ru", label="Открыть чат")
+        await expect(russian.get_by_role("button", name="Отправить")).to_be_visible()
+        await expect(_log(russian)).to_contain_text("Polled answer")  # the same visitor
+
+        themed = await page.context.new_page()
+        await themed.goto(f"{shop.allowed}/themed")
+        opener = themed.get_by_role("button", name="Open chat")
+        await expect(opener).to_have_text("Kettle help")
+        # A light colour gets dark text: the contrast stays readable.
+        assert await opener.evaluate("b => getComputedStyle(b).color") == "rgb(0, 0, 0)"
+        await screenshot(themed, "webchat-themed")

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from storage.models import ApiEntryPoint, AuditEntry, EntryPoint
+from storage.models import ApiEntryPoint, AuditEntry, EntryPoint, WebchatEntryPoint
 from tests.fakes.admin import PanelClient, make_account
 from tests.fakes.admin_data import as_seen, supervisor_signed_in
 from tests.fakes.api import ApiClient, Receiver
@@ -97,7 +97,7 @@ async def test_the_webhook_is_set_refused_in_plain_words_and_cleared(
     status, page = await admin.post(
         "/admin/channels/api/crm/webhook", {"webhook_url": "x", "clear": "1"}
     )
-    assert status == 200 and "The webhook was saved." in page
+    assert status == 200 and "Saved." in page
     api = await ApiEntryPoint.get()
     assert api.webhook_url is None and api.webhook_secret is None
 
@@ -129,6 +129,10 @@ async def test_only_admins_and_only_with_the_forms_token(
     hint = (await ApiEntryPoint.get()).key_hint
     assert (await admin.post("/admin/channels/api/shop/rotate", csrf=False))[0] == 403
     assert (await ApiEntryPoint.get()).key_hint == hint
+    status, _ = await admin.post(
+        "/admin/channels/webchat", {"slug": "site", "line": "default"}, csrf=False
+    )
+    assert status == 403 and not await WebchatEntryPoint.exists()
 
     supervisor = PanelClient(api_desk.url)
     try:
@@ -137,6 +141,62 @@ async def test_only_admins_and_only_with_the_forms_token(
         assert (await supervisor.post("/admin/channels/api/shop/rotate"))[0] == 403
         status, _ = await supervisor.post("/admin/channels/api", {"slug": "x", "line": "default"})
         assert status == 403
+        status, _ = await supervisor.post(
+            "/admin/channels/webchat", {"slug": "x", "line": "default"}
+        )
+        assert status == 403
     finally:
         await supervisor.close()
     assert (await ApiEntryPoint.get()).key_hint == hint
+
+
+async def test_a_web_chat_is_made_its_origins_and_look_changed_and_its_snippet_shown(
+    api_desk: Desk, admin: PanelClient
+) -> None:
+    form = {"slug": "site", "name": "Site", "line": "default", "origin": "https://shop.example"}
+    status, page = await admin.post("/admin/channels/webchat", form | {"color": "#1F6FEB"})
+    assert status == 200 and "Saved." in page
+    webchat = await WebchatEntryPoint.get()
+    assert webchat.allowed_origins == ["https://shop.example"] and webchat.color == "#1f6feb"
+    assert f"data-key=&#34;{webchat.public_key}&#34;" in page or webchat.public_key in page
+    assert "/webchat/widget.js" in as_seen(page) and "background: #1f6feb" in page
+
+    status, page = await admin.post(
+        "/admin/channels/webchat/site/origins", {"add": "https://www.shop.example"}
+    )
+    assert status == 200
+    status, page = await admin.post(
+        "/admin/channels/webchat/site/origins", {"remove": "https://shop.example"}
+    )
+    await webchat.refresh_from_db()
+    assert webchat.allowed_origins == ["https://www.shop.example"]
+    status, page = await admin.post("/admin/channels/webchat/site/origins", {"add": "not a site"})
+    assert status == 400 and 'class="field-error"' in page
+
+    status, page = await admin.post(
+        "/admin/channels/webchat/site/look",
+        {"title": "Help", "color": "#0a7d32", "position": "left"},
+    )
+    assert status == 200 and "background: #0a7d32" in page and "left: .5rem" in page
+    status, page = await admin.post(
+        "/admin/channels/webchat/site/look", {"title": "", "color": "red", "position": "left"}
+    )
+    assert status == 400 and "should be like #1f6feb" in as_seen(page)
+    await webchat.refresh_from_db()
+    assert (webchat.title, webchat.color, webchat.position) == ("Help", "#0a7d32", "left")
+
+    old = webchat.public_key
+    status, page = await admin.post("/admin/channels/webchat/site/rotate")
+    await webchat.refresh_from_db()
+    assert status == 200 and webchat.public_key != old and webchat.public_key in page
+
+    status, page = await admin.post("/admin/channels/webchat", form)
+    assert status == 400 and "exists already" in as_seen(page)
+    assert (await admin.post("/admin/channels/webchat/nope/rotate"))[0] == 404
+    entries = await AuditEntry.filter(action__startswith="entry_point.").order_by("id")
+    assert [(e.action, e.actor_name) for e in entries] == [
+        ("entry_point.set", "web:boss"),
+        ("entry_point.origins", "web:boss"),
+        ("entry_point.origins", "web:boss"),
+        ("entry_point.key", "web:boss"),
+    ]

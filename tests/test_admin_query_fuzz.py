@@ -86,6 +86,7 @@ FORMS: dict[str, tuple[str, ...]] = {
     "/admin/quick-replies": ("name", "scope", "line", "operator", "text_en"),
     "/admin/quick-replies/preview": ("text",),
     "/admin/channels/api": ("slug", "name", "line", "webhook_url"),
+    "/admin/channels/webchat": ("slug", "name", "line", "origin", "title", "color", "position"),
     "/admin/rules": RULE_FORM,
     "/admin/rules/{rule}": (*RULE_FORM, "save"),
     "/admin/rules/{rule}/move": ("direction",),

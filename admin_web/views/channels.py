@@ -1,9 +1,10 @@
-"""Channels: the REST API's entry points, for admins only.
+"""Channels: the REST API's and the web chat's entry points, for admins only.
 
-Every change goes through `bot.directory.api_entry_points`, the services `relaydesk api`
-uses, so the panel and the CLI share their checks and audit. A key (and a webhook secret) is
-shown once, on the page that answers the POST which made it; it is never kept to be shown
-again — only its hash and first characters are stored.
+Every change goes through `bot.directory.api_entry_points` and `.webchat_entry_points`, the
+services `relaydesk api` and `relaydesk webchat` use, so the panel and the CLI share their
+checks and audit. An API key (and a webhook secret) is shown once, on the page that answers
+the POST which made it; it is never kept to be shown again — only its hash and first
+characters are stored. A web chat's key is public (it is in every page's snippet).
 """
 
 from __future__ import annotations
@@ -25,7 +26,17 @@ from bot.directory.api_entry_points import (
     rotate_key,
     set_webhook,
 )
-from storage.models import ApiEntryPoint, Line
+from bot.directory.webchat_entry_points import SLUG as WEBCHAT_SLUG
+from bot.directory.webchat_entry_points import (
+    Snippet,
+    create_webchat_entry_point,
+    list_webchat_entry_points,
+    rotate_public_key,
+    set_look,
+    set_origins,
+    webchat_key_of,
+)
+from storage.models import ApiEntryPoint, Line, WebchatEntryPoint
 
 routes = web.RouteTableDef()
 LIST = "/admin/channels"
@@ -45,6 +56,7 @@ async def _list_page(
     request: web.Request,
     *,
     form: dict[str, str] | None = None,
+    webchat_form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> web.Response:
@@ -55,6 +67,10 @@ async def _list_page(
             "rows": await list_api_entry_points(),
             "lines": await Line.all().order_by("name"),
             "form": form or {"slug": "", "name": "", "line": "", "webhook_url": ""},
+            "webchats": [(w, _snippet(request, w)) for w in await list_webchat_entry_points()],
+            "webchat_form": webchat_form
+            or dict.fromkeys(("slug", "name", "line", "origin", "title", "color"), "")
+            | {"position": "right"},
             "errors": errors or {},
             "saved": request.query.get("saved") == "1",
         },
@@ -134,3 +150,97 @@ async def api_webhook(request: web.Request) -> web.StreamResponse:
     if issued.webhook_secret:
         return _issued_page(request, issued)
     raise web.HTTPFound(f"{LIST}?saved=1")
+
+
+# --- web chat -----------------------------------------------------------------------------------
+
+
+async def _webchat_slug(request: web.Request) -> str:
+    slug = request.match_info["slug"]
+    if not WEBCHAT_SLUG.fullmatch(slug) or not await WebchatEntryPoint.exists(
+        entry_point__key=webchat_key_of(slug)
+    ):
+        raise web.HTTPNotFound()
+    return slug
+
+
+def _snippet(request: web.Request, webchat: WebchatEntryPoint) -> str:
+    return str(Snippet(str(request.url.origin()), webchat.public_key))
+
+
+async def _webchat_refused(request: web.Request, slug: str, error: DirectoryError) -> web.Response:
+    return await _list_page(
+        request, errors={f"webchat:{slug}": say(request, error.text)}, status=400
+    )
+
+
+@routes.post("/channels/webchat", name="channel_webchat_create")
+async def webchat_create(request: web.Request) -> web.StreamResponse:
+    who = _admin(request)
+    data = await request.post()
+    form = {
+        key: str(data.get(key, "")).strip()[:500]
+        for key in ("slug", "name", "line", "origin", "title", "color", "position")
+    }
+    try:
+        await create_webchat_entry_point(
+            form["slug"],
+            form["line"],
+            origins=[form["origin"]] if form["origin"] else [],
+            name=form["name"] or None,
+            title=form["title"] or None,
+            color=form["color"] or None,
+            position=form["position"] or None,
+            actor_name=_actor(who),
+        )
+    except DirectoryError as error:
+        return await _list_page(
+            request,
+            webchat_form=form,
+            errors={"webchat_create": say(request, error.text)},
+            status=400,
+        )
+    raise web.HTTPFound(f"{LIST}?saved=1#webchat-{form['slug']}")
+
+
+@routes.post(r"/channels/webchat/{slug}/origins", name="channel_webchat_origins")
+async def webchat_origins(request: web.Request) -> web.StreamResponse:
+    who = _admin(request)
+    slug = await _webchat_slug(request)
+    data = await request.post()
+    add = str(data.get("add", "")).strip()[:500]
+    remove = str(data.get("remove", "")).strip()[:500]
+    try:
+        await set_origins(
+            slug,
+            add=[add] if add else [],
+            remove=[remove] if remove else [],
+            actor_name=_actor(who),
+        )
+    except DirectoryError as error:
+        return await _webchat_refused(request, slug, error)
+    raise web.HTTPFound(f"{LIST}?saved=1#webchat-{slug}")
+
+
+@routes.post(r"/channels/webchat/{slug}/look", name="channel_webchat_look")
+async def webchat_look(request: web.Request) -> web.StreamResponse:
+    _admin(request)
+    slug = await _webchat_slug(request)
+    data = await request.post()
+    try:
+        await set_look(
+            slug,
+            title=str(data.get("title", ""))[:500],
+            color=str(data.get("color", "")).strip()[:16] or None,
+            position=str(data.get("position", "")).strip()[:16] or None,
+        )
+    except DirectoryError as error:
+        return await _webchat_refused(request, slug, error)
+    raise web.HTTPFound(f"{LIST}?saved=1#webchat-{slug}")
+
+
+@routes.post(r"/channels/webchat/{slug}/rotate", name="channel_webchat_rotate")
+async def webchat_rotate(request: web.Request) -> web.StreamResponse:
+    who = _admin(request)
+    await rotate_public_key(await _webchat_slug(request), actor_name=_actor(who))
+    raise web.HTTPFound(f"{LIST}?saved=1#webchat-{request.match_info['slug']}")

@@ -144,7 +144,7 @@ def damaged(draw: st.DrawFn, body: dict[str, Any]) -> dict[str, Any]:
     copy = json.loads(json.dumps(body))
     node = copy
     while True:
-        keys = [k for k, v in node.items() if isinstance(v, dict)]
+        keys = [k for k, v in node.items() if isinstance(v, dict) and v]
         if not keys or draw(st.booleans()):
             break
         node = node[draw(st.sampled_from(keys))]
@@ -207,7 +207,7 @@ def api_cases(draw: st.DrawFn) -> Case:
         st.one_of(
             st.sampled_from(["k-1", "k-2", "k-3"]),
             st.uuids().map(str),
-            st.text(max_size=140),
+            st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=140),
         )
     )
     content_type = draw(st.sampled_from(["application/json", "application/json", "text/plain"]))

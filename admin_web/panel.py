@@ -20,6 +20,7 @@ from admin_web.state import PANEL_STATE, PanelState, core_of, state_of
 from admin_web.throttle import LoginThrottle
 from admin_web.views import (
     accounts,
+    channels,
     contacts,
     conversations,
     dashboard,
@@ -55,6 +56,7 @@ VIEW_MODULES = (
     contacts,
     settings,
     accounts,
+    channels,
 )
 
 

@@ -19,6 +19,7 @@ from admin_web.params import optional_id
 from bot.base.i18n import Text, _
 from bot.conversations.view import RESULT_NAMES
 from bot.reports.request import ReportRefused, ReportRequest, Scope
+from bot.reports.rows import SORTS, Order
 from storage.models import ConversationStatus
 
 PRESETS = {
@@ -27,6 +28,7 @@ PRESETS = {
     "7d": _("Last 7 days"),
     "30d": _("Last 30 days"),
     "month": _("This month"),
+    "last_month": _("Last month"),
     "custom": _("Dates below"),
 }
 GROUPING_NAMES = {
@@ -35,6 +37,7 @@ GROUPING_NAMES = {
     "week": _("By week"),
     "month": _("By month"),
 }
+DESCENDING_FIRST = {"number", "created", "reaction", "handling", "reply", "csat"}
 LISTS = ("line", "operator", "channel", "entry_point", "topic", "status", "result")
 
 
@@ -47,6 +50,7 @@ class ReportForm:
     last: str = ""
     grouping: str = "day"
     chosen: dict[str, list[str]] = field(default_factory=dict)
+    order: Order = Order()
 
     def picked(self, name: str, value: Any) -> bool:
         return str(value) in self.chosen.get(name, [])
@@ -55,8 +59,21 @@ class ReportForm:
         pairs = [("period", self.preset), ("from", self.first), ("to", self.last)]
         pairs += [("group", self.grouping)]
         pairs += [(name, value) for name in LISTS for value in self.chosen.get(name, [])]
+        if not self.order.newest_first:
+            pairs += [("sort", self.order.by), ("dir", "desc" if self.order.descending else "asc")]
         pairs += list(extra.items())
         return urlencode(pairs)
+
+    def sorted_by(self, column: str) -> str:
+        """The query of the table sorted by `column`: the other way when it is sorted by it
+        already, else descending for times and figures, ascending for names."""
+        if self.order.by == column:
+            descending = not self.order.descending
+        else:
+            descending = column in DESCENDING_FIRST
+        pairs = [("sort", column), ("dir", "desc" if descending else "asc")]
+        form = ReportForm(self.preset, self.first, self.last, self.grouping, self.chosen)
+        return form.query() + "&" + urlencode(pairs)
 
 
 def scope_of(who: Viewer) -> Scope:
@@ -80,6 +97,7 @@ def read(
         last=str(query.get("to") or "").strip(),
         grouping=str(query.get("group") or "day"),
         chosen={name: _values(query, name) for name in LISTS},
+        order=_order(query),
     )
     try:
         first, last = _period(form, today)
@@ -104,6 +122,14 @@ def read(
     return form, request, None
 
 
+def _order(query: Any) -> Order:
+    """The table's sort; anything but a sortable column's name is the default."""
+    by = str(query.get("sort") or "number")
+    if by not in SORTS:
+        return Order()
+    return Order(by, str(query.get("dir") or "desc") != "asc")
+
+
 def _values(query: Any, name: str) -> list[str]:
     found = query.getall(name, []) if hasattr(query, "getall") else [query.get(name)]
     return [str(value).strip()[:200] for value in found if value and str(value).strip()]
@@ -118,6 +144,9 @@ def _period(form: ReportForm, today: date) -> tuple[date, date]:
         return today - timedelta(29), today
     if form.preset == "month":
         return today.replace(day=1), today
+    if form.preset == "last_month":
+        last = today.replace(day=1) - timedelta(1)
+        return last.replace(day=1), last
     if form.preset == "custom":
         return _day(form.first, _("from")), _day(form.last, _("to"))
     form.preset = "7d"

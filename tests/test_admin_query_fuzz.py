@@ -30,7 +30,7 @@ REQUESTS = int(os.environ.get("RELAYDESK_FUZZ_REQUESTS", "160"))
 SEED = int(os.environ.get("RELAYDESK_FUZZ_SEED", "20261125"))
 
 REPORT = ("period", "from", "to", "group", "line", "operator", "channel", "entry_point")
-REPORT += ("topic", "status", "result", "page")
+REPORT += ("topic", "status", "result", "page", "sort", "dir", "column", "columns_sent")
 # Address -> the query parameters its page reads ({contact}, {line}, … are real ids; {id} random).
 QUERIES: dict[str, tuple[str, ...]] = {
     "/admin/": ("x",),
@@ -54,6 +54,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/admin/contacts/{id}": (),
     "/admin/contacts/{contact}/merge": ("target",),
     "/admin/lines": (),
+    "/admin/channels": ("saved",),
     "/admin/lines/{line}": ("saved",),
     "/admin/lines/{id}": (),
     "/admin/operators/{operator}": ("saved", "signed"),
@@ -84,6 +85,8 @@ FORMS: dict[str, tuple[str, ...]] = {
     "/admin/lines/new": ("slug", "name", "workspace", "auto_close_minutes", "topics", "day_mon"),
     "/admin/quick-replies": ("name", "scope", "line", "operator", "text_en"),
     "/admin/quick-replies/preview": ("text",),
+    "/admin/channels/api": ("slug", "name", "line", "webhook_url"),
+    "/admin/channels/webchat": ("slug", "name", "line", "origin", "title", "color", "position"),
     "/admin/rules": RULE_FORM,
     "/admin/rules/{rule}": (*RULE_FORM, "save"),
     "/admin/rules/{rule}/move": ("direction",),

@@ -69,12 +69,13 @@ async def test_an_admin_reads_the_two_days_figures_and_table(
         "missed": "1",
         "reaction": "0:07:20",  # (5 + 15 + 2 minutes) / 3
         "handling": "0:35:00",  # (30 + 40 minutes) / 2
+        "reply": "—",  # nobody wrote again after an answer
         "csat": "4.00",
     }
     assert listed(html) == [story.d.id, story.c.id, story.b.id, story.a.id]
     assert f'href="/admin/contacts/{story.c.contact_id}">Boris<' in html  # type: ignore[attr-defined]
     seen = words(html)
-    assert "2026-05-05 12:00 0:15:00 0:40:00 Petro" in seen
+    assert "2026-05-05 12:00 0:15:00 0:40:00 — Petro" in seen  # no reply time: one answer
     assert "Times in Europe/Kyiv" in seen
 
 

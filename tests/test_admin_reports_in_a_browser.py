@@ -1,5 +1,7 @@
 """The report page in a real browser (Chromium via Playwright): the three charts are drawn,
-nothing is fetched from another host, and a screenshot is kept for a person to look at."""
+nothing is fetched from another host, the breakdowns are shown, the table is sorted by a
+header and its columns chosen (and remembered on the next visit), and screenshots are kept
+for a person to look at."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ pytestmark = [
 
 async def test_the_report_draws_its_charts_from_the_desk_alone(desk: Desk) -> None:
     desk.settings.timezone = "Europe/Kyiv"
-    await two_days_in_may()
+    story = await two_days_in_may()
     await make_account("boss")
     async with chromium_page() as page:
         hosts: set[str] = set()
@@ -43,5 +45,29 @@ async def test_the_report_draws_its_charts_from_the_desk_alone(desk: Desk) -> No
             assert box and box["width"] > 300 and box["height"] > 60
         assert await page.locator("svg.chart rect.bar").count() == 6
         assert await page.text_content('[data-figure="created"]') == "4"
+        assert await page.locator("table.channels tbody tr").count() == 2
+        assert await page.locator("table.entry-points tbody tr").count() == 3
         assert hosts == {desk.url.split("/")[2]}
         await screenshot(page, "report")
+
+        await page.click('th[data-column="handling"] a')  # longest first
+        await page.wait_for_url("**sort=handling**")
+        numbers = await page.locator("table.rows td a[href^='/admin/conversations/']").all()
+        expected = [story.c, story.a, story.d, story.b]  # 40 and 30 minutes, then none
+        assert [await a.text_content() for a in numbers] == [f"#{c.id}" for c in expected]
+
+        for column in ("channel", "entry_point", "comment", "topic", "status"):
+            await page.uncheck(f'input[name=column][value="{column}"]')
+        await page.click("form.filters button[type=submit]")
+        await page.wait_for_load_state()
+        shown = ["number", "client", "created", "reaction", "handling", "reply", "operator"]
+        shown += ["line", "result", "csat"]
+        assert await _columns(page) == shown
+        await page.goto(desk.url + "/admin/reports?period=custom&from=2026-05-04&to=2026-05-05")
+        assert await _columns(page) == shown  # remembered by the browser
+        await screenshot(page, "report-columns")
+
+
+async def _columns(page) -> list[str]:
+    headers = await page.locator("table.rows th").all()
+    return [str(await header.get_attribute("data-column")) for header in headers]

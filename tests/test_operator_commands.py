@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.models import AuditEntry, Conversation, Operator, OperatorStatus
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 
 CUSTOMER = 5001
@@ -239,3 +240,26 @@ async def test_a_receipt_telegram_refuses_does_not_hold_back_the_others(desk: De
     ]
     marked = [desk.fake.reactions(OPERATOR_CHAT, a["message_id"]) for a in answers]
     assert sum(1 for reactions in marked if reactions) == 5  # all but the refused one
+
+
+async def test_closing_a_conversation_nobody_had_makes_the_closer_its_assignee_on_record(
+    desk: Desk,
+) -> None:
+    await Operator.all().update(status=OperatorStatus.BUSY)  # nobody free: it stays queued
+    thread = await _open(desk)
+    assert (await Conversation.get()).assignee_id is None
+    desk.fake.member_sends(OPERATOR_CHAT, PETRO, "/close spam", thread_id=thread)
+    await desk.settle()
+
+    conversation = await Conversation.get()
+    petro = await Operator.get(telegram_user_id=PETRO)
+    assert conversation.assignee_id == petro.id  # type: ignore[attr-defined]
+    trail = (
+        await AuditEntry.filter(conversation=conversation)
+        .order_by("id")
+        .values_list("action", "old_value", "new_value", "details")
+    )
+    assert trail[-2:] == [
+        ("assignee", None, "Petro", {"via": "close"}),
+        ("status", "queued", "closed", {"result": "spam"}),
+    ]

@@ -147,7 +147,7 @@ async def test_figures_table_and_export_agree_on_the_week(lines: Lines) -> None:
     assert by_day["2026-05-06"] == pytest.approx(0)
     assert by_day["2026-05-07"] is None
     assert by_day["2026-05-08"] == pytest.approx((45 * MINUTE + 229_500) / 2)
-    loads = {load.operator_id: load.figures for load in report.operators}
+    loads = {load.key: load.figures for load in report.operators}
     assert loads[None].reaction == pytest.approx(report.totals.reaction)
     # The table's column, a page at a time and in the export's chunks.
     table = {row.number: row.reaction for row in await rows.page(may(4, 10), 1, 50)}

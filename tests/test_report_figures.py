@@ -148,3 +148,27 @@ def test_a_request_the_report_cannot_answer_is_refused_in_words(
         ReportRequest(first, last, KYIV, grouping=grouping)
     text = refused.value.text
     assert said in text.msgid.format(**text.args)
+
+
+@pytest.mark.parametrize(
+    ("by", "descending", "clients"),
+    [
+        # Empty values last either way; ties (none here) and empties by number.
+        ("handling", False, ["Ivan", "Boris", "Anna", "Dana"]),
+        ("handling", True, ["Boris", "Ivan", "Dana", "Anna"]),
+        ("operator", False, ["Ivan", "Dana", "Boris", "Anna"]),
+        ("client", False, ["Anna", "Boris", "Dana", "Ivan"]),
+        ("number", False, ["Ivan", "Anna", "Boris", "Dana"]),
+    ],
+)
+async def test_the_table_sorts_by_a_column_either_way(
+    story: Story, by: str, descending: bool, clients: list[str]
+) -> None:
+    order = rows.Order(by, descending)
+    found = await rows.page(may(), 1, 3, order) + await rows.page(may(), 2, 3, order)
+    assert [row.client for row in found] == clients
+
+
+def test_the_table_sorts_only_by_its_own_columns() -> None:
+    with pytest.raises(ValueError):
+        rows.Order("c.id; DROP TABLE conversation")

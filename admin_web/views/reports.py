@@ -1,6 +1,7 @@
-"""The conversations report: filters in a GET form, the figures, load per operator, CSAT and
-the table of conversations by pages; and the same table as a streamed CSV. Every role opens
-it, each within its own scope (admin_web/report_form.scope_of)."""
+"""The conversations report: filters in a GET form, the figures, the breakdowns per operator,
+channel and entry point, CSAT and the table of conversations by pages, in the columns and
+order chosen; and the same table as a streamed CSV. Every role opens it, each within its own
+scope (admin_web/report_form.scope_of)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,13 @@ from admin_web.pages import render
 from admin_web.params import page_number
 from admin_web.report_charts import bars
 from admin_web.report_form import GROUPING_NAMES, PRESETS, read
+from admin_web.report_table import COLUMN_NAMES, cells, chosen_columns, remember_columns
 from admin_web.state import core_of
 from bot.base.i18n import _
 from bot.conversations.view import RESULT_NAMES, STATE_NAMES
 from bot.reports import rows
 from bot.reports.figures import Report, build
 from bot.reports.figures import clock_time as duration
-from bot.reports.request import ReportRequest
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 50
@@ -94,6 +95,7 @@ async def _read(request: web.Request):
 @routes.get("/reports", name="reports")
 async def report_page(request: web.Request) -> web.StreamResponse:
     zone, choices, form, asked, refusal = await _read(request)
+    columns, chose = chosen_columns(request.query, request.cookies)
     context = {
         "form": form,
         "choices": choices,
@@ -105,31 +107,38 @@ async def report_page(request: web.Request) -> web.StreamResponse:
         "duration": duration,
         "when": _clock_face(zone),
         "refusal": say(request, refusal) if refusal else None,
+        "columns": columns,
+        "column_names": COLUMN_NAMES,
     }
     if asked is None:
-        return render("reports.html", request, context, status=400)
-    report = await build(asked)
-    pages = max(1, -(-report.totals.created // PAGE_SIZE))
-    shown_page = min(page_number(request.query.get("page")), pages)
-    context |= {
-        "report": report,
-        "rows": await rows.page(asked, shown_page, PAGE_SIZE),
-        "charts": charts(report, _translator(request)),
-        "page": {"number": shown_page, "pages": pages},
-        "period": (asked.first_day.isoformat(), asked.last_day.isoformat()),
-    }
-    return render("reports.html", request, context)
+        response = render("reports.html", request, context, status=400)
+    else:
+        report = await build(asked)
+        pages = max(1, -(-report.totals.created // PAGE_SIZE))
+        shown_page = min(page_number(request.query.get("page")), pages)
+        context |= {
+            "report": report,
+            "rows": await rows.page(asked, shown_page, PAGE_SIZE, form.order),
+            "charts": charts(report, _translator(request)),
+            "page": {"number": shown_page, "pages": pages},
+            "period": (asked.first_day.isoformat(), asked.last_day.isoformat()),
+        }
+        response = render("reports.html", request, context)
+    if chose:
+        remember_columns(response, request, columns)
+    return response
 
 
 @routes.get("/reports/export.csv", name="reports_csv")
 async def report_csv(request: web.Request) -> web.StreamResponse:
-    """The filtered table, streamed a chunk of rows at a time: a year of conversations is
-    never in memory at once. `sep=comma` for a comma; a semicolon otherwise (what Excel
-    expects where the decimal mark is a comma)."""
+    """The filtered table in the chosen columns, newest first, streamed a chunk of rows at a
+    time: a year of conversations is never in memory at once. `sep=comma` for a comma; a
+    semicolon otherwise (what Excel expects where the decimal mark is a comma)."""
     zone, _choices, _form, asked, refusal = await _read(request)
     if asked is None:  # said as plain text: the link was opened to save a file
         return web.Response(status=400, text=say(request, refusal) if refusal else "")
     separator = SEPARATORS.get(str(request.query.get("sep")), ";")
+    columns, _chose = chosen_columns(request.query, request.cookies)
     name = f"conversations-{asked.first_day.isoformat()}-{asked.last_day.isoformat()}.csv"
     response = web.StreamResponse(
         headers={
@@ -141,65 +150,18 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
     words = _translator(request)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
-    writer.writerow([words(title) for title in COLUMNS])
+    writer.writerow([words(COLUMN_NAMES[column]) for column in columns])
     await response.write((BOM + buffer.getvalue()).encode())
-    await _stream(response, asked, zone, words, separator)
+    when = _clock_face(zone)
+    async for chunk in rows.chunks(asked):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+        writer.writerows(cells(row, columns, words, when) for row in chunk)
+        await response.write(buffer.getvalue().encode())
     await response.write_eof()
     return response
-
-
-COLUMNS = (
-    _("Channel"),
-    _("Number"),
-    _("Client"),
-    _("Entry point"),
-    _("Created"),
-    _("Reaction time"),
-    _("Handling time"),
-    _("Operator"),
-    _("Line"),
-    _("Topic"),
-    _("Status"),
-    _("Result"),
-    _("Comment"),
-    _("CSAT"),
-)
 
 
 def _translator(request: web.Request) -> Callable[[str], str]:
     language = panel_language(request)
     return lambda msgid: translate(request, language, msgid)
-
-
-async def _stream(
-    response: web.StreamResponse,
-    asked: ReportRequest,
-    zone: ZoneInfo,
-    words: Callable[[str], str],
-    separator: str,
-) -> None:
-    when = _clock_face(zone)
-    guest = words(_("Guest"))
-    async for chunk in rows.chunks(asked):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
-        for row in chunk:
-            writer.writerow(
-                [
-                    row.channel,
-                    row.number,
-                    row.client or guest,
-                    row.entry_point,
-                    when(row.created_at),
-                    duration(row.reaction) if row.reaction is not None else "",
-                    duration(row.handling) if row.handling is not None else "",
-                    row.operator,
-                    row.line,
-                    row.topic,
-                    words(STATE_NAMES.get(row.status, row.status)),  # type: ignore[call-overload]
-                    words(RESULT_NAMES[row.result]) if row.result in RESULT_NAMES else row.result,
-                    row.comment,
-                    "" if row.csat is None else row.csat,
-                ]
-            )
-        await response.write(buffer.getvalue().encode())

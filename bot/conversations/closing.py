@@ -70,9 +70,20 @@ async def finish(
         conversation.result = result
         conversation.comment = comment or conversation.comment
         conversation.closing = None
-        if conversation.assignee_id is None and by is not None:  # type: ignore[attr-defined]
+        taken = conversation.assignee_id is None and by is not None  # type: ignore[attr-defined]
+        if taken:
             conversation.assignee = by
         await conversation.save()
+        if taken:  # whoever closes a conversation nobody had becomes its assignee
+            await audit.record(
+                "assignee",
+                at=actions.clock.now(),
+                actor=by,
+                conversation=conversation,
+                old=None,
+                new=by.name if by else None,
+                via="close",
+            )
         await audit.record(
             "status",
             at=actions.clock.now(),

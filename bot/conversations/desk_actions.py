@@ -282,7 +282,8 @@ class DeskActions:
             async with in_transaction():
                 conversation.open_key = conversation.contact_id  # type: ignore[attr-defined]
                 conversation.closed_at = None
-                if conversation.assignee_id is None:  # type: ignore[attr-defined]
+                taken = conversation.assignee_id is None and by is not None  # type: ignore[attr-defined]
+                if taken:
                     conversation.assignee = by
                 assigned = conversation.assignee_id is not None  # type: ignore[attr-defined]
                 conversation.status = (
@@ -299,6 +300,16 @@ class DeskActions:
                     old=ConversationStatus.CLOSED.value,
                     new=conversation.status.value,
                 )
+                if taken:
+                    await audit.record(
+                        "assignee",
+                        at=self.clock.now(),
+                        actor=by,
+                        conversation=conversation,
+                        old=None,
+                        new=by.name if by else None,
+                        via="reopen",
+                    )
                 await self.outbox.refresh(conversation)
                 await self.changed(conversation, "status", actor=by)
         except IntegrityError:

@@ -1,8 +1,11 @@
-"""The report's figures: totals, one point per hour / day / week / month, CSAT and operators.
+"""The report's figures: totals, one point per hour / day / week / month, CSAT, and the
+breakdowns per operator, channel and entry point.
 
-SQL adds up each quarter of an hour (in UTC); those sums are folded into the report's own
-periods in its time zone here. Sums and counts add up, so the fold is exact, and it touches
-at most a year of quarter-hours, never a row."""
+One statement adds up the picked conversations by each grouping at once (their timings are
+computed once for all of them): each quarter of an hour (in UTC), folded here into the
+report's own periods in its time zone — sums and counts add up, so the fold is exact, and it
+touches at most a year of quarter-hours, never a row — and each assignee, channel, entry
+point and CSAT score."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from typing import Any
 
 from bot.reports import open_hours, sql
 from bot.reports.request import ReportRequest
-from storage.models import Operator
+from storage.models import EntryPoint, Operator
 
 
 @dataclass
@@ -26,6 +29,8 @@ class Figures:
     reaction_count: int = 0
     handling_sum: float = 0.0
     handling_count: int = 0
+    reply_sum: float = 0.0
+    reply_count: int = 0
     csat_sum: int = 0
     csat_count: int = 0
 
@@ -37,6 +42,8 @@ class Figures:
         self.reaction_count += int(row["reaction_count"] or 0)
         self.handling_sum += float(row["handling_sum"] or 0)
         self.handling_count += int(row["handling_count"] or 0)
+        self.reply_sum += float(row["reply_sum"] or 0)
+        self.reply_count += int(row["reply_count"] or 0)
         self.csat_sum += int(row["csat_sum"] or 0)
         self.csat_count += int(row["csat_count"] or 0)
 
@@ -47,6 +54,11 @@ class Figures:
     @property
     def handling(self) -> float | None:
         return self.handling_sum / self.handling_count if self.handling_count else None
+
+    @property
+    def reply(self) -> float | None:
+        """The average wait for an answer after the first one (over waits, not conversations)."""
+        return self.reply_sum / self.reply_count if self.reply_count else None
 
     @property
     def csat(self) -> float | None:
@@ -74,8 +86,10 @@ class Point:
 
 
 @dataclass
-class OperatorLoad:
-    operator_id: int | None  # None: conversations nobody was assigned
+class Share:
+    """One operator's, channel's or entry point's part of the report."""
+
+    key: int | str | None  # None: the conversations nobody was assigned
     name: str
     figures: Figures
 
@@ -86,7 +100,9 @@ class Report:
     totals: Figures
     series: list[Point]
     csat: dict[int, int]  # score -> how many ratings
-    operators: list[OperatorLoad] = field(default_factory=list)
+    operators: list[Share] = field(default_factory=list)
+    channels: list[Share] = field(default_factory=list)
+    entry_points: list[Share] = field(default_factory=list)
 
 
 def period_of(moment: datetime, request: ReportRequest) -> date | datetime:
@@ -111,46 +127,69 @@ def periods(request: ReportRequest) -> list[date | datetime]:
     return list(seen)
 
 
+GROUPINGS = ("bucket", "assignee_id", "channel", "entry_point_id", "csat_score")
+
+
 async def build(request: ReportRequest) -> Report:
     _, dialect = sql.connection()
     where = sql.conditions(request, dialect)
     hours = await open_hours.of_report(request)
     head = sql.timed(dialect, where, hours)
-    params = [*hours.params, *where.params]
-    buckets = await sql.rows_of(
-        f"{head} SELECT bucket, {sql.FIGURES} FROM timed GROUP BY bucket", params
+    grouped = " UNION ALL ".join(
+        f"SELECT '{name}' AS grouped_by, CAST({name} AS TEXT) AS grouped_value, {sql.FIGURES}"
+        f" FROM timed GROUP BY {name}"
+        for name in GROUPINGS
     )
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in GROUPINGS}
+    for row in await sql.rows_of(f"{head} {grouped}", [*hours.params, *where.params]):
+        found[str(row["grouped_by"])].append(row)
     by_period = {start: Figures() for start in periods(request)}
     totals = Figures()
-    for row in buckets:
-        moment = datetime.fromtimestamp(int(row["bucket"]) * sql.BUCKET_SECONDS, UTC)
+    for row in found["bucket"]:
+        moment = datetime.fromtimestamp(int(row["grouped_value"]) * sql.BUCKET_SECONDS, UTC)
         by_period.setdefault(period_of(moment, request), Figures()).add(row)
         totals.add(row)
-    scores = await sql.rows_of(
-        f"{head} SELECT csat_score AS score, COUNT(*) AS n FROM timed "
-        "WHERE csat_score IS NOT NULL GROUP BY csat_score",
-        params,
-    )
+    scores = {
+        int(row["grouped_value"]): int(row["created"])
+        for row in found["csat_score"]
+        if row["grouped_value"] is not None
+    }
+    channels = [
+        Share(row["grouped_value"], str(row["grouped_value"]), _figures(row))
+        for row in found["channel"]
+    ]
     return Report(
         request,
         totals,
         [Point(start, figures) for start, figures in sorted(by_period.items())],
-        {int(row["score"]): int(row["n"]) for row in scores},
-        await _operators(head, params),
+        scores,
+        operators=await _named(found["assignee_id"], Operator),
+        channels=_sorted(channels),
+        entry_points=await _named(found["entry_point_id"], EntryPoint),
     )
 
 
-async def _operators(head: str, params: list[Any]) -> list[OperatorLoad]:
-    grouped = await sql.rows_of(
-        f"{head} SELECT assignee_id, {sql.FIGURES} FROM timed GROUP BY assignee_id", params
+def _figures(row: dict[str, Any]) -> Figures:
+    figures = Figures()
+    figures.add(row)
+    return figures
+
+
+async def _named(
+    rows: list[dict[str, Any]], model: type[Operator] | type[EntryPoint]
+) -> list[Share]:
+    """Shares keyed by a row id, with the names of those rows (a handful: one query)."""
+    keys = [None if row["grouped_value"] is None else int(row["grouped_value"]) for row in rows]
+    ids = [key for key in keys if key is not None]
+    names = dict(await model.filter(id__in=ids).values_list("id", "name")) if ids else {}
+    return _sorted(
+        [
+            Share(key, "" if key is None else str(names.get(key, "")), _figures(row))
+            for key, row in zip(keys, rows, strict=True)
+        ]
     )
-    ids = [row["assignee_id"] for row in grouped if row["assignee_id"] is not None]
-    names = dict(await Operator.filter(id__in=ids).values_list("id", "name")) if ids else {}
-    loads = []
-    for row in grouped:
-        figures = Figures()
-        figures.add(row)
-        operator_id = row["assignee_id"]
-        loads.append(OperatorLoad(operator_id, str(names.get(operator_id, "")), figures))
-    loads.sort(key=lambda load: (load.operator_id is None, -load.figures.created, load.name))
-    return loads
+
+
+def _sorted(shares: list[Share]) -> list[Share]:
+    """The busiest first; the unassigned last."""
+    return sorted(shares, key=lambda share: (share.key is None, -share.figures.created, share.name))

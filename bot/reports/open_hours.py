@@ -41,28 +41,28 @@ class OpenDays:
         pieces = ", ".join(f"start{n}, length{n}" for n in range(1, self.pieces + 1))
         return f"open_days(line_id, utc_day, opened_before, {pieces}) AS ({self.table}),\n"
 
-    def joins(self, dialect: sql.Dialect) -> str:
-        """The calendar rows of the first message's and the answer's days, as `asked` and
-        `answered`; no rows for a line without hours."""
+    def joins(self, dialect: sql.Dialect, line: str, since: str, until: str) -> str:
+        """The calendar rows of the `since` and `until` moments' days on `line`, as `asked`
+        and `answered`; no rows for a line without hours."""
         if not self.table:
             return ""
         return "".join(
-            f"\n  LEFT JOIN open_days {alias} ON {alias}.line_id = p.line_id"
+            f"\n  LEFT JOIN open_days {alias} ON {alias}.line_id = {line}"
             f" AND {alias}.utc_day = {dialect.bucket(column, DAY)}"
-            for alias, column in (("asked", "p.created_at"), ("answered", "p.first_response_at"))
+            for alias, column in (("asked", since), ("answered", until))
         )
 
-    def reaction(self, dialect: sql.Dialect) -> str:
-        """Seconds from the first message to the first answer: open seconds for lines with
-        hours, wall-clock seconds for the others."""
-        wall = f"{dialect.seconds('p.first_response_at')} - {dialect.seconds('p.created_at')}"
+    def between(self, dialect: sql.Dialect, since: str, until: str) -> str:
+        """Seconds from `since` to `until` (a message to its answer): open seconds for lines
+        with hours, wall-clock seconds for the others. Needs `joins` of the same moments."""
+        wall = f"{dialect.seconds(until)} - {dialect.seconds(since)}"
         if not self.table:
             return wall
-        opened = self._open_until(dialect, "answered", "p.first_response_at")
-        since = self._open_until(dialect, "asked", "p.created_at")
+        opened = self._open_until(dialect, "answered", until)
+        before = self._open_until(dialect, "asked", since)
         return (
             f"CASE WHEN asked.line_id IS NULL OR answered.line_id IS NULL THEN {wall}"
-            f" ELSE {opened} - ({since}) END"
+            f" ELSE {opened} - ({before}) END"
         )
 
     def _open_until(self, dialect: sql.Dialect, alias: str, column: str) -> str:
@@ -78,7 +78,7 @@ class OpenDays:
 
 async def of_report(request: ReportRequest) -> OpenDays:
     """The calendar of the request's lines with hours, from the period's first day to the
-    last first answer of its conversations (answers may come after the period)."""
+    last operator answer in its conversations (answers may come after the period)."""
     hours = await _hours_of_lines(request)
     if not hours:
         return OpenDays()
@@ -86,12 +86,16 @@ async def of_report(request: ReportRequest) -> OpenDays:
     where = sql.conditions(request, dialect)
     where.any_of("c.line_id", sorted(hours))
     found = await sql.rows_of(
-        f"SELECT MAX({dialect.bucket('c.first_response_at', DAY)}) AS last_day"
-        f" FROM conversation c JOIN identity i ON i.id = c.identity_id WHERE {where.sql}",
+        f"SELECT MAX({dialect.bucket('c.first_response_at', DAY)}) AS answered,"
+        f" MAX({dialect.bucket('m.created_at', DAY)}) AS replied"
+        " FROM conversation c JOIN identity i ON i.id = c.identity_id"
+        " LEFT JOIN message m ON m.conversation_id = c.id AND m.direction = 'out'"
+        f" WHERE {where.sql}",
         where.params,
     )
     first = int(request.start.timestamp()) // DAY
-    last = max(int(request.end.timestamp()) // DAY, int(found[0]["last_day"] or 0))
+    answers = (int(found[0][key] or 0) for key in ("answered", "replied"))
+    last = max(int(request.end.timestamp()) // DAY, *answers)
     zone = request.zone.key or "UTC"
     rows = [
         row

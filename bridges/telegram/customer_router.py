@@ -12,6 +12,7 @@ from bot.base.cards import decode_button
 from bot.base.events import CustomerRef, EntryPointRef, InboundEdit, InboundMessage, MessageBody
 from bot.base.i18n import Text, Translator, _, pick_language
 from bot.conversations.inbox import Inbox
+from bridges.telegram.answers import answer_press
 from bridges.telegram.chat_filters import in_private_chat, pressed
 from bridges.telegram.convert import body_content, display_name, kind_of, text_of
 
@@ -47,7 +48,7 @@ def customer_router(
         )
         wake()
         text = _("Thank you!") if rated else _("This rating was already given.")
-        await query.answer(translator.render(language, Text(text)))
+        await answer_press(query, translator.render(language, Text(text)))
 
     @router.message()
     async def on_message(message: Message) -> None:

@@ -45,12 +45,23 @@ def notice_html(text: Text, translator: Translator, lang: str) -> str:
 
 def part_html(message: Outgoing, zone: tzinfo) -> str:
     """One text of a merged message: its time, then its words with their formatting."""
-    raw = message.content.get("entities")
-    entities = [MessageEntity.model_validate(e) for e in raw] if raw else None
-    body = html_decoration.unparse(message.text or "", entities)
+    body = text_html(message.text or "", message.content.get("entities"))
     if message.sent_at is None:
         return body
     return f"<i>{message.sent_at.astimezone(zone):%H:%M}</i>  {body}"
+
+
+def text_html(text: str, raw: list | None) -> str:
+    """The text with its entities as HTML; entities that do not fit the text (outside it, or
+    splitting a character in UTF-16, as only a forged update has them) leave it plain."""
+    size = len(text.encode("utf-16-le")) // 2
+    entities = [MessageEntity.model_validate(e) for e in raw or []]
+    if any(e.offset < 0 or e.length < 0 or e.offset + e.length > size for e in entities):
+        return escape(text, quote=False)
+    try:
+        return html_decoration.unparse(text, entities or None)
+    except (UnicodeDecodeError, ValueError):
+        return escape(text, quote=False)
 
 
 def shown_length(html: str) -> int:

@@ -13,6 +13,7 @@ from bot.base.dedupe import Deduper
 from bot.base.events import CommandCall, OperatorRef, ThreadRef, WorkspaceEdit, WorkspaceMessage
 from bot.base.i18n import Text, Translator, _
 from bot.conversations.workspace_flow import WorkspaceFlow
+from bridges.telegram.answers import answer_press
 from bridges.telegram.chat_filters import GROUPS, in_group, pressed
 from bridges.telegram.convert import display_name
 from bridges.telegram.customer_router import body_of
@@ -85,8 +86,8 @@ def workspace_router(
         message = query.message
         if decoded is None or not isinstance(message, Message) or message.chat.type not in GROUPS:
             log.warning("Ignored a malformed or foreign button press from %s", query.from_user.id)
-            await query.answer(
-                translator.render(language, Text(_("This button is no longer valid.")))
+            await answer_press(
+                query, translator.render(language, Text(_("This button is no longer valid.")))
             )
             return
         if not await deduper.first_time(f"tg-cb:{query.id}"):
@@ -104,9 +105,9 @@ def workspace_router(
         wake()
         if reply is None:
             text = Text(_("Only operators of this line can do that."))
-            await query.answer(translator.render(language, text), show_alert=True)
+            await answer_press(query, translator.render(language, text), show_alert=True)
             return
-        await query.answer(translator.render(language, reply.text), show_alert=not reply.ok)
+        await answer_press(query, translator.render(language, reply.text), show_alert=not reply.ok)
 
     return router
 

@@ -18,6 +18,7 @@ from storage.models import (
     EntryPoint,
     Identity,
     Line,
+    Message,
     Operator,
     Thread,
 )
@@ -51,6 +52,8 @@ class History:
     assigned: tuple[tuple[Operator, datetime], ...] = ()
     answered: datetime | None = None
     snoozed: tuple[tuple[datetime, datetime], ...] = ()  # (from, until)
+    reopened: tuple[tuple[datetime, datetime], ...] = ()  # (closed, reopened) before `closed`
+    messages: tuple[tuple[str, datetime], ...] = ()  # (direction, at)
     closed: datetime | None = None
     result: str | None = None
     csat: int | None = None
@@ -110,12 +113,19 @@ async def conversation(where: Line, name: str, history: History) -> Conversation
     for since, until in history.snoozed:
         await _audit(conversation, "status", since, state, "snoozed")
         await _audit(conversation, "status", until, "snoozed", state)
+    for closed, reopened in history.reopened:
+        await _audit(conversation, "status", closed, state, "closed")
+        await _audit(conversation, "status", reopened, "closed", state)
     if history.closed:
         await _audit(conversation, "status", history.closed, state, "closed")
+    for direction, at in history.messages:
+        await Message.create(
+            conversation=conversation, direction=direction, text=direction, created_at=at
+        )
     return conversation
 
 
-async def _operator(name: str, telegram: int) -> Operator:
+async def operator(name: str, telegram: int) -> Operator:
     found = await Operator.get_or_none(telegram_user_id=telegram)
     return found or await Operator.create(name=name, telegram_user_id=telegram)
 
@@ -159,8 +169,8 @@ class Story:
 async def two_days_in_may() -> Story:
     default = await line("default", "Default")
     sales = await line("sales", "Sales")
-    olga = await _operator("Olga", 1001)
-    petro = await _operator("Petro", 1002)
+    olga = await operator("Olga", 1001)
+    petro = await operator("Petro", 1002)
     a = await conversation(
         default,
         "Ivan",

@@ -47,6 +47,13 @@ async def nothing_stored() -> None:
         ({"json": {**GOOD, "text": 42}}, 422, "invalid_body"),
         ({"json": {**GOOD, "text": "a" * 4097}}, 422, "invalid_body"),
         ({"json": {"text": "Hello"}}, 422, "invalid_body"),
+        # PostgreSQL's text holds no NUL character: refused, not a 500 at the insert.
+        ({"json": {**GOOD, "text": "Hi\u0000"}}, 422, "invalid_body"),
+        (
+            {"json": {**GOOD, "contact": {"external_id": "c-1", "name": "Iv\u0000an"}}},
+            422,
+            "invalid_body",
+        ),
         (
             {"json": {**GOOD, "contact": {"external_id": "x" * 37, "name": "Ivan"}}},
             422,

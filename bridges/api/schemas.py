@@ -15,9 +15,11 @@ MAX_TEXT = 4096  # a Telegram message; longer texts would be cut where operators
 ContactId = Annotated[
     str, StringConstraints(min_length=1, max_length=MAX_CONTACT_ID, pattern=r"^[!-~]+$")
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"\S")]
+# Something besides spaces, and no NUL character (PostgreSQL's text cannot hold one).
+WORDS = r"^[^\x00]*[^\s\x00][^\x00]*$"
+Name = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=WORDS)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")]
-MessageText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")]
+MessageText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=WORDS)]
 
 
 class Strict(BaseModel):

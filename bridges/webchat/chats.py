@@ -74,7 +74,7 @@ class Chats:
         text, client_id = body.get("text"), body.get("id")
         if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
             raise Refused(400, "bad_message", "id: 8 to 40 letters, digits, - or _.")
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or not text.strip() or "\x00" in text:
             raise Refused(400, "bad_message", "text: say something.")
         if len(text) > visitors.MAX_TEXT:
             raise Refused(400, "too_long", f"text: at most {visitors.MAX_TEXT} characters.")

@@ -2,8 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+NUL = "\x00"
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with every NUL character dropped from its strings (in lists and mappings too):
+    PostgreSQL's text and JSON cannot hold one, and no messenger needs it."""
+    if isinstance(value, str):
+        return value.replace(NUL, "") if NUL in value else value
+    if isinstance(value, dict):
+        return {k: without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value
+
+
+class _Storable:
+    """What a person wrote or is called reaches the database: NUL characters are dropped."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            cleaned = without_nul(value)
+            if cleaned is not value:
+                object.__setattr__(self, f.name, cleaned)
 
 
 @dataclass(frozen=True)
@@ -14,7 +39,7 @@ class EntryPointRef:
 
 
 @dataclass(frozen=True)
-class CustomerRef:
+class CustomerRef(_Storable):
     channel: str
     external_id: str
     display_name: str
@@ -28,7 +53,7 @@ DELETED = "deleted"
 
 
 @dataclass(frozen=True)
-class MessageBody:
+class MessageBody(_Storable):
     """One message as its channel sent it: `content` keeps what a same-channel copy needs."""
 
     kind: str
@@ -60,7 +85,7 @@ class InboundEdit:
 
 
 @dataclass(frozen=True)
-class OperatorRef:
+class OperatorRef(_Storable):
     workspace_kind: str
     external_id: str
     name: str

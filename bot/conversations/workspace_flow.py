@@ -138,9 +138,10 @@ class WorkspaceFlow:
             with about():
                 await self._accept_message(event)
         except IntegrityError:
-            if not await Message.exists(source_key=key):
-                raise
-            log.info("Duplicate workspace message %s dropped", key)
+            if await Message.exists(source_key=key):
+                log.info("Duplicate workspace message %s dropped", key)
+            else:  # its id is already another message's in this chat: not a real update
+                log.warning("Workspace message %s reuses a stored message's id: dropped", key)
         self._metrics.update_handled("workspace", event.place.workspace_kind)
 
     def _source_key(self, event: WorkspaceMessage) -> str:

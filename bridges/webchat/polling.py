@@ -7,6 +7,7 @@ a preflight (one is answered all the same). The origin is checked on every reque
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -73,11 +74,9 @@ class Polling:
             with self._hub.listening(visitor.external_id) as news:
                 items = await self._chats.history(visitor, body.get("after"))
                 if not items:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self._poll_seconds):
                             await news.wait()
-                    except TimeoutError:
-                        pass
                     items = await self._chats.history(visitor, body.get("after"))
             return {"type": "items", "items": items}
 

@@ -20,7 +20,6 @@ IVAN, OLGA = 5001, 1001
 # of 100 texts at once, a second (a loaded machine takes them in more slowly than a
 # customer types).
 GATHER = {"first_message_wait_seconds": 5.0}
-GATHER_BURST = {"first_message_wait_seconds": 10.0}
 
 
 def _texts(user: int) -> list[str]:
@@ -54,7 +53,10 @@ async def test_twenty_new_customers_with_five_texts_each_are_shown_within_two_mi
     limited_telegram, database_url: str
 ) -> None:
     fake, clock = limited_telegram
-    desk = await Desk(fake, database_url, clock=clock, **GATHER_BURST, **TELEGRAM_LIMITS).start()
+    # Five times faster, not ten: taking in 100 texts at once is the desk's CPU, which a
+    # faster replay would count as ten times as many of Telegram's seconds.
+    clock.speed = 5.0
+    desk = await Desk(fake, database_url, clock=clock, **GATHER, **TELEGRAM_LIMITS).start()
     try:
         for user in CUSTOMERS:
             fake.add_user(user, f"C{user}")

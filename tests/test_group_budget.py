@@ -16,9 +16,7 @@ CUSTOMERS = range(7001, 7021)
 TEXTS = 5
 IVAN, OLGA = 5001, 1001
 # A new customer's first message waits for the ones typed right after it; the fake runs ten
-# times faster, so the desk is given what half a second of real time is there; for a burst
-# of 100 texts at once, a second (a loaded machine takes them in more slowly than a
-# customer types).
+# times faster, so the desk is given what half a second of real time is there.
 GATHER = {"first_message_wait_seconds": 5.0}
 
 

@@ -41,6 +41,7 @@ from storage.models import (
     OperatorStatus,
     Thread,
 )
+from storage.prepared import get_by_id
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ class Inbox:
             await self._actions.route(conversation, refresh=False)
 
     async def _greet(self, conversation: Conversation) -> None:
-        line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
+        line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
         now = self._clock.now()
         if not is_open(line.business_hours, now, self._actions.settings.timezone):
             await self._outbox.notice_customer(

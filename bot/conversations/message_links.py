@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 
 from bot.base.events import MessageBody
 from storage.models import Conversation, Direction, Message, MessageLink, Operator
+from storage.prepared import get_by_id
 
 
 def customer_chat_key(entry_point_key: str, chat: str) -> str:
@@ -146,7 +147,7 @@ async def copy_of(message_id: int, chat_key: str) -> str | None:
 
 async def apply_edit(link: MessageLink, body: MessageBody, when: datetime) -> Message:
     """Store the new text of the message behind `link` (either side's original)."""
-    message = await Message.get(id=link.message_id)  # type: ignore[attr-defined]
+    message = await get_by_id(Message, link.message_id)  # type: ignore[attr-defined]
     message.text = body.text
     message.content = body.content
     message.edited_at = when

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.base.cards import Button, Card
 from bot.base.i18n import Text, _
 from storage.models import Conversation, ConversationStatus, Thread
+from storage.prepared import Prepared
 
 STATE_ICONS = {
     ConversationStatus.QUEUED: "🆕",
@@ -50,10 +51,7 @@ async def header_card(conversation: Conversation, thread_id: int | None = None) 
     """Needs contact, identity, entry_point, line and assignee fetched. Shown in another
     thread than the conversation's (it was transferred away), the card has no buttons."""
     identity = conversation.identity
-    earlier = await Conversation.filter(
-        contact_id=conversation.contact_id,
-        id__lt=conversation.id,  # type: ignore[attr-defined]
-    ).count()
+    earlier = await _EARLIER(conversation.contact_id, conversation.id)  # type: ignore[attr-defined]
     assignee = conversation.assignee
     fields: list[tuple[Text, str | Text]] = [
         (Text(_("Customer")), conversation.contact.name),
@@ -99,20 +97,33 @@ def _status(conversation: Conversation) -> Text:
 VIEWED = ("contact", "identity", "entry_point", "assignee", "line")
 
 
+_LOAD_FOR_VIEW: Prepared[Conversation] = Prepared(
+    Conversation, lambda id: Conversation.get(id=id).select_related(*VIEWED)
+)
+_LATEST_ID: Prepared[int | None] = Prepared(
+    Conversation,
+    lambda thread_id: (
+        Conversation.filter(thread_id=thread_id)
+        .order_by("-id")
+        .first()
+        .values_list("id", flat=True)
+    ),
+)
+_EARLIER: Prepared[int] = Prepared(
+    Conversation,
+    lambda contact_id, before: Conversation.filter(contact_id=contact_id, id__lt=before).count(),
+)
+
+
 async def load_for_view(conversation_id: int) -> Conversation:
     """The conversation with what its title and card show, read in one statement."""
-    return await Conversation.get(id=conversation_id).select_related(*VIEWED)
+    return await _LOAD_FOR_VIEW(conversation_id)
 
 
 async def latest_conversation_id(thread: Thread) -> int | None:
     """The conversation `thread` is about now: its newest (a contact's later conversations on
     a line reuse the thread), or None before any."""
-    return (
-        await Conversation.filter(thread_id=thread.id)
-        .order_by("-id")
-        .first()
-        .values_list("id", flat=True)
-    )
+    return await _LATEST_ID(thread.id)
 
 
 async def latest_view(thread: Thread) -> Conversation | None:

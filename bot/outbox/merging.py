@@ -17,6 +17,7 @@ from bot.base.ports import Outgoing
 from bot.conversations.message_links import parts_of
 from bot.conversations.view import header_card, load_for_view
 from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, Message, Thread
+from storage.prepared import filter_by_ids
 
 # At most so many texts, and so many characters of them, in one message: with the card and
 # the times it stays under Telegram's 4096 characters.
@@ -91,7 +92,7 @@ async def merged_message(thread: Thread, chat_key: str, external_id: str) -> Mer
     owner = await Conversation.filter(thread_id=thread.id, card_message_id=external_id).first()
     if owner is None and len(ids) < 2:
         return None
-    by_id = {m.id: m for m in await Message.filter(id__in=ids)}
+    by_id = {m.id: m for m in await filter_by_ids(Message, ids)}
     parts = [part(by_id[i]) for i in ids if i in by_id]
     card = await header_card(await load_for_view(owner.id), thread.id) if owner else None
     return Merged(parts, card)
@@ -102,5 +103,5 @@ async def parts_shown_with(chat_key: str, card_id: str) -> list[Outgoing]:
     ids = await parts_of(chat_key, card_id)
     if not ids:
         return []
-    by_id = {m.id: m for m in await Message.filter(id__in=ids)}
+    by_id = {m.id: m for m in await filter_by_ids(Message, ids)}
     return [part(by_id[i]) for i in ids if i in by_id]

@@ -9,9 +9,6 @@ import math
 import random
 from datetime import timedelta
 
-from tortoise.expressions import Q
-from tortoise.functions import Min
-
 from bot.base.clock import Clock
 from bot.base.log_context import about
 from bot.base.metrics import Metrics
@@ -21,6 +18,15 @@ from bot.outbox.delivery_plan import Plan, Unavailable
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import TargetKind
+from bot.outbox.statements import (
+    ALBUM,
+    CANDIDATES,
+    CLAIM,
+    HEADS,
+    PENDING_OF,
+    UNCLAIM,
+    UPCOMING,
+)
 from bot.outbox.thread_header import NotYet
 from storage.models import Delivery, DeliveryStatus
 
@@ -117,24 +123,12 @@ class OutboxWorker:
         mono = self._clock.monotonic()
         if len(self._held) > 1000:
             self._held = {k: v for k, v in self._held.items() if v > mono}
-        heads = (
-            await Delivery.filter(status=DeliveryStatus.PENDING)
-            .group_by("target")
-            .annotate(head=Min("id"))
-            .values_list("head", flat=True)
-        )
+        heads = await HEADS()
         if not heads:
             return 5.0
         # Still pending: a send in flight may have finished (status sent, claim cleared)
         # since the heads were read, and must not be taken up again.
-        candidates = (
-            await Delivery.filter(
-                id__in=list(heads), status=DeliveryStatus.PENDING, not_before__lte=now
-            )
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .order_by("id")
-            .limit(self._batch)
-        )
+        candidates = await CANDIDATES(list(heads), now, self._batch)
         pause = 5.0
         if len(self._starved) > 1000:
             self._starved = {k: v for k, v in self._starved.items() if v > mono}
@@ -190,12 +184,7 @@ class OutboxWorker:
             task = asyncio.create_task(self._send(group, plan))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        upcoming = (
-            await Delivery.filter(status=DeliveryStatus.PENDING, not_before__gt=now)
-            .order_by("not_before")
-            .first()
-            .values_list("not_before", flat=True)
-        )
+        upcoming = await UPCOMING(now)
         if upcoming:
             pause = min(pause, max((upcoming - now).total_seconds(), 0.01))
         return max(pause, 0.01)
@@ -221,32 +210,18 @@ class OutboxWorker:
         so do a line's receipts (one claim and one mark for many reactions)."""
         together = TAKEN_TOGETHER.get(head.target.partition(":")[0])
         if together:
-            return list(
-                await Delivery.filter(target=head.target, status=DeliveryStatus.PENDING)
-                .order_by("id")
-                .limit(together)
-            )
+            return list(await PENDING_OF(head.target, together))
         if not head.group_key:
             return [head]
-        return list(
-            await Delivery.filter(
-                target=head.target, group_key=head.group_key, status=DeliveryStatus.PENDING
-            )
-            .order_by("id")
-            .limit(10)
-        )
+        return list(await ALBUM(head.target, head.group_key))
 
     async def _claim(self, group: list[Delivery]) -> bool:
         now = self._clock.now()
-        claimed = await Delivery.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            id__in=[d.id for d in group],
-            status=DeliveryStatus.PENDING,
-        ).update(claimed_until=now + LEASE)
+        claimed = await CLAIM([d.id for d in group], now, now + LEASE)
         return claimed == len(group)
 
     async def _unclaim(self, group: list[Delivery]) -> None:
-        await Delivery.filter(id__in=[d.id for d in group]).update(claimed_until=None)
+        await UNCLAIM([d.id for d in group])
 
     async def _send(self, group: list[Delivery], plan: Plan) -> None:
         head = group[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -25,6 +26,8 @@ class Operators:
         self._clock = clock
         self._cache_seconds = cache_seconds
         self._verified: dict[tuple[int, str], float] = {}
+        # Checks under way: an operator's answers in several topics at once ask Telegram once.
+        self._checking: dict[tuple[int, str], asyncio.Future[bool | None]] = {}
         self._members: dict[tuple[int, int], float] = {}  # (line, operator) known added, until
 
     async def line_of(self, workspace_kind: str, chat: str) -> Line | None:
@@ -33,22 +36,40 @@ class Operators:
     async def resolve(self, line: Line, author: OperatorRef) -> Operator | None:
         """The operator behind `author`, or None (logged) when they are not in the line's chat."""
         key = (line.id, author.external_id)
-        if self._verified.get(key, 0.0) < self._clock():
-            checker = self._checker(author.workspace_kind)
-            if checker is None or not await checker.is_member(
-                line.workspace_chat, author.external_id
-            ):
-                log.warning(
-                    "Ignored %s user %s: not a member of line %s's chat",
-                    author.workspace_kind,
-                    author.external_id,
-                    line.slug,
-                )
-                return None
-            self._verified[key] = self._clock() + self._cache_seconds
+        if self._verified.get(key, 0.0) < self._clock() and not await self._check(line, author):
+            log.warning(
+                "Ignored %s user %s: not a member of line %s's chat",
+                author.workspace_kind,
+                author.external_id,
+                line.slug,
+            )
+            return None
         if author.workspace_kind in self._closed_kinds:
             return await self._known_member(line, author)
         return await self._register(line, author)
+
+    async def _check(self, line: Line, author: OperatorRef) -> bool:
+        """Ask the workspace whether `author` is in the line's chat; a yes is kept for a
+        while. Lookups while one is under way wait for its answer instead of asking again
+        (and ask themselves if it failed)."""
+        key = (line.id, author.external_id)
+        pending = self._checking.get(key)
+        if pending is not None:
+            answer = await asyncio.shield(pending)
+            return answer if answer is not None else await self._check(line, author)
+        pending = self._checking[key] = asyncio.get_running_loop().create_future()
+        answer: bool | None = None
+        try:
+            checker = self._checker(author.workspace_kind)
+            answer = checker is not None and await checker.is_member(
+                line.workspace_chat, author.external_id
+            )
+            if answer:
+                self._verified[key] = self._clock() + self._cache_seconds
+        finally:
+            del self._checking[key]
+            pending.set_result(answer)
+        return answer
 
     async def _known_member(self, line: Line, author: OperatorRef) -> Operator | None:
         """Lines closed to newcomers: only operators already added to the line may act."""

@@ -60,6 +60,11 @@ class Prepared(Generic[T]):
         self._build = build
         self._plans: dict[tuple[str, Shape], _Plan | None] = {}
 
+    @property
+    def unprepared_shapes(self) -> int:
+        """How many of the shapes run so far run the usual way."""
+        return sum(plan is None for plan in self._plans.values())
+
     async def __call__(self, *args: Any) -> T:
         shape = _shape(args)
         if shape is None:
@@ -95,7 +100,7 @@ class Prepared(Generic[T]):
                 return _unprepared(query, "a marker is ambiguous")
             if found:
                 slots.append((position, *found[0]))
-        if len(slots) != len(where):
+        if len({(argument, index) for _, argument, index in slots}) != len(where):
             return _unprepared(query, "an argument is not a parameter as given")
         query._db = None  # type: ignore[assignment]
         return _Plan(query, sql, tuple(parameters), tuple(slots))

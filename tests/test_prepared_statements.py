@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tortoise.exceptions import DoesNotExist
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from storage import db
@@ -18,11 +19,11 @@ NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 DUE = Prepared(
     Delivery,
-    lambda target, now, limit: Delivery.filter(
-        target=target, status=DeliveryStatus.PENDING, not_before__lte=now
-    )
-    .order_by("id")
-    .limit(limit),
+    lambda target, now, limit: (
+        Delivery.filter(target=target, status=DeliveryStatus.PENDING, not_before__lte=now)
+        .order_by("id")
+        .limit(limit)
+    ),
 )
 COUNT_DUE = Prepared(Delivery, lambda now: Delivery.filter(not_before__lte=now).count())
 TARGETS = Prepared(
@@ -34,6 +35,10 @@ SENT = Prepared(
     lambda ids, now: Delivery.filter(id__in=ids, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENT, done_at=now
     ),
+)
+EITHER_DUE = Prepared(
+    Delivery,
+    lambda now: Delivery.filter(Q(not_before__lte=now) | Q(done_at__lte=now)).count(),
 )
 SETTING = Prepared(Setting, lambda key: Setting.get_or_none(key=key))
 LIKE = Prepared(Setting, lambda start: Setting.filter(key__startswith=start).count())
@@ -61,10 +66,12 @@ async def test_a_prepared_query_answers_as_the_query_does_each_time(stored) -> N
         assert [d.id for d in await DUE("thread:1", NOW, 1)] == [due[0].id]
         assert await DUE("thread:2", NOW - timedelta(hours=1), 10) == []
         assert await COUNT_DUE(NOW) == 3
+        assert await EITHER_DUE(NOW) == 3  # one argument, two parameters
         assert await TARGETS([due[1].id, due[0].id]) == ["thread:1", "thread:1"]
         assert await TARGETS([due[0].id, due[1].id, due[1].id + 1]) == ["thread:1"] * 2 + [
             "thread:2"
         ]
+    assert all(q.unprepared_shapes == 0 for q in (DUE, COUNT_DUE, EITHER_DUE, TARGETS))
 
 
 async def test_by_id_raises_for_a_missing_row_and_reads_the_rest(stored) -> None:
@@ -104,5 +111,6 @@ async def test_arguments_tortoise_rewrites_run_the_usual_way(stored) -> None:
     await Setting.create(key="rules.b", value={})
     assert await LIKE("rules.") == 2
     assert await LIKE("x") == 0
+    assert LIKE.unprepared_shapes >= 1  # one per database the test ran on
     assert (await SETTING("rules.a")) is not None
     assert await SETTING("missing") is None

@@ -41,7 +41,7 @@ from storage.models import (
     OperatorStatus,
     Thread,
 )
-from storage.prepared import get_by_id
+from storage.prepared import Prepared, get_by_id
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,18 @@ class Accepted:
     conversation_id: int | None
     duplicate: bool = False
     new_conversation: bool = False
+
+
+# Read for every customer message: built once (`storage.prepared`).
+_IDENTITY_WITH_CONTACT: Prepared[Identity | None] = Prepared(
+    Identity,
+    lambda channel, external_id: (
+        Identity.filter(channel=channel, external_id=external_id).select_related("contact").first()
+    ),
+)
+_OPEN_OF: Prepared[Conversation | None] = Prepared(
+    Conversation, lambda contact_id: Conversation.get_or_none(open_key=contact_id)
+)
 
 
 class UnknownEntryPoint(LookupError):
@@ -117,7 +129,7 @@ class Inbox:
             if contact.banned:
                 log.info("Message from banned contact %s ignored", contact.id)
                 return Accepted(None, None)
-            conversation = await Conversation.get_or_none(open_key=contact.id)
+            conversation = await _OPEN_OF(contact.id)
             if conversation is None:
                 answered = await self._rating_reply(contact, inbound, entry_point)
                 if answered is not None:
@@ -267,11 +279,7 @@ class Inbox:
     async def _identity(self, inbound: InboundMessage) -> Identity:
         """The customer's identity, with its contact."""
         ref = inbound.customer
-        identity = (
-            await Identity.filter(channel=ref.channel, external_id=ref.external_id)
-            .select_related("contact")
-            .first()
-        )
+        identity = await _IDENTITY_WITH_CONTACT(ref.channel, ref.external_id)
         if identity is None:
             contact = await Contact.create(name=ref.display_name, language=ref.language)
             return await Identity.create(

@@ -113,6 +113,25 @@ _EARLIER: Prepared[int] = Prepared(
     Conversation,
     lambda contact_id, before: Conversation.filter(contact_id=contact_id, id__lt=before).count(),
 )
+_LATEST_IN_THREAD: Prepared[Conversation | None] = Prepared(
+    Conversation,
+    lambda line_id, workspace_kind, external_id: (
+        Conversation.filter(
+            thread__line_id=line_id,
+            thread__workspace_kind=workspace_kind,
+            thread__external_id=external_id,
+        )
+        .order_by("-id")
+        .select_related("thread")
+        .first()
+    ),
+)
+_THREAD: Prepared[Thread | None] = Prepared(
+    Thread,
+    lambda line_id, workspace_kind, external_id: Thread.get_or_none(
+        line_id=line_id, workspace_kind=workspace_kind, external_id=external_id
+    ),
+)
 
 
 async def load_for_view(conversation_id: int) -> Conversation:
@@ -141,19 +160,8 @@ async def thread_and_conversation(
     line_id: int, workspace_kind: str, external_id: str
 ) -> tuple[Thread | None, Conversation | None]:
     """The thread `external_id` of a line and its latest conversation, read together."""
-    conversation = (
-        await Conversation.filter(
-            thread__line_id=line_id,
-            thread__workspace_kind=workspace_kind,
-            thread__external_id=external_id,
-        )
-        .order_by("-id")
-        .select_related("thread")
-        .first()
-    )
+    conversation = await _LATEST_IN_THREAD(line_id, workspace_kind, external_id)
     if conversation is not None:
         return conversation.thread, conversation
-    thread = await Thread.get_or_none(
-        line_id=line_id, workspace_kind=workspace_kind, external_id=external_id
-    )
+    thread = await _THREAD(line_id, workspace_kind, external_id)
     return thread, None

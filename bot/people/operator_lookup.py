@@ -9,8 +9,29 @@ from collections.abc import Callable
 from bot.base.events import OperatorRef
 from bot.base.ports import MembershipChecker
 from storage.models import Line, LineMember, Operator
+from storage.prepared import Prepared
 
 log = logging.getLogger(__name__)
+
+
+# Read for every operator's message (`storage.prepared`).
+_LINE_OF: Prepared[Line | None] = Prepared(
+    Line,
+    lambda kind, chat: Line.get_or_none(workspace_kind=kind, workspace_chat=chat),
+)
+
+
+class _OperatorBy(dict[str, Prepared[Operator | None]]):
+    """The operator by their account on a workspace, by its column (`_account`)."""
+
+    def __missing__(self, column: str) -> Prepared[Operator | None]:
+        self[column] = query = Prepared(
+            Operator, lambda account: Operator.get_or_none(**{column: account})
+        )
+        return query
+
+
+_OPERATOR_BY = _OperatorBy()
 
 
 class Operators:
@@ -31,7 +52,7 @@ class Operators:
         self._members: dict[tuple[int, int], float] = {}  # (line, operator) known added, until
 
     async def line_of(self, workspace_kind: str, chat: str) -> Line | None:
-        return await Line.get_or_none(workspace_kind=workspace_kind, workspace_chat=chat)
+        return await _LINE_OF(workspace_kind, chat)
 
     async def resolve(self, line: Line, author: OperatorRef) -> Operator | None:
         """The operator behind `author`, or None (logged) when they are not in the line's chat."""
@@ -90,7 +111,8 @@ class Operators:
         details: dict[str, object] = {"name": author.name}
         if author.workspace_kind == "telegram":
             details["telegram_username"] = author.username
-        operator = await Operator.get_or_none(**key)
+        ((column, account),) = key.items()
+        operator = await _OPERATOR_BY[column](account)
         if operator is None:
             operator, _ = await Operator.get_or_create(**key, defaults=details)
             log.info("Registered operator %s (%s) in line %s", operator.id, author.name, line.slug)

@@ -7,9 +7,9 @@ arguments and notes where each one lands among the statement's parameters; later
 put the arguments there and let tortoise run the statement and read its rows as it always
 does (models, `select_related`, values, counts, updated rows).
 
-Arguments may be ints, strings, aware datetimes and lists of ints (a list's length is part of
-the shape). A call with anything else, or a shape whose arguments tortoise turns into
-something else (so a marker is not found as given), runs the usual way.
+Arguments may be ints, strings, aware datetimes and lists of ints or of strings (a list's
+length is part of the shape). A call with anything else, or a shape whose arguments tortoise
+turns into something else (so a marker is not found as given), runs the usual way.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from tortoise.queryset import AwaitableQuery, DeleteQuery, UpdateQuery
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Shape = tuple[object, ...]  # per argument: int, str, datetime, or a list's length
+Shape = tuple[object, ...]  # per argument: int, str, datetime, or (int or str, a list's length)
 _INT_MARKER = (
     7_310_000_000_000  # far above any id, count or limit the desk uses (and a valid limit)
 )
@@ -121,13 +121,17 @@ def _shape(args: Sequence[Any]) -> Shape | None:
             shape.append(type(arg))
         elif isinstance(arg, datetime) and arg.tzinfo is not None:
             shape.append(datetime)
-        elif isinstance(arg, list) and all(
-            isinstance(item, int) and not isinstance(item, bool) for item in arg
-        ):
-            shape.append(len(arg))
+        elif isinstance(arg, list) and arg and _all_of(arg, type(arg[0])):
+            shape.append((type(arg[0]), len(arg)))
+        elif isinstance(arg, list) and not arg:
+            shape.append((int, 0))
         else:
             return None
     return tuple(shape)
+
+
+def _all_of(items: list[Any], kind: type) -> bool:
+    return kind in (int, str) and all(type(item) is kind for item in items)
 
 
 def _markers(shape: Shape) -> tuple[list[Any], list[tuple[Any, tuple[int, int | None]]]]:
@@ -146,8 +150,9 @@ def _markers(shape: Shape) -> tuple[list[Any], list[tuple[Any, tuple[int, int | 
     arguments: list[Any] = []
     where: list[tuple[Any, tuple[int, int | None]]] = []
     for argument, kind in enumerate(shape):
-        if isinstance(kind, int) and not isinstance(kind, type):
-            items = [marker(int) for _ in range(kind)]
+        if isinstance(kind, tuple):
+            item_kind, length = kind
+            items = [marker(item_kind) for _ in range(length)]
             arguments.append(items)
             where += [(item, (argument, index)) for index, item in enumerate(items)]
         else:

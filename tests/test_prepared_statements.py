@@ -40,6 +40,7 @@ EITHER_DUE = Prepared(
     Delivery,
     lambda now: Delivery.filter(Q(not_before__lte=now) | Q(done_at__lte=now)).count(),
 )
+NAMED = Prepared(Delivery, lambda targets: Delivery.filter(target__in=targets).count())
 SETTING = Prepared(Setting, lambda key: Setting.get_or_none(key=key))
 LIKE = Prepared(Setting, lambda start: Setting.filter(key__startswith=start).count())
 
@@ -67,11 +68,13 @@ async def test_a_prepared_query_answers_as_the_query_does_each_time(stored) -> N
         assert await DUE("thread:2", NOW - timedelta(hours=1), 10) == []
         assert await COUNT_DUE(NOW) == 3
         assert await EITHER_DUE(NOW) == 3  # one argument, two parameters
+        assert await NAMED(["thread:2", "thread:9"]) == 1
+        assert await NAMED(["thread:1"]) == 3
         assert await TARGETS([due[1].id, due[0].id]) == ["thread:1", "thread:1"]
         assert await TARGETS([due[0].id, due[1].id, due[1].id + 1]) == ["thread:1"] * 2 + [
             "thread:2"
         ]
-    assert all(q.unprepared_shapes == 0 for q in (DUE, COUNT_DUE, EITHER_DUE, TARGETS))
+    assert all(q.unprepared_shapes == 0 for q in (DUE, COUNT_DUE, EITHER_DUE, TARGETS, NAMED))
 
 
 async def test_by_id_raises_for_a_missing_row_and_reads_the_rest(stored) -> None:

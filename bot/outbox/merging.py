@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 from bot.base.cards import Card
 from bot.base.ports import Outgoing
-from bot.conversations.message_links import parts_of
+from bot.conversations.message_links import MAX_PARTS, parts_of
 from bot.conversations.view import header_card, load_for_view
 from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, Message, Thread
 from storage.prepared import filter_by_ids
 
 # At most so many texts, and so many characters of them, in one message: with the card and
 # the times it stays under Telegram's 4096 characters.
-MAX_PARTS = 20
 MAX_CHARACTERS = 3000
 
 

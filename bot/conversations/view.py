@@ -109,6 +109,12 @@ _LATEST_ID: Prepared[int | None] = Prepared(
         .values_list("id", flat=True)
     ),
 )
+_LATEST_VIEW: Prepared[Conversation | None] = Prepared(
+    Conversation,
+    lambda thread_id: (
+        Conversation.filter(thread_id=thread_id).order_by("-id").select_related(*VIEWED).first()
+    ),
+)
 _EARLIER: Prepared[int] = Prepared(
     Conversation,
     lambda contact_id, before: Conversation.filter(contact_id=contact_id, id__lt=before).count(),
@@ -148,12 +154,7 @@ async def latest_conversation_id(thread: Thread) -> int | None:
 async def latest_view(thread: Thread) -> Conversation | None:
     """The latest conversation (`latest_conversation_id`) with what its title and card show,
     in one statement."""
-    return (
-        await Conversation.filter(thread_id=thread.id)
-        .order_by("-id")
-        .select_related(*VIEWED)
-        .first()
-    )
+    return await _LATEST_VIEW(thread.id)
 
 
 async def thread_and_conversation(

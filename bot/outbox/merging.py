@@ -17,7 +17,7 @@ from bot.base.ports import Outgoing
 from bot.conversations.message_links import MAX_PARTS, parts_of
 from bot.conversations.view import header_card, load_for_view
 from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, Message, Thread
-from storage.prepared import filter_by_ids
+from storage.prepared import Prepared, filter_by_ids
 
 # At most so many texts, and so many characters of them, in one message: with the card and
 # the times it stays under Telegram's 4096 characters.
@@ -44,14 +44,20 @@ def _size(messages: list[Message]) -> int:
     return sum(len(m.text or "") for m in messages)
 
 
-async def queued_run(head: Delivery) -> list[Delivery]:
-    """`head` and the texts queued right behind it in its thread that may go with it."""
-    rows = (
-        await Delivery.filter(target=head.target, status=DeliveryStatus.PENDING, id__gte=head.id)
+_QUEUED_FROM: Prepared[list[Delivery]] = Prepared(
+    Delivery,
+    lambda target, first: (
+        Delivery.filter(target=target, status=DeliveryStatus.PENDING, id__gte=first)
         .order_by("id")
         .limit(MAX_PARTS)
         .select_related("message")
-    )
+    ),
+)
+
+
+async def queued_run(head: Delivery) -> list[Delivery]:
+    """`head` and the texts queued right behind it in its thread that may go with it."""
+    rows = await _QUEUED_FROM(head.target, head.id)
     run: list[Delivery] = []
     size = 0
     for row in rows:

@@ -8,7 +8,12 @@ from typing import Any
 from bot.base.ports import Outgoing
 from bot.conversations.message_links import counterpart, link_copies
 from storage.models import Delivery, Message, MessageLink
-from storage.prepared import filter_by_ids, get_by_id
+from storage.prepared import Prepared, filter_by_ids, get_by_id
+
+_LINKS_OF: Prepared[list[MessageLink]] = Prepared(
+    MessageLink,
+    lambda message_ids: MessageLink.filter(message_id__in=message_ids).order_by("-id"),
+)
 
 
 async def relay(
@@ -44,7 +49,7 @@ async def messages_of(deliveries: list[Delivery]) -> list[Message]:
 async def _origins(message_ids: list[int]) -> dict[int, MessageLink]:
     """Where each message was first seen: its oldest link, all read in one statement."""
     origins: dict[int, MessageLink] = {}
-    for link in await MessageLink.filter(message_id__in=message_ids).order_by("-id"):
+    for link in await _LINKS_OF(message_ids):
         origins[link.message_id] = link  # type: ignore[attr-defined]  # the oldest is last
     return origins
 

@@ -1,8 +1,9 @@
 """The long-polling fallback, for networks that block WebSockets: `POST /webchat/session`
-(the `hello` of the socket), `/webchat/poll` (waits for lines after the last one shown),
-`/webchat/messages` and `/webchat/choices`. Each takes `?key=<public key>` and a JSON body
-with the visitor's token; the widget sends it as text/plain, so a browser sends it without
-a preflight (one is answered all the same). The origin is checked on every request."""
+(the `hello` of the socket), `/webchat/poll` (waits for lines after the last one shown, or
+a newer "read" mark), `/webchat/messages`, `/webchat/choices` and `/webchat/typing`. Each
+takes `?key=<public key>` and a JSON body with the visitor's token; the widget sends it as
+text/plain, so a browser sends it without a preflight (one is answered all the same). The
+origin is checked on every request."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.webchat.tokens import Visitor
+from bot.webchat.transcript import read_upto
 from bridges.webchat.access import Refused, cors_headers, entry_point_of, refusal
-from bridges.webchat.chats import Chats, language_of, look
+from bridges.webchat.chats import Chats, language_of, whole
 from bridges.webchat.hub import Hub
 from bridges.webhook_body import BadBody, decode_text, parse_json_object, read_body
 from storage.models import WebchatEntryPoint
@@ -61,8 +63,7 @@ class Polling:
             webchat: WebchatEntryPoint, body: dict[str, Any], _: web.Request
         ) -> dict[str, Any]:
             visitor, token = self._chats.admit(webchat, body.get("token"))
-            items = await self._chats.history(visitor, body.get("after"))
-            return {"type": "welcome", "token": token, "look": look(webchat), "items": items}
+            return await self._chats.welcome(webchat, visitor, token, body.get("after"))
 
         return await self._serve(request, action)
 
@@ -71,14 +72,17 @@ class Polling:
             webchat: WebchatEntryPoint, body: dict[str, Any], _: web.Request
         ) -> dict[str, Any]:
             visitor = self._visitor(webchat, body)
+            shown_read = whole(body.get("read")) or 0
             with self._hub.listening(visitor.external_id) as news:
                 items = await self._chats.history(visitor, body.get("after"))
-                if not items:
+                read = await read_upto(visitor.external_id)
+                if not items and read <= shown_read:
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self._poll_seconds):
                             await news.wait()
                     items = await self._chats.history(visitor, body.get("after"))
-            return {"type": "items", "items": items}
+                    read = await read_upto(visitor.external_id)
+            return {"type": "items", "items": items, "read": read}
 
         return await self._serve(request, action)
 
@@ -89,6 +93,14 @@ class Polling:
             visitor = self._visitor(webchat, body)
             language = language_of(body.get("language"))
             return await self._chats.say(webchat, visitor, body, request.remote or "", language)
+
+        return await self._serve(request, action)
+
+    async def typing(self, request: web.Request) -> web.Response:
+        async def action(
+            webchat: WebchatEntryPoint, body: dict[str, Any], _: web.Request
+        ) -> dict[str, Any]:
+            return await self._chats.typing(self._visitor(webchat, body))
 
         return await self._serve(request, action)
 

@@ -57,7 +57,7 @@
     "textarea{flex:1;resize:none;font:inherit;padding:6px;border:1px solid #57606a;",
     "border-radius:6px}form button{border:0;border-radius:6px;padding:0 12px;",
     "background:var(--c);color:var(--f)}",
-    ".ask{flex-direction:column;align-items:stretch}.ask label{display:flex;flex-direction:column;",
+    "[hidden]{display:none!important}.ask{flex-direction:column;align-items:stretch}.ask label{display:flex;flex-direction:column;",
     "font-size:13px;gap:2px}.ask input,.ask textarea{font:inherit;padding:6px;border:1px solid #57606a;",
     "border-radius:6px}.ask [aria-invalid=true]{border-color:#b3261e}.err{margin:0;color:#b3261e;",
     "font-size:13px}.ask button{padding:8px}.away{margin:0;padding:8px 10px;background:#fff7e0;",

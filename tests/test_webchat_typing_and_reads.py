@@ -9,6 +9,7 @@ import asyncio
 from typing import Any
 
 from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.waiting import eventually
 from tests.fakes.webchat import Window, post, webchat_entry_point
 
 OLGA = 1001
@@ -40,9 +41,7 @@ async def test_a_visitor_typing_shows_typing_in_the_topic_once_per_five_seconds(
     messages_before = len(desk.topic_messages("Web visitor"))
 
     await window.typing()
-    async with asyncio.timeout(5):
-        while not desk.fake.calls_to("sendChatAction"):
-            await asyncio.sleep(0.02)
+    await eventually(lambda: bool(desk.fake.calls_to("sendChatAction")), within=5)
     await window.typing()  # within 5 seconds: dropped, not delayed
     await asyncio.sleep(0.5)
     calls = desk.fake.calls_to("sendChatAction")

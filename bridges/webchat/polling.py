@@ -23,6 +23,7 @@ from bridges.webhook_body import BadBody, decode_text, parse_json_object, read_b
 from storage.models import WebchatEntryPoint
 
 MAX_BODY = 16 * 1024
+COMMIT_GRACE = 0.3  # seconds
 
 Action = Callable[[WebchatEntryPoint, dict[str, Any], web.Request], Awaitable[dict[str, Any]]]
 
@@ -73,16 +74,27 @@ class Polling:
         ) -> dict[str, Any]:
             visitor = self._visitor(webchat, body)
             shown_read = whole(body.get("read")) or 0
-            with self._hub.listening(visitor.external_id) as news:
+
+            async def news_now() -> dict[str, Any] | None:
                 items = await self._chats.history(visitor, body.get("after"))
                 read = await read_upto(visitor.external_id)
-                if not items and read <= shown_read:
+                if items or read > shown_read:
+                    return {"type": "items", "items": items, "read": read}
+                return None
+
+            with self._hub.listening(visitor.external_id) as news:
+                found = await news_now()
+                if found is None:
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self._poll_seconds):
                             await news.wait()
-                    items = await self._chats.history(visitor, body.get("after"))
-                    read = await read_upto(visitor.external_id)
-            return {"type": "items", "items": items, "read": read}
+                    found = await news_now()
+                if found is None and news.is_set():
+                    # A "read" mark is told from inside its change's transaction: it may
+                    # not be committed yet when the poll wakes.
+                    await asyncio.sleep(COMMIT_GRACE)
+                    found = await news_now()
+            return found or {"type": "items", "items": [], "read": shown_read}
 
         return await self._serve(request, action)
 

@@ -17,7 +17,7 @@ from bot.base.i18n import Text, _
 from bot.directory.business_hours import is_open, open_spans
 from bot.people.contacts import MAX_LENGTHS, looks_like_email
 from bot.webchat import CHANNEL
-from storage.models import Contact, Conversation, Identity, Line, WebchatEntryPoint
+from storage.models import Conversation, Identity, Line, WebchatEntryPoint
 
 OFF, OPTIONAL, REQUIRED = "off", "optional", "required"
 # How far ahead "back at" is looked for: a line closed for longer says no time.
@@ -39,12 +39,13 @@ class Form:
 @dataclass(frozen=True)
 class Asked:
     """Where a visitor stands: the form they are asked (None: write at once), whether the
-    team is away and when it is back (None: not known), and their contact if any."""
+    team is away and when it is back (None: not known), and the name their identity has
+    (None: a new visitor)."""
 
     form: Form | None
     away: bool
     back_at: datetime | None
-    contact: Contact | None
+    known_as: str | None
 
     def shape(self) -> dict[str, Any]:
         back = self.back_at.isoformat().replace("+00:00", "Z") if self.back_at else None
@@ -103,7 +104,7 @@ async def asked(webchat: WebchatEntryPoint, visitor: str, now: datetime, zone: s
     if form is None and contact is None and (webchat.form_name, webchat.form_email) != (OFF, OFF):
         form = Form("prechat", webchat.form_name, webchat.form_email)
     when = back_at(line.business_hours, now, zone) if away else None
-    return Asked(form, away, when, contact)
+    return Asked(form, away, when, identity.display_name if identity else None)
 
 
 def _value(body: dict[str, Any], field: str) -> str | None:

@@ -109,7 +109,7 @@ class Chats:
             raise Refused(
                 400, refused.code, self._words(language, refused.text), refused.field
             ) from None
-        return given, asked.contact.name if asked.contact else None
+        return given, asked.known_as
 
     async def typing(self, visitor: Visitor) -> dict[str, Any]:
         await self._typing.customer_typing(CHANNEL, visitor.external_id)

@@ -212,3 +212,30 @@ async def test_the_pre_chat_form_asks_for_the_email_then_marks_answered_lines_re
         await expect(_log(page).get_by_text("✓ Read")).to_have_count(1)
     contact = await Contact.get()
     assert (contact.name, contact.email) == ("Anna Smith", "anna@example.com")
+
+
+async def test_out_of_hours_the_visitor_leaves_a_message_with_the_offline_form(
+    desk: Desk, shop: Shop
+) -> None:
+    from storage.models import Contact, Line
+
+    await Line.filter(id=desk.core.default_line.id).update(
+        business_hours={"timezone": "UTC", "days": {}}  # closed every day: no "back at"
+    )
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        await expect(page.get_by_text("We are away now.", exact=True)).to_be_visible()
+        await expect(page.get_by_role("textbox", name="Your name")).to_be_focused()
+        await page.get_by_role("textbox", name="Your name").fill("Petro")
+        await page.get_by_role("textbox", name="Email").fill("petro@example.com")
+        await page.get_by_role("textbox", name="Your message").fill("Call me tomorrow")
+        await page.get_by_role("button", name="Send").click()
+        await expect(_log(page)).to_contain_text("Call me tomorrow")
+        await expect(page.get_by_role("status")).to_have_text(
+            "Thank you: your message was received. We will answer here as soon as we can."
+        )
+        await expect(_log(page)).to_contain_text("out of office hours")
+        await screenshot(page, "webchat-offline-form")
+    await desk.settle()
+    assert desk.topic_texts("Petro") == ["Call me tomorrow"]
+    assert (await Contact.get()).email == "petro@example.com"

@@ -162,3 +162,80 @@ async def test_without_websockets_it_polls_and_speaks_the_pages_language(
         # A light colour gets dark text: the contrast stays readable.
         assert await opener.evaluate("b => getComputedStyle(b).color") == "rgb(0, 0, 0)"
         await screenshot(themed, "webchat-themed")
+
+
+async def test_the_pre_chat_form_asks_for_the_email_then_marks_answered_lines_read(
+    desk: Desk, shop: Shop
+) -> None:
+    from bot.directory.webchat_entry_points import set_form
+    from storage.models import Contact
+
+    await set_form("shop", name="optional", email="required")
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        name = page.get_by_role("textbox", name="Your name (optional)")
+        email = page.get_by_role("textbox", name="Email")
+        await expect(name).to_be_focused()
+        await expect(page.get_by_role("textbox", name="Your message")).to_be_hidden()
+        start = page.get_by_role("button", name="Start the chat")
+        await start.click()
+        await expect(page.get_by_role("alert").filter(has_text="email")).to_have_text(
+            "Please write your email."
+        )
+        await expect(email).to_be_focused()
+        await expect(email).to_have_attribute("aria-invalid", "true")
+        await email.fill("anna at example")
+        await email.press("Enter")
+        await expect(page.get_by_role("alert").filter(has_text="email")).to_have_text(
+            "This does not look like an email address."
+        )
+        await name.fill("Anna Smith")
+        await email.fill("anna@example.com")
+        await start.press("Enter")
+        box = page.get_by_role("textbox", name="Your message")
+        await expect(box).to_be_focused()
+        await box.fill("Where is my kettle?")
+        await box.press("Enter")
+        await expect(_log(page)).to_contain_text("Where is my kettle?")
+        await desk.settle()
+        assert desk.topic_texts("Anna Smith") == ["Where is my kettle?"]
+        desk.fake.member_sends(
+            OPERATOR_CHAT, OLGA, "On its way", thread_id=desk.topic_of("Anna")["message_thread_id"]
+        )
+        await expect(_log(page)).to_contain_text("On its way")
+        await expect(_log(page).get_by_text("✓ Read")).to_have_count(1)
+        await screenshot(page, "webchat-pre-chat-read")
+
+        await page.reload()
+        await page.get_by_role("button", name="Open chat").click()
+        await expect(page.get_by_role("textbox", name="Your message")).to_be_focused()
+        await expect(_log(page).get_by_text("✓ Read")).to_have_count(1)
+    contact = await Contact.get()
+    assert (contact.name, contact.email) == ("Anna Smith", "anna@example.com")
+
+
+async def test_out_of_hours_the_visitor_leaves_a_message_with_the_offline_form(
+    desk: Desk, shop: Shop
+) -> None:
+    from storage.models import Contact, Line
+
+    await Line.filter(id=desk.core.default_line.id).update(
+        business_hours={"timezone": "UTC", "days": {}}  # closed every day: no "back at"
+    )
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        await expect(page.get_by_text("We are away now.", exact=True)).to_be_visible()
+        await expect(page.get_by_role("textbox", name="Your name")).to_be_focused()
+        await page.get_by_role("textbox", name="Your name").fill("Petro")
+        await page.get_by_role("textbox", name="Email").fill("petro@example.com")
+        await page.get_by_role("textbox", name="Your message").fill("Call me tomorrow")
+        await page.get_by_role("button", name="Send").click()
+        await expect(_log(page)).to_contain_text("Call me tomorrow")
+        await expect(page.get_by_role("status")).to_have_text(
+            "Thank you: your message was received. We will answer here as soon as we can."
+        )
+        await expect(_log(page)).to_contain_text("out of office hours")
+        await screenshot(page, "webchat-offline-form")
+    await desk.settle()
+    assert desk.topic_texts("Petro") == ["Call me tomorrow"]
+    assert (await Contact.get()).email == "petro@example.com"

@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.base.clock import Clock
-from bot.base.events import InboundEdit, InboundMessage
+from bot.base.events import CustomerRef, InboundEdit, InboundMessage
 from bot.base.i18n import Text, _, verbatim
 from bot.base.locks import KeyedLock
 from bot.base.log_context import about, conversation_is
@@ -281,7 +281,9 @@ class Inbox:
         ref = inbound.customer
         identity = await _IDENTITY_WITH_CONTACT(ref.channel, ref.external_id)
         if identity is None:
-            contact = await Contact.create(name=ref.display_name, language=ref.language)
+            contact = await Contact.create(
+                name=ref.display_name, language=ref.language, email=ref.email
+            )
             return await Identity.create(
                 contact=contact,
                 channel=ref.channel,
@@ -290,6 +292,7 @@ class Inbox:
                 display_name=ref.display_name,
                 language=ref.language,
             )
+        await _fill_contact(identity, ref)
         changed = (identity.username, identity.display_name, identity.language) != (
             ref.username,
             ref.display_name,
@@ -380,3 +383,20 @@ class Inbox:
                 await conversation.thread, DeliveryKind.EDIT, conversation, message=message
             )
         return True
+
+
+async def _fill_contact(identity: Identity, ref: CustomerRef) -> None:
+    """What a customer tells of themselves later (a web chat form) fills what the contact
+    lacks: an email where there is none, a name where the contact still has the name it got
+    from this identity. What an operator wrote on the card is kept."""
+    contact = identity.contact
+    fields = []
+    if ref.email and not contact.email:
+        contact.email = ref.email
+        fields.append("email")
+    named = ref.name_given and ref.display_name != identity.display_name
+    if named and contact.name == identity.display_name:
+        contact.name = ref.display_name
+        fields.append("name")
+    if fields:
+        await contact.save(update_fields=fields)

@@ -58,6 +58,7 @@ async def header_card(conversation: Conversation, thread_id: int | None = None) 
         (Text(_("Username")), f"@{identity.username}" if identity.username else "—"),
         (Text(_("Language")), identity.language or "—"),
         (Text(_("Channel")), identity.channel),
+        *([(Text(_("Email")), conversation.contact.email)] if conversation.contact.email else []),
         (Text(_("Entry point")), conversation.entry_point.name),
         (Text(_("Earlier conversations")), str(earlier)),
         (Text(_("Line")), conversation.line.name),

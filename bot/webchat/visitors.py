@@ -10,6 +10,7 @@ from typing import Any
 from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
 from bot.conversations.inbox import Inbox
 from bot.webchat import CHANNEL
+from bot.webchat.prechat import Given
 from bot.webchat.tokens import Visitor
 from bot.webchat.transcript import VisitorPush, add, change, of_visitor, shape
 from storage.models import EntryPoint, WebchatItem
@@ -38,11 +39,21 @@ async def say(
     text: str,
     client_id: str,
     language: str | None,
+    given: Given | None = None,
+    known_as: str | None = None,
 ) -> Said:
+    """`given`: the name and email of the visitor's form; `known_as`: the name the desk
+    already knows them by (so a message without the form keeps it)."""
+    given = given or Given()
     inbound = InboundMessage(
         entry_point=EntryPointRef(CHANNEL, entry.key, entry.name),
         customer=CustomerRef(
-            CHANNEL, visitor.external_id, display_name(visitor), language=language
+            CHANNEL,
+            visitor.external_id,
+            given.name or known_as or display_name(visitor),
+            language=language,
+            email=given.email,
+            name_given=given.name is not None,
         ),
         chat=visitor.external_id,
         # The widget's id of the message: a resend after a lost connection is the same one.

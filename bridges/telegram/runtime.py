@@ -31,6 +31,7 @@ from bridges.telegram.files import TelegramFiles
 from bridges.telegram.helpers import HelperBots
 from bridges.telegram.sender import TelegramSender
 from bridges.telegram.turned_off import turned_off
+from bridges.telegram.typing import TelegramTyping
 from bridges.telegram.workspace_router import workspace_router
 from bridges.webhook_body import BadBody, parse_json_object, read_body
 
@@ -160,7 +161,12 @@ class TelegramBridge:
         # `relaydesk lines add`.
         core.connect_workspace(
             WorkspacePorts(
-                "telegram", sender, TelegramMembers(bot, core.redactor), files, me.username
+                "telegram",
+                sender,
+                TelegramMembers(bot, core.redactor),
+                files,
+                me.username,
+                typing=TelegramTyping(bot, core.redactor),
             )
         )
         log.info(

@@ -13,6 +13,7 @@ from bot.base.connections import CustomerPorts
 from bot.core import Core
 from bot.webchat import CHANNEL
 from bot.webchat.customer_sender import WebchatCustomerSender
+from bot.webchat.reads import Reads
 from bridges.webchat import PREFIX
 from bridges.webchat.access import Refused, refusal
 from bridges.webchat.chats import Chats
@@ -30,6 +31,7 @@ class WebchatBridge:
         self._chats: Chats | None = None
         self._polling: Polling | None = None
         self._widget = WIDGET.read_bytes()
+        self._reading = False
 
     def install(self, app: web.Application) -> None:
         app.router.add_get(f"{PREFIX}/widget.js", self._script)
@@ -39,6 +41,7 @@ class WebchatBridge:
             ("poll", Polling.poll),
             ("messages", Polling.message),
             ("choices", Polling.choice),
+            ("typing", Polling.typing),
         ):
             app.router.add_post(f"{PREFIX}/{path}", self._polled(method))
             app.router.add_route("OPTIONS", f"{PREFIX}/{path}", self._polled(Polling.preflight))
@@ -81,6 +84,9 @@ class WebchatBridge:
     async def start(self, app: web.Application, core: Core) -> None:
         sender = WebchatCustomerSender(self.hub, core.translator)
         core.connect_customers(CustomerPorts(CHANNEL, CHANNEL, sender))
+        if not self._reading:  # the core outlives a restart of the bridge
+            core.actions.watch(Reads(self.hub, core.clock).changed)
+            self._reading = True
         self._chats = Chats(core, self.hub)
         self._polling = Polling(self._chats, self.hub, core.settings.webchat_poll_seconds)
         core.health.up(CHANNEL)

@@ -61,11 +61,12 @@ class Window:
         async with asyncio.timeout(timeout):
             return await self._ws.receive_json()
 
-    async def say(self, text: str) -> dict[str, Any]:
-        """Sends `text`; the frames up to its answer (`sent` or `error`), the last one last."""
+    async def say(self, text: str, **form: Any) -> dict[str, Any]:
+        """Sends `text` (with the form's values: name, email, form); its answer (`sent` or
+        `error`). Frames read on the way are kept for `item`."""
         assert self._ws is not None
         frame_id = uuid.uuid4().hex
-        await self._ws.send_json({"type": "message", "id": frame_id, "text": text})
+        await self._ws.send_json({"type": "message", "id": frame_id, "text": text, **form})
         while True:
             frame = await self.frame()
             if frame.get("id") == frame_id and frame["type"] in ("sent", "error"):
@@ -78,6 +79,11 @@ class Window:
             frame = self._passed.pop(0) if self._passed else await self.frame()
             if frame["type"] == "item" and kind in (None, frame["item"]["kind"]):
                 return frame["item"]
+
+    async def typing(self) -> None:
+        """The visitor types: a sign with no answer."""
+        assert self._ws is not None
+        await self._ws.send_json({"type": "typing"})
 
     async def choose(self, item_id: int, choice: int) -> dict[str, Any]:
         assert self._ws is not None

@@ -26,9 +26,11 @@ from storage.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-# Longer than any one send may take (the Bot API session times out at 20 s): a claim older
-# than this belongs to an instance that died, and its delivery is taken up again.
-LEASE = timedelta(seconds=30)
+# A claim is renewed every RENEW_EVERY while its send is in flight, so one past its lease
+# belongs to an instance that died (or stalled for that long), and its delivery is taken up
+# again by another: a killed instance's sends go on within LEASE + one step.
+LEASE = timedelta(seconds=10)
+RENEW_EVERY = 3.0
 # How often a target whose workspace or channel is down is looked at again; its coming back
 # wakes the worker sooner (`resume`).
 UNAVAILABLE_HOLD = 5.0
@@ -68,6 +70,7 @@ class OutboxWorker:
         # through them as one message (`DeliveryExecutor.widen`).
         self._scarce: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._claimed: set[int] = set()  # deliveries this instance claimed and is sending
         self._stopping = False
         self.sent = 0
 
@@ -88,6 +91,7 @@ class OutboxWorker:
 
     async def run(self) -> None:
         log.info("Outbox worker started")
+        renewing = asyncio.create_task(self._renew_claims())
         try:
             while not self._stopping:
                 try:
@@ -102,6 +106,25 @@ class OutboxWorker:
                 self._wake.clear()
         finally:
             await self._finish_inflight()
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _renew_claims(self) -> None:
+        """Keep the lease of every send in flight: a slow send (a topic opened first, a
+        timeout) is not taken up by another instance while this one still works on it."""
+        while True:
+            await asyncio.sleep(self._clock.sleep_seconds(RENEW_EVERY))
+            if not self._claimed:
+                continue
+            try:
+                await Delivery.filter(
+                    id__in=list(self._claimed),
+                    status=DeliveryStatus.PENDING,
+                    claimed_until__not_isnull=True,
+                ).update(claimed_until=self._clock.now() + LEASE)
+            except Exception as error:  # the database is away: the next round tries
+                log.warning("Could not renew the outbox claims (%s)", type(error).__name__)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -243,9 +266,12 @@ class OutboxWorker:
             id__in=[d.id for d in group],
             status=DeliveryStatus.PENDING,
         ).update(claimed_until=now + LEASE)
+        if claimed == len(group):
+            self._claimed.update(d.id for d in group)
         return claimed == len(group)
 
     async def _unclaim(self, group: list[Delivery]) -> None:
+        self._claimed.difference_update(d.id for d in group)
         await Delivery.filter(id__in=[d.id for d in group]).update(claimed_until=None)
 
     async def _send(self, group: list[Delivery], plan: Plan) -> None:
@@ -299,6 +325,7 @@ class OutboxWorker:
             except Exception:
                 log.exception("Could not restamp the pacing of delivery %s", group[0].id)
             self._inflight.discard(target)
+            self._claimed.difference_update(d.id for d in group)
             self._slots.release()
             self.wake()
 

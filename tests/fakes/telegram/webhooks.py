@@ -107,9 +107,9 @@ class WebhookDelivery:
             for queue, update in ready:
                 task = asyncio.create_task(self._deliver_one(hook, update))
                 self._posting[queue] = task
-                task.add_done_callback(lambda _t, q=queue: self._posted(q))
+                task.add_done_callback(lambda _t, q=queue: self._webhook_posted(q))
 
-    def _posted(self, queue: object) -> None:
+    def _webhook_posted(self, queue: object) -> None:
         self._posting.pop(queue, None)
         self.changed.fire()
 

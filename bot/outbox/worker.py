@@ -260,15 +260,23 @@ class OutboxWorker:
         )
 
     async def _claim(self, group: list[Delivery]) -> bool:
+        """All of the group or none: when another instance holds a part of it, the part
+        claimed here is let go at once (it would otherwise wait out the lease unsent). The
+        lease's end is made unique to this claim so that only its rows are let go."""
         now = self._clock.now()
+        ids = [d.id for d in group]
+        until = now + LEASE + timedelta(microseconds=random.randrange(1, 1_000_000))
         claimed = await Delivery.filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            id__in=[d.id for d in group],
+            id__in=ids,
             status=DeliveryStatus.PENDING,
-        ).update(claimed_until=now + LEASE)
+        ).update(claimed_until=until)
         if claimed == len(group):
-            self._claimed.update(d.id for d in group)
-        return claimed == len(group)
+            self._claimed.update(ids)
+            return True
+        if claimed:
+            await Delivery.filter(id__in=ids, claimed_until=until).update(claimed_until=None)
+        return False
 
     async def _unclaim(self, group: list[Delivery]) -> None:
         self._claimed.difference_update(d.id for d in group)

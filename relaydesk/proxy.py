@@ -51,16 +51,22 @@ class RoundRobin:
     def app(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024**2)
         app.router.add_route("*", "/{tail:.*}", self._forward)
+        app.on_startup.append(self._open)
         app.on_cleanup.append(self._close)
         return app
+
+    async def _open(self, app: web.Application) -> None:
+        # Made once before the first request: requests arriving together share it.
+        self._session = aiohttp.ClientSession(
+            auto_decompress=False, connector=aiohttp.TCPConnector(limit=0)
+        )
 
     async def _close(self, app: web.Application) -> None:
         if self._session is not None:
             await self._session.close()
 
     async def _forward(self, request: web.Request) -> web.StreamResponse:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(auto_decompress=False)
+        assert self._session is not None
         body = await request.read()
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROPPED}
         headers["X-Forwarded-For"] = request.remote or ""

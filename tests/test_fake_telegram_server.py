@@ -194,3 +194,45 @@ async def test_webhook_delivery(fake: FakeTelegram, bot: Bot) -> None:
         assert len(await bot.get_updates()) == 1
     finally:
         await runner.cleanup()
+
+
+async def test_webhook_takes_chats_at_once_and_each_chat_in_order(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    """As Telegram: up to max_connections requests at once, one chat's updates one by one."""
+    in_flight: dict[int, int] = {}
+    most_at_once = 0
+    received: dict[int, list[str]] = {}
+
+    async def handler(request: web.Request) -> web.Response:
+        nonlocal most_at_once
+        message = (await request.json())["message"]
+        chat = message["chat"]["id"]
+        in_flight[chat] = in_flight.get(chat, 0) + 1
+        assert in_flight[chat] == 1, "two updates of one chat at once"
+        most_at_once = max(most_at_once, sum(in_flight.values()))
+        await asyncio.sleep(0.05)
+        received.setdefault(chat, []).append(message["text"])
+        in_flight[chat] -= 1
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    users = range(USER + 1, USER + 11)
+    try:
+        for user in users:
+            fake.add_user(user, f"Customer {user}")
+        await bot.set_webhook(f"http://{host}:{port}/hook", max_connections=4)
+        for n in range(3):
+            for user in users:
+                fake.user_sends(user, f"{user}-{n}")
+        await fake.wait_idle(timeout=5)
+
+        assert most_at_once == 4  # the webhook's max_connections, not one, not all ten
+        assert received == {user: [f"{user}-{n}" for n in range(3)] for user in users}
+    finally:
+        await runner.cleanup()

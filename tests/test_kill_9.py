@@ -21,8 +21,8 @@ from tests.fakes.telegram import FakeTelegram
 
 CUSTOMERS = range(5001, 5011)
 ROUNDS = 3
-# On PostgreSQL the dead process's claims on deliveries are waited out (a 30 s lease).
-ARRIVAL_WITHIN = 90.0
+# On PostgreSQL the dead process's claims on deliveries are waited out (a 10 s lease).
+ARRIVAL_WITHIN = 60.0
 
 
 def shown_in_topics(fake: FakeTelegram, user: int) -> list[str]:

@@ -33,9 +33,11 @@ from storage.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-# Longer than any one send may take (the Bot API session times out at 20 s): a claim older
-# than this belongs to an instance that died, and its delivery is taken up again.
-LEASE = timedelta(seconds=30)
+# A claim is renewed every RENEW_EVERY while its send is in flight, so one past its lease
+# belongs to an instance that died (or stalled for that long), and its delivery is taken up
+# again by another: a killed instance's sends go on within LEASE + one step.
+LEASE = timedelta(seconds=10)
+RENEW_EVERY = 3.0
 # How often a target whose workspace or channel is down is looked at again; its coming back
 # wakes the worker sooner (`resume`).
 UNAVAILABLE_HOLD = 5.0
@@ -79,6 +81,7 @@ class OutboxWorker:
         # through them as one message (`DeliveryExecutor.widen`).
         self._scarce: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._claimed: set[int] = set()  # deliveries this instance claimed and is sending
         self._stopping = False
         self.sent = 0
 
@@ -99,6 +102,7 @@ class OutboxWorker:
 
     async def run(self) -> None:
         log.info("Outbox worker started")
+        renewing = asyncio.create_task(self._renew_claims())
         try:
             while not self._stopping:
                 try:
@@ -113,6 +117,25 @@ class OutboxWorker:
                 self._wake.clear()
         finally:
             await self._finish_inflight()
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _renew_claims(self) -> None:
+        """Keep the lease of every send in flight: a slow send (a topic opened first, a
+        timeout) is not taken up by another instance while this one still works on it."""
+        while True:
+            await asyncio.sleep(self._clock.sleep_seconds(RENEW_EVERY))
+            if not self._claimed:
+                continue
+            try:
+                await Delivery.filter(
+                    id__in=list(self._claimed),
+                    status=DeliveryStatus.PENDING,
+                    claimed_until__not_isnull=True,
+                ).update(claimed_until=self._clock.now() + LEASE)
+            except Exception as error:  # the database is away: the next round tries
+                log.warning("Could not renew the outbox claims (%s)", type(error).__name__)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -225,6 +248,7 @@ class OutboxWorker:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         if unclaim:
+            self._claimed.difference_update(unclaim)
             await UNCLAIM(unclaim)
         return pause
 
@@ -250,14 +274,17 @@ class OutboxWorker:
     async def _claim_all(self, ids: list[int]) -> set[int]:
         """Claim `ids` in one statement; the ids now ours (another instance may hold some).
         Our claims end at this step's own instant, which tells them apart when not all
-        were taken."""
+        were taken; a group only partly ours is let go again (`_start`), all or none."""
         if not ids:
             return set()
         now = self._clock.now()
-        until = now + LEASE + timedelta(microseconds=random.randrange(1000))
+        until = now + LEASE + timedelta(microseconds=random.randrange(1, 1_000_000))
         if await CLAIM(ids, now, until) == len(ids):
-            return set(ids)
-        return set(await CLAIMED_UNTIL(ids, until))
+            ours = set(ids)
+        else:
+            ours = set(await CLAIMED_UNTIL(ids, until))
+        self._claimed.update(ours)
+        return ours
 
     async def _send(self, group: list[Delivery], plan: Plan) -> None:
         head = group[0]
@@ -310,6 +337,7 @@ class OutboxWorker:
             except Exception:
                 log.exception("Could not restamp the pacing of delivery %s", group[0].id)
             self._inflight.discard(target)
+            self._claimed.difference_update(d.id for d in group)
             self._slots.release()
             self.wake()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Lines queued for one socket that does not read; past this it is closed (it reconnects and
@@ -44,8 +44,16 @@ class Hub:
         self._windows: dict[str, set[Window]] = defaultdict(set)
         self._polls: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._closing = False
+        # Told of every line pushed here: other instances' windows (bridges/webchat/fanout.py).
+        self.announce: Callable[[str, dict[str, Any]], None] | None = None
 
     def push(self, visitor: str, item: dict[str, Any]) -> None:
+        self.show(visitor, item)
+        if self.announce is not None:
+            self.announce(visitor, item)
+
+    def show(self, visitor: str, item: dict[str, Any]) -> None:
+        """In this process's windows only."""
         for window in list(self._windows.get(visitor, ())):
             if not window.put(item):
                 window.close()

@@ -17,6 +17,7 @@ from bot.webchat.reads import Reads
 from bridges.webchat import PREFIX
 from bridges.webchat.access import Refused, refusal
 from bridges.webchat.chats import Chats
+from bridges.webchat.fanout import Fanout
 from bridges.webchat.hub import Hub
 from bridges.webchat.polling import Polling
 from bridges.webchat.socket import serve_socket
@@ -30,6 +31,7 @@ class WebchatBridge:
         self.hub = Hub()
         self._chats: Chats | None = None
         self._polling: Polling | None = None
+        self._fanout: Fanout | None = None
         self._widget = WIDGET.read_bytes()
         self._reading = False
 
@@ -82,6 +84,9 @@ class WebchatBridge:
         return response
 
     async def start(self, app: web.Application, core: Core) -> None:
+        if core.redis is not None:
+            self._fanout = Fanout(self.hub, core.redis)
+            await self._fanout.start()
         sender = WebchatCustomerSender(self.hub, core.translator)
         core.connect_customers(CustomerPorts(CHANNEL, CHANNEL, sender))
         if not self._reading:  # the core outlives a restart of the bridge
@@ -96,5 +101,8 @@ class WebchatBridge:
 
     async def stop(self) -> None:
         self.hub.close_all()
+        if self._fanout is not None:
+            await self._fanout.stop()
+            self._fanout = None
         self._chats = None
         self._polling = None

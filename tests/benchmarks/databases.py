@@ -6,10 +6,13 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from tests.fakes.databases import PG_SERVER, create_database, drop_database
+from tests.fakes.redis_db import SERVER
 
 __all__ = ["PG_SERVER", "REDIS_URL", "create_database", "drop_database", "empty_redis"]
 
-REDIS_URL = "redis://127.0.0.1:6379/1"  # the tests use 4-15 (tests/fakes/redis_db.py)
+# The tests' server (RELAYDESK_TEST_REDIS), database 1: the tests use 4-15
+# (tests/fakes/redis_db.py).
+REDIS_URL = f"{SERVER}/1"
 
 
 async def empty_redis(url: str = REDIS_URL) -> None:

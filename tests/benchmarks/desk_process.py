@@ -65,7 +65,7 @@ class DeskProcess(RelaydeskProcess):
 
     async def start(self) -> None:
         """Spawn; return once the panel answers, /healthz says ok and the fake has served a
-        getUpdates."""
+        getUpdates (in webhook mode: once the first two are so)."""
         assert self._process is None
         log = self.folder / f"relaydesk-{len(self.logs) + 1}.log"
         self.logs.append(log)
@@ -81,7 +81,9 @@ class DeskProcess(RelaydeskProcess):
             )
         try:
             async with asyncio.timeout(START_WITHIN), aiohttp.ClientSession() as session:
-                while not (self.serving_in and self.healthy_in and self.first_poll_in):
+                while not (
+                    self.serving_in and self.healthy_in and (self.first_poll_in or not self.polls)
+                ):
                     assert self._process.returncode is None, f"it exited:\n{self.output()}"
                     if not self.serving_in and await self._serves(session):
                         self.serving_in = time.monotonic() - spawned

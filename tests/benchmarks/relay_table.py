@@ -63,15 +63,21 @@ def _cell(value: float | None, form: str) -> str:
     return "—" if value is None else form.format(value)
 
 
-def table(new: list[Run], old: list[Run], runs: list[Run]) -> str:
+def table(
+    new: list[Run],
+    old: list[Run],
+    runs: list[Run],
+    names: tuple[str, str] = ("new", "old"),
+    metrics: list[Metric] = METRICS,
+) -> str:
     both = bool(new and old)
     header = ["metric", *(r.label for r in runs)]
     if both and len(runs) > 2:
-        header += ["new (median)", "old (median)"]
+        header += [f"{names[0]} (median)", f"{names[1]} (median)"]
     if both:
-        header.append("new/old")
+        header.append(f"{names[0]}/{names[1]}")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for metric in METRICS:
+    for metric in metrics:
         cells = [metric.name, *(_cell(metric.value(r), metric.form) for r in runs)]
         a, b = _median(new, metric), _median(old, metric)
         if both and len(runs) > 2:

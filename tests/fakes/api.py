@@ -110,13 +110,14 @@ class ApiClient:
 
 
 async def api_entry_point(
-    desk: Desk, slug: str = "shop", receiver: Receiver | None = None
+    desk: Desk, slug: str = "shop", receiver: Receiver | None = None, line: str | None = None
 ) -> tuple[ApiClient, Issued]:
-    """An API entry point into the desk's default line (with `receiver` as its webhook)."""
-    line = desk.core.default_line
-    assert line is not None
+    """An API entry point into line `line`, by default the desk's default line (with
+    `receiver` as its webhook)."""
+    default = desk.core.default_line
+    assert default is not None
     issued = await create_api_entry_point(
-        slug, line.slug, name="Shop", webhook_url=receiver.url if receiver else None
+        slug, line or default.slug, name="Shop", webhook_url=receiver.url if receiver else None
     )
     if receiver is not None:
         assert issued.webhook_secret

@@ -1,5 +1,6 @@
 """Hypothesis strategies for what reaches the desk's HTTP endpoints: Telegram updates (for the
-webhook) and bodies of `POST /api/v1/messages`. Mostly well-formed, with malformed variants."""
+webhook) and bodies of `POST /api/v1/messages`. Mostly well-formed, with malformed variants.
+Slack's events and actions are in tests/fuzz/slack_cases.py."""
 
 from __future__ import annotations
 
@@ -20,9 +21,13 @@ COMMANDS = ("/start", "/close", "/note", "/take", "/stats", "/help", "/ban", "/t
 class Case:
     """One request: which endpoint, its raw body and the headers beyond the usual ones."""
 
-    endpoint: str  # "telegram" | "api"
+    endpoint: str  # "telegram" | "api" | "slack"
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    # Slack's: the body goes as a form's `payload` (interactivity), and how it is signed
+    # when sent ("good", "forged", "stale", "unsigned"; tests/fuzz/slack_cases.py).
+    form: bool = False
+    signing: str = ""
 
 
 texts = st.one_of(
@@ -212,6 +217,3 @@ def api_cases(draw: st.DrawFn) -> Case:
     )
     content_type = draw(st.sampled_from(["application/json", "application/json", "text/plain"]))
     return Case("api", body, {"Idempotency-Key": key, "Content-Type": content_type})
-
-
-cases = st.one_of(telegram_cases(), api_cases())

@@ -21,9 +21,10 @@ from ..guard import watch_fake
 from .api import METHODS
 from .errors import DEFAULT_DESCRIPTIONS, ApiError
 from .limits import RateLimiter
-from .params import Params, UploadedFile, read_request
+from .params import Params, read_request
 from .people import People
-from .world import ACTING, Json, Webhook
+from .webhooks import WebhookDelivery
+from .world import ACTING, Json
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -50,7 +51,7 @@ class DroppedConnection(Exception):
     """A fault that closes the client's connection without an answer."""
 
 
-class FakeTelegram(People, AppServer):
+class FakeTelegram(WebhookDelivery, People, AppServer):
     """A fake Telegram Bot API server for the real aiogram ``Bot``.
 
     ``await fake.start()`` returns the base URL for
@@ -122,7 +123,7 @@ class FakeTelegram(People, AppServer):
         self.answer_delay = 0.0
         self.unanswered = 0  # calls that acted and wait for `answer_delay` right now
         self._faults: list[Fault] = []
-        self._delivering = False
+        self._posting: dict[object, asyncio.Task[None]] = {}  # webhook posts, by queue
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
         self._webhook_task: asyncio.Task[None] | None = None
@@ -145,6 +146,7 @@ class FakeTelegram(People, AppServer):
             self._webhook_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._webhook_task
+        await self._stop_webhooks()
         await self._shutdown()
 
     def make_bot(self, token: str | None = None, **kwargs: Any) -> Bot:
@@ -299,78 +301,3 @@ class FakeTelegram(People, AppServer):
         if stored is None:
             return web.json_response(ApiError(404, "Not Found").payload(), status=404)
         return web.Response(body=stored.data, content_type="application/octet-stream")
-
-    # ----- webhooks ------------------------------------------------------------------
-
-    async def wait_idle(self, timeout: float = 5) -> None:  # noqa: ASYNC109
-        """Wait until no update is pending (delivered to the webhook, or confirmed
-        by a later getUpdates offset)."""
-
-        def idle() -> bool:
-            return not self.updates and not self._delivering
-
-        if not await self.changed.wait_until(idle, timeout):
-            raise TimeoutError(f"{len(self.updates)} updates still pending after {timeout} s")
-
-    async def _deliver_webhooks(self) -> None:
-        """Post queued updates to the webhook one at a time, in order, retrying failures."""
-        while not self.closing:
-            hook = self.webhook
-            if hook is None or not self.updates:
-                await self.changed.wait_until(
-                    lambda: self.closing or (self.webhook is not None and bool(self.updates)), 3600
-                )
-                continue
-            update = self.updates[0]
-            self._delivering = True
-            error = await self._post_update(hook, update)
-            if error is None and self.updates and self.updates[0] is update:
-                self.updates.pop(0)
-                self.webhook_deliveries.append(copy.deepcopy(update))
-            self._delivering = False
-            self.changed.fire()
-            if error is not None:
-                hook.last_error_date = int(time.time())
-                hook.last_error_message = error
-                await self.changed.wait_until(
-                    lambda h=hook: self.closing or self.webhook is not h, self.webhook_retry_delay
-                )
-
-    async def _post_update(self, hook: Webhook, update: Json) -> str | None:
-        """POST one update; returns an error message, or None once it was accepted."""
-        assert self._client is not None
-        headers = {}
-        if hook.secret_token:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
-        timeout = aiohttp.ClientTimeout(total=self.webhook_timeout)
-        request = self._client.post(hook.url, json=update, headers=headers, timeout=timeout)
-        try:
-            async with request as resp:
-                if not 200 <= resp.status < 300:
-                    return f"Wrong response from the webhook: {resp.status} {resp.reason}"
-                await self._run_webhook_reply(resp)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            return f"Connection failed: {type(error).__name__}"
-        return None
-
-    async def _run_webhook_reply(self, resp: aiohttp.ClientResponse) -> None:
-        """A webhook answer may carry one method call (aiogram sends it as multipart)."""
-        values: dict[str, Any] = {}
-        files: dict[str, UploadedFile] = {}
-        if resp.content_type == "multipart/form-data":
-            async for part in aiohttp.MultipartReader.from_response(resp):
-                if not isinstance(part, aiohttp.BodyPartReader) or part.name is None:
-                    continue
-                if part.filename:
-                    content_type = part.headers.get(aiohttp.hdrs.CONTENT_TYPE)
-                    data = await part.read(decode=True)
-                    files[part.name] = UploadedFile(part.name, part.filename, content_type, data)
-                else:
-                    values[part.name] = await part.text()
-        elif resp.content_type == "application/json":
-            body = await resp.json()
-            values = body if isinstance(body, dict) else {}
-        method = values.pop("method", None)
-        if method:
-            with contextlib.suppress(ApiError):  # Telegram ignores failed webhook replies
-                await self.call(str(method), Params(values, files))

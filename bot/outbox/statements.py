@@ -5,25 +5,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Min
 
 from storage.models import Conversation, Delivery, DeliveryStatus, MessageLink
 from storage.prepared import Prepared
 
-HEADS: Prepared[list[int]] = Prepared(
+DUE_HEADS: Prepared[list[Delivery]] = Prepared(
     Delivery,
-    lambda: (
-        Delivery.filter(status=DeliveryStatus.PENDING)
-        .group_by("target")
-        .annotate(head=Min("id"))
-        .values_list("head", flat=True)
-    ),
-)
-CANDIDATES: Prepared[list[Delivery]] = Prepared(
-    Delivery,
-    lambda heads, now, batch: (
-        Delivery.filter(id__in=heads, status=DeliveryStatus.PENDING, not_before__lte=now)
+    lambda now, batch: (
+        Delivery.filter(
+            # Each target's oldest pending delivery, if it is due and nobody holds it: a
+            # target's next one waits for its head.
+            id__in=Subquery(
+                Delivery.filter(status=DeliveryStatus.PENDING)
+                .group_by("target")
+                .annotate(head=Min("id"))
+                .values("head")
+            ),
+            status=DeliveryStatus.PENDING,
+            not_before__lte=now,
+        )
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .order_by("id")
         .limit(batch)

@@ -20,10 +20,9 @@ from bot.outbox.pacing import Pacer
 from bot.outbox.queue import TargetKind
 from bot.outbox.statements import (
     ALBUM,
-    CANDIDATES,
     CLAIM,
     CLAIMED_UNTIL,
-    HEADS,
+    DUE_HEADS,
     PENDING_OF,
     UNCLAIM,
     UPCOMING,
@@ -151,12 +150,7 @@ class OutboxWorker:
         mono = self._clock.monotonic()
         if len(self._held) > 1000:
             self._held = {k: v for k, v in self._held.items() if v > mono}
-        heads = await HEADS()
-        if not heads:
-            return 5.0
-        # Still pending: a send in flight may have finished (status sent, claim cleared)
-        # since the heads were read, and must not be taken up again.
-        candidates = await CANDIDATES(list(heads), now, self._batch)
+        candidates = await DUE_HEADS(now, self._batch)
         pause = 5.0
         if len(self._starved) > 1000:
             self._starved = {k: v for k, v in self._starved.items() if v > mono}

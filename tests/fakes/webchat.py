@@ -107,3 +107,55 @@ async def post(
         ) as answer,
     ):
         return answer.status, await answer.json(content_type=None), dict(answer.headers)
+
+
+def png(pixels: int = 1) -> bytes:
+    """A real PNG image, `pixels` wide and one high."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", pixels, 1, 8, 2, 0, 0, 0)
+    rows = zlib.compress(b"\x00" + b"\x10\x80\xf0" * pixels)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+
+
+async def send_file(
+    desk: Desk,
+    key: str,
+    token: str | None,
+    name: str,
+    data: bytes,
+    *,
+    mime: str = "application/octet-stream",
+    text: str | None = None,
+    origin: str | None = SHOP,
+    message_id: str | None = None,
+) -> tuple[int, Any]:
+    """The widget's upload: a multipart form with the visitor's token and the file."""
+    form = aiohttp.FormData()
+    form.add_field("token", token or "")
+    form.add_field("id", message_id or uuid.uuid4().hex)
+    form.add_field("language", "en")
+    if text is not None:
+        form.add_field("text", text)
+    form.add_field("file", data, filename=name, content_type=mime)
+    headers = {"Origin": origin} if origin else {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{desk.url}/webchat/files?key={key}", data=form, headers=headers) as answer,
+    ):
+        return answer.status, await answer.json(content_type=None)
+
+
+async def download(desk: Desk, url: str) -> tuple[int, bytes, dict[str, str]]:
+    """What a browser gets for a file link of a visitor's window (no Origin: an <img>, a
+    link the visitor opens)."""
+    async with aiohttp.ClientSession() as session, session.get(f"{desk.url}{url}") as answer:
+        return answer.status, await answer.read(), dict(answer.headers)

@@ -1,0 +1,158 @@
+"""Files in the web chat: a visitor sends a picture from the widget and operators see it as
+a photo in the visitor's topic; a file too large or of a refused kind is refused in words
+and nothing is kept; an operator's document in the topic reaches the visitor's window as a
+link that downloads the same bytes, and works for nobody else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+from storage.models import Message, StoredFile
+from tests.fakes.desk import OPERATOR_CHAT, Desk
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.webchat import Window, download, png, send_file, webchat_entry_point
+
+OLGA = 1001
+LIMIT = 64 * 1024
+
+
+@pytest.fixture
+async def small_files_desk(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[Desk]:
+    desk = Desk(fake_telegram, database_url, webchat_max_file_bytes=LIMIT)
+    await desk.start()
+    yield desk
+    await desk.stop()
+
+
+async def test_a_visitor_sends_a_picture_and_operators_see_a_photo(desk: Desk) -> None:
+    webchat = await webchat_entry_point(desk)
+    window = Window(desk, webchat.public_key)
+    await window.open()
+    await window.say("Hello, my kettle arrived broken")
+    picture = png(40)
+
+    status, sent = await send_file(
+        desk,
+        webchat.public_key,
+        window.token,
+        "kettle.png",
+        picture,
+        mime="image/png",
+        text="Look at the lid",
+    )
+
+    assert status == 200 and sent["type"] == "sent"
+    line = sent["item"]
+    assert line["kind"] == "in" and line["text"] == "Look at the lid"
+    [shown] = line["files"]
+    assert (shown["name"], shown["type"], shown["size"]) == (
+        "kettle.png",
+        "image/png",
+        len(picture),
+    )
+    # The visitor's other windows show it too, over the WebSocket.
+    while (pushed := await window.item("in"))["id"] != line["id"]:
+        pass
+    assert pushed["files"][0]["name"] == "kettle.png"
+    await desk.settle()
+    photos = [m for m in desk.topic_messages("Web visitor") if "photo" in m]
+    assert len(photos) == 1 and photos[0]["caption"] == "Look at the lid"
+    uploaded = desk.fake.files.get(photos[0]["photo"][-1]["file_id"])
+    assert uploaded is not None and uploaded.data == picture
+    # The window's link shows the picture itself.
+    status, body, headers = await download(desk, shown["url"])
+    assert status == 200 and body == picture
+    assert headers["Content-Type"] == "image/png"
+    assert headers["Content-Disposition"].startswith("inline;")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert await Message.filter(kind="photo").count() == 1
+    await window.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code", "status"),
+    [
+        ("manual.pdf", b"%PDF-1.7\n" + b"x" * LIMIT, "file_too_big", 413),
+        ("setup.exe", b"MZ\x90\x00" + b"\x00" * 100, "file_type", 415),
+        ("photo.png", b"MZ\x90\x00" + b"\x00" * 100, "file_type", 415),  # a program renamed
+        ("page.html", b"<html><script>alert(1)</script></html>", "file_type", 415),
+        ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "file_type", 415),
+        ("notes.txt", b"<script>alert(1)</script>", "file_type", 415),
+    ],
+)
+async def test_a_file_too_large_or_of_a_refused_kind_is_refused_and_nothing_is_kept(
+    small_files_desk: Desk, name: str, data: bytes, code: str, status: int
+) -> None:
+    desk = small_files_desk
+    webchat = await webchat_entry_point(desk)
+    window = Window(desk, webchat.public_key)
+    await window.open()
+
+    answer_status, answer = await send_file(desk, webchat.public_key, window.token, name, data)
+
+    assert answer_status == status and answer["error"]["code"] == code
+    assert answer["error"]["message"]
+    assert await StoredFile.all().count() == 0
+    assert await Message.all().count() == 0
+    await window.close()
+
+
+async def test_a_file_with_no_valid_token_or_from_another_site_is_refused(desk: Desk) -> None:
+    webchat = await webchat_entry_point(desk)
+    status, answer = await send_file(desk, webchat.public_key, "v1.1.forged.x", "a.png", png())
+    assert status == 401 and answer["error"]["code"] == "bad_token"
+    status, answer = await send_file(
+        desk, webchat.public_key, None, "a.png", png(), origin="https://evil.example"
+    )
+    assert status == 403 and answer["error"]["code"] == "origin_not_allowed"
+    assert await StoredFile.all().count() == 0
+
+
+async def test_an_operators_document_reaches_the_visitor_as_a_link_only_they_can_use(
+    desk: Desk,
+) -> None:
+    webchat = await webchat_entry_point(desk)
+    window = Window(desk, webchat.public_key)
+    await window.open()
+    await window.say("Can I have the invoice?")
+    await desk.settle()
+    thread = desk.topic_of("Web visitor")["message_thread_id"]
+
+    posted = desk.fake.member_sends(OPERATOR_CHAT, OLGA, kind="document", thread_id=thread)
+    await desk.settle()
+
+    line = await window.item("out")
+    assert line["author"] == "Olga"
+    [shown] = line["files"]
+    document = posted["document"]
+    sent_bytes = desk.fake.files.get(document["file_id"]).data  # type: ignore[union-attr]
+    assert shown["name"] == document["file_name"] and shown["size"] == len(sent_bytes)
+    status, body, headers = await download(desk, shown["url"])
+    assert status == 200 and body == sent_bytes
+    assert headers["Content-Disposition"].startswith("attachment;")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "text/html" not in headers["Content-Type"]
+    # A reload shows the same line with a fresh link.
+    again = Window(desk, webchat.public_key, token=window.token)
+    reloaded = [i for i in (await again.open())["items"] if i.get("files")]
+    assert reloaded[0]["files"][0]["name"] == document["file_name"]
+
+    # Another visitor (of the same site) gets nothing with the link, nor with it changed.
+    other = Window(desk, webchat.public_key)
+    await other.open()
+    await other.say("Hi")
+    await desk.settle()
+    path, query = urlsplit(shown["url"]).path, parse_qs(urlsplit(shown["url"]).query)
+    other_visitor = other.token.split(".")[1] + ":" + other.token.split(".")[2]  # type: ignore[union-attr]
+    as_other = {"a": other_visitor, "e": query["e"][0], "s": query["s"][0]}
+    status, body, _ = await download(desk, f"{path}?{urlencode(as_other)}")
+    assert status == 403 and body != sent_bytes
+    status, _, _ = await download(desk, f"{path}")
+    assert status == 403
+    status, _, _ = await download(desk, "/webchat/files/999999?" + urlsplit(shown["url"]).query)
+    assert status == 404
+    for each in (window, again, other):
+        await each.close()

@@ -20,7 +20,7 @@ async def downloadable(
 ) -> StoredFile | Refusal:
     """The file a link names, for the contact `audience` (an identity's external id in
     `channel`), or why not."""
-    if not file_id.isdigit() or len(file_id) > 12:
+    if not file_id.isascii() or not file_id.isdigit() or not 0 < int(file_id) < 2**31:
         return Refusal.NOT_FOUND
     file = await StoredFile.get_or_none(id=int(file_id))
     if file is None:

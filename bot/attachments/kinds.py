@@ -92,3 +92,9 @@ def served_type(mime: str) -> str:
     """The Content-Type a stored file is served with: its own where it is one of the kinds
     above, else a bare download (never text/html, never an SVG)."""
     return mime if mime in SAFE_TYPES else "application/octet-stream"
+
+
+def extension_for(mime: str) -> str | None:
+    """The extension of an allowed type (for a file whose name has none)."""
+    bare = mime.partition(";")[0].strip().lower()
+    return next((ext for ext, (allowed, _m) in ALLOWED.items() if allowed == bare), None)

@@ -27,3 +27,8 @@ def valid(key: str, file_id: int, audience: str, expires: str, signature: str) -
     if not expires.isdigit() or len(expires) > 12 or int(expires) < time.time():
         return False
     return hmac.compare_digest(_signature(key, file_id, audience, int(expires)), signature)
+
+
+def file_url(base: str, file_id: int, key: str, audience: str, hours: float) -> str:
+    """`base` (the desk's public address and the route, or the route alone) and the query."""
+    return f"{base}/{file_id}?{link_query(key, file_id, audience, hours)}"

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from storage.models import Message, StoredFile
+from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.webchat import Window, download, png, send_file, webchat_entry_point
@@ -69,6 +70,20 @@ async def test_a_visitor_sends_a_picture_and_operators_see_a_photo(desk: Desk) -
     assert headers["Content-Disposition"].startswith("inline;")
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert await Message.filter(kind="photo").count() == 1
+    await window.close()
+
+
+async def test_a_first_message_that_is_a_file_opens_the_topic(desk: Desk) -> None:
+    webchat = await webchat_entry_point(desk)
+    window = Window(desk, webchat.public_key)
+    await window.open()
+    text = b"order 1042: two kettles\n"
+    status, _ = await send_file(desk, webchat.public_key, window.token, "order.txt", text)
+    assert status == 200
+    await desk.settle()
+    [document] = [m["document"] for m in desk.topic_messages("Web visitor") if "document" in m]
+    assert document["file_name"] == "order.txt"
+    assert desk.fake.files.get(document["file_id"]).data == text  # type: ignore[union-attr]
     await window.close()
 
 
@@ -156,3 +171,39 @@ async def test_an_operators_document_reaches_the_visitor_as_a_link_only_they_can
     assert status == 404
     for each in (window, again, other):
         await each.close()
+
+
+async def test_in_a_slack_line_files_cross_both_ways(slack_desk: Desk) -> None:
+    desk = slack_desk
+    webchat = await webchat_entry_point(desk)
+    window = Window(desk, webchat.public_key)
+    await window.open()
+    invoice = b"%PDF-1.7\n% the visitor's invoice\n%%EOF\n"
+
+    # The visitor's first message is a document: it opens the thread.
+    status, _ = await send_file(desk, webchat.public_key, window.token, "order.pdf", invoice)
+    assert status == 200
+    await desk.settle()
+    [parent] = desk.slack.messages(SLACK_CHANNEL)
+    replies = desk.slack.messages(SLACK_CHANNEL, parent["ts"])
+    files = [f for m in replies for f in m.get("files", [])]
+    assert [f["name"] for f in files] == ["order.pdf"]
+    assert desk.slack.file_data(files[0]["id"]) == invoice
+
+    # An operator's file in the thread reaches the visitor's window as a link.
+    await desk.slack.user_posts(
+        f"{desk.url}/slack/events",
+        SLACK_CHANNEL,
+        "U0OLGA",
+        "the corrected one",
+        thread_ts=parent["ts"],
+        files=[("corrected.pdf", b"%PDF-1.4 corrected")],
+    )
+    await desk.settle()
+    line = await window.item("out")
+    assert line["text"] == "the corrected one"
+    [shown] = line["files"]
+    assert shown["name"] == "corrected.pdf"
+    status, body, _ = await download(desk, shown["url"])
+    assert status == 200 and body == b"%PDF-1.4 corrected"
+    await window.close()

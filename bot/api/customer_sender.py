@@ -61,8 +61,9 @@ class WebhookCustomerSender:
         ids = []
         for outgoing in messages:
             message = await Message.get(id=outgoing.message_id)
-            if message.kind != "text":
-                await kept_for(outgoing, self._fetch)  # read once, before the event links it
+            await kept_for(
+                outgoing, self._fetch
+            )  # its files, read once, before the event links them
             shape = await self._message(message, target.chat)
             await self._post(target, "message.created", shape, message)
             ids.append(f"m{message.id}")

@@ -54,16 +54,18 @@ async def of_message(message_id: int) -> list[StoredFile]:
 async def kept_for(
     outgoing: Outgoing, fetch: Callable[[Outgoing], Awaitable[list[FileData]]]
 ) -> list[StoredFile]:
-    """The files of an operator's message, read from the workspace the first time (a
-    delivery sent again finds them kept)."""
+    """The files of an operator's message (a Slack text may carry some), read from the
+    workspace the first time (a delivery sent again finds them kept)."""
     kept = await of_message(outgoing.message_id)
     if kept:
         return kept
+    files = await fetch(outgoing)  # a text (of any workspace) has none, and asks no server
+    if not files:
+        return []
     message = await Message.get(id=outgoing.message_id)
     conversation_id = message.conversation_id  # type: ignore[attr-defined]
     return [
-        await keep(file, conversation_id=conversation_id, message_id=message.id)
-        for file in await fetch(outgoing)
+        await keep(file, conversation_id=conversation_id, message_id=message.id) for file in files
     ]
 
 

@@ -97,8 +97,6 @@ class WebchatCustomerSender:
         return f"w{item.id}"
 
     async def _files(self, outgoing: Outgoing) -> list[dict[str, Any]]:
-        if outgoing.kind == "text":
-            return []
         return [window_file(f) for f in await kept_for(outgoing, self._fetch)]
 
     async def _words(

@@ -15,7 +15,7 @@ from playwright.async_api import Page, expect
 from storage.models import Conversation
 from tests.fakes.browser import CHROMIUM, chromium_page, screenshot
 from tests.fakes.desk import OPERATOR_CHAT, Desk, free_port
-from tests.fakes.webchat import webchat_entry_point
+from tests.fakes.webchat import png, webchat_entry_point
 
 NO_CHROMIUM = not os.path.exists(CHROMIUM)
 IN_CI = os.environ.get("CI", "").lower() not in {"", "0", "false", "no"}
@@ -162,3 +162,42 @@ async def test_without_websockets_it_polls_and_speaks_the_pages_language(
         # A light colour gets dark text: the contrast stays readable.
         assert await opener.evaluate("b => getComputedStyle(b).color") == "rgb(0, 0, 0)"
         await screenshot(themed, "webchat-themed")
+
+
+async def test_a_visitor_sends_a_file_and_opens_the_operators(desk: Desk, shop: Shop) -> None:
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        box = page.get_by_role("textbox", name="Your message")
+        await expect(box).to_be_focused()
+        await page.keyboard.press("Shift+Tab")  # a native button before the field
+        attach = page.get_by_role("button", name="Attach a file")
+        await expect(attach).to_be_focused()
+
+        async with page.expect_file_chooser() as chosen:
+            await attach.click()
+        picture = png(8)
+        await (await chosen.value).set_files(
+            {"name": "kettle.png", "mimeType": "image/png", "buffer": picture}
+        )
+        await expect(_log(page).get_by_role("img", name="kettle.png")).to_be_visible()
+        await desk.settle()
+        [photo] = [m for m in desk.topic_messages("Web visitor") if "photo" in m]
+        assert desk.fake.files.get(photo["photo"][-1]["file_id"]).data == picture  # type: ignore[union-attr]
+
+        async with page.expect_file_chooser() as chosen:
+            await attach.click()
+        await (await chosen.value).set_files(
+            {"name": "setup.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ\x90"}
+        )
+        await expect(page.get_by_role("status")).to_contain_text("cannot be sent")
+
+        thread = desk.topic_of("Web visitor")["message_thread_id"]
+        posted = desk.fake.member_sends(OPERATOR_CHAT, OLGA, kind="document", thread_id=thread)
+        name = posted["document"]["file_name"]
+        link = _log(page).get_by_role("link", name=name)
+        await expect(link).to_be_visible()
+        await expect(link).to_have_attribute("download", name)
+        await screenshot(page, "webchat-files")
+        got = await page.request.get(await link.get_attribute("href") or "")
+        sent = desk.fake.files.get(posted["document"]["file_id"]).data  # type: ignore[union-attr]
+        assert got.ok and await got.body() == sent

@@ -69,7 +69,7 @@
     "textarea{flex:1;resize:none;font:inherit;padding:6px;border:1px solid #57606a;",
     "border-radius:6px}form button{border:0;border-radius:6px;padding:0 12px;",
     "background:var(--c);color:var(--f)}form .attach{padding:0 8px;background:#eef1f4;",
-    "color:#1b1f24;font-size:18px}.files a{display:block;margin-top:4px;color:inherit}",
+    "color:#1b1f24;font-size:20px;font-weight:700}.files a{display:block;margin-top:4px;color:inherit}",
     ".files img{max-width:100%;max-height:200px;border-radius:8px}"
   ].join("")));
   var opener = el("button", { "class": "open", type: "button", "aria-expanded": "false",
@@ -247,7 +247,7 @@
     var f = TF[lang], picker = el("input", { type: "file", hidden: "", tabindex: "-1",
       accept: "image/*,.pdf,.txt,.csv,.rtf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp" });
     var attach = el("button", { type: "button", "class": "attach", "aria-label": f[0],
-      title: f[0] }, "\u{1F4CE}");
+      title: f[0] }, "+");
     attach.onclick = function () { picker.click(); };
     picker.onchange = function () {
       var file = picker.files && picker.files[0];

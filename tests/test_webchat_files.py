@@ -6,6 +6,7 @@ link that downloads the same bytes, and works for nobody else."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -206,4 +207,25 @@ async def test_in_a_slack_line_files_cross_both_ways(slack_desk: Desk) -> None:
     assert shown["name"] == "corrected.pdf"
     status, body, _ = await download(desk, shown["url"])
     assert status == 200 and body == b"%PDF-1.4 corrected"
+    await window.close()
+
+
+async def test_files_are_dropped_after_the_retention_days(desk: Desk) -> None:
+    webchat = await webchat_entry_point(desk)
+    window = Window(desk, webchat.public_key)
+    await window.open()
+    _, sent = await send_file(desk, webchat.public_key, window.token, "a.png", png())
+    await desk.settle()
+    url = sent["item"]["files"][0]["url"]
+    assert (await download(desk, url))[0] == 200
+
+    await desk.core.scheduler.tick()  # a fresh file stays
+    assert (await download(desk, url))[0] == 200
+    old = desk.clock.now() - timedelta(days=desk.settings.files_retention_days, minutes=1)
+    await StoredFile.all().update(created_at=old)
+    await desk.core.scheduler.tick()
+
+    assert await StoredFile.all().count() == 0
+    assert (await download(desk, url))[0] == 404
+    assert await Message.filter(kind="photo").count() == 1  # the message itself stays
     await window.close()

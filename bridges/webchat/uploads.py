@@ -15,6 +15,7 @@ from bot.attachments.kinds import clean_name
 from bot.base.ports import FileData
 from bridges.webchat.access import Refused, cors_headers, entry_point_of, refusal
 from bridges.webchat.chats import Chats, language_of
+from storage.models import WebchatEntryPoint
 
 FIELD_BYTES = 8 * 1024  # token, id, language, caption
 FORM_OVERHEAD = 64 * 1024  # boundaries, part headers and the small fields around the file
@@ -44,7 +45,7 @@ class Uploads:
         origin = request.headers.get("Origin")
         try:
             webchat, origin = await entry_point_of(request)
-            fields, file = await self._form(request)
+            fields, file = await self._form(request, webchat)
             visitor = self._chats.visitor(webchat, fields.get("token"))
             answer = await self._chats.send_file(
                 webchat,
@@ -58,7 +59,11 @@ class Uploads:
             return refusal(error, origin)
         return web.json_response(answer, headers=cors_headers(origin))
 
-    async def _form(self, request: web.Request) -> tuple[dict[str, Any], FileData]:
+    async def _form(
+        self, request: web.Request, webchat: WebchatEntryPoint
+    ) -> tuple[dict[str, Any], FileData]:
+        """The form's fields and file; a token sent before the file (as the widget sends
+        it) is checked before the file is read."""
         if request.content_type != "multipart/form-data":
             raise Refused(415, "bad_body", "Send the file as multipart/form-data.")
         if (request.content_length or 0) > self._max + FORM_OVERHEAD:
@@ -72,6 +77,8 @@ class Uploads:
                 if not isinstance(part, BodyPartReader) or part.name is None:
                     raise bad
                 if part.name == "file" and file is None:
+                    if "token" in fields:
+                        self._chats.visitor(webchat, fields["token"])
                     data = await _read_part(part, self._max, _too_big(self._max))
                     mime = part.headers.get("Content-Type", "application/octet-stream")
                     file = FileData(clean_name(part.filename), mime, data)

@@ -19,7 +19,7 @@ from storage.models import Message, StoredFile
 from tests.fakes.api import ApiClient, Receiver, api_entry_point
 from tests.fakes.desk import OPERATOR_CHAT, Desk, free_port
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.webchat import png
+from tests.fakes.telegram.images import png
 
 OLGA = 1001
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -109,7 +109,7 @@ async def test_an_uploaded_picture_reaches_the_topic_and_a_retry_replays(
 ) -> None:
     desk = linked_desk
     client, _ = await api_entry_point(desk)
-    picture = png(30)
+    picture = png(30, 20)
     message = {"contact": IVAN, "text": "The box was open"}
 
     status, body, _ = await upload(client, message, [("box.png", picture, "image/png")], "k-1")
@@ -134,7 +134,9 @@ async def test_an_uploaded_picture_reaches_the_topic_and_a_retry_replays(
     assert status == 201 and headers.get("Idempotent-Replayed") == "true"
     assert again["message"]["id"] == posted["id"]
     # The same key with another file: refused.
-    status, refused, _ = await upload(client, message, [("box.png", png(31), "image/png")], "k-1")
+    status, refused, _ = await upload(
+        client, message, [("box.png", png(31, 20), "image/png")], "k-1"
+    )
     assert status == 409 and refused["error"]["code"] == "idempotency_key_reused"
     assert await StoredFile.all().count() == 1
     assert await Message.all().count() == 1

@@ -20,7 +20,8 @@ from tests.fakes.databases import fresh_database
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.process import spawn_command
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.webchat import Window, png, send_file, webchat_entry_point
+from tests.fakes.telegram.images import png
+from tests.fakes.webchat import Window, send_file, webchat_entry_point
 
 IVAN, MARIA = 5001, 5002
 OLGA = 1001

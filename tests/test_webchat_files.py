@@ -15,7 +15,8 @@ from storage.models import Message, StoredFile
 from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.webchat import Window, download, png, send_file, webchat_entry_point
+from tests.fakes.telegram.images import png
+from tests.fakes.webchat import Window, download, send_file, webchat_entry_point
 
 OLGA = 1001
 LIMIT = 64 * 1024
@@ -34,7 +35,7 @@ async def test_a_visitor_sends_a_picture_and_operators_see_a_photo(desk: Desk) -
     window = Window(desk, webchat.public_key)
     await window.open()
     await window.say("Hello, my kettle arrived broken")
-    picture = png(40)
+    picture = png(40, 30)
 
     status, sent = await send_file(
         desk,
@@ -228,4 +229,24 @@ async def test_files_are_dropped_after_the_retention_days(desk: Desk) -> None:
     assert await StoredFile.all().count() == 0
     assert (await download(desk, url))[0] == 404
     assert await Message.filter(kind="photo").count() == 1  # the message itself stays
+    await window.close()
+
+
+async def test_a_picture_telegram_will_not_show_as_a_photo_goes_as_a_document(desk: Desk) -> None:
+    """Telegram takes a photo only up to 10 MB, with width + height up to 10000 and sides at
+    most 20 to 1: a long strip (a page's screenshot) goes into the topic as a file."""
+    webchat = await webchat_entry_point(desk)
+    window = Window(desk, webchat.public_key)
+    await window.open()
+    strip = png(300, 10)
+    status, _ = await send_file(
+        desk, webchat.public_key, window.token, "strip.png", strip, text="the whole page"
+    )
+    assert status == 200
+    await desk.settle()
+    [document] = [m for m in desk.topic_messages("Web visitor") if "document" in m]
+    assert document["document"]["file_name"] == "strip.png"
+    assert document["caption"] == "the whole page"
+    assert desk.fake.files.get(document["document"]["file_id"]).data == strip  # type: ignore[union-attr]
+    assert not [m for m in desk.topic_messages("Web visitor") if "photo" in m]
     await window.close()

@@ -15,7 +15,8 @@ from playwright.async_api import Page, expect
 from storage.models import Conversation
 from tests.fakes.browser import CHROMIUM, chromium_page, screenshot
 from tests.fakes.desk import OPERATOR_CHAT, Desk, free_port
-from tests.fakes.webchat import png, webchat_entry_point
+from tests.fakes.telegram.images import png
+from tests.fakes.webchat import webchat_entry_point
 
 NO_CHROMIUM = not os.path.exists(CHROMIUM)
 IN_CI = os.environ.get("CI", "").lower() not in {"", "0", "false", "no"}
@@ -175,7 +176,7 @@ async def test_a_visitor_sends_a_file_and_opens_the_operators(desk: Desk, shop: 
 
         async with page.expect_file_chooser() as chosen:
             await attach.click()
-        picture = png(8)
+        picture = png(48, 32)
         await (await chosen.value).set_files(
             {"name": "kettle.png", "mimeType": "image/png", "buffer": picture}
         )

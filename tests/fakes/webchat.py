@@ -109,23 +109,6 @@ async def post(
         return answer.status, await answer.json(content_type=None), dict(answer.headers)
 
 
-def png(pixels: int = 1) -> bytes:
-    """A real PNG image, `pixels` wide and one high."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", pixels, 1, 8, 2, 0, 0, 0)
-    rows = zlib.compress(b"\x00" + b"\x10\x80\xf0" * pixels)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
-    )
-
-
 async def send_file(
     desk: Desk,
     key: str,

@@ -61,9 +61,8 @@ class WebhookCustomerSender:
         ids = []
         for outgoing in messages:
             message = await Message.get(id=outgoing.message_id)
-            await kept_for(
-                outgoing, self._fetch
-            )  # its files, read once, before the event links them
+            # Its files (if any) are read once, before the event links them.
+            await kept_for(outgoing, self._fetch)
             shape = await self._message(message, target.chat)
             await self._post(target, "message.created", shape, message)
             ids.append(f"m{message.id}")

@@ -17,7 +17,7 @@ from bridges.webchat.access import Refused, cors_headers, entry_point_of, refusa
 from bridges.webchat.chats import Chats, language_of
 from storage.models import WebchatEntryPoint
 
-FIELD_BYTES = 8 * 1024  # token, id, language, caption
+FIELD_BYTES = 16 * 1024  # token, id, language, caption (4096 characters of up to 4 bytes)
 FORM_OVERHEAD = 64 * 1024  # boundaries, part headers and the small fields around the file
 CHUNK = 64 * 1024
 

@@ -94,7 +94,11 @@ async def send_file(
     stored = await keep(file)
     kind = "photo" if file.mime in IMAGES else "document"
     body = MessageBody(kind, caption or None, {ATTACHMENTS: [listed(stored)]})
-    accepted = await inbox.accept(_inbound(entry, visitor, client_id, language, body))
+    try:
+        accepted = await inbox.accept(_inbound(entry, visitor, client_id, language, body))
+    except Exception:
+        await forget([stored])
+        raise
     if accepted.duplicate or accepted.message_id is None:
         await forget([stored])
         return Said(None, refused=None if accepted.duplicate else "banned")

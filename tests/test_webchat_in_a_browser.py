@@ -12,9 +12,10 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Page, expect
 
-from storage.models import Conversation
+from storage.models import Conversation, StoredFile
 from tests.fakes.browser import CHROMIUM, chromium_page, screenshot
 from tests.fakes.desk import OPERATOR_CHAT, Desk, free_port
+from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram.images import png
 from tests.fakes.webchat import webchat_entry_point
 
@@ -202,3 +203,34 @@ async def test_a_visitor_sends_a_file_and_opens_the_operators(desk: Desk, shop: 
         got = await page.request.get(await link.get_attribute("href") or "")
         sent = desk.fake.files.get(posted["document"]["file_id"]).data  # type: ignore[union-attr]
         assert got.ok and await got.body() == sent
+
+
+@pytest.fixture
+async def small_files_desk(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[Desk]:
+    desk = Desk(fake_telegram, database_url, webchat_max_file_bytes=64 * 1024)
+    await desk.start()
+    yield desk
+    await desk.stop()
+
+
+async def test_a_file_too_large_is_refused_in_the_pages_language(small_files_desk: Desk) -> None:
+    desk = small_files_desk
+    shop = Shop(desk, "")
+    shop._key = (await webchat_entry_point(desk, origins=(shop.allowed,))).public_key
+    await shop.start()
+    try:
+        async with chromium_page() as page:
+            await _open(page, f"{shop.allowed}/ru", label="Открыть чат")
+            async with page.expect_file_chooser() as chosen:
+                await page.get_by_role("button", name="Прикрепить файл").click()
+            await (await chosen.value).set_files(
+                {
+                    "name": "big.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": b"%PDF-" + b"x" * 2**21,
+                }
+            )
+            await expect(page.get_by_role("status")).to_contain_text("Файл слишком большой")
+    finally:
+        await shop.stop()
+    assert await StoredFile.all().count() == 0

@@ -140,6 +140,9 @@ class WebchatEntryPoint(Model):
     color = fields.CharField(max_length=7, default="#1f6feb")
     position = fields.CharField(max_length=8, default="right")  # right | left
     visitor_secret = fields.CharField(max_length=64)
+    # The pre-chat form's fields, each off | optional | required.
+    form_name = fields.CharField(max_length=8, default="off")
+    form_email = fields.CharField(max_length=8, default="off")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -521,6 +524,8 @@ class WebchatItem(Model):
     # Files shown with the line: [{"id", "name", "type", "size", "key"}] ("key" signs links).
     files = fields.JSONField(null=True)
     deleted = fields.BooleanField(default=False)
+    # A visitor's message: when an operator first acted after it (answered, took it).
+    read_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -200,3 +200,75 @@ async def test_a_web_chat_is_made_its_origins_and_look_changed_and_its_snippet_s
         ("entry_point.origins", "web:boss"),
         ("entry_point.key", "web:boss"),
     ]
+
+
+async def test_send_test_signs_a_ping_shows_the_answer_and_the_last_deliveries(
+    api_desk: Desk, admin: PanelClient, receiver: Receiver
+) -> None:
+    status, page = await admin.post(
+        "/admin/channels/api",
+        {"slug": "shop", "name": "Shop", "line": "default", "webhook_url": receiver.url},
+    )
+    receiver.secret = re.findall(r'value="([^"]+)" id="issued-secret"', page)[0]
+    client = ApiClient(api_desk, _key(page))
+    assert (await client.post_message("c-1", "Ivan", "Hello"))[0] == 201
+    await api_desk.settle()
+
+    status, page = await admin.post("/admin/channels/api/shop/test")
+    assert status == 200
+    assert "Test event: the receiver answered 204." in as_seen(page)
+    pings = receiver.of_type("ping")
+    assert len(pings) == 1 and receiver.bad_signatures == 0  # signed like every call
+    assert pings[0]["entry_point"] == "api:shop" and pings[0]["id"].startswith("evt_")
+    shown = as_seen(page)
+    assert "Last deliveries" in shown and "<code>conversation.opened</code>" in shown
+    assert "<td>sent</td><td>0</td>" in page  # its status and failed attempts
+
+    receiver.fail_always = True
+    status, page = await admin.post("/admin/channels/api/shop/test")
+    assert status == 200
+    assert "Test event: failed. Failed: the webhook answered 500" in as_seen(page)
+    assert len(receiver.of_type("ping")) == 1
+
+    assert (await admin.post("/admin/channels/api/shop/test", csrf=False))[0] == 403
+    assert (await admin.post("/admin/channels/api/nope/test"))[0] == 404
+    supervisor = PanelClient(api_desk.url)
+    try:
+        await supervisor_signed_in(supervisor)
+        assert (await supervisor.post("/admin/channels/api/shop/test"))[0] == 403
+    finally:
+        await supervisor.close()
+    tests = await AuditEntry.filter(action="entry_point.webhook_test").order_by("id")
+    assert [(e.actor_name, e.new_value) for e in tests] == [
+        ("web:boss", "204"),
+        ("web:boss", "failed"),
+    ]
+
+
+async def test_a_web_chats_pre_chat_form_is_set_in_the_panel(
+    api_desk: Desk, admin: PanelClient
+) -> None:
+    form = {"slug": "site", "name": "Site", "line": "default", "origin": "https://shop.example"}
+    await admin.post("/admin/channels/webchat", form)
+    webchat = await WebchatEntryPoint.get()
+    assert (webchat.form_name, webchat.form_email) == ("off", "off")
+
+    status, page = await admin.post(
+        "/admin/channels/webchat/site/form", {"name": "optional", "email": "required"}
+    )
+    assert status == 200 and "Saved." in page
+    await webchat.refresh_from_db()
+    assert (webchat.form_name, webchat.form_email) == ("optional", "required")
+    assert '<option value="required" selected>' in page
+
+    status, page = await admin.post(
+        "/admin/channels/webchat/site/form", {"name": "maybe", "email": "off"}
+    )
+    assert status == 400 and "'maybe' should be off, optional or required" in as_seen(page)
+    await webchat.refresh_from_db()
+    assert (webchat.form_name, webchat.form_email) == ("optional", "required")
+    assert (await admin.post("/admin/channels/webchat/site/form", {}, csrf=False))[0] == 403
+    entries = await AuditEntry.filter(action="entry_point.form")
+    assert [(e.actor_name, e.new_value) for e in entries] == [
+        ("web:boss", "name optional, email required")
+    ]

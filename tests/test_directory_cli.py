@@ -395,3 +395,18 @@ def test_wrong_business_hours_are_explained(hours: dict[str, Any], message: str)
     with pytest.raises(DirectoryError, match="^business_hours: ") as caught:
         check_line({"business_hours": hours}, new=False)
     assert message in str(caught.value)
+
+
+def test_the_web_chats_pre_chat_form_is_set_from_the_command_line(relaydesk) -> None:
+    relaydesk("lines", "add", "support", "--name", "Support", "--workspace", "telegram:-100500")
+    relaydesk("webchat", "add", "shop", "support", "--origin", "https://shop.example")
+    code, out, _ = relaydesk("webchat", "form", "shop", "--email", "required")
+    assert (code, out) == (0, "Pre-chat form of webchat:shop: name off, email required\n")
+    code, out, _ = relaydesk("webchat", "form", "shop", "--name", "optional")
+    assert out == "Pre-chat form of webchat:shop: name optional, email required\n"
+    assert "name optional, email required" in relaydesk("webchat", "list")[1]
+    with pytest.raises(SystemExit) as refused:
+        relaydesk("webchat", "form", "shop", "--email", "maybe")
+    assert refused.value.code == 2
+    code, _, err = relaydesk("webchat", "form", "nope", "--email", "off")
+    assert code != 0 and "there is no web chat entry point 'nope'" in err

@@ -1,7 +1,8 @@
 """Files in the web chat: a visitor sends a picture from the widget and operators see it as
-a photo in the visitor's topic; a file too large or of a refused kind is refused in words
-and nothing is kept; an operator's document in the topic reaches the visitor's window as a
-link that downloads the same bytes, and works for nobody else."""
+a photo in the visitor's topic (a first file carries the pre-chat form's name and email as
+a text does); a file too large or of a refused kind is refused in words and nothing is
+kept; an operator's document in the topic reaches the visitor's window as a link that
+downloads the same bytes, and works for nobody else."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from storage.models import Message, StoredFile
+from bot.directory.webchat_entry_points import set_form
+from storage.models import Contact, Message, StoredFile
 from tests.conftest import SLACK_CHANNEL
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.telegram import FakeTelegram
@@ -86,6 +88,37 @@ async def test_a_first_message_that_is_a_file_opens_the_topic(desk: Desk) -> Non
     [document] = [m["document"] for m in desk.topic_messages("Web visitor") if "document" in m]
     assert document["file_name"] == "order.txt"
     assert desk.fake.files.get(document["file_id"]).data == text  # type: ignore[union-attr]
+    await window.close()
+
+
+async def test_a_first_file_carries_the_pre_chat_forms_name_and_email(desk: Desk) -> None:
+    webchat = await webchat_entry_point(desk)
+    await set_form("shop", name="required", email="optional")
+    window = Window(desk, webchat.public_key)
+    await window.open()
+    picture = png(20, 20)
+
+    status, refused = await send_file(
+        desk, webchat.public_key, window.token, "a.png", picture, language="ru"
+    )
+    assert status == 400 and refused["error"]["code"] == "form_required"
+    assert refused["error"]["field"] == "name"
+    assert "имя" in refused["error"]["message"]
+    assert await StoredFile.all().count() == 0 and not await Contact.exists()
+
+    status, sent = await send_file(
+        desk,
+        webchat.public_key,
+        window.token,
+        "a.png",
+        picture,
+        form={"name": "Anna Smith", "email": "anna@example.com"},
+    )
+    assert status == 200 and sent["item"]["files"][0]["name"] == "a.png"
+    await desk.settle()
+    assert [m for m in desk.topic_messages("Anna Smith") if "photo" in m]
+    contact = await Contact.get()
+    assert (contact.name, contact.email) == ("Anna Smith", "anna@example.com")
     await window.close()
 
 

@@ -1,7 +1,8 @@
 """The widget in a real browser (Chromium via Playwright) on a shop's page served from
 another address than the desk's: a visitor chats with an operator answering in the fake
 Telegram forum, reloads and sees the history, a second tab shares the conversation, the
-visitor rates it; a page of an origin the entry point does not allow is refused."""
+visitor rates it, sends and downloads files, fills the pre-chat or offline form and sees
+read marks; a page of an origin the entry point does not allow is refused."""
 
 from __future__ import annotations
 
@@ -234,3 +235,105 @@ async def test_a_file_too_large_is_refused_in_the_pages_language(small_files_des
     finally:
         await shop.stop()
     assert await StoredFile.all().count() == 0
+
+
+async def test_the_pre_chat_form_asks_for_the_email_then_marks_answered_lines_read(
+    desk: Desk, shop: Shop
+) -> None:
+    from bot.directory.webchat_entry_points import set_form
+    from storage.models import Contact
+
+    await set_form("shop", name="optional", email="required")
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        name = page.get_by_role("textbox", name="Your name (optional)")
+        email = page.get_by_role("textbox", name="Email")
+        await expect(name).to_be_focused()
+        await expect(page.get_by_role("textbox", name="Your message")).to_be_hidden()
+        start = page.get_by_role("button", name="Start the chat")
+        await start.click()
+        await expect(page.get_by_role("alert").filter(has_text="email")).to_have_text(
+            "Please write your email."
+        )
+        await expect(email).to_be_focused()
+        await expect(email).to_have_attribute("aria-invalid", "true")
+        await email.fill("anna at example")
+        await email.press("Enter")
+        await expect(page.get_by_role("alert").filter(has_text="email")).to_have_text(
+            "This does not look like an email address."
+        )
+        await name.fill("Anna Smith")
+        await email.fill("anna@example.com")
+        await start.press("Enter")
+        box = page.get_by_role("textbox", name="Your message")
+        await expect(box).to_be_focused()
+        await box.fill("Where is my kettle?")
+        await box.press("Enter")
+        await expect(_log(page)).to_contain_text("Where is my kettle?")
+        await desk.settle()
+        assert desk.topic_texts("Anna Smith") == ["Where is my kettle?"]
+        desk.fake.member_sends(
+            OPERATOR_CHAT, OLGA, "On its way", thread_id=desk.topic_of("Anna")["message_thread_id"]
+        )
+        await expect(_log(page)).to_contain_text("On its way")
+        await expect(_log(page).get_by_text("✓ Read")).to_have_count(1)
+        await screenshot(page, "webchat-pre-chat-read")
+
+        await page.reload()
+        await page.get_by_role("button", name="Open chat").click()
+        await expect(page.get_by_role("textbox", name="Your message")).to_be_focused()
+        await expect(_log(page).get_by_text("✓ Read")).to_have_count(1)
+    contact = await Contact.get()
+    assert (contact.name, contact.email) == ("Anna Smith", "anna@example.com")
+
+
+async def test_after_the_pre_chat_form_the_first_message_may_be_a_picture(
+    desk: Desk, shop: Shop
+) -> None:
+    from bot.directory.webchat_entry_points import set_form
+    from storage.models import Contact
+
+    await set_form("shop", name="required", email="optional")
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        await expect(page.get_by_role("button", name="Attach a file")).to_be_hidden()
+        await page.get_by_role("textbox", name="Your name").fill("Anna Smith")
+        await page.get_by_role("button", name="Start the chat").click()
+        async with page.expect_file_chooser() as chosen:
+            await page.get_by_role("button", name="Attach a file").click()
+        picture = png(30, 30)
+        await (await chosen.value).set_files(
+            {"name": "kettle.png", "mimeType": "image/png", "buffer": picture}
+        )
+        await expect(_log(page).get_by_role("img", name="kettle.png")).to_be_visible()
+    await desk.settle()
+    [photo] = [m for m in desk.topic_messages("Anna Smith") if "photo" in m]
+    assert desk.fake.files.get(photo["photo"][-1]["file_id"]).data == picture  # type: ignore[union-attr]
+    assert (await Contact.get()).name == "Anna Smith"
+
+
+async def test_out_of_hours_the_visitor_leaves_a_message_with_the_offline_form(
+    desk: Desk, shop: Shop
+) -> None:
+    from storage.models import Contact, Line
+
+    await Line.filter(id=desk.core.default_line.id).update(
+        business_hours={"timezone": "UTC", "days": {}}  # closed every day: no "back at"
+    )
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        await expect(page.get_by_text("We are away now.", exact=True)).to_be_visible()
+        await expect(page.get_by_role("textbox", name="Your name")).to_be_focused()
+        await page.get_by_role("textbox", name="Your name").fill("Petro")
+        await page.get_by_role("textbox", name="Email").fill("petro@example.com")
+        await page.get_by_role("textbox", name="Your message").fill("Call me tomorrow")
+        await page.get_by_role("button", name="Send").click()
+        await expect(_log(page)).to_contain_text("Call me tomorrow")
+        await expect(page.get_by_role("status")).to_have_text(
+            "Thank you: your message was received. We will answer here as soon as we can."
+        )
+        await expect(_log(page)).to_contain_text("out of office hours")
+        await screenshot(page, "webchat-offline-form")
+    await desk.settle()
+    assert desk.topic_texts("Petro") == ["Call me tomorrow"]
+    assert (await Contact.get()).email == "petro@example.com"

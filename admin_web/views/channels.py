@@ -16,6 +16,8 @@ from aiohttp import web
 from admin_web.access import ADMIN, Viewer, viewer
 from admin_web.i18n import say
 from admin_web.pages import render
+from admin_web.state import core_of
+from bot.api.webhook_ping import recent_deliveries, send_test
 from bot.directory import DirectoryError
 from bot.directory.api_entry_points import (
     API_SLUG,
@@ -26,16 +28,18 @@ from bot.directory.api_entry_points import (
     rotate_key,
     set_webhook,
 )
-from bot.directory.webchat_entry_points import SLUG as WEBCHAT_SLUG
 from bot.directory.webchat_entry_points import (
+    FORM_MODES,
     Snippet,
     create_webchat_entry_point,
     list_webchat_entry_points,
     rotate_public_key,
+    set_form,
     set_look,
     set_origins,
     webchat_key_of,
 )
+from bot.directory.webchat_entry_points import SLUG as WEBCHAT_SLUG
 from storage.models import ApiEntryPoint, Line, WebchatEntryPoint
 
 routes = web.RouteTableDef()
@@ -58,13 +62,18 @@ async def _list_page(
     form: dict[str, str] | None = None,
     webchat_form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    tested: dict[str, tuple[int | None, str | None]] | None = None,
     status: int = 200,
 ) -> web.Response:
+    rows = await list_api_entry_points()
     return render(
         "channels.html",
         request,
         {
-            "rows": await list_api_entry_points(),
+            "rows": rows,
+            "recent": {row.api.entry_point.key: await recent_deliveries(row.api) for row in rows},
+            "tested": tested or {},
+            "form_modes": FORM_MODES,
             "lines": await Line.all().order_by("name"),
             "form": form or {"slug": "", "name": "", "line": "", "webhook_url": ""},
             "webchats": [(w, _snippet(request, w)) for w in await list_webchat_entry_points()],
@@ -150,6 +159,20 @@ async def api_webhook(request: web.Request) -> web.StreamResponse:
     if issued.webhook_secret:
         return _issued_page(request, issued)
     raise web.HTTPFound(f"{LIST}?saved=1")
+
+
+@routes.post(r"/channels/api/{slug}/test", name="channel_api_test")
+async def api_test(request: web.Request) -> web.StreamResponse:
+    """Sends a signed `ping` now and shows what the receiver answered, on the list page."""
+    who = _admin(request)
+    slug = await _slug(request)
+    core = core_of(request)
+    api = await ApiEntryPoint.get(entry_point__key=api_key_of(slug)).select_related("entry_point")
+    result = await send_test(
+        api, core.connections.webhooks, core.clock.now(), actor_name=_actor(who)
+    )
+    error = say(request, result.error) if result.error else None
+    return await _list_page(request, tested={slug: (result.status, error)})
 
 
 # --- web chat -----------------------------------------------------------------------------------
@@ -244,3 +267,20 @@ async def webchat_rotate(request: web.Request) -> web.StreamResponse:
     who = _admin(request)
     await rotate_public_key(await _webchat_slug(request), actor_name=_actor(who))
     raise web.HTTPFound(f"{LIST}?saved=1#webchat-{request.match_info['slug']}")
+
+
+@routes.post(r"/channels/webchat/{slug}/form", name="channel_webchat_form")
+async def webchat_form(request: web.Request) -> web.StreamResponse:
+    who = _admin(request)
+    slug = await _webchat_slug(request)
+    data = await request.post()
+    try:
+        await set_form(
+            slug,
+            name=str(data.get("name", "")).strip()[:16] or None,
+            email=str(data.get("email", "")).strip()[:16] or None,
+            actor_name=_actor(who),
+        )
+    except DirectoryError as error:
+        return await _webchat_refused(request, slug, error)
+    raise web.HTTPFound(f"{LIST}?saved=1#webchat-{slug}")

@@ -17,6 +17,7 @@ from bot.base.ports import (
     FileSource,
     MembershipChecker,
     Outgoing,
+    ShowsTyping,
     WebhookPoster,
     WorkspaceSender,
 )
@@ -32,6 +33,7 @@ class WorkspacePorts:
     members: MembershipChecker
     files: FileSource | None = None
     bot_username: str | None = None
+    typing: ShowsTyping | None = None  # None: the workspace cannot show a customer typing
 
     @property
     def origin(self) -> str:
@@ -73,6 +75,10 @@ class Connections:
     def workspace(self, kind: str) -> WorkspaceSender | None:
         ports = self._workspaces.get(kind)
         return ports.sender if ports else None
+
+    def typing(self, kind: str) -> ShowsTyping | None:
+        ports = self._workspaces.get(kind)
+        return ports.typing if ports else None
 
     def customers(self, channel: str) -> CustomerSender | None:
         ports = self._customers.get(channel)

@@ -45,6 +45,10 @@ class CustomerRef(_Storable):
     display_name: str
     username: str | None = None
     language: str | None = None
+    # Told by the customer in a form (the web chat's): an email fills an empty one; a name
+    # given replaces the one the contact got from this identity.
+    email: str | None = None
+    name_given: bool = False
 
 
 # Content flags: send the stored text as it is (never copy the original); deleted by its author.

@@ -196,6 +196,13 @@ class CustomerSender(Protocol):
         ...
 
 
+class ShowsTyping(Protocol):
+    async def typing(self, chat: str, thread_id: str) -> bool:
+        """Show "typing…" in a thread for a few seconds; False (logged, never raised) when the
+        workspace refused or could not be reached: a typing sign is not sent again."""
+        ...
+
+
 class MembershipChecker(Protocol):
     async def is_member(self, chat: str, user_external_id: str) -> bool: ...
 
@@ -210,8 +217,8 @@ class WebhookCall:
 
 
 class WebhookPoster(Protocol):
-    async def post(self, call: WebhookCall) -> None:
-        """POST `call`; a 2xx answer is success. Raises RetryAfter (429 with Retry-After),
-        TransientError (network, timeout, 5xx) or PermanentError (another 4xx, a URL or an
-        address the desk does not call)."""
+    async def post(self, call: WebhookCall) -> int:
+        """POST `call`; a 2xx answer is success (its status is returned). Raises RetryAfter
+        (429 with Retry-After), TransientError (network, timeout, 5xx) or PermanentError
+        (another 4xx, a URL or an address the desk does not call)."""
         ...

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tortoise.expressions import Subquery
+
 from storage.models import (
     Conversation,
     ConversationStatus,
@@ -13,6 +15,7 @@ from storage.models import (
     OperatorStatus,
     RoutingPolicy,
 )
+from storage.prepared import Prepared
 
 ACTIVE = (ConversationStatus.OPEN, ConversationStatus.QUEUED, ConversationStatus.SNOOZED)
 
@@ -35,9 +38,16 @@ async def load_of(operator: Operator) -> int:
     return (await load([operator.id]))[operator.id]
 
 
+_MEMBERS: Prepared[list[Operator]] = Prepared(
+    Operator,
+    lambda line_id: Operator.filter(
+        id__in=Subquery(LineMember.filter(line_id=line_id).values("operator_id"))
+    ).order_by("id"),
+)
+
+
 async def members(line: Line) -> list[Operator]:
-    ids = await LineMember.filter(line_id=line.id).values_list("operator_id", flat=True)
-    return await Operator.filter(id__in=list(ids)).order_by("id")
+    return await _MEMBERS(line.id)
 
 
 async def candidates(line: Line, exclude: Iterable[int] = ()) -> list[Operator]:

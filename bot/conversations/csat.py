@@ -10,6 +10,7 @@ from bot.base.clock import Clock
 from bot.base.i18n import Text, _
 from bot.outbox.queue import Outbox
 from storage.models import Contact, Conversation, ConversationStatus
+from storage.prepared import Prepared
 
 SCORES = range(1, 6)
 RATING_WINDOW = timedelta(days=1)  # a bare "4" later than this is a new question, not a score
@@ -67,15 +68,22 @@ async def rate(outbox: Outbox, clock: Clock, conversation: Conversation, score: 
     return True
 
 
-async def awaiting(contact: Contact, clock: Clock) -> tuple[Conversation, str] | None:
-    """The closed conversation a customer's next words may belong to: ("score", c) when it
-    waits for a number, ("comment", c) right after a rating."""
-    last = (
-        await Conversation.filter(contact_id=contact.id, status=ConversationStatus.CLOSED)
+# Read for every customer message that opens no conversation yet (`storage.prepared`).
+_LAST_ASKED: Prepared[Conversation | None] = Prepared(
+    Conversation,
+    lambda contact_id: (
+        Conversation.filter(contact_id=contact_id, status=ConversationStatus.CLOSED)
         .exclude(csat_asked_at=None)
         .order_by("-closed_at")
         .first()
-    )
+    ),
+)
+
+
+async def awaiting(contact: Contact, clock: Clock) -> tuple[Conversation, str] | None:
+    """The closed conversation a customer's next words may belong to: ("score", c) when it
+    waits for a number, ("comment", c) right after a rating."""
+    last = await _LAST_ASKED(contact.id)
     if last is None or last.csat_asked_at is None:
         return None
     now = clock.now()

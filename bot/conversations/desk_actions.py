@@ -33,6 +33,7 @@ from storage.models import (
     OperatorStatus,
     Thread,
 )
+from storage.prepared import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,11 @@ class Change:
 # Told of every change, inside the change's transaction: the rules for changed
 # conversations, the API's webhook events.
 ChangeWatcher = Callable[[Change], Awaitable[None]]
+
+
+_LAST_ASSIGNED: Prepared[int] = Prepared(
+    Line, lambda line_id, operator_id: Line.filter(id=line_id).update(last_assigned_id=operator_id)
+)
 
 
 class DeskActions:
@@ -150,7 +156,7 @@ class DeskActions:
         conversation.queued_at = None if operator else self.clock.now()
         await conversation.save(update_fields=["assignee_id", "status", "queued_at"])
         if operator is not None:
-            await Line.filter(id=conversation.line_id).update(last_assigned_id=operator.id)  # type: ignore[attr-defined]
+            await _LAST_ASSIGNED(conversation.line_id, operator.id)  # type: ignore[attr-defined]
         details = {"via": via} | ({"note": note} if note else {})
         await audit.record(
             "assignee",

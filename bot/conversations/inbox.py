@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.base.clock import Clock
-from bot.base.events import InboundEdit, InboundMessage
+from bot.base.events import CustomerRef, InboundEdit, InboundMessage
 from bot.base.i18n import Text, _, verbatim
 from bot.base.locks import KeyedLock
 from bot.base.log_context import about, conversation_is
@@ -41,6 +41,7 @@ from storage.models import (
     OperatorStatus,
     Thread,
 )
+from storage.prepared import Prepared, get_by_id
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,18 @@ class Accepted:
     conversation_id: int | None
     duplicate: bool = False
     new_conversation: bool = False
+
+
+# Read for every customer message: built once (`storage.prepared`).
+_IDENTITY_WITH_CONTACT: Prepared[Identity | None] = Prepared(
+    Identity,
+    lambda channel, external_id: (
+        Identity.filter(channel=channel, external_id=external_id).select_related("contact").first()
+    ),
+)
+_OPEN_OF: Prepared[Conversation | None] = Prepared(
+    Conversation, lambda contact_id: Conversation.get_or_none(open_key=contact_id)
+)
 
 
 class UnknownEntryPoint(LookupError):
@@ -116,7 +129,7 @@ class Inbox:
             if contact.banned:
                 log.info("Message from banned contact %s ignored", contact.id)
                 return Accepted(None, None)
-            conversation = await Conversation.get_or_none(open_key=contact.id)
+            conversation = await _OPEN_OF(contact.id)
             if conversation is None:
                 answered = await self._rating_reply(contact, inbound, entry_point)
                 if answered is not None:
@@ -203,7 +216,7 @@ class Inbox:
             await self._actions.route(conversation, refresh=False)
 
     async def _greet(self, conversation: Conversation) -> None:
-        line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
+        line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
         now = self._clock.now()
         if not is_open(line.business_hours, now, self._actions.settings.timezone):
             await self._outbox.notice_customer(
@@ -266,13 +279,11 @@ class Inbox:
     async def _identity(self, inbound: InboundMessage) -> Identity:
         """The customer's identity, with its contact."""
         ref = inbound.customer
-        identity = (
-            await Identity.filter(channel=ref.channel, external_id=ref.external_id)
-            .select_related("contact")
-            .first()
-        )
+        identity = await _IDENTITY_WITH_CONTACT(ref.channel, ref.external_id)
         if identity is None:
-            contact = await Contact.create(name=ref.display_name, language=ref.language)
+            contact = await Contact.create(
+                name=ref.display_name, language=ref.language, email=ref.email
+            )
             return await Identity.create(
                 contact=contact,
                 channel=ref.channel,
@@ -281,6 +292,7 @@ class Inbox:
                 display_name=ref.display_name,
                 language=ref.language,
             )
+        await _fill_contact(identity, ref)
         changed = (identity.username, identity.display_name, identity.language) != (
             ref.username,
             ref.display_name,
@@ -371,3 +383,20 @@ class Inbox:
                 await conversation.thread, DeliveryKind.EDIT, conversation, message=message
             )
         return True
+
+
+async def _fill_contact(identity: Identity, ref: CustomerRef) -> None:
+    """What a customer tells of themselves later (a web chat form) fills what the contact
+    lacks: an email where there is none, a name where the contact still has the name it got
+    from this identity. What an operator wrote on the card is kept."""
+    contact = identity.contact
+    fields = []
+    if ref.email and not contact.email:
+        contact.email = ref.email
+        fields.append("email")
+    named = ref.name_given and ref.display_name != identity.display_name
+    if named and contact.name == identity.display_name:
+        contact.name = ref.display_name
+        fields.append("name")
+    if fields:
+        await contact.save(update_fields=fields)

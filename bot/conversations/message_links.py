@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from tortoise.expressions import Q
-
 from bot.base.events import MessageBody
 from storage.models import Conversation, Direction, Message, MessageLink, Operator
+from storage.prepared import Prepared, get_by_id
 
 
 def customer_chat_key(entry_point_key: str, chat: str) -> str:
@@ -109,6 +108,16 @@ async def link_copies(chat_key: str, copies: Iterable[tuple[Message, str]]) -> N
         await MessageLink.bulk_create(links, ignore_conflicts=True)
 
 
+# A merged message shows at most so many parts (`bot.outbox.merging`).
+MAX_PARTS = 20
+_LINKS_NAMED: Prepared[list[tuple[str, int]]] = Prepared(
+    MessageLink,
+    lambda chat, names: MessageLink.filter(chat=chat, external_id__in=names).values_list(
+        "external_id", "message_id"
+    ),
+)
+
+
 def plain_id(external_id: str) -> str:
     """The id of the message a copy is in on its side (a part is in its merged message)."""
     return external_id.partition(PART_MARK)[0]
@@ -117,10 +126,8 @@ def plain_id(external_id: str) -> str:
 async def parts_of(chat_key: str, external_id: str) -> list[int]:
     """The ids of the messages shown in `external_id` of `chat_key`, in their order: one for
     a plain copy, several for merged ones, none for a message that carries no stored one."""
-    links = await MessageLink.filter(
-        Q(external_id=external_id) | Q(external_id__startswith=f"{external_id}{PART_MARK}"),
-        chat=chat_key,
-    ).values_list("external_id", "message_id")
+    names = [external_id] + [f"{external_id}{PART_MARK}{n}" for n in range(1, MAX_PARTS)]
+    links = await _LINKS_NAMED(chat_key, names)
     order = {
         e: int(e.partition(PART_MARK)[2]) if PART_MARK in e else len(links) + 1 for e, _ in links
     }
@@ -146,7 +153,7 @@ async def copy_of(message_id: int, chat_key: str) -> str | None:
 
 async def apply_edit(link: MessageLink, body: MessageBody, when: datetime) -> Message:
     """Store the new text of the message behind `link` (either side's original)."""
-    message = await Message.get(id=link.message_id)  # type: ignore[attr-defined]
+    message = await get_by_id(Message, link.message_id)  # type: ignore[attr-defined]
     message.text = body.text
     message.content = body.content
     message.edited_at = when

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.base.cards import Button, Card
 from bot.base.i18n import Text, _
 from storage.models import Conversation, ConversationStatus, Thread
+from storage.prepared import Prepared
 
 STATE_ICONS = {
     ConversationStatus.QUEUED: "🆕",
@@ -50,16 +51,14 @@ async def header_card(conversation: Conversation, thread_id: int | None = None) 
     """Needs contact, identity, entry_point, line and assignee fetched. Shown in another
     thread than the conversation's (it was transferred away), the card has no buttons."""
     identity = conversation.identity
-    earlier = await Conversation.filter(
-        contact_id=conversation.contact_id,
-        id__lt=conversation.id,  # type: ignore[attr-defined]
-    ).count()
+    earlier = await _EARLIER(conversation.contact_id, conversation.id)  # type: ignore[attr-defined]
     assignee = conversation.assignee
     fields: list[tuple[Text, str | Text]] = [
         (Text(_("Customer")), conversation.contact.name),
         (Text(_("Username")), f"@{identity.username}" if identity.username else "—"),
         (Text(_("Language")), identity.language or "—"),
         (Text(_("Channel")), identity.channel),
+        *([(Text(_("Email")), conversation.contact.email)] if conversation.contact.email else []),
         (Text(_("Entry point")), conversation.entry_point.name),
         (Text(_("Earlier conversations")), str(earlier)),
         (Text(_("Line")), conversation.line.name),
@@ -99,39 +98,32 @@ def _status(conversation: Conversation) -> Text:
 VIEWED = ("contact", "identity", "entry_point", "assignee", "line")
 
 
-async def load_for_view(conversation_id: int) -> Conversation:
-    """The conversation with what its title and card show, read in one statement."""
-    return await Conversation.get(id=conversation_id).select_related(*VIEWED)
-
-
-async def latest_conversation_id(thread: Thread) -> int | None:
-    """The conversation `thread` is about now: its newest (a contact's later conversations on
-    a line reuse the thread), or None before any."""
-    return (
-        await Conversation.filter(thread_id=thread.id)
+_LOAD_FOR_VIEW: Prepared[Conversation] = Prepared(
+    Conversation, lambda id: Conversation.get(id=id).select_related(*VIEWED)
+)
+_LATEST_ID: Prepared[int | None] = Prepared(
+    Conversation,
+    lambda thread_id: (
+        Conversation.filter(thread_id=thread_id)
         .order_by("-id")
         .first()
         .values_list("id", flat=True)
-    )
-
-
-async def latest_view(thread: Thread) -> Conversation | None:
-    """The latest conversation (`latest_conversation_id`) with what its title and card show,
-    in one statement."""
-    return (
-        await Conversation.filter(thread_id=thread.id)
-        .order_by("-id")
-        .select_related(*VIEWED)
-        .first()
-    )
-
-
-async def thread_and_conversation(
-    line_id: int, workspace_kind: str, external_id: str
-) -> tuple[Thread | None, Conversation | None]:
-    """The thread `external_id` of a line and its latest conversation, read together."""
-    conversation = (
-        await Conversation.filter(
+    ),
+)
+_LATEST_VIEW: Prepared[Conversation | None] = Prepared(
+    Conversation,
+    lambda thread_id: (
+        Conversation.filter(thread_id=thread_id).order_by("-id").select_related(*VIEWED).first()
+    ),
+)
+_EARLIER: Prepared[int] = Prepared(
+    Conversation,
+    lambda contact_id, before: Conversation.filter(contact_id=contact_id, id__lt=before).count(),
+)
+_LATEST_IN_THREAD: Prepared[Conversation | None] = Prepared(
+    Conversation,
+    lambda line_id, workspace_kind, external_id: (
+        Conversation.filter(
             thread__line_id=line_id,
             thread__workspace_kind=workspace_kind,
             thread__external_id=external_id,
@@ -139,10 +131,39 @@ async def thread_and_conversation(
         .order_by("-id")
         .select_related("thread")
         .first()
-    )
+    ),
+)
+_THREAD: Prepared[Thread | None] = Prepared(
+    Thread,
+    lambda line_id, workspace_kind, external_id: Thread.get_or_none(
+        line_id=line_id, workspace_kind=workspace_kind, external_id=external_id
+    ),
+)
+
+
+async def load_for_view(conversation_id: int) -> Conversation:
+    """The conversation with what its title and card show, read in one statement."""
+    return await _LOAD_FOR_VIEW(conversation_id)
+
+
+async def latest_conversation_id(thread: Thread) -> int | None:
+    """The conversation `thread` is about now: its newest (a contact's later conversations on
+    a line reuse the thread), or None before any."""
+    return await _LATEST_ID(thread.id)
+
+
+async def latest_view(thread: Thread) -> Conversation | None:
+    """The latest conversation (`latest_conversation_id`) with what its title and card show,
+    in one statement."""
+    return await _LATEST_VIEW(thread.id)
+
+
+async def thread_and_conversation(
+    line_id: int, workspace_kind: str, external_id: str
+) -> tuple[Thread | None, Conversation | None]:
+    """The thread `external_id` of a line and its latest conversation, read together."""
+    conversation = await _LATEST_IN_THREAD(line_id, workspace_kind, external_id)
     if conversation is not None:
         return conversation.thread, conversation
-    thread = await Thread.get_or_none(
-        line_id=line_id, workspace_kind=workspace_kind, external_id=external_id
-    )
+    thread = await _THREAD(line_id, workspace_kind, external_id)
     return thread, None

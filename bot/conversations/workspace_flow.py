@@ -53,6 +53,7 @@ from storage.models import (
     Operator,
     Thread,
 )
+from storage.prepared import get_by_id
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class WorkspaceFlow:
                 if not mine:
                     conversation = None
                 else:
-                    line = await Line.get(id=conversation.line_id)  # type: ignore[attr-defined]
+                    line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
             thread = await conversation.thread if conversation else None
             conversation_is(conversation.id if conversation else None)
             return Place(line, operator, thread, conversation)
@@ -267,7 +268,7 @@ class WorkspaceFlow:
         if link is None or await self._place(event.place, event.author) is None:
             return
         async with in_transaction():
-            message = await Message.get(id=link.message_id)  # type: ignore[attr-defined]
+            message = await get_by_id(Message, link.message_id)  # type: ignore[attr-defined]
             message.content = {**message.content, DELETED: True}
             message.edited_at = self._clock.now()
             await message.save(update_fields=["content", "edited_at"])

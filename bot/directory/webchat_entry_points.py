@@ -27,6 +27,7 @@ COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 POSITIONS = ("right", "left")
 MAX_TITLE = 64
 MAX_ORIGINS = 20
+FORM_MODES = ("off", "optional", "required")  # each field of the pre-chat form
 
 
 def webchat_key_of(slug: str) -> str:
@@ -203,6 +204,42 @@ async def set_look(
         for name, value in look.items():
             setattr(webchat, name, value)
         await webchat.save(update_fields=list(look))
+    return webchat
+
+
+def _form(name: str | None, email: str | None) -> dict[str, str]:
+    form = {}
+    for field, mode in (("form_name", name), ("form_email", email)):
+        if mode is None:
+            continue
+        if mode not in FORM_MODES:
+            raise DirectoryError(
+                Text(_("{mode!r} should be off, optional or required"), mode=mode[:16])
+            )
+        form[field] = mode
+    return form
+
+
+async def set_form(
+    slug: str, *, name: str | None = None, email: str | None = None, actor_name: str = CLI
+) -> WebchatEntryPoint:
+    """The pre-chat form: whether a new visitor is asked for a name and an email before the
+    first message (off, optional or required; None leaves a field as it is)."""
+    webchat = await get_webchat(slug)
+    form = _form(name, email)
+    changed = {k: v for k, v in form.items() if getattr(webchat, k) != v}
+    if changed:
+        for field, mode in changed.items():
+            setattr(webchat, field, mode)
+        async with in_transaction():
+            await webchat.save(update_fields=list(changed))
+            await audit.record(
+                "entry_point.form",
+                at=now(),
+                actor_name=actor_name,
+                new=f"name {webchat.form_name}, email {webchat.form_email}",
+                entry_point=webchat.entry_point.key,
+            )
     return webchat
 
 

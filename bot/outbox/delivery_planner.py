@@ -21,6 +21,7 @@ from bot.outbox.delivery_plan import (
 )
 from bot.outbox.queue import TargetKind, parse_target
 from storage.models import Delivery, DeliveryKind, Identity, Line, Thread
+from storage.prepared import get_by_id
 
 # Webhook calls are sent by the API channel, at most so many a second per entry point.
 WEBHOOK_COMPONENT = "api"
@@ -63,7 +64,7 @@ class DeliveryPlanner:
         return await self._planners[route.target](route, deliveries)
 
     async def _plan_thread(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        thread = await Thread.get(id=route.ident)
+        thread = await get_by_id(Thread, route.ident)
         sender = self.workspace(thread.workspace_kind)
         slots = len(deliveries) if route.kind in POSTING else 0
         if route.kind is DeliveryKind.STATE:
@@ -106,7 +107,7 @@ class DeliveryPlanner:
         return run, await self.plan(run)
 
     async def _plan_header(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        thread = await Thread.get(id=route.ident)
+        thread = await get_by_id(Thread, route.ident)
         if thread.external_id is None:  # nothing to send: it opens with its header as it is
             return Plan([], 1, thread.workspace_kind)
         sender = self.workspace(thread.workspace_kind)
@@ -114,14 +115,14 @@ class DeliveryPlanner:
         return Plan(sender.buckets(thread.workspace_chat, True), 1, thread.workspace_kind)
 
     async def _plan_line(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        line = await Line.get(id=route.ident)
+        line = await get_by_id(Line, route.ident)
         sender = self.workspace(line.workspace_kind)
         posts = route.target is TargetKind.LINE
         buckets = sender.buckets(line.workspace_chat, posts)
         return Plan(buckets, len(deliveries), line.workspace_kind, line)
 
     async def _plan_customer(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        identity = await Identity.get(id=route.ident)
+        identity = await get_by_id(Identity, route.ident)
         customer = self.customer(identity.channel)
         posts = route.kind in POSTING
         slots = len(deliveries) if posts else 1

@@ -43,6 +43,7 @@ from bot.outbox.delivery_plan import (
 )
 from bot.outbox.delivery_planner import DeliveryPlanner
 from bot.outbox.queue import Outbox, TargetKind, parse_target
+from bot.outbox.statements import CONVERSATION_TO_CUSTOMER, FIRST_LINK, MARK_SENT
 from bot.outbox.thread_header import ThreadHeaders
 from bot.outbox.thread_opening import Opened, ThreadOpener
 from bot.rules import webhook_action
@@ -55,9 +56,9 @@ from storage.models import (
     Identity,
     Line,
     Message,
-    MessageLink,
     Thread,
 )
+from storage.prepared import get_by_id
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ class DeliveryExecutor:
             await self._mark_sent(deliveries)
 
     async def _to_header(self, route: Route, deliveries: list[Delivery], _: Any) -> None:
-        thread = await Thread.get(id=route.ident)  # as it is now: it may have opened since
+        thread = await get_by_id(Thread, route.ident)  # as it is now: it may have opened since
         if thread.external_id is None and not self._headers.must_wait(thread):
             return  # it opens with its header as it is then
         sender = self.planner.workspace(thread.workspace_kind)
@@ -212,7 +213,7 @@ class DeliveryExecutor:
         await self.planner.webhooks().post(call)
 
     async def _to_line(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
-        line = planned if isinstance(planned, Line) else await Line.get(id=route.ident)
+        line = planned if isinstance(planned, Line) else await get_by_id(Line, route.ident)
         op = self._line_ops[route.target][route.kind]
         if len(deliveries) == 1:
             await op(line, deliveries[0])
@@ -250,14 +251,12 @@ class DeliveryExecutor:
 
     async def _mark_sent(self, deliveries: list[Delivery]) -> None:
         """Those of `deliveries` still pending (not one found dead on the way) went."""
-        await Delivery.filter(
-            id__in=[d.id for d in deliveries], status=DeliveryStatus.PENDING
-        ).update(status=DeliveryStatus.SENT, done_at=self._clock.now(), claimed_until=None)
+        await MARK_SENT([d.id for d in deliveries], self._clock.now())
 
     async def _to_thread(
         self, route: Route, deliveries: list[Delivery], planned: Any, voice: str = ""
     ) -> None:
-        thread = planned if isinstance(planned, Thread) else await Thread.get(id=route.ident)
+        thread = planned if isinstance(planned, Thread) else await get_by_id(Thread, route.ident)
         sender = self.planner.workspace(thread.workspace_kind)
         # A relay may carry the card of a new thread itself (`_relay_to_thread`).
         relay = route.kind is DeliveryKind.RELAY
@@ -324,11 +323,11 @@ class DeliveryExecutor:
         await self._headers.update(send.thread, send.target, send.sender, send.head)
 
     async def _to_customer(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
-        identity = planned if isinstance(planned, Identity) else await Identity.get(id=route.ident)
+        if not isinstance(planned, Identity):
+            planned = await get_by_id(Identity, route.ident)
+        identity: Identity = planned
         head = deliveries[0]
-        conversation = await Conversation.get(id=head.conversation_id).select_related(  # type: ignore[attr-defined]
-            "entry_point", "line"
-        )
+        conversation = await CONVERSATION_TO_CUSTOMER(head.conversation_id)  # type: ignore[attr-defined]
         sender = self.planner.customer(identity.channel)
         language = pick_language(identity.language, self._customer_language())
         target = CustomerTarget(conversation.entry_point.key, identity.external_id, language)
@@ -367,9 +366,7 @@ class DeliveryExecutor:
         for message in messages:
             if message.direction != Direction.OUT:
                 continue
-            origin = (
-                await MessageLink.filter(message_id=message.id, chat=ws_key).order_by("id").first()
-            )
+            origin = await FIRST_LINK(message.id, ws_key)
             if origin:
                 await self._outbox.confirm(
                     line.id, line.workspace_chat, origin.external_id, delivered

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from bot.base.cards import Card
 from bot.base.ports import Outgoing
-from bot.conversations.message_links import parts_of
+from bot.conversations.message_links import MAX_PARTS, parts_of
 from bot.conversations.view import header_card, load_for_view
 from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, Message, Thread
+from storage.prepared import Prepared, filter_by_ids
 
 # At most so many texts, and so many characters of them, in one message: with the card and
 # the times it stays under Telegram's 4096 characters.
-MAX_PARTS = 20
 MAX_CHARACTERS = 3000
 
 
@@ -44,14 +44,20 @@ def _size(messages: list[Message]) -> int:
     return sum(len(m.text or "") for m in messages)
 
 
-async def queued_run(head: Delivery) -> list[Delivery]:
-    """`head` and the texts queued right behind it in its thread that may go with it."""
-    rows = (
-        await Delivery.filter(target=head.target, status=DeliveryStatus.PENDING, id__gte=head.id)
+_QUEUED_FROM: Prepared[list[Delivery]] = Prepared(
+    Delivery,
+    lambda target, first: (
+        Delivery.filter(target=target, status=DeliveryStatus.PENDING, id__gte=first)
         .order_by("id")
         .limit(MAX_PARTS)
         .select_related("message")
-    )
+    ),
+)
+
+
+async def queued_run(head: Delivery) -> list[Delivery]:
+    """`head` and the texts queued right behind it in its thread that may go with it."""
+    rows = await _QUEUED_FROM(head.target, head.id)
     run: list[Delivery] = []
     size = 0
     for row in rows:
@@ -91,7 +97,7 @@ async def merged_message(thread: Thread, chat_key: str, external_id: str) -> Mer
     owner = await Conversation.filter(thread_id=thread.id, card_message_id=external_id).first()
     if owner is None and len(ids) < 2:
         return None
-    by_id = {m.id: m for m in await Message.filter(id__in=ids)}
+    by_id = {m.id: m for m in await filter_by_ids(Message, ids)}
     parts = [part(by_id[i]) for i in ids if i in by_id]
     card = await header_card(await load_for_view(owner.id), thread.id) if owner else None
     return Merged(parts, card)
@@ -102,5 +108,5 @@ async def parts_shown_with(chat_key: str, card_id: str) -> list[Outgoing]:
     ids = await parts_of(chat_key, card_id)
     if not ids:
         return []
-    by_id = {m.id: m for m in await Message.filter(id__in=ids)}
+    by_id = {m.id: m for m in await filter_by_ids(Message, ids)}
     return [part(by_id[i]) for i in ids if i in by_id]

@@ -8,6 +8,12 @@ from typing import Any
 from bot.base.ports import Outgoing
 from bot.conversations.message_links import counterpart, link_copies
 from storage.models import Delivery, Message, MessageLink
+from storage.prepared import Prepared, filter_by_ids, get_by_id
+
+_LINKS_OF: Prepared[list[MessageLink]] = Prepared(
+    MessageLink,
+    lambda message_ids: MessageLink.filter(message_id__in=message_ids).order_by("-id"),
+)
 
 
 async def relay(
@@ -28,7 +34,7 @@ async def relay(
 
 async def edit(sender: Any, target: Any, head: Delivery, chat_key: str) -> None:
     """Edit the copy on this side; a message never delivered here has nothing to edit."""
-    message = await Message.get(id=head.message_id)  # type: ignore[attr-defined]
+    message = await get_by_id(Message, head.message_id)  # type: ignore[attr-defined]
     external_id = await counterpart(message.id, chat_key)
     if external_id:
         await sender.edit(target, external_id, await outgoing(message, chat_key))
@@ -36,14 +42,14 @@ async def edit(sender: Any, target: Any, head: Delivery, chat_key: str) -> None:
 
 async def messages_of(deliveries: list[Delivery]) -> list[Message]:
     ids = [d.message_id for d in deliveries]  # type: ignore[attr-defined]
-    by_id = {m.id: m for m in await Message.filter(id__in=ids)}
+    by_id = {m.id: m for m in await filter_by_ids(Message, ids)}
     return [by_id[i] for i in ids]
 
 
 async def _origins(message_ids: list[int]) -> dict[int, MessageLink]:
     """Where each message was first seen: its oldest link, all read in one statement."""
     origins: dict[int, MessageLink] = {}
-    for link in await MessageLink.filter(message_id__in=message_ids).order_by("-id"):
+    for link in await _LINKS_OF(message_ids):
         origins[link.message_id] = link  # type: ignore[attr-defined]  # the oldest is last
     return origins
 

@@ -18,6 +18,7 @@ from storage.models import (
     Message,
     Thread,
 )
+from storage.prepared import Prepared
 
 
 class TargetKind(StrEnum):
@@ -66,6 +67,20 @@ def parse_target(target: str) -> tuple[TargetKind, int]:
     """Raises ValueError for a target this version cannot read."""
     kind, _, ident = target.partition(":")
     return TargetKind(kind), int(ident)
+
+
+# Run for every line a new customer types while their first text waits (`storage.prepared`).
+_HOLD_RELAYS: Prepared[int] = Prepared(
+    Delivery,
+    lambda target, conversation_id, now, until: Delivery.filter(
+        target=target,
+        conversation_id=conversation_id,
+        op=DeliveryKind.RELAY.value,
+        status=DeliveryStatus.PENDING,
+        claimed_until__isnull=True,
+        not_before__gt=now,
+    ).update(not_before=until),
+)
 
 
 class Outbox:
@@ -119,14 +134,8 @@ class Outbox:
         new conversation's first message gathering the texts typed after it) to `delay`
         seconds from now; False when none waits any more (it was taken up, or sent)."""
         now = self._now()
-        held = await Delivery.filter(
-            target=thread_target(conversation.thread_id),  # type: ignore[attr-defined]
-            conversation_id=conversation.id,
-            op=DeliveryKind.RELAY.value,
-            status=DeliveryStatus.PENDING,
-            claimed_until__isnull=True,
-            not_before__gt=now,
-        ).update(not_before=self._now(delay))
+        target = thread_target(conversation.thread_id)  # type: ignore[attr-defined]
+        held = await _HOLD_RELAYS(target, conversation.id, now, self._now(delay))
         return held > 0
 
     async def refresh(self, conversation: Conversation, **kwargs: Any) -> Delivery:

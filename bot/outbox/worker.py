@@ -9,9 +9,6 @@ import math
 import random
 from datetime import timedelta
 
-from tortoise.expressions import Q
-from tortoise.functions import Min
-
 from bot.base.clock import Clock
 from bot.base.log_context import about
 from bot.base.metrics import Metrics
@@ -21,6 +18,16 @@ from bot.outbox.delivery_plan import Plan, Unavailable
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import TargetKind
+from bot.outbox.statements import (
+    ALBUM,
+    CANDIDATES,
+    CLAIM,
+    CLAIMED_UNTIL,
+    HEADS,
+    PENDING_OF,
+    UNCLAIM,
+    UPCOMING,
+)
 from bot.outbox.thread_header import NotYet
 from storage.models import Delivery, DeliveryStatus
 
@@ -36,6 +43,9 @@ HEADER_PREFIX = f"{TargetKind.HEADER}:"
 # Targets whose pending deliveries go in one step, at most so many: a thread's header
 # refreshes (superseded by the last) and a line's receipts (reactions, paced one by one).
 TAKEN_TOGETHER = {TargetKind.HEADER: 100, TargetKind.CONFIRM: 20}
+
+
+Ready = tuple[list[Delivery], Plan]  # a head with what goes with it, and its plan
 
 
 class OutboxWorker:
@@ -58,6 +68,7 @@ class OutboxWorker:
         self._metrics = metrics
         self._max_attempts = max_attempts
         self._slots = asyncio.Semaphore(concurrency)
+        self._chunk = concurrency
         self._batch = batch
         self._wake = asyncio.Event()
         self._inflight: set[str] = set()
@@ -117,30 +128,19 @@ class OutboxWorker:
         mono = self._clock.monotonic()
         if len(self._held) > 1000:
             self._held = {k: v for k, v in self._held.items() if v > mono}
-        heads = (
-            await Delivery.filter(status=DeliveryStatus.PENDING)
-            .group_by("target")
-            .annotate(head=Min("id"))
-            .values_list("head", flat=True)
-        )
+        heads = await HEADS()
         if not heads:
             return 5.0
         # Still pending: a send in flight may have finished (status sent, claim cleared)
         # since the heads were read, and must not be taken up again.
-        candidates = (
-            await Delivery.filter(
-                id__in=list(heads), status=DeliveryStatus.PENDING, not_before__lte=now
-            )
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .order_by("id")
-            .limit(self._batch)
-        )
+        candidates = await CANDIDATES(list(heads), now, self._batch)
         pause = 5.0
         if len(self._starved) > 1000:
             self._starved = {k: v for k, v in self._starved.items() if v > mono}
         if len(self._scarce) > 1000:
             self._scarce = {k: v for k, v in self._scarce.items() if v > mono}
         # What operators must see first: a thread's messages before its title and card.
+        waiting = []
         for head in sorted(candidates, key=_is_header):
             if head.target in self._inflight:
                 continue
@@ -148,54 +148,14 @@ class OutboxWorker:
             if held > 0:
                 pause = min(pause, held)
                 continue
-            group = await self._group(head)
-            if not group:  # sent or given up since it was read
-                continue
-            try:
-                plan = await self._executor.plan(group)
-                if not _is_header(head):
-                    scarce = any(self._scarce.get(b.key, 0.0) > mono for b in plan.buckets)
-                    group, plan = await self._executor.widen(group, plan, scarce=scarce)
-            except Unavailable:
-                self._held[head.target] = mono + UNAVAILABLE_HOLD
-                pause = min(pause, UNAVAILABLE_HOLD)
-                continue
-            except Exception as error:
-                await self._fail(group, error)
-                continue
-            if _is_header(head):
-                # A title or card edit never takes a slot that a message is waiting for.
-                starved = self._starved_until(plan) - mono
-                if starved > 0:
-                    pause = min(pause, starved)
-                    continue
-            # Slot and claim first: the pacing stamp must be taken right before the send.
-            await self._slots.acquire()
-            if not await self._claim(group):
-                self._slots.release()
-                continue
-            wait = await self._reserve(plan, str(head.id))
-            if wait > 0:
-                await self._unclaim(group)
-                self._slots.release()
-                self._held[head.target] = mono + wait
-                if not _is_header(head):
-                    for bucket in plan.buckets:
-                        until = max(self._starved.get(bucket.key, 0.0), mono + wait)
-                        self._starved[bucket.key] = until
-                        self._scarce[bucket.key] = mono + wait + bucket.per
-                pause = min(pause, wait)
-                continue
-            self._inflight.add(head.target)
-            task = asyncio.create_task(self._send(group, plan))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        upcoming = (
-            await Delivery.filter(status=DeliveryStatus.PENDING, not_before__gt=now)
-            .order_by("not_before")
-            .first()
-            .values_list("not_before", flat=True)
-        )
+            waiting.append(head)
+        # Reading what each one needs goes side by side, a slot's worth at a time (on
+        # PostgreSQL each read is a round trip); the budget is then taken in their order,
+        # oldest first, and the first sends go while the next ones are read.
+        for start in range(0, len(waiting), self._chunk):
+            chunk = waiting[start : start + self._chunk]
+            pause = min(pause, await self._start(chunk, mono))
+        upcoming = await UPCOMING(now)
         if upcoming:
             pause = min(pause, max((upcoming - now).total_seconds(), 0.01))
         return max(pause, 0.01)
@@ -221,32 +181,83 @@ class OutboxWorker:
         so do a line's receipts (one claim and one mark for many reactions)."""
         together = TAKEN_TOGETHER.get(head.target.partition(":")[0])
         if together:
-            return list(
-                await Delivery.filter(target=head.target, status=DeliveryStatus.PENDING)
-                .order_by("id")
-                .limit(together)
-            )
+            return list(await PENDING_OF(head.target, together))
         if not head.group_key:
             return [head]
-        return list(
-            await Delivery.filter(
-                target=head.target, group_key=head.group_key, status=DeliveryStatus.PENDING
-            )
-            .order_by("id")
-            .limit(10)
-        )
+        return list(await ALBUM(head.target, head.group_key))
 
-    async def _claim(self, group: list[Delivery]) -> bool:
+    async def _start(self, chunk: list[Delivery], mono: float) -> float:
+        """Start the sends of `chunk` (heads in their order) that may go now; how long until
+        one that may not could."""
+        prepared = await asyncio.gather(*(self._prepare(head, mono) for head in chunk))
+        ready = [one for one in prepared if isinstance(one, tuple)]
+        pause = min([math.inf, *(one for one in prepared if isinstance(one, float))])
+        ours = await self._claim_all([d.id for group, _ in ready for d in group])
+        unclaim: list[int] = []
+        for group, plan in ready:
+            head = group[0]
+            if not all(d.id in ours for d in group):  # another instance's now
+                unclaim += [d.id for d in group if d.id in ours]
+                continue
+            if _is_header(head):
+                # A title or card edit never takes a slot that a message is waiting for.
+                starved = self._starved_until(plan) - mono
+                if starved > 0:
+                    unclaim += [d.id for d in group]
+                    pause = min(pause, starved)
+                    continue
+            # The pacing stamp is taken right before the send.
+            await self._slots.acquire()
+            wait = await self._reserve(plan, str(head.id))
+            if wait > 0:
+                self._slots.release()
+                unclaim += [d.id for d in group]
+                self._held[head.target] = mono + wait
+                if not _is_header(head):
+                    for bucket in plan.buckets:
+                        until = max(self._starved.get(bucket.key, 0.0), mono + wait)
+                        self._starved[bucket.key] = until
+                        self._scarce[bucket.key] = mono + wait + bucket.per
+                pause = min(pause, wait)
+                continue
+            self._inflight.add(head.target)
+            task = asyncio.create_task(self._send(group, plan))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        if unclaim:
+            await UNCLAIM(unclaim)
+        return pause
+
+    async def _prepare(self, head: Delivery, mono: float) -> Ready | float | None:
+        """`head` with the deliveries that go with it and its plan; or how long to wait when
+        its workspace or channel is down; None when it is not to go (gone, or failed)."""
+        group = await self._group(head)
+        if not group:  # sent or given up since it was read
+            return None
+        try:
+            plan = await self._executor.plan(group)
+            if not _is_header(head):
+                scarce = any(self._scarce.get(b.key, 0.0) > mono for b in plan.buckets)
+                group, plan = await self._executor.widen(group, plan, scarce=scarce)
+        except Unavailable:
+            self._held[head.target] = mono + UNAVAILABLE_HOLD
+            return UNAVAILABLE_HOLD
+        except Exception as error:
+            await self._fail(group, error)
+            return None
+        return group, plan
+
+    async def _claim_all(self, ids: list[int]) -> set[int]:
+        """Claim `ids` in one statement; the ids now ours (another instance may hold some).
+        Our claims end at this step's own instant, which tells them apart when not all
+        were taken."""
+        if not ids:
+            return set()
         now = self._clock.now()
-        claimed = await Delivery.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            id__in=[d.id for d in group],
-            status=DeliveryStatus.PENDING,
-        ).update(claimed_until=now + LEASE)
-        return claimed == len(group)
-
-    async def _unclaim(self, group: list[Delivery]) -> None:
-        await Delivery.filter(id__in=[d.id for d in group]).update(claimed_until=None)
+        until = now + LEASE + timedelta(microseconds=random.randrange(1000))
+        if await CLAIM(ids, now, until) == len(ids):
+            return set(ids)
+        return set(await CLAIMED_UNTIL(ids, until))
 
     async def _send(self, group: list[Delivery], plan: Plan) -> None:
         head = group[0]

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
 from bot.base.events import OperatorRef
 from bot.base.ports import MembershipChecker
 from storage.models import Line, LineMember, Operator
+from storage.prepared import Prepared
 
 log = logging.getLogger(__name__)
+
+
+# Read for every operator's message (`storage.prepared`).
+_LINE_OF: Prepared[Line | None] = Prepared(
+    Line,
+    lambda kind, chat: Line.get_or_none(workspace_kind=kind, workspace_chat=chat),
+)
+
+
+class _OperatorBy(dict[str, Prepared[Operator | None]]):
+    """The operator by their account on a workspace, by its column (`_account`)."""
+
+    def __missing__(self, column: str) -> Prepared[Operator | None]:
+        self[column] = query = Prepared(
+            Operator, lambda account: Operator.get_or_none(**{column: account})
+        )
+        return query
+
+
+_OPERATOR_BY = _OperatorBy()
 
 
 class Operators:
@@ -25,30 +47,50 @@ class Operators:
         self._clock = clock
         self._cache_seconds = cache_seconds
         self._verified: dict[tuple[int, str], float] = {}
+        # Checks under way: an operator's answers in several topics at once ask Telegram once.
+        self._checking: dict[tuple[int, str], asyncio.Future[bool | None]] = {}
         self._members: dict[tuple[int, int], float] = {}  # (line, operator) known added, until
 
     async def line_of(self, workspace_kind: str, chat: str) -> Line | None:
-        return await Line.get_or_none(workspace_kind=workspace_kind, workspace_chat=chat)
+        return await _LINE_OF(workspace_kind, chat)
 
     async def resolve(self, line: Line, author: OperatorRef) -> Operator | None:
         """The operator behind `author`, or None (logged) when they are not in the line's chat."""
         key = (line.id, author.external_id)
-        if self._verified.get(key, 0.0) < self._clock():
-            checker = self._checker(author.workspace_kind)
-            if checker is None or not await checker.is_member(
-                line.workspace_chat, author.external_id
-            ):
-                log.warning(
-                    "Ignored %s user %s: not a member of line %s's chat",
-                    author.workspace_kind,
-                    author.external_id,
-                    line.slug,
-                )
-                return None
-            self._verified[key] = self._clock() + self._cache_seconds
+        if self._verified.get(key, 0.0) < self._clock() and not await self._check(line, author):
+            log.warning(
+                "Ignored %s user %s: not a member of line %s's chat",
+                author.workspace_kind,
+                author.external_id,
+                line.slug,
+            )
+            return None
         if author.workspace_kind in self._closed_kinds:
             return await self._known_member(line, author)
         return await self._register(line, author)
+
+    async def _check(self, line: Line, author: OperatorRef) -> bool:
+        """Ask the workspace whether `author` is in the line's chat; a yes is kept for a
+        while. Lookups while one is under way wait for its answer instead of asking again
+        (and ask themselves if it failed)."""
+        key = (line.id, author.external_id)
+        pending = self._checking.get(key)
+        if pending is not None:
+            answer = await asyncio.shield(pending)
+            return answer if answer is not None else await self._check(line, author)
+        pending = self._checking[key] = asyncio.get_running_loop().create_future()
+        answer: bool | None = None
+        try:
+            checker = self._checker(author.workspace_kind)
+            answer = checker is not None and await checker.is_member(
+                line.workspace_chat, author.external_id
+            )
+            if answer:
+                self._verified[key] = self._clock() + self._cache_seconds
+        finally:
+            del self._checking[key]
+            pending.set_result(answer)
+        return answer
 
     async def _known_member(self, line: Line, author: OperatorRef) -> Operator | None:
         """Lines closed to newcomers: only operators already added to the line may act."""
@@ -69,7 +111,8 @@ class Operators:
         details: dict[str, object] = {"name": author.name}
         if author.workspace_kind == "telegram":
             details["telegram_username"] = author.username
-        operator = await Operator.get_or_none(**key)
+        ((column, account),) = key.items()
+        operator = await _OPERATOR_BY[column](account)
         if operator is None:
             operator, _ = await Operator.get_or_create(**key, defaults=details)
             log.info("Registered operator %s (%s) in line %s", operator.id, author.name, line.slug)

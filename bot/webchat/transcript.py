@@ -5,6 +5,7 @@ makes an answer delivered even when no window is open."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.attachments.links import link_query
@@ -58,6 +59,8 @@ def shape(item: WebchatItem, hours: float = LINK_HOURS) -> dict[str, Any]:
     }
     if item.deleted:
         shown["deleted"] = True
+    if item.read_at is not None:
+        shown["read"] = True
     if item.buttons:
         shown["buttons"] = [button[0] for button in item.buttons]
         shown["answered"] = item.answered
@@ -104,3 +107,27 @@ async def change(item: WebchatItem, **values: Any) -> WebchatItem:
         setattr(item, name, value)
     await item.save(update_fields=list(values))
     return item
+
+
+async def read_upto(visitor: str) -> int:
+    """The visitor's last message an operator has acted on after (0: none): the window marks
+    it and the visitor's earlier messages "read"."""
+    last = (
+        await WebchatItem.filter(visitor=visitor, kind="in", read_at__not_isnull=True)
+        .order_by("-id")
+        .first()
+        .values_list("id", flat=True)
+    )
+    return int(last or 0)
+
+
+async def mark_read(visitor: str, at: datetime) -> WebchatItem | None:
+    """The visitor's messages not read yet are read now; the last of them, to show, or None
+    when there were none."""
+    unread = WebchatItem.filter(visitor=visitor, kind="in", read_at__isnull=True, deleted=False)
+    last = await unread.order_by("-id").first()
+    if last is None:
+        return None
+    await unread.filter(id__lte=last.id).update(read_at=at)
+    last.read_at = at
+    return last

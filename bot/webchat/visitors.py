@@ -13,6 +13,7 @@ from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageB
 from bot.base.ports import FileData
 from bot.conversations.inbox import Inbox
 from bot.webchat import CHANNEL
+from bot.webchat.prechat import Given
 from bot.webchat.tokens import Visitor
 from bot.webchat.transcript import (
     LINK_HOURS,
@@ -42,12 +43,24 @@ def display_name(visitor: Visitor) -> str:
 
 
 def _inbound(
-    entry: EntryPoint, visitor: Visitor, client_id: str, language: str | None, body: MessageBody
+    entry: EntryPoint,
+    visitor: Visitor,
+    client_id: str,
+    language: str | None,
+    body: MessageBody,
+    given: Given | None,
+    known_as: str | None,
 ) -> InboundMessage:
+    given = given or Given()
     return InboundMessage(
         entry_point=EntryPointRef(CHANNEL, entry.key, entry.name),
         customer=CustomerRef(
-            CHANNEL, visitor.external_id, display_name(visitor), language=language
+            CHANNEL,
+            visitor.external_id,
+            given.name or known_as or display_name(visitor),
+            language=language,
+            email=given.email,
+            name_given=given.name is not None,
         ),
         chat=visitor.external_id,
         # The widget's id of the message: a resend after a lost connection is the same one.
@@ -64,8 +77,13 @@ async def say(
     text: str,
     client_id: str,
     language: str | None,
+    given: Given | None = None,
+    known_as: str | None = None,
 ) -> Said:
-    inbound = _inbound(entry, visitor, client_id, language, MessageBody("text", text))
+    """`given`: the name and email of the visitor's form; `known_as`: the name the desk
+    already knows them by (so a message without the form keeps it)."""
+    body = MessageBody("text", text)
+    inbound = _inbound(entry, visitor, client_id, language, body, given, known_as)
     accepted = await inbox.accept(inbound)
     if accepted.duplicate:
         return Said(None)
@@ -86,16 +104,20 @@ async def send_file(
     caption: str | None,
     client_id: str,
     language: str | None,
+    given: Given | None = None,
+    known_as: str | None = None,
     hours: float = LINK_HOURS,
 ) -> Said:
     """A file the visitor sent (its type and size checked already): a photo or a document
-    of the customer, as a Telegram customer's. The bytes are kept first and forgotten again
-    when the message is not taken (a resend, a banned contact)."""
+    of the customer, as a Telegram customer's; `given` and `known_as` as for `say`. The
+    bytes are kept first and forgotten again when the message is not taken (a resend, a
+    banned contact)."""
     stored = await keep(file)
     kind = "photo" if file.mime in IMAGES else "document"
     body = MessageBody(kind, caption or None, {ATTACHMENTS: [listed(stored)]})
     try:
-        accepted = await inbox.accept(_inbound(entry, visitor, client_id, language, body))
+        inbound = _inbound(entry, visitor, client_id, language, body, given, known_as)
+        accepted = await inbox.accept(inbound)
     except Exception:
         await forget([stored])
         raise

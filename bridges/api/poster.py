@@ -61,7 +61,7 @@ class AiohttpWebhookPoster:
         if self._session is not None:
             await self._session.close()
 
-    async def post(self, call: WebhookCall) -> None:
+    async def post(self, call: WebhookCall) -> int:
         try:
             check_url(call.url)
             host = urlsplit(call.url).hostname or ""
@@ -76,12 +76,12 @@ class AiohttpWebhookPoster:
             raise PermanentError(_("the webhook's address is not allowed"), str(error)) from None
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             raise TransientError(self._redactor.describe(error)) from None
-        _outcome(status, headers)
+        return _outcome(status, headers)
 
 
-def _outcome(status: int, headers: Any) -> None:
+def _outcome(status: int, headers: Any) -> int:
     if 200 <= status < 300:
-        return
+        return status
     if status == 429:
         raise RetryAfter(_seconds(headers.get("Retry-After")))
     if status >= 500 or status in (408, 425):

@@ -31,6 +31,7 @@ from bridges.telegram.files import TelegramFiles
 from bridges.telegram.helpers import HelperBots
 from bridges.telegram.sender import TelegramSender
 from bridges.telegram.turned_off import turned_off
+from bridges.telegram.typing import TelegramTyping
 from bridges.telegram.workspace_router import workspace_router
 from bridges.webhook_body import BadBody, parse_json_object, read_body
 
@@ -160,7 +161,12 @@ class TelegramBridge:
         # `relaydesk lines add`.
         core.connect_workspace(
             WorkspacePorts(
-                "telegram", sender, TelegramMembers(bot, core.redactor), files, me.username
+                "telegram",
+                sender,
+                TelegramMembers(bot, core.redactor),
+                files,
+                me.username,
+                typing=TelegramTyping(bot, core.redactor),
             )
         )
         log.info(
@@ -262,11 +268,13 @@ class TelegramBridge:
                 offset = updates[-1].update_id + 1
 
     async def _handle_batch(self, bot: Bot, updates: list[Update]) -> None:
-        """A chat's updates in the order they came, different chats side by side: a customer
-        waits for no one else's messages to be stored, and a chat's order is kept."""
-        by_chat: dict[int | None, list[Update]] = {}
+        """A conversation's updates in the order they came, different ones side by side: a
+        customer waits for no one else's messages to be stored, and an operator's answer in
+        one topic for none in another topic of the group; each chat's or topic's order is
+        kept."""
+        by_chat: dict[tuple[int, int | None] | None, list[Update]] = {}
         for update in updates:
-            by_chat.setdefault(_chat_of(update), []).append(update)
+            by_chat.setdefault(_conversation_of(update), []).append(update)
 
         async def in_order(chat_updates: list[Update]) -> None:
             for update in chat_updates:
@@ -338,9 +346,14 @@ def create_bridge() -> TelegramBridge:
     return TelegramBridge()
 
 
-def _chat_of(update: Update) -> int | None:
-    """The chat an update happened in (None: not in a chat, handled in the common order)."""
+def _conversation_of(update: Update) -> tuple[int, int | None] | None:
+    """Where an update happened: its chat, and its forum topic when it is in one (a topic is
+    a conversation of its own; the rest of a group, General included, is one order). None:
+    not in a chat, handled in the common order."""
     message = update.message or update.edited_message
     if message is None and update.callback_query is not None:
         message = update.callback_query.message  # type: ignore[assignment]
-    return message.chat.id if message is not None else None
+    if message is None:
+        return None
+    topic = message.message_thread_id if getattr(message, "is_topic_message", None) else None
+    return message.chat.id, topic

@@ -16,11 +16,16 @@ ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]{1,200}")
 
 
 class Refused(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.field = field  # the form's field it is about (name, email), if any
+
+    def shape(self) -> dict[str, str]:
+        shown = {"code": self.code, "message": self.message}
+        return shown | ({"field": self.field} if self.field else {})
 
 
 async def entry_point_of(request: web.Request) -> tuple[WebchatEntryPoint, str]:
@@ -62,7 +67,7 @@ def refusal(error: Refused, origin: str | None = None) -> web.Response:
     widget can say "not available on this site" instead of failing silently."""
     headers = cors_headers(origin) if origin and ORIGIN.fullmatch(origin) else {}
     return web.json_response(
-        {"error": {"code": error.code, "message": error.message}},
+        {"error": error.shape()},
         status=error.status,
         headers=headers,
     )

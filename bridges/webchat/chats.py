@@ -8,9 +8,11 @@ import re
 from typing import Any
 
 from bot.attachments.kinds import FileRefused, accepted_type
+from bot.base.i18n import LANGUAGES, Text
 from bot.base.ports import FileData
+from bot.conversations.typing import CustomerTyping
 from bot.core import Core
-from bot.webchat import tokens, transcript, visitors
+from bot.webchat import CHANNEL, prechat, tokens, transcript, visitors
 from bot.webchat.tokens import Visitor
 from bridges.webchat.access import Refused
 from bridges.webchat.hub import Hub
@@ -40,6 +42,7 @@ class Chats:
         self._core = core
         self._hub = hub
         self._limits = Limits(core.clock.monotonic)
+        self._typing = CustomerTyping(core.connections, core.clock)
         secret = core.settings.webchat_secret
         self._server_secret = secret.get_secret_value() if secret else None
 
@@ -66,6 +69,55 @@ class Chats:
         hours = self._core.settings.file_link_hours
         return await transcript.history(visitor.external_id, whole(after) or 0, hours)
 
+    async def _asked(self, webchat: WebchatEntryPoint, visitor: Visitor) -> prechat.Asked:
+        core = self._core
+        return await prechat.asked(
+            webchat, visitor.external_id, core.clock.now(), core.settings.timezone
+        )
+
+    async def welcome(
+        self, webchat: WebchatEntryPoint, visitor: Visitor, token: str, after: Any
+    ) -> dict[str, Any]:
+        """The lines not shown yet, the form the visitor is asked and whether the team is
+        away now (read at every connect: a reconnect after the hours end shows it)."""
+        items = await self.history(visitor, after)
+        asked = await self._asked(webchat, visitor)
+        return {
+            "type": "welcome",
+            "token": token,
+            "look": look(webchat),
+            "items": items,
+            "read": await transcript.read_upto(visitor.external_id),
+            **asked.shape(),
+        }
+
+    def _words(self, language: str | None, text: Text) -> str:
+        core = self._core
+        wanted = language if language in LANGUAGES else core.live_settings.default_language
+        return core.translator.render(wanted, text)
+
+    async def _given(
+        self,
+        webchat: WebchatEntryPoint,
+        visitor: Visitor,
+        body: dict[str, Any],
+        language: str | None,
+    ) -> tuple[prechat.Given, str | None]:
+        """The form's values of a message, checked as the visitor's form asks; and the name
+        the desk knows the visitor by."""
+        asked = await self._asked(webchat, visitor)
+        try:
+            given = prechat.check(asked.form, body)
+        except prechat.FormRefused as refused:
+            raise Refused(
+                400, refused.code, self._words(language, refused.text), refused.field
+            ) from None
+        return given, asked.known_as
+
+    async def typing(self, visitor: Visitor) -> dict[str, Any]:
+        await self._typing.customer_typing(CHANNEL, visitor.external_id)
+        return {"type": "typing"}
+
     async def say(
         self,
         webchat: WebchatEntryPoint,
@@ -81,6 +133,7 @@ class Chats:
             raise Refused(400, "bad_message", "text: say something.")
         if len(text) > visitors.MAX_TEXT:
             raise Refused(400, "too_long", f"text: at most {visitors.MAX_TEXT} characters.")
+        given, known_as = await self._given(webchat, visitor, body, language)
         self._count(visitor, address)
         said = await visitors.say(
             self._core.inbox,
@@ -90,6 +143,8 @@ class Chats:
             text,
             client_id,
             language,
+            given,
+            known_as,
         )
         self._core.worker.wake()
         if said.refused:
@@ -116,7 +171,8 @@ class Chats:
         language: str | None,
     ) -> dict[str, Any]:
         """A file from the visitor's window (`bridges/webchat/uploads`): a message like a
-        text, under the same limits, once its kind and size are allowed."""
+        text, with the same form values and under the same limits, once its kind and size
+        are allowed."""
         client_id = fields.get("id")
         if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
             raise Refused(400, "bad_message", "id: 8 to 40 letters, digits, - or _.")
@@ -129,6 +185,7 @@ class Chats:
         except FileRefused as error:
             status = 413 if error.code == "file_too_big" else 415
             raise Refused(status, error.code, error.message) from None
+        given, known_as = await self._given(webchat, visitor, fields, language)
         self._count(visitor, address)
         said = await visitors.send_file(
             self._core.inbox,
@@ -139,6 +196,8 @@ class Chats:
             caption,
             client_id,
             language,
+            given,
+            known_as,
             settings.file_link_hours,
         )
         self._core.worker.wake()

@@ -1,8 +1,9 @@
 """The long-polling fallback, for networks that block WebSockets: `POST /webchat/session`
-(the `hello` of the socket), `/webchat/poll` (waits for lines after the last one shown),
-`/webchat/messages` and `/webchat/choices`. Each takes `?key=<public key>` and a JSON body
-with the visitor's token; the widget sends it as text/plain, so a browser sends it without
-a preflight (one is answered all the same). The origin is checked on every request."""
+(the `hello` of the socket), `/webchat/poll` (waits for lines after the last one shown, or
+a newer "read" mark), `/webchat/messages`, `/webchat/choices` and `/webchat/typing`. Each
+takes `?key=<public key>` and a JSON body with the visitor's token; the widget sends it as
+text/plain, so a browser sends it without a preflight (one is answered all the same). The
+origin is checked on every request."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from typing import Any
 from aiohttp import web
 
 from bot.webchat.tokens import Visitor
+from bot.webchat.transcript import read_upto
 from bridges.webchat.access import Refused, cors_headers, entry_point_of, refusal
-from bridges.webchat.chats import Chats, language_of, look
+from bridges.webchat.chats import Chats, language_of, whole
 from bridges.webchat.hub import Hub
 from bridges.webhook_body import BadBody, decode_text, parse_json_object, read_body
 from storage.models import WebchatEntryPoint
 
 MAX_BODY = 16 * 1024
+COMMIT_GRACE = 0.3  # seconds
 
 Action = Callable[[WebchatEntryPoint, dict[str, Any], web.Request], Awaitable[dict[str, Any]]]
 
@@ -61,8 +64,7 @@ class Polling:
             webchat: WebchatEntryPoint, body: dict[str, Any], _: web.Request
         ) -> dict[str, Any]:
             visitor, token = self._chats.admit(webchat, body.get("token"))
-            items = await self._chats.history(visitor, body.get("after"))
-            return {"type": "welcome", "token": token, "look": look(webchat), "items": items}
+            return await self._chats.welcome(webchat, visitor, token, body.get("after"))
 
         return await self._serve(request, action)
 
@@ -71,14 +73,28 @@ class Polling:
             webchat: WebchatEntryPoint, body: dict[str, Any], _: web.Request
         ) -> dict[str, Any]:
             visitor = self._visitor(webchat, body)
-            with self._hub.listening(visitor.external_id) as news:
+            shown_read = whole(body.get("read")) or 0
+
+            async def news_now() -> dict[str, Any] | None:
                 items = await self._chats.history(visitor, body.get("after"))
-                if not items:
+                read = await read_upto(visitor.external_id)
+                if items or read > shown_read:
+                    return {"type": "items", "items": items, "read": read}
+                return None
+
+            with self._hub.listening(visitor.external_id) as news:
+                found = await news_now()
+                if found is None:
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self._poll_seconds):
                             await news.wait()
-                    items = await self._chats.history(visitor, body.get("after"))
-            return {"type": "items", "items": items}
+                    found = await news_now()
+                if found is None and news.is_set():
+                    # A "read" mark is told from inside its change's transaction: it may
+                    # not be committed yet when the poll wakes.
+                    await asyncio.sleep(COMMIT_GRACE)
+                    found = await news_now()
+            return found or {"type": "items", "items": [], "read": shown_read}
 
         return await self._serve(request, action)
 
@@ -89,6 +105,14 @@ class Polling:
             visitor = self._visitor(webchat, body)
             language = language_of(body.get("language"))
             return await self._chats.say(webchat, visitor, body, request.remote or "", language)
+
+        return await self._serve(request, action)
+
+    async def typing(self, request: web.Request) -> web.Response:
+        async def action(
+            webchat: WebchatEntryPoint, body: dict[str, Any], _: web.Request
+        ) -> dict[str, Any]:
+            return await self._chats.typing(self._visitor(webchat, body))
 
         return await self._serve(request, action)
 

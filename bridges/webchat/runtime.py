@@ -14,6 +14,7 @@ from bot.base.connections import CustomerPorts
 from bot.core import Core
 from bot.webchat import CHANNEL, FILE_PATH
 from bot.webchat.customer_sender import WebchatCustomerSender
+from bot.webchat.reads import Reads
 from bridges.file_downloads import serve_file
 from bridges.webchat import PREFIX
 from bridges.webchat.access import Refused, refusal
@@ -34,6 +35,7 @@ class WebchatBridge:
         self._polling: Polling | None = None
         self._uploads: Uploads | None = None
         self._widget = WIDGET.read_bytes()
+        self._reading = False
 
     def install(self, app: web.Application) -> None:
         app.router.add_get(f"{PREFIX}/widget.js", self._script)
@@ -43,6 +45,7 @@ class WebchatBridge:
             ("poll", Polling.poll),
             ("messages", Polling.message),
             ("choices", Polling.choice),
+            ("typing", Polling.typing),
         ):
             app.router.add_post(f"{PREFIX}/{path}", self._polled(method))
             app.router.add_route("OPTIONS", f"{PREFIX}/{path}", self._polled(Polling.preflight))
@@ -98,6 +101,9 @@ class WebchatBridge:
             self.hub, core.translator, core.connections.fetch_files, settings.file_link_hours
         )
         core.connect_customers(CustomerPorts(CHANNEL, CHANNEL, sender, files=StoredFiles()))
+        if not self._reading:  # the core outlives a restart of the bridge
+            core.actions.watch(Reads(self.hub, core.clock, settings.file_link_hours).changed)
+            self._reading = True
         self._chats = Chats(core, self.hub)
         self._polling = Polling(self._chats, self.hub, settings.webchat_poll_seconds)
         self._uploads = Uploads(self._chats, settings.webchat_max_file_bytes)

@@ -1,7 +1,8 @@
 """The widget's WebSocket, `/webchat/ws?key=<public key>`: the origin is checked before the
 upgrade; the first frame is `hello` (the visitor's token, if any, the last line shown and
-the page's language), answered with `welcome` (the token and the lines not shown yet). Then
-`message` and `choose` frames in, `item` frames out (a new or changed line), each answer
+the page's language), answered with `welcome` (the token, the lines not shown yet, the form
+the visitor is asked and whether the team is away). Then `message`, `choose` and `typing`
+frames in, `item` frames out (a new or changed line), each answer
 to a frame (`sent`, `chosen`, `error`) in order with the lines."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bridges.webchat.access import Refused, entry_point_of, refusal
-from bridges.webchat.chats import Chats, language_of, look
+from bridges.webchat.chats import Chats, language_of
 from bridges.webchat.hub import Hub, Window
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def _frame(data: str) -> dict[str, Any] | None:
 
 
 def _error(error: Refused, frame: dict[str, Any] | None = None) -> dict[str, Any]:
-    answer: dict[str, Any] = {"type": "error", "code": error.code, "message": error.message}
+    answer: dict[str, Any] = {"type": "error", **error.shape()}
     if frame is not None and isinstance(frame.get("id"), str):
         answer["id"] = frame["id"][:40]
     return answer
@@ -68,8 +69,7 @@ async def serve_socket(request: web.Request, chats: Chats, hub: Hub) -> web.Stre
     window = hub.open(visitor.external_id)  # before the history: nothing slips in between
     writer = asyncio.create_task(_writer(ws, window))
     try:
-        items = await chats.history(visitor, hello.get("after"))
-        window.send({"type": "welcome", "token": token, "look": look(webchat), "items": items})
+        window.send(await chats.welcome(webchat, visitor, token, hello.get("after")))
         async for message in ws:
             if message.type != WSMsgType.TEXT:
                 continue
@@ -82,8 +82,10 @@ async def serve_socket(request: web.Request, chats: Chats, hub: Hub) -> web.Stre
                     window.send(await chats.say(webchat, visitor, frame, address, language))
                 elif frame.get("type") == "choose":
                     window.send(await chats.choose(visitor, frame))
+                elif frame.get("type") == "typing":
+                    await chats.typing(visitor)  # nothing to answer: a sign, not a message
                 else:
-                    raise Refused(400, "bad_frame", "type: message or choose.")
+                    raise Refused(400, "bad_frame", "type: message, choose or typing.")
             except Refused as error:
                 window.send(_error(error, frame))
     finally:

@@ -1,6 +1,7 @@
 """A visitor's file, `POST /webchat/files?key=<public key>`: a multipart form with the
 visitor's `token`, the message's `id`, the page's `language`, an optional `text` (the
-caption) and the `file`. The origin is checked as on every web chat route; the answer is
+caption), the form's `name` and `email` when the visitor is asked a form (as a text's) and
+the `file`. The origin is checked as on every web chat route; the answer is
 the `sent` of a message (its line, with a link to the file), and the WebSocket shows the
 line in the visitor's other windows. A file over RELAYDESK_WEBCHAT_MAX_FILE_BYTES is refused
 while it is read: nothing of it is stored."""
@@ -17,7 +18,9 @@ from bridges.webchat.access import Refused, cors_headers, entry_point_of, refusa
 from bridges.webchat.chats import Chats, language_of
 from storage.models import WebchatEntryPoint
 
-FIELD_BYTES = 16 * 1024  # token, id, language, caption (4096 characters of up to 4 bytes)
+# token, id, language, name, email, caption (4096 characters of up to 4 bytes)
+FIELD_BYTES = 16 * 1024
+FIELDS = ("token", "id", "language", "text", "name", "email")
 FORM_OVERHEAD = 64 * 1024  # boundaries, part headers and the small fields around the file
 CHUNK = 64 * 1024
 
@@ -70,7 +73,9 @@ class Uploads:
             raise _too_big(self._max)
         fields: dict[str, Any] = {}
         file: FileData | None = None
-        bad = Refused(400, "bad_body", "The fields are token, id, language, text and file.")
+        bad = Refused(
+            400, "bad_body", "The fields are token, id, language, text, name, email and file."
+        )
         try:
             reader = await request.multipart()
             while (part := await reader.next()) is not None:
@@ -82,7 +87,7 @@ class Uploads:
                     data = await _read_part(part, self._max, _too_big(self._max))
                     mime = part.headers.get("Content-Type", "application/octet-stream")
                     file = FileData(clean_name(part.filename), mime, data)
-                elif part.name in ("token", "id", "language", "text") and part.name not in fields:
+                elif part.name in FIELDS and part.name not in fields:
                     raw = await _read_part(part, FIELD_BYTES, bad)
                     fields[part.name] = raw.decode("utf-8", errors="replace")
                 else:

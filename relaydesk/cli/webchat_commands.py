@@ -1,4 +1,4 @@
-"""`relaydesk webchat list|add|origins|look|rotate-key|snippet`: the web chat widget's entry
+"""`relaydesk webchat list|add|origins|look|form|rotate-key|snippet`: the web chat widget's entry
 points, over `bot.directory.webchat_entry_points`."""
 
 from __future__ import annotations
@@ -7,11 +7,13 @@ import argparse
 from typing import Any
 
 from bot.directory.webchat_entry_points import (
+    FORM_MODES,
     Snippet,
     create_webchat_entry_point,
     get_webchat,
     list_webchat_entry_points,
     rotate_public_key,
+    set_form,
     set_look,
     set_origins,
 )
@@ -37,11 +39,14 @@ async def webchat_list(args: argparse.Namespace) -> None:
             w.public_key,
             " ".join(w.allowed_origins) or None,
             f"{w.title or '(default)'} {w.color} {w.position}",
+            f"name {w.form_name}, email {w.form_email}",
         )
         for w in await list_webchat_entry_points()
     ]
     _table(
-        ("KEY", "LINE", "PUBLIC KEY", "ALLOWED ORIGINS", "LOOK"), rows, "No web chat entry points."
+        ("KEY", "LINE", "PUBLIC KEY", "ALLOWED ORIGINS", "LOOK", "PRE-CHAT FORM"),
+        rows,
+        "No web chat entry points.",
     )
 
 
@@ -73,6 +78,14 @@ async def webchat_look(args: argparse.Namespace) -> None:
     print(
         f"{webchat.entry_point.key}: {webchat.title or '(default title)'} "
         f"{webchat.color} {webchat.position}"
+    )
+
+
+async def webchat_form(args: argparse.Namespace) -> None:
+    webchat = await set_form(args.slug, name=args.name, email=args.email)
+    print(
+        f"Pre-chat form of {webchat.entry_point.key}: "
+        f"name {webchat.form_name}, email {webchat.form_email}"
     )
 
 
@@ -117,6 +130,10 @@ def register(sub: Any) -> None:
     look = _command(webchat, "look", webchat_look, "change the widget's title, colour, position")
     look.add_argument("slug")
     _look_options(look)
+    form = _command(webchat, "form", webchat_form, "ask new visitors for a name and an email first")
+    form.add_argument("slug")
+    form.add_argument("--name", choices=FORM_MODES, help="the name field (default: unchanged)")
+    form.add_argument("--email", choices=FORM_MODES, help="the email field (default: unchanged)")
     rotate = _command(webchat, "rotate-key", webchat_rotate_key, "a new public key")
     rotate.add_argument("slug")
     _base_url_option(rotate)

@@ -61,11 +61,12 @@ class Window:
         async with asyncio.timeout(timeout):
             return await self._ws.receive_json()
 
-    async def say(self, text: str) -> dict[str, Any]:
-        """Sends `text`; the frames up to its answer (`sent` or `error`), the last one last."""
+    async def say(self, text: str, **form: Any) -> dict[str, Any]:
+        """Sends `text` (with the form's values: name, email, form); its answer (`sent` or
+        `error`). Frames read on the way are kept for `item`."""
         assert self._ws is not None
         frame_id = uuid.uuid4().hex
-        await self._ws.send_json({"type": "message", "id": frame_id, "text": text})
+        await self._ws.send_json({"type": "message", "id": frame_id, "text": text, **form})
         while True:
             frame = await self.frame()
             if frame.get("id") == frame_id and frame["type"] in ("sent", "error"):
@@ -78,6 +79,11 @@ class Window:
             frame = self._passed.pop(0) if self._passed else await self.frame()
             if frame["type"] == "item" and kind in (None, frame["item"]["kind"]):
                 return frame["item"]
+
+    async def typing(self) -> None:
+        """The visitor types: a sign with no answer."""
+        assert self._ws is not None
+        await self._ws.send_json({"type": "typing"})
 
     async def choose(self, item_id: int, choice: int) -> dict[str, Any]:
         assert self._ws is not None
@@ -120,19 +126,24 @@ async def send_file(
     text: str | None = None,
     origin: str | None = SHOP,
     message_id: str | None = None,
+    language: str = "en",
+    form: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
-    """The widget's upload: a multipart form with the visitor's token and the file."""
-    form = aiohttp.FormData()
-    form.add_field("token", token or "")
-    form.add_field("id", message_id or uuid.uuid4().hex)
-    form.add_field("language", "en")
+    """The widget's upload: a multipart form with the visitor's token and the file, and
+    the pre-chat form's values (`name`, `email`) when given."""
+    body = aiohttp.FormData()
+    body.add_field("token", token or "")
+    body.add_field("id", message_id or uuid.uuid4().hex)
+    body.add_field("language", language)
     if text is not None:
-        form.add_field("text", text)
-    form.add_field("file", data, filename=name, content_type=mime)
+        body.add_field("text", text)
+    for field, value in (form or {}).items():
+        body.add_field(field, value)
+    body.add_field("file", data, filename=name, content_type=mime)
     headers = {"Origin": origin} if origin else {}
     async with (
         aiohttp.ClientSession() as session,
-        session.post(f"{desk.url}/webchat/files?key={key}", data=form, headers=headers) as answer,
+        session.post(f"{desk.url}/webchat/files?key={key}", data=body, headers=headers) as answer,
     ):
         return answer.status, await answer.json(content_type=None)
 

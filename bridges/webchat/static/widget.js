@@ -70,7 +70,12 @@
     "border-radius:6px}form button{border:0;border-radius:6px;padding:0 12px;",
     "background:var(--c);color:var(--f)}form .attach{padding:0 8px;background:#eef1f4;",
     "color:#1b1f24;font-size:20px;font-weight:700}.files a{display:block;margin-top:4px;color:inherit}",
-    ".files img{max-width:100%;max-height:200px;border-radius:8px}"
+    ".files img{max-width:100%;max-height:200px;border-radius:8px}",
+    "[hidden]{display:none!important}.ask{flex-direction:column;align-items:stretch}.ask label{display:flex;flex-direction:column;",
+    "font-size:13px;gap:2px}.ask input,.ask textarea{font:inherit;padding:6px;border:1px solid #57606a;",
+    "border-radius:6px}.ask [aria-invalid=true]{border-color:#b3261e}.err{margin:0;color:#b3261e;",
+    "font-size:13px}.ask button{padding:8px}.away{margin:0;padding:8px 10px;background:#fff7e0;",
+    "font-size:14px}.mark{display:block;text-align:right;font-size:12px;color:#57606a}"
   ].join("")));
   var opener = el("button", { "class": "open", type: "button", "aria-expanded": "false",
     "aria-controls": "rdw-panel" });
@@ -111,12 +116,13 @@
     panel.hidden = !open;
     opener.hidden = open;
     opener.setAttribute("aria-expanded", String(open));
-    if (open) { unread = 0; badge(); start(); input.focus(); log.scrollTop = log.scrollHeight; }
+    if (open) { unread = 0; badge(); start(); focusForm(); log.scrollTop = log.scrollHeight; }
     else opener.focus();
   }
   opener.onclick = function () { toggle(true); };
   closer.onclick = function () { toggle(false); };
   panel.addEventListener("keydown", function (e) { if (e.key === "Escape") toggle(false); });
+  input.addEventListener("input", typing);
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
   });
@@ -126,7 +132,7 @@
     if (!text) return;
     input.value = "";
     var id = "m" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
-    outq.push({ type: "message", id: id, text: text, language: lang });
+    outq.push(signed({ type: "message", id: id, text: text, language: lang }));
     flush();
   };
 
@@ -161,6 +167,7 @@
       });
       row.appendChild(group);
     }
+    if (it.kind === "in" && (it.read || it.id <= readUpto)) { mark(row); markRead(it.id); }
     log.scrollTop = log.scrollHeight;
     if (fresh && it.kind !== "in" && panel.hidden && ready) { unread++; badge(); }
   }
@@ -170,16 +177,19 @@
       try { localStorage.setItem(store, token); } catch (e) { /* kept for this page only */ }
       look(f.look);
       f.items.forEach(show);
+      asked(f);
       ready = true; delay = 1000; status.textContent = "";
       flush();
     } else if (f.type === "item") show(f.item);
-    else if (f.type === "items") f.items.forEach(show);
+    else if (f.type === "items") { f.items.forEach(show); markRead(f.read); }
     else if (f.type === "sent" || f.type === "chosen") {
+      received(f);
       outq = outq.filter(function (q) { return q.id !== f.id && q.item !== f.item; });
       if (f.item && f.item.id) show(f.item);
     } else if (f.type === "error" || f.type === "refused") refused(f);
   }
   function refused(f) {
+    if (formRefused(f)) return;
     var code = f.code || (f.error && f.error.code);
     if (code === "bad_token") {
       token = null; ready = false;
@@ -205,7 +215,10 @@
     return fetch(base + "/webchat/" + path + "?key=" + encodeURIComponent(key), {
       method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(body)
     }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) { refused(j.error || {}); throw j; } return j; });
+      return r.json().then(function (j) {
+        if (!r.ok) { var e = j.error || {}; e.id = body.id; refused(e); throw j; }
+        return j;
+      });
     });
   }
   function retry() {
@@ -222,7 +235,7 @@
   }
   function poll() {
     if (stopped || !ready) return;
-    post("poll", { after: last }).then(function (f) { handle(f); poll(); },
+    post("poll", { after: last, read: readUpto }).then(function (f) { handle(f); poll(); },
       function (e) { if (!e || !e.error) retry(); });
   }
   function connect() {
@@ -260,17 +273,21 @@
   function sendFile(file) {
     var f = TF[lang], body = new FormData();
     if (!ready || !token) { status.textContent = f[4]; return; }
+    var q = signed({ id: "f" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10) });
     body.append("token", token);
-    body.append("id", "f" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10));
+    body.append("id", q.id);
     body.append("language", lang);
+    if (q.name) body.append("name", q.name); /* the form's values go with the first message */
+    if (q.email) body.append("email", q.email);
     body.append("file", file, file.name);
     status.textContent = f[3];
     fetch(base + "/webchat/files?key=" + encodeURIComponent(key), { method: "POST", body: body })
       .then(function (r) {
         return r.json().then(function (j) {
-          if (r.ok) { status.textContent = ""; handle(j); } else refused(j.error || {});
+          if (r.ok) { status.textContent = ""; handle(j); return; }
+          var e = j.error || {}; e.id = q.id; unsigned(q.id); refused(e);
         });
-      }).catch(function () { status.textContent = f[4]; });
+      }).catch(function () { unsigned(q.id); status.textContent = f[4]; });
   }
   function fileRefused(code) { status.textContent = TF[lang][code === "file_too_big" ? 1 : 2]; }
   function fileSize(n) {
@@ -291,6 +308,135 @@
       box.appendChild(a);
     });
     row.appendChild(box);
+  }
+  /* The pre-chat and offline forms, "read" marks and the visitor's typing sign. */
+  var F = {
+    en: ["Your name", "Email", "(optional)", "Start the chat", "Before we start, tell us who you are.",
+      "We are away now.", "We are back {0}.", "Leave your name, email and message: we will answer as soon as we are back.",
+      "Thank you: your message was received. We will answer here as soon as we can.", "Read",
+      "Please write your name.", "Please write your email.", "This does not look like an email address."],
+    ru: ["Ваше имя", "Email", "(необязательно)", "Начать чат", "Прежде чем начать, представьтесь, пожалуйста.",
+      "Сейчас нас нет на месте.", "Вернёмся {0}.", "Оставьте имя, email и сообщение: ответим, как только вернёмся.",
+      "Спасибо: ваше сообщение получено. Ответим здесь, как только сможем.", "Прочитано",
+      "Напишите, пожалуйста, ваше имя.", "Напишите, пожалуйста, ваш email.", "Это не похоже на адрес email."],
+    uk: ["Ваше ім'я", "Email", "(необов'язково)", "Почати чат", "Перш ніж почати, представтеся, будь ласка.",
+      "Зараз нас немає на місці.", "Повернемося {0}.", "Залиште ім'я, email і повідомлення: відповімо, щойно повернемося.",
+      "Дякуємо: ваше повідомлення отримано. Відповімо тут, щойно зможемо.", "Прочитано",
+      "Напишіть, будь ласка, ваше ім'я.", "Напишіть, будь ласка, ваш email.", "Це не схоже на адресу email."]
+  }[lang];
+  var profile = null, asking = null, readUpto = 0, typedAt = 0, away = el("p", { "class": "away" });
+  away.hidden = true;
+  panel.insertBefore(away, log);
+  function asked(f) {
+    markRead(f.read);
+    away.hidden = !f.away;
+    if (f.away) {
+      var back = f.away.back_at && new Date(f.away.back_at);
+      away.textContent = F[5] + (back ? " " + F[6].replace("{0}", back.toLocaleString(lang,
+        { weekday: "long", hour: "2-digit", minute: "2-digit" })) : "");
+    }
+    if (!f.form || profile) {
+      if (asking) { asking.remove(); asking = null; }
+      form.hidden = stopped;
+    } else if (!asking || asking.spec.kind !== f.form.kind) {
+      if (asking) asking.remove();
+      ask(f.form);
+    }
+  }
+  function ask(spec) {
+    var box = el("form", { "class": "ask", novalidate: "" }), fields = {};
+    box.appendChild(el("p", { "class": "status" }, spec.kind === "offline" ? F[7] : F[4]));
+    [["name", F[0], "text", "name"], ["email", F[1], "email", "email"], ["text", t[4]]].forEach(function (d) {
+      var mode = d[0] === "text" ? (spec.kind === "offline" ? "required" : "off") : spec[d[0]];
+      if (mode === "off") return;
+      var id = "rdw-" + d[0], label = el("label", { "for": id }, d[1] + (mode === "optional" ? " " + F[2] : ""));
+      var f = el(d[2] ? "input" : "textarea", d[2] ? { id: id, type: d[2], autocomplete: d[3], maxlength: "254" }
+        : { id: id, rows: "3", maxlength: "4096" });
+      if (mode === "required") f.setAttribute("aria-required", "true");
+      var err = el("p", { "class": "err", id: id + "-e", role: "alert" });
+      f.setAttribute("aria-describedby", id + "-e");
+      label.appendChild(f);
+      box.append(label, err);
+      fields[d[0]] = { f: f, err: err, mode: mode };
+    });
+    box.appendChild(el("button", { type: "submit" }, spec.kind === "offline" ? t[5] : F[3]));
+    box.onsubmit = function (e) {
+      e.preventDefault();
+      var bad = null, v = {};
+      for (var k in fields) {
+        var x = fields[k], value = x.f.value.trim();
+        var why = x.mode === "required" && !value ? (k === "email" ? F[11] : k === "name" ? F[10] : t[4])
+          : k === "email" && value && !/^[^@\s]+@[^@\s]+\.[^@\s.]+$/.test(value) ? F[12] : "";
+        fieldError(x, why);
+        if (why && !bad) bad = x.f;
+        v[k] = value;
+      }
+      if (bad) return bad.focus();
+      profile = { name: v.name || null, email: v.email || null, kind: spec.kind };
+      box.remove(); asking = null; form.hidden = false;
+      if (v.text) { input.value = v.text; form.requestSubmit(); } else input.focus();
+    };
+    asking = box; box.fields = fields; box.spec = spec;
+    form.hidden = true;
+    panel.insertBefore(box, status);
+    if (!panel.hidden) focusForm();
+  }
+  function focusForm() {
+    var first = asking && asking.querySelector("input,textarea");
+    (first || input).focus();
+  }
+  function fieldError(x, why) {
+    x.err.textContent = why;
+    x.f.setAttribute("aria-invalid", String(!!why));
+  }
+  function signed(q) {
+    if (profile && !profile.sent) {
+      q.name = profile.name; q.email = profile.email; q.form = profile.kind; profile.sent = q.id;
+    }
+    return q;
+  }
+  function formRefused(f) {
+    var e = f.error || f, code = e.code;
+    if (code !== "form_required" && code !== "bad_email" && code !== "form_too_long") return false;
+    var q = outq.filter(function (x) { return x.id === f.id; })[0] || {};
+    outq = outq.filter(function (x) { return x.id !== f.id; });
+    var spec = { kind: q.form || "prechat", name: "optional", email: "optional" };
+    if (asking) spec = asking.spec; else if (q.form === "offline") spec.name = spec.email = "required";
+    else spec[e.field || "email"] = "required";
+    profile = null;
+    if (!asking) ask(spec);
+    var x = asking.fields[e.field] || asking.fields.email;
+    if (q.text && asking.fields.text) asking.fields.text.f.value = q.text;
+    else if (q.text) input.value = q.text;
+    if (q.name && asking.fields.name) asking.fields.name.f.value = q.name;
+    if (q.email && asking.fields.email) asking.fields.email.f.value = q.email;
+    if (x) { fieldError(x, e.message); x.f.focus(); }
+    return true;
+  }
+  function unsigned(id) { if (profile && profile.sent === id) profile.sent = false; }
+  function received(f) {
+    if (profile && profile.sent === f.id) {
+      if (profile.kind === "offline") status.textContent = F[8];
+      profile.sent = true;
+    }
+  }
+  function markRead(upto) {
+    if (!(upto > readUpto)) return;
+    readUpto = upto;
+    for (var id in rows) {
+      var row = rows[id];
+      if (+id <= upto && /\bin\b/.test(row.className)) mark(row);
+    }
+  }
+  function mark(row) {
+    if (!row.querySelector(".mark")) row.appendChild(el("span", { "class": "mark" }, "✓ " + F[9]));
+  }
+  function typing() {
+    var now = Date.now();
+    if (!ready || now - typedAt < 3000 || !input.value.trim()) return;
+    typedAt = now;
+    if (socket) socket.send(JSON.stringify({ type: "typing" }));
+    else post("typing", {}).then(null, function () { /* a sign only: never retried */ });
   }
   function start() { if (!started) { started = true; connect(); } }
   look();

@@ -1,0 +1,89 @@
+"""The outbox's statements, built once (`storage.prepared`): they run in every step of the
+worker and for every send."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.expressions import Q
+from tortoise.functions import Min
+
+from storage.models import Conversation, Delivery, DeliveryStatus, MessageLink
+from storage.prepared import Prepared
+
+HEADS: Prepared[list[int]] = Prepared(
+    Delivery,
+    lambda: (
+        Delivery.filter(status=DeliveryStatus.PENDING)
+        .group_by("target")
+        .annotate(head=Min("id"))
+        .values_list("head", flat=True)
+    ),
+)
+CANDIDATES: Prepared[list[Delivery]] = Prepared(
+    Delivery,
+    lambda heads, now, batch: (
+        Delivery.filter(id__in=heads, status=DeliveryStatus.PENDING, not_before__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("id")
+        .limit(batch)
+    ),
+)
+UPCOMING: Prepared[datetime | None] = Prepared(
+    Delivery,
+    lambda now: (
+        Delivery.filter(status=DeliveryStatus.PENDING, not_before__gt=now)
+        .order_by("not_before")
+        .first()
+        .values_list("not_before", flat=True)
+    ),
+)
+PENDING_OF: Prepared[list[Delivery]] = Prepared(
+    Delivery,
+    lambda target, limit: (
+        Delivery.filter(target=target, status=DeliveryStatus.PENDING).order_by("id").limit(limit)
+    ),
+)
+ALBUM: Prepared[list[Delivery]] = Prepared(
+    Delivery,
+    lambda target, group_key: (
+        Delivery.filter(target=target, group_key=group_key, status=DeliveryStatus.PENDING)
+        .order_by("id")
+        .limit(10)
+    ),
+)
+CLAIM: Prepared[int] = Prepared(
+    Delivery,
+    lambda ids, now, until: Delivery.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        id__in=ids,
+        status=DeliveryStatus.PENDING,
+    ).update(claimed_until=until),
+)
+CLAIMED_UNTIL: Prepared[list[int]] = Prepared(
+    Delivery,
+    lambda ids, until: Delivery.filter(id__in=ids, claimed_until=until).values_list(
+        "id", flat=True
+    ),
+)
+UNCLAIM: Prepared[int] = Prepared(
+    Delivery, lambda ids: Delivery.filter(id__in=ids).update(claimed_until=None)
+)
+
+
+CONVERSATION_TO_CUSTOMER: Prepared[Conversation] = Prepared(
+    Conversation,
+    lambda ident: Conversation.get(id=ident).select_related("entry_point", "line"),
+)
+MARK_SENT: Prepared[int] = Prepared(
+    Delivery,
+    lambda ids, now: Delivery.filter(id__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENT, done_at=now, claimed_until=None
+    ),
+)
+FIRST_LINK: Prepared[MessageLink | None] = Prepared(
+    MessageLink,
+    lambda message_id, chat: (
+        MessageLink.filter(message_id=message_id, chat=chat).order_by("id").first()
+    ),
+)

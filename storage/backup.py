@@ -4,9 +4,10 @@
 The file is JSON lines: a header (the format, its version and the migrations the data was
 written under), then one line per row, table by table in the order the tables refer to
 each other (a line before its entry points, a conversation before its messages). Rows are
-read and written a chunk at a time, so a desk of any size never sits in memory. Values are
-written as the models read them (times in ISO 8601 with their offset, JSON fields as
-JSON), so SQLite's and PostgreSQL's spellings of the same row export alike.
+read and written a chunk at a time, so a desk of any size never sits in memory (a table of
+files a few rows at a time). Values are written as the models read them (times in ISO 8601
+with their offset, JSON fields as JSON, bytes in base64), so SQLite's and PostgreSQL's
+spellings of the same row export alike.
 
 An import fills an empty, migrated database in one transaction: it is all there or,
 after any refusal or error, nothing is. On PostgreSQL each table's id sequence is then
@@ -15,6 +16,7 @@ moved past the imported ids, so new rows do not collide with them.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.fields import Field, JSONField
+from tortoise.fields import BinaryField, Field, JSONField
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -33,6 +35,7 @@ from storage.db import all_migrations
 FORMAT = "relaydesk-export"
 VERSION = 1
 CHUNK = 1000
+BINARY_CHUNK = 10  # rows of a table with files: up to 50 MB each
 
 
 class BackupError(Exception):
@@ -56,6 +59,8 @@ def _columns(model: type[Model]) -> list[tuple[str, Field]]:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, date):  # a datetime too
         return value.isoformat()
     if isinstance(value, Enum):
@@ -107,9 +112,10 @@ async def _export_table(conn: BaseDBAsyncClient, model: type[Model], out: TextIO
     names = ", ".join(_quoted(column) for column, _ in columns)
     after: Any = None
     count = 0
+    chunk = _chunk(model)
     while True:
         where = "" if after is None else f" WHERE {_quoted(pk)} > {_placeholders(conn, 1)}"
-        sql = f"SELECT {names} FROM {_quoted(table)}{where} ORDER BY {_quoted(pk)} LIMIT {CHUNK}"
+        sql = f"SELECT {names} FROM {_quoted(table)}{where} ORDER BY {_quoted(pk)} LIMIT {chunk}"
         rows = await conn.execute_query_dict(sql, [] if after is None else [after])
         for row in rows:
             values = {
@@ -118,7 +124,7 @@ async def _export_table(conn: BaseDBAsyncClient, model: type[Model], out: TextIO
             line = json.dumps({"table": table, "row": values}, ensure_ascii=False, sort_keys=True)
             out.write(line + "\n")
         count += len(rows)
-        if len(rows) < CHUNK:
+        if len(rows) < chunk:
             return count
         after = rows[-1][pk]
 
@@ -191,7 +197,7 @@ async def _import_rows(
         if not line.strip():
             continue
         table, row = _row(line, number, path, by_table)
-        if table != current or len(pending) >= CHUNK:
+        if table != current or len(pending) >= _chunk(by_table[table]):
             if current is not None:
                 await _insert(conn, by_table[current], pending)
             pending, current = [], table
@@ -200,6 +206,12 @@ async def _import_rows(
     if current is not None:
         await _insert(conn, by_table[current], pending)
     return counts
+
+
+def _chunk(model: type[Model]) -> int:
+    """Rows read or written at a time: a few of a table of files, else many."""
+    binary = any(isinstance(field, BinaryField) for _, field in _columns(model))
+    return BINARY_CHUNK if binary else CHUNK
 
 
 def _row(
@@ -222,6 +234,8 @@ def _db_values(model: type[Model], row: dict[str, Any], number: int, path: Path)
         raw = row.get(column)
         try:
             # A JSON field's value was written as the JSON it holds (a text is a text).
+            if isinstance(field, BinaryField) and isinstance(raw, str):
+                raw = base64.b64decode(raw, validate=True)
             value = raw if isinstance(field, JSONField) else field.to_python_value(raw)
             values.append(field.to_db_value(value, model))
         except (TypeError, ValueError) as error:

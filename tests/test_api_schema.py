@@ -14,6 +14,7 @@ from tests.fakes.api import api_entry_point
 from tests.fakes.desk import Desk
 
 ST = Path(sys.executable).with_name("st")
+CONFIG = Path(__file__).with_name("api_schema.toml")
 EXAMPLES = 25
 
 
@@ -23,6 +24,8 @@ async def test_the_desk_keeps_to_its_openapi_document(api_desk: Desk, tmp_path: 
     client, _ = await api_entry_point(api_desk)
     process = await asyncio.create_subprocess_exec(
         str(ST),
+        "--config-file",
+        str(CONFIG),
         "run",
         f"{api_desk.url}/api/v1/openapi.json",
         "--header",

@@ -6,6 +6,7 @@ with nothing written."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +20,8 @@ from tests.fakes.databases import fresh_database
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 from tests.fakes.process import spawn_command
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram.images import png
+from tests.fakes.webchat import Window, send_file, webchat_entry_point
 
 IVAN, MARIA = 5001, 5002
 OLGA = 1001
@@ -114,6 +117,13 @@ async def test_the_copy_exports_exactly_as_the_original(
         await desk.settle()
         thread = desk.topic_of("Ivan")["message_thread_id"]
         fake_telegram.member_sends(OPERATOR_CHAT, OLGA, "/close", thread_id=thread)
+        # A web chat visitor's picture: its bytes are a row of the desk too.
+        webchat = await webchat_entry_point(desk)
+        window = Window(desk, webchat.public_key)
+        await window.open()
+        status, _ = await send_file(desk, webchat.public_key, window.token, "a.png", png(3))
+        assert status == 200
+        await window.close()
         await desk.settle()
     finally:
         await desk.stop()
@@ -123,6 +133,8 @@ async def test_the_copy_exports_exactly_as_the_original(
     assert (await relaydesk(new, "export", "new.jsonl", cwd=tmp_path))[0] == 0
 
     assert rows_of(tmp_path / "new.jsonl") == rows_of(tmp_path / "old.jsonl")
+    [stored] = [json.loads(r) for r in rows_of(tmp_path / "new.jsonl") if '"stored_file"' in r]
+    assert base64.b64decode(stored["row"]["data"]) == png(3)
     header = json.loads((tmp_path / "old.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert header["format"] == "relaydesk-export" and header["migrations"]
 

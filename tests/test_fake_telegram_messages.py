@@ -3,11 +3,14 @@ every kind of content, files, copying, editing, deleting, reactions and buttons.
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import BufferedInputFile, InputMediaPhoto, ReactionTypeEmoji, ReplyParameters
 
+from tests.fakes.telegram.images import png
 from tests.fakes.telegram.testing import (
     AGENT,
     GROUP,
@@ -24,12 +27,13 @@ pytestmark = pytest.mark.asyncio
 
 
 async def test_send_photo_get_file_and_download(fake: FakeTelegram, bot: Bot) -> None:
-    sent = await bot.send_photo(USER, BufferedInputFile(b"\x89PNG fake", "shot.png"), caption="c")
+    shot = png(4, 3)
+    sent = await bot.send_photo(USER, BufferedInputFile(shot, "shot.png"), caption="c")
     assert sent.photo and sent.caption == "c"
     file = await bot.get_file(sent.photo[-1].file_id)
-    assert file.file_path and file.file_size == 9
+    assert file.file_path and file.file_size == len(shot)
     downloaded = await bot.download(file)
-    assert downloaded is not None and downloaded.read() == b"\x89PNG fake"
+    assert downloaded is not None and downloaded.read() == shot
 
     again = await bot.send_photo(GROUP, sent.photo[-1].file_id)  # reuse by file_id
     assert again.photo and again.photo[-1].file_unique_id == sent.photo[-1].file_unique_id
@@ -39,6 +43,21 @@ async def test_send_photo_get_file_and_download(fake: FakeTelegram, bot: Bot) ->
     incoming = fake.user_sends(USER, kind="voice")
     data = await bot.download(incoming["voice"]["file_id"])
     assert data is not None and data.read().startswith(b"fake voice")
+
+
+async def test_a_photo_telegram_cannot_show_is_refused_as_telegram_refuses_it(
+    bot: Bot,
+) -> None:
+    """sendPhoto: at most 10 MB, an image, width + height at most 10000, sides at most 20:1."""
+    for data, words in (
+        (b"not an image", "IMAGE_PROCESS_FAILED"),
+        (png(210, 10), "PHOTO_INVALID_DIMENSIONS"),
+        (png()[:16] + struct.pack(">II", 6000, 4100) + png()[24:], "PHOTO_INVALID_DIMENSIONS"),
+        (png() + b"\x00" * (10 * 1024 * 1024), "PHOTO_SAVE_FILE_INVALID"),
+    ):
+        with pytest.raises(TelegramBadRequest, match=words):
+            await bot.send_photo(USER, BufferedInputFile(data, "x.png"))
+    assert (await bot.send_document(USER, BufferedInputFile(png(210, 10), "x.png"))).document
 
 
 async def test_send_all_content_kinds(fake: FakeTelegram, bot: Bot) -> None:
@@ -65,12 +84,12 @@ async def test_send_all_content_kinds(fake: FakeTelegram, bot: Bot) -> None:
     dice = await bot.send_dice(USER)
     assert dice.dice and 1 <= dice.dice.value <= 6
 
-    photo = await bot.send_photo(USER, upload(b"p", "p.jpg"))
+    photo = await bot.send_photo(USER, upload(png(), "p.png"))
     assert photo.photo
     album = await bot.send_media_group(
         USER,
         [
-            InputMediaPhoto(media=upload(b"1", "1.jpg"), caption="album"),
+            InputMediaPhoto(media=upload(png(2, 2), "1.png"), caption="album"),
             InputMediaPhoto(media=photo.photo[-1].file_id),
         ],
     )
@@ -144,10 +163,10 @@ async def test_edits(fake: FakeTelegram, bot: Bot) -> None:
     await bot.edit_message_text("Status: closed", chat_id=USER, message_id=sent.message_id)
     assert "reply_markup" not in (fake.message(USER, sent.message_id) or {})
 
-    photo = await bot.send_photo(USER, BufferedInputFile(b"p", "p.jpg"), caption="old")
+    photo = await bot.send_photo(USER, BufferedInputFile(png(), "p.png"), caption="old")
     await bot.edit_message_caption(chat_id=USER, message_id=photo.message_id, caption="new")
     swapped = await bot.edit_message_media(
-        InputMediaPhoto(media=BufferedInputFile(b"q", "q.jpg"), caption="swapped"),
+        InputMediaPhoto(media=BufferedInputFile(png(3, 3), "q.png"), caption="swapped"),
         chat_id=USER,
         message_id=photo.message_id,
     )

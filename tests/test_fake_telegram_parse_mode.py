@@ -11,6 +11,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InputMediaPhoto, MessageEntity
 
+from tests.fakes.telegram.images import png
 from tests.fakes.telegram.testing import (
     GROUP,
     USER,
@@ -109,7 +110,7 @@ async def test_parse_mode_html(fake: FakeTelegram, bot: Bot) -> None:
 async def test_parse_mode_captions(fake: FakeTelegram, bot: Bot) -> None:
     photo = await bot.send_photo(
         USER,
-        BufferedInputFile(b"p", "p.jpg"),
+        BufferedInputFile(png(), "p.png"),
         caption="<b>Screenshot</b> of the <i>error</i> &amp; log",
         parse_mode="HTML",
     )

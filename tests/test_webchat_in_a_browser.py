@@ -1,7 +1,8 @@
 """The widget in a real browser (Chromium via Playwright) on a shop's page served from
 another address than the desk's: a visitor chats with an operator answering in the fake
 Telegram forum, reloads and sees the history, a second tab shares the conversation, the
-visitor rates it; a page of an origin the entry point does not allow is refused."""
+visitor rates it, sends and downloads files, fills the pre-chat or offline form and sees
+read marks; a page of an origin the entry point does not allow is refused."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Page, expect
 
-from storage.models import Conversation
+from storage.models import Conversation, StoredFile
 from tests.fakes.browser import CHROMIUM, chromium_page, screenshot
 from tests.fakes.desk import OPERATOR_CHAT, Desk, free_port
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram.images import png
 from tests.fakes.webchat import webchat_entry_point
 
 NO_CHROMIUM = not os.path.exists(CHROMIUM)
@@ -164,6 +167,76 @@ async def test_without_websockets_it_polls_and_speaks_the_pages_language(
         await screenshot(themed, "webchat-themed")
 
 
+async def test_a_visitor_sends_a_file_and_opens_the_operators(desk: Desk, shop: Shop) -> None:
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        box = page.get_by_role("textbox", name="Your message")
+        await expect(box).to_be_focused()
+        await page.keyboard.press("Shift+Tab")  # a native button before the field
+        attach = page.get_by_role("button", name="Attach a file")
+        await expect(attach).to_be_focused()
+
+        async with page.expect_file_chooser() as chosen:
+            await attach.click()
+        picture = png(48, 32)
+        await (await chosen.value).set_files(
+            {"name": "kettle.png", "mimeType": "image/png", "buffer": picture}
+        )
+        await expect(_log(page).get_by_role("img", name="kettle.png")).to_be_visible()
+        await desk.settle()
+        [photo] = [m for m in desk.topic_messages("Web visitor") if "photo" in m]
+        assert desk.fake.files.get(photo["photo"][-1]["file_id"]).data == picture  # type: ignore[union-attr]
+
+        async with page.expect_file_chooser() as chosen:
+            await attach.click()
+        await (await chosen.value).set_files(
+            {"name": "setup.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ\x90"}
+        )
+        await expect(page.get_by_role("status")).to_contain_text("cannot be sent")
+
+        thread = desk.topic_of("Web visitor")["message_thread_id"]
+        posted = desk.fake.member_sends(OPERATOR_CHAT, OLGA, kind="document", thread_id=thread)
+        name = posted["document"]["file_name"]
+        link = _log(page).get_by_role("link", name=name)
+        await expect(link).to_be_visible()
+        await expect(link).to_have_attribute("download", name)
+        await screenshot(page, "webchat-files")
+        got = await page.request.get(await link.get_attribute("href") or "")
+        sent = desk.fake.files.get(posted["document"]["file_id"]).data  # type: ignore[union-attr]
+        assert got.ok and await got.body() == sent
+
+
+@pytest.fixture
+async def small_files_desk(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[Desk]:
+    desk = Desk(fake_telegram, database_url, webchat_max_file_bytes=64 * 1024)
+    await desk.start()
+    yield desk
+    await desk.stop()
+
+
+async def test_a_file_too_large_is_refused_in_the_pages_language(small_files_desk: Desk) -> None:
+    desk = small_files_desk
+    shop = Shop(desk, "")
+    shop._key = (await webchat_entry_point(desk, origins=(shop.allowed,))).public_key
+    await shop.start()
+    try:
+        async with chromium_page() as page:
+            await _open(page, f"{shop.allowed}/ru", label="Открыть чат")
+            async with page.expect_file_chooser() as chosen:
+                await page.get_by_role("button", name="Прикрепить файл").click()
+            await (await chosen.value).set_files(
+                {
+                    "name": "big.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": b"%PDF-" + b"x" * 2**21,
+                }
+            )
+            await expect(page.get_by_role("status")).to_contain_text("Файл слишком большой")
+    finally:
+        await shop.stop()
+    assert await StoredFile.all().count() == 0
+
+
 async def test_the_pre_chat_form_asks_for_the_email_then_marks_answered_lines_read(
     desk: Desk, shop: Shop
 ) -> None:
@@ -212,6 +285,31 @@ async def test_the_pre_chat_form_asks_for_the_email_then_marks_answered_lines_re
         await expect(_log(page).get_by_text("✓ Read")).to_have_count(1)
     contact = await Contact.get()
     assert (contact.name, contact.email) == ("Anna Smith", "anna@example.com")
+
+
+async def test_after_the_pre_chat_form_the_first_message_may_be_a_picture(
+    desk: Desk, shop: Shop
+) -> None:
+    from bot.directory.webchat_entry_points import set_form
+    from storage.models import Contact
+
+    await set_form("shop", name="required", email="optional")
+    async with chromium_page() as page:
+        await _open(page, f"{shop.allowed}/home")
+        await expect(page.get_by_role("button", name="Attach a file")).to_be_hidden()
+        await page.get_by_role("textbox", name="Your name").fill("Anna Smith")
+        await page.get_by_role("button", name="Start the chat").click()
+        async with page.expect_file_chooser() as chosen:
+            await page.get_by_role("button", name="Attach a file").click()
+        picture = png(30, 30)
+        await (await chosen.value).set_files(
+            {"name": "kettle.png", "mimeType": "image/png", "buffer": picture}
+        )
+        await expect(_log(page).get_by_role("img", name="kettle.png")).to_be_visible()
+    await desk.settle()
+    [photo] = [m for m in desk.topic_messages("Anna Smith") if "photo" in m]
+    assert desk.fake.files.get(photo["photo"][-1]["file_id"]).data == picture  # type: ignore[union-attr]
+    assert (await Contact.get()).name == "Anna Smith"
 
 
 async def test_out_of_hours_the_visitor_leaves_a_message_with_the_offline_form(

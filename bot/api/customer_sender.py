@@ -5,22 +5,27 @@ closing message) and questions (the rating, asked in words: the API has no butto
 It is a `CustomerSender` like Telegram's, so an answer is a customer delivery: retried with
 back-off, marked dead after RELAYDESK_MAX_ATTEMPTS, and then shown to the operators in the
 thread. Without a webhook nothing is POSTed and the system reads the conversation's
-messages with GET."""
+messages with GET. An operator's file is read from the workspace once and kept
+(`bot/attachments`); the event lists it in `attachments` with a signed, expiring link."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.api.files import FileLinks
 from bot.api.shapes import contact_shape, conversation_shape, message_shape
 from bot.api.webhook_calls import call_for_key, new_event
+from bot.attachments.store import kept_for
 from bot.base.cards import Card
 from bot.base.clock import Clock
 from bot.base.i18n import Text, Translator
 from bot.base.ports import (
     Bucket,
     CustomerTarget,
+    FileData,
     Outgoing,
     SendResult,
     WebhookPoster,
@@ -35,10 +40,19 @@ PER_SECOND = 20
 class WebhookCustomerSender:
     channel = CHANNEL
 
-    def __init__(self, poster: WebhookPoster, translator: Translator, clock: Clock) -> None:
+    def __init__(
+        self,
+        poster: WebhookPoster,
+        translator: Translator,
+        clock: Clock,
+        fetch: Callable[[Outgoing], Awaitable[list[FileData]]],
+        links: FileLinks,
+    ) -> None:
         self._poster = poster
         self._translator = translator
         self._clock = clock
+        self._fetch = fetch
+        self._links = links
 
     def buckets(self, chat: str, posts: bool) -> list[Bucket]:
         return [Bucket(f"api:{chat}", PER_SECOND, 1.0)]
@@ -47,13 +61,16 @@ class WebhookCustomerSender:
         ids = []
         for outgoing in messages:
             message = await Message.get(id=outgoing.message_id)
-            await self._post(target, "message.created", await self._message(message), message)
+            # Its files (if any) are read once, before the event links them.
+            await kept_for(outgoing, self._fetch)
+            shape = await self._message(message, target.chat)
+            await self._post(target, "message.created", shape, message)
             ids.append(f"m{message.id}")
         return SendResult(ids)
 
     async def edit(self, target: CustomerTarget, external_id: str, message: Outgoing) -> None:
         stored = await Message.get(id=message.message_id)
-        shape = await self._message(stored)
+        shape = await self._message(stored, target.chat)
         await self._post(target, "message.updated", shape, stored, suffix=str(stored.edited_at))
 
     async def delete(self, target: CustomerTarget, external_id: str) -> None:
@@ -77,14 +94,16 @@ class WebhookCustomerSender:
             "text": text,
             "author": {"type": "desk", "name": None},
             "created_at": None,
+            "attachments": [],
         }
         await self._post(target, "message.created", shape, None, event_id=f"evt_{external_id}")
         return external_id
 
-    async def _message(self, message: Message) -> dict[str, Any]:
+    async def _message(self, message: Message, contact: str) -> dict[str, Any]:
         author_id = message.author_operator_id  # type: ignore[attr-defined]
         author = await Operator.get_or_none(id=author_id) if author_id else None
-        return message_shape(message, author, "")
+        files = await self._links.of_messages([message.id], contact)
+        return message_shape(message, author, "", files.get(message.id))
 
     async def _post(
         self,

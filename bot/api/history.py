@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.api.files import FileLinks
 from bot.api.shapes import contact_shape, conversation_shape, message_shape
 from storage.models import Conversation, Direction, Message, Operator
 
@@ -17,19 +18,24 @@ async def conversation_view(conversation: Conversation) -> dict[str, Any]:
     return conversation_shape(conversation, assignee)
 
 
-async def message_view(message_id: int) -> dict[str, Any]:
+async def message_view(message_id: int, links: FileLinks) -> dict[str, Any]:
     message = await Message.get(id=message_id).select_related(
         "conversation__identity", "author_operator"
     )
     identity = message.conversation.identity
-    return message_shape(message, message.author_operator, identity.display_name)
+    files = await links.of_messages([message.id], identity.external_id)
+    return message_shape(
+        message, message.author_operator, identity.display_name, files.get(message.id)
+    )
 
 
-async def posted(message_id: int, conversation_id: int, new: bool) -> dict[str, Any]:
+async def posted(
+    message_id: int, conversation_id: int, new: bool, links: FileLinks
+) -> dict[str, Any]:
     """The answer to a customer's message the API took in."""
     conversation = await Conversation.get(id=conversation_id).select_related("identity")
     return {
-        "message": await message_view(message_id),
+        "message": await message_view(message_id, links),
         "conversation": await conversation_view(conversation),
         "contact": contact_shape(conversation.identity),
         "new_conversation": new,
@@ -37,7 +43,7 @@ async def posted(message_id: int, conversation_id: int, new: bool) -> dict[str, 
 
 
 async def messages_of(
-    entry_point_id: int, conversation_id: int, after: int, limit: int = PAGE
+    entry_point_id: int, conversation_id: int, after: int, links: FileLinks, limit: int = PAGE
 ) -> dict[str, Any] | None:
     """None when the conversation is not one of this entry point's."""
     conversation = (
@@ -58,9 +64,11 @@ async def messages_of(
         .limit(limit + 1)
     )
     name = conversation.identity.display_name
+    shown = rows[:limit]
+    files = await links.of_messages([m.id for m in shown], conversation.identity.external_id)
     return {
         "conversation": await conversation_view(conversation),
         "contact": contact_shape(conversation.identity),
-        "messages": [message_shape(m, m.author_operator, name) for m in rows[:limit]],
+        "messages": [message_shape(m, m.author_operator, name, files.get(m.id)) for m in shown],
         "has_more": len(rows) > limit,
     }

@@ -43,7 +43,12 @@ def conversation_shape(
     }
 
 
-def message_shape(message: Message, author: Operator | None, contact_name: str) -> dict[str, Any]:
+def message_shape(
+    message: Message,
+    author: Operator | None,
+    contact_name: str,
+    attachments: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     by_contact = message.direction == Direction.IN
     return {
         "id": message.id,
@@ -56,4 +61,5 @@ def message_shape(message: Message, author: Operator | None, contact_name: str) 
             "name": contact_name if by_contact else (author.name if author else None),
         },
         "created_at": when(message.created_at),
+        "attachments": attachments or [],
     }

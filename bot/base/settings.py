@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     webchat_visitor_per_minute: int = Field(default=20, ge=1)
     webchat_address_per_minute: int = Field(default=60, ge=1)
     webchat_poll_seconds: float = Field(default=25.0, gt=0, le=60)
+    # Files of the web chat and the API (README "Files"): the largest a visitor may send,
+    # the largest the API takes (by upload or by URL), how long a download link works, how
+    # long the bytes are kept, and the desk's public address for links in webhooks.
+    webchat_max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    api_max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    file_link_hours: float = Field(default=24.0, gt=0)
+    files_retention_days: int = Field(default=90, ge=0)
+    public_url: str | None = None
     log_level: str = "INFO"
     # "json": one JSON object a line (time, level, logger, message, conversation and delivery).
     log_format: Literal["text", "json"] = "text"

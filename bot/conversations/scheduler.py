@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from tortoise.expressions import F
 
+from bot.attachments.store import drop_older_than
 from bot.base.i18n import Text, _
 from bot.base.turns import Turns, only_instance
 from bot.conversations import closing
@@ -57,6 +58,7 @@ class Scheduler:
         await self.wake_snoozed()
         await self.auto_close()
         await self.auto_away()
+        await self.drop_old_files()
         for line in await Line.all():
             await self._actions.drain(line)
         self._wake()
@@ -92,6 +94,13 @@ class Scheduler:
                 await closing.finish(self._actions, conversation, by=None, result="auto")
                 closed += 1
         return closed
+
+    async def drop_old_files(self) -> int:
+        """Web chat and API files past RELAYDESK_FILES_RETENTION_DAYS (0: kept for good)."""
+        days = self._actions.settings.files_retention_days
+        if not days:
+            return 0
+        return await drop_older_than(self._actions.clock.now() - timedelta(days=days))
 
     async def auto_away(self) -> int:
         minutes = self._actions.settings.away_after_minutes

@@ -4,3 +4,5 @@ visitor's words handed to the inbox (`visitors`). The HTTP and WebSocket side, a
 itself, are `bridges/webchat/`; entry points are `bot/directory/webchat_entry_points`."""
 
 CHANNEL = "webchat"
+# Where a visitor's window downloads a file (served by the bridge, linked by the transcript).
+FILE_PATH = "/webchat/files"

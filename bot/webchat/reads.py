@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.base.clock import Clock
 from bot.conversations.desk_actions import Change
 from bot.webchat import CHANNEL
-from bot.webchat.transcript import VisitorPush, mark_read, shape
+from bot.webchat.transcript import LINK_HOURS, VisitorPush, mark_read, shape
 from storage.models import EntryPoint, Identity
 
 # What an operator does that reads the visitor's messages.
@@ -16,9 +16,10 @@ READING = ("operator_message", "assignee")
 
 
 class Reads:
-    def __init__(self, push: VisitorPush, clock: Clock) -> None:
+    def __init__(self, push: VisitorPush, clock: Clock, hours: float = LINK_HOURS) -> None:
         self._push = push
         self._clock = clock
+        self._hours = hours  # a read line that is a file is shown again with fresh links
         self._channels: dict[int, str] = {}  # an entry point's channel never changes
 
     async def changed(self, change: Change) -> None:
@@ -33,7 +34,7 @@ class Reads:
         )
         last = await mark_read(str(visitor), self._clock.now())
         if last is not None:
-            self._push.push(last.visitor, shape(last))
+            self._push.push(last.visitor, shape(last, self._hours))
 
     async def _channel(self, entry_point_id: int) -> str:
         channel = self._channels.get(entry_point_id)

@@ -8,10 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from storage.models import WebchatItem
+from bot.attachments.links import link_query
+from bot.webchat import FILE_PATH
+from storage.models import StoredFile, WebchatItem
 
 # A window's history: the latest lines, enough for any conversation a person scrolls.
 HISTORY = 200
+LINK_HOURS = 24.0  # RELAYDESK_FILE_LINK_HOURS' default
 
 
 class VisitorPush(Protocol):
@@ -21,8 +24,32 @@ class VisitorPush(Protocol):
         ...
 
 
-def shape(item: WebchatItem) -> dict[str, Any]:
-    """An item as the widget reads it. Texts are plain: the widget sets them as text."""
+def window_file(file: StoredFile) -> dict[str, Any]:
+    """A file as a line keeps it: with the key that signs its links (never shown)."""
+    return {
+        "id": file.id,
+        "name": file.name,
+        "type": file.mime,
+        "size": file.size,
+        "key": file.link_key,
+    }
+
+
+def _shown_file(file: dict[str, Any], visitor: str, hours: float) -> dict[str, Any]:
+    """A file as the window shows it: a link only this visitor's window is given; the
+    widget puts the desk's address before it."""
+    query = link_query(file["key"], file["id"], visitor, hours)
+    return {
+        "name": file["name"],
+        "type": file["type"],
+        "size": file["size"],
+        "url": f"{FILE_PATH}/{file['id']}?{query}",
+    }
+
+
+def shape(item: WebchatItem, hours: float = LINK_HOURS) -> dict[str, Any]:
+    """An item as the widget reads it. Texts are plain: the widget sets them as text;
+    file links last `hours`."""
     shown: dict[str, Any] = {
         "id": item.id,
         "kind": item.kind,
@@ -37,6 +64,8 @@ def shape(item: WebchatItem) -> dict[str, Any]:
     if item.buttons:
         shown["buttons"] = [button[0] for button in item.buttons]
         shown["answered"] = item.answered
+    if item.files and not item.deleted:
+        shown["files"] = [_shown_file(f, item.visitor, hours) for f in item.files]
     return shown
 
 
@@ -49,6 +78,7 @@ async def add(
     author: str | None = None,
     message_id: int | None = None,
     buttons: list[list[Any]] | None = None,
+    files: list[dict[str, Any]] | None = None,
 ) -> WebchatItem:
     return await WebchatItem.create(
         entry_point_id=entry_point_id,
@@ -58,13 +88,14 @@ async def add(
         author=author,
         message_id=message_id,
         buttons=buttons,
+        files=files,
     )
 
 
-async def history(visitor: str, after: int = 0) -> list[dict[str, Any]]:
+async def history(visitor: str, after: int = 0, hours: float = LINK_HOURS) -> list[dict[str, Any]]:
     """The visitor's lines after `after`, oldest first (the latest HISTORY of them)."""
     rows = await WebchatItem.filter(visitor=visitor, id__gt=after).order_by("-id").limit(HISTORY)
-    return [shape(row) for row in reversed(rows)]
+    return [shape(row, hours) for row in reversed(rows)]
 
 
 async def of_visitor(visitor: str, item_id: int) -> WebchatItem | None:

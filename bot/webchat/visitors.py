@@ -7,12 +7,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.attachments.kinds import IMAGES
+from bot.attachments.store import ATTACHMENTS, attach, forget, keep, listed
 from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
+from bot.base.ports import FileData
 from bot.conversations.inbox import Inbox
 from bot.webchat import CHANNEL
 from bot.webchat.prechat import Given
 from bot.webchat.tokens import Visitor
-from bot.webchat.transcript import VisitorPush, add, change, of_visitor, shape
+from bot.webchat.transcript import (
+    LINK_HOURS,
+    VisitorPush,
+    add,
+    change,
+    of_visitor,
+    shape,
+    window_file,
+)
 from storage.models import EntryPoint, WebchatItem
 
 MAX_TEXT = 4096  # a Telegram message: longer texts would be cut where operators read them
@@ -31,6 +42,33 @@ def display_name(visitor: Visitor) -> str:
     return f"Web visitor {visitor.id[:6]}"
 
 
+def _inbound(
+    entry: EntryPoint,
+    visitor: Visitor,
+    client_id: str,
+    language: str | None,
+    body: MessageBody,
+    given: Given | None,
+    known_as: str | None,
+) -> InboundMessage:
+    given = given or Given()
+    return InboundMessage(
+        entry_point=EntryPointRef(CHANNEL, entry.key, entry.name),
+        customer=CustomerRef(
+            CHANNEL,
+            visitor.external_id,
+            given.name or known_as or display_name(visitor),
+            language=language,
+            email=given.email,
+            name_given=given.name is not None,
+        ),
+        chat=visitor.external_id,
+        # The widget's id of the message: a resend after a lost connection is the same one.
+        external_id=client_id,
+        body=body,
+    )
+
+
 async def say(
     inbox: Inbox,
     push: VisitorPush,
@@ -44,22 +82,8 @@ async def say(
 ) -> Said:
     """`given`: the name and email of the visitor's form; `known_as`: the name the desk
     already knows them by (so a message without the form keeps it)."""
-    given = given or Given()
-    inbound = InboundMessage(
-        entry_point=EntryPointRef(CHANNEL, entry.key, entry.name),
-        customer=CustomerRef(
-            CHANNEL,
-            visitor.external_id,
-            given.name or known_as or display_name(visitor),
-            language=language,
-            email=given.email,
-            name_given=given.name is not None,
-        ),
-        chat=visitor.external_id,
-        # The widget's id of the message: a resend after a lost connection is the same one.
-        external_id=client_id,
-        body=MessageBody("text", text),
-    )
+    body = MessageBody("text", text)
+    inbound = _inbound(entry, visitor, client_id, language, body, given, known_as)
     accepted = await inbox.accept(inbound)
     if accepted.duplicate:
         return Said(None)
@@ -67,6 +91,50 @@ async def say(
         return Said(None, refused="banned")
     item = await add(entry.id, visitor.external_id, "in", text, message_id=accepted.message_id)
     shown = shape(item)
+    push.push(visitor.external_id, shown)
+    return Said(shown)
+
+
+async def send_file(
+    inbox: Inbox,
+    push: VisitorPush,
+    entry: EntryPoint,
+    visitor: Visitor,
+    file: FileData,
+    caption: str | None,
+    client_id: str,
+    language: str | None,
+    given: Given | None = None,
+    known_as: str | None = None,
+    hours: float = LINK_HOURS,
+) -> Said:
+    """A file the visitor sent (its type and size checked already): a photo or a document
+    of the customer, as a Telegram customer's; `given` and `known_as` as for `say`. The
+    bytes are kept first and forgotten again when the message is not taken (a resend, a
+    banned contact)."""
+    stored = await keep(file)
+    kind = "photo" if file.mime in IMAGES else "document"
+    body = MessageBody(kind, caption or None, {ATTACHMENTS: [listed(stored)]})
+    try:
+        inbound = _inbound(entry, visitor, client_id, language, body, given, known_as)
+        accepted = await inbox.accept(inbound)
+    except Exception:
+        await forget([stored])
+        raise
+    if accepted.duplicate or accepted.message_id is None:
+        await forget([stored])
+        return Said(None, refused=None if accepted.duplicate else "banned")
+    assert accepted.conversation_id is not None
+    await attach([stored], accepted.message_id, accepted.conversation_id)
+    item = await add(
+        entry.id,
+        visitor.external_id,
+        "in",
+        caption or None,
+        message_id=accepted.message_id,
+        files=[window_file(stored)],
+    )
+    shown = shape(item, hours)
     push.push(visitor.external_id, shown)
     return Said(shown)
 

@@ -20,12 +20,14 @@ REF = "#/components/schemas/{model}"
 ERRORS = {
     "400": "Malformed JSON, a missing or invalid Idempotency-Key, a bad parameter",
     "401": "No key, or a key that is not valid",
-    "403": "The contact is banned",
-    "404": "No such conversation for this key",
+    "403": "The contact is banned; for a file: the link is not valid or has expired",
+    "404": "No such conversation for this key; for a file: no such file",
     "409": "The Idempotency-Key was used for another request, or is in use right now",
-    "413": "The body is larger than RELAYDESK_API_MAX_BODY_BYTES",
-    "415": "The body is not application/json",
-    "422": "The body does not match the schema (unknown fields are refused)",
+    "413": "The body (or its JSON part) is larger than RELAYDESK_API_MAX_BODY_BYTES, or a "
+    "file is larger than RELAYDESK_API_MAX_FILE_BYTES",
+    "415": "The body is not application/json nor multipart/form-data",
+    "422": "The body does not match the schema (unknown fields are refused), or a file is "
+    "refused: its kind, its size, or its URL (unreachable, not 200, a private address)",
     "429": "Too many requests with this key; Retry-After says when to try again",
 }
 
@@ -45,6 +47,28 @@ def _json(ref: str) -> dict[str, Any]:
 
 def _errors(*codes: str) -> dict[str, Any]:
     return {code: {"description": ERRORS[code], "content": _json("Error")} for code in codes}
+
+
+def _form() -> dict[str, Any]:
+    """The same message with uploaded files: the JSON as the part `message`."""
+    return {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["message"],
+                "additionalProperties": False,
+                "properties": {
+                    "message": {"$ref": REF.format(model="MessageIn")},
+                    "file": {
+                        "type": "array",
+                        "maxItems": 10,
+                        "items": {"type": "string", "format": "binary"},
+                    },
+                },
+            },
+            "encoding": {"message": {"contentType": "application/json"}},
+        }
+    }
 
 
 def document() -> dict[str, Any]:
@@ -73,7 +97,10 @@ def document() -> dict[str, Any]:
                     "operationId": "postMessage",
                     "summary": "A customer's message: it opens or continues their conversation",
                     "parameters": [idempotency],
-                    "requestBody": {"required": True, "content": _json("MessageIn")},
+                    "requestBody": {
+                        "required": True,
+                        "content": {**_json("MessageIn"), **_form()},
+                    },
                     "responses": {
                         "201": {"description": "Taken in", "content": _json("MessagePosted")},
                         **_errors("400", "401", "403", "409", "413", "415", "422", "429"),
@@ -106,6 +133,31 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": {"description": "The messages", "content": _json("MessageList")},
                         **_errors("400", "401", "404", "429"),
+                    },
+                }
+            },
+            f"{PREFIX}/files/{{id}}": {
+                "get": {
+                    "operationId": "downloadFile",
+                    "summary": "A file, by the signed link an answer or an event gave",
+                    "security": [],
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": whole},
+                        *(
+                            {"name": name, "in": "query", "required": True, "schema": schema}
+                            for name, schema in (
+                                ("a", {"type": "string"}),
+                                ("e", {"type": "string"}),
+                                ("s", {"type": "string"}),
+                            )
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The file: images inline, others as attachments",
+                            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                        },
+                        **_errors("403", "404"),
                     },
                 }
             },

@@ -22,7 +22,7 @@ USER_AGENT = "Relaydesk-Webhook/1"
 ANSWER_READ = 2048
 
 
-class _CheckedResolver(AbstractResolver):
+class CheckedResolver(AbstractResolver):
     """Resolves like aiohttp does, then refuses addresses the policy refuses: the connection
     goes to the very addresses that were checked (no second lookup to rebind)."""
 
@@ -51,7 +51,7 @@ class AiohttpWebhookPoster:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
-            connector = aiohttp.TCPConnector(resolver=_CheckedResolver(self._allow_private))
+            connector = aiohttp.TCPConnector(resolver=CheckedResolver(self._allow_private))
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=self._timeout, headers={"User-Agent": USER_AGENT}
             )
@@ -65,7 +65,7 @@ class AiohttpWebhookPoster:
         try:
             check_url(call.url)
             host = urlsplit(call.url).hostname or ""
-            if _is_ip(host):  # aiohttp connects to an address as it is, not resolving it
+            if is_ip(host):  # aiohttp connects to an address as it is, not resolving it
                 check_address(host, allow_private=self._allow_private)
             async with self._client().post(
                 call.url, data=call.body, headers=dict(call.headers), allow_redirects=False
@@ -96,7 +96,7 @@ def _seconds(value: str | None) -> float:
         return 30.0
 
 
-def _is_ip(host: str) -> bool:
+def is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
     except ValueError:

@@ -9,9 +9,11 @@ import json
 import re
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, ValidationError
 
+from bot.attachments.kinds import clean_name
+from bot.base.ports import FileData
 from bot.directory.api_entry_points import authenticate
 from bridges.api.errors import ApiError
 from bridges.webhook_body import BadBody, decode_text, parse_json_object, read_body
@@ -52,11 +54,19 @@ def idempotency_key(request: web.Request) -> str:
 async def json_body(request: web.Request, model: type[Model], limit: int) -> tuple[Model, Any]:
     """The body checked against `model`, and as it was parsed (for the request's fingerprint)."""
     if request.content_type != "application/json":
-        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send the body as application/json (with files: multipart/form-data).",
+        )
     try:
         raw = await read_body(request, limit)
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(413, "body_too_large", f"The body is over {limit} bytes.") from None
+    return _checked(raw, model)
+
+
+def _checked(raw: bytes, model: type[Model]) -> tuple[Model, Any]:
     try:
         parsed = parse_json_object(decode_text(raw))
     except BadBody as error:
@@ -80,3 +90,55 @@ async def json_body(request: web.Request, model: type[Model], limit: int) -> tup
 def fingerprint(request: web.Request, parsed: Any) -> str:
     canonical = json.dumps(parsed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+
+
+async def message_form(
+    request: web.Request, model: type[Model], json_limit: int, file_limit: int, max_files: int
+) -> tuple[Model, Any, list[FileData]]:
+    """A multipart/form-data POST: the JSON body as the part `message` and each uploaded
+    file as a part `file`. Read part by part, each within its limit; the fingerprint covers
+    the files (name, type, sha256) besides the JSON, so a retry with the same key and the
+    same files replays and another file is a 409."""
+    if (request.content_length or 0) > json_limit + max_files * (file_limit + 4096):
+        raise ApiError(413, "body_too_large", "The body is larger than its parts may be.")
+    raw: bytes | None = None
+    files: list[FileData] = []
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                raise _bad_form()
+            if part.name == "message" and raw is None:
+                raw = await _part(part, json_limit, "The message part is over {limit} bytes.")
+            elif part.name == "file" and len(files) < max_files:
+                data = await _part(part, file_limit, "A file is over {limit} bytes.")
+                mime = part.headers.get("Content-Type", "application/octet-stream")
+                files.append(FileData(clean_name(part.filename), mime, data))
+            elif part.name == "file":
+                raise ApiError(422, "too_many_attachments", f"At most {max_files} files.")
+            else:
+                raise _bad_form()
+    except (ValueError, AssertionError):  # a malformed multipart body
+        raise _bad_form() from None
+    if raw is None:
+        raise _bad_form()
+    body, parsed = _checked(raw, model)
+    hashes = [[f.name, f.mime, hashlib.sha256(f.data).hexdigest()] for f in files]
+    return body, {"message": parsed, "files": hashes}, files
+
+
+def _bad_form() -> ApiError:
+    return ApiError(
+        400,
+        "malformed_form",
+        "A multipart body has one part `message` (the JSON body) and a part `file` per file.",
+    )
+
+
+async def _part(part: BodyPartReader, limit: int, words: str) -> bytes:
+    data = bytearray()
+    while chunk := await part.read_chunk(64 * 1024):
+        data += chunk
+        if len(data) > limit:
+            raise ApiError(413, "body_too_large", words.format(limit=limit))
+    return bytes(data)

@@ -1,5 +1,7 @@
 """The API's handlers: thin, they read the request (`requests`), hand the message to the
-core's inbox like Telegram's bridge does, and answer in the shapes of `schemas`."""
+core's inbox like Telegram's bridge does, and answer in the shapes of `schemas`. A message's
+files (uploaded, or fetched by URL: `fetcher`) are checked and kept before it is taken, and
+forgotten again when it is not."""
 
 from __future__ import annotations
 
@@ -9,13 +11,24 @@ import logging
 from aiohttp import web
 
 from bot.api import history, idempotency
+from bot.api.files import FileLinks
 from bot.api.shapes import identity_id
+from bot.attachments.kinds import IMAGES, FileRefused, accepted_type
+from bot.attachments.store import ATTACHMENTS, attach, forget, keep, listed
 from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
+from bot.base.ports import FileData
 from bot.core import Core
 from bridges.api.errors import ApiError
+from bridges.api.fetcher import AttachmentFetcher
 from bridges.api.limits import RateLimits
-from bridges.api.requests import entry_point_of, fingerprint, idempotency_key, json_body
-from bridges.api.schemas import MessageIn
+from bridges.api.requests import (
+    entry_point_of,
+    fingerprint,
+    idempotency_key,
+    json_body,
+    message_form,
+)
+from bridges.api.schemas import MAX_ATTACHMENTS, MessageIn
 from storage.models import ApiEntryPoint
 
 log = logging.getLogger(__name__)
@@ -23,9 +36,17 @@ MAX_ID = 2**31 - 1
 
 
 class ApiRoutes:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, links: FileLinks) -> None:
         self._core = core
         self._limits = RateLimits(core.clock.monotonic)
+        self._links = links
+        settings = core.settings
+        self._fetcher = AttachmentFetcher(
+            allow_private=settings.webhook_allow_private,
+            timeout=settings.webhook_timeout_seconds,
+            max_bytes=settings.api_max_file_bytes,
+            redactor=core.redactor,
+        )
 
     async def _caller(self, request: web.Request) -> ApiEntryPoint:
         api = await entry_point_of(request)
@@ -42,13 +63,24 @@ class ApiRoutes:
     async def post_message(self, request: web.Request) -> web.Response:
         api = await self._caller(request)
         key = idempotency_key(request)
-        body, parsed = await json_body(request, MessageIn, self._core.settings.api_max_body_bytes)
+        settings = self._core.settings
+        uploads: list[FileData] = []
+        if request.content_type == "multipart/form-data":
+            body, parsed, uploads = await message_form(
+                request,
+                MessageIn,
+                settings.api_max_body_bytes,
+                settings.api_max_file_bytes,
+                MAX_ATTACHMENTS,
+            )
+        else:
+            body, parsed = await json_body(request, MessageIn, settings.api_max_body_bytes)
         print_ = fingerprint(request, parsed)
         ep_id = api.entry_point_id  # type: ignore[attr-defined]
         try:
             answer = await idempotency.earlier(ep_id, key, print_)
             if answer is None:
-                answer = await self._accept(api, key, body, print_)
+                answer = await self._accept(api, key, body, uploads, print_)
                 answer = await idempotency.remember(ep_id, key, print_, answer)
                 replayed = False
             else:
@@ -62,11 +94,47 @@ class ApiRoutes:
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         return web.json_response(answer.body, status=answer.status, headers=headers)
 
+    async def _files(self, body: MessageIn, uploads: list[FileData]) -> list[FileData]:
+        """The message's files, uploaded and fetched, each of an allowed kind and size."""
+        if body.text is None and not body.attachments and not uploads:
+            problem = "send a text, files, or both"
+            raise ApiError(
+                422,
+                "invalid_body",
+                f"text: {problem}",
+                details=[{"field": "text", "problem": problem}],
+            )
+        if len(body.attachments) + len(uploads) > MAX_ATTACHMENTS:
+            raise ApiError(422, "too_many_attachments", f"At most {MAX_ATTACHMENTS} files.")
+        limit = self._core.settings.api_max_file_bytes
+        files = [(f"file.{i}", f) for i, f in enumerate(uploads)]
+        for index, attachment in enumerate(body.attachments):
+            files.append((f"attachments.{index}", await self._fetcher.fetch(attachment, index)))
+        checked = []
+        for field, file in files:
+            try:
+                mime = accepted_type(file.name, file.data, limit)
+            except FileRefused as error:
+                code = "attachment_too_large" if error.code == "file_too_big" else "attachment_type"
+                details = [{"field": field, "problem": error.message}]
+                raise ApiError(422, code, f"{field}: {error.message}", details=details) from None
+            checked.append(FileData(file.name, mime, file.data))
+        return checked
+
     async def _accept(
-        self, api: ApiEntryPoint, key: str, body: MessageIn, print_: str
+        self,
+        api: ApiEntryPoint,
+        key: str,
+        body: MessageIn,
+        uploads: list[FileData],
+        print_: str,
     ) -> idempotency.Answer:
         entry = api.entry_point
         customer = identity_id(entry.id, body.contact.external_id)
+        kept = [await keep(file) for file in await self._files(body, uploads)]
+        kind = "text"
+        if kept:
+            kind = "photo" if all(f.mime in IMAGES for f in kept) else "document"
         inbound = InboundMessage(
             entry_point=EntryPointRef("api", entry.key, entry.name),
             customer=CustomerRef(
@@ -75,10 +143,20 @@ class ApiRoutes:
             chat=customer,
             # The key, not the text, makes a message one: a retry is the same message.
             external_id=hashlib.sha256(key.encode()).hexdigest()[:32],
-            body=MessageBody("text", body.text),
+            body=MessageBody(
+                kind, body.text, {ATTACHMENTS: [listed(f) for f in kept]} if kept else {}
+            ),
         )
-        accepted = await self._core.inbox.accept(inbound)
+        try:
+            accepted = await self._core.inbox.accept(inbound)
+        except Exception:
+            await forget(kept)
+            raise
         self._core.worker.wake()
+        if accepted.message_id is None or accepted.conversation_id is None:
+            await forget(kept)
+        else:
+            await attach(kept, accepted.message_id, accepted.conversation_id)
         if accepted.duplicate:  # the same key, in another request that may still be in flight
             again = await idempotency.earlier(entry.id, key, print_)
             if again is not None:
@@ -91,7 +169,7 @@ class ApiRoutes:
                 403, {"error": {"code": "contact_banned", "message": "The contact is banned."}}
             )
         view = await history.posted(
-            accepted.message_id, accepted.conversation_id, accepted.new_conversation
+            accepted.message_id, accepted.conversation_id, accepted.new_conversation, self._links
         )
         return idempotency.Answer(201, view)
 
@@ -106,7 +184,7 @@ class ApiRoutes:
         if unknown:
             raise ApiError(400, "invalid_query", f"Unknown query parameter {sorted(unknown)[0]}.")
         ep_id = api.entry_point_id  # type: ignore[attr-defined]
-        view = await history.messages_of(ep_id, conversation_id, after, limit)
+        view = await history.messages_of(ep_id, conversation_id, after, self._links, limit)
         if view is None:
             raise ApiError(404, "not_found", "No conversation with this id came through this key.")
         return web.json_response(view)

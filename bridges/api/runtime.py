@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.api.customer_sender import CHANNEL, WebhookCustomerSender
+from bot.api.files import FILE_PATH, FileLinks
+from bot.attachments.store import StoredFiles
 from bot.base.connections import CustomerPorts
 from bot.core import Core
 from bridges.api import PREFIX
@@ -16,6 +18,7 @@ from bridges.api.errors import ApiError, Handler, api_errors
 from bridges.api.openapi import document
 from bridges.api.poster import AiohttpWebhookPoster
 from bridges.api.routes import ApiRoutes
+from bridges.file_downloads import serve_file
 
 Route = Callable[[ApiRoutes, web.Request], Awaitable[web.StreamResponse]]
 
@@ -32,6 +35,7 @@ class ApiBridge:
         conversation = f"{PREFIX}/conversations/{{id}}/messages"
         app.router.add_get(conversation, self._forward(ApiRoutes.list_messages))
         app.router.add_get(f"{PREFIX}/openapi.json", self._openapi)
+        app.router.add_get(FILE_PATH + "/{id}", self._download)
 
     def _forward(self, method: Route) -> Handler:
         """Routes are fixed before the server starts; the core they serve comes later."""
@@ -43,6 +47,17 @@ class ApiBridge:
 
         return handler
 
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """A signed link of an attachment (no key needed: the link is the permission)."""
+        if self._routes is None:
+            raise ApiError(503, "starting", "The desk is starting; try again shortly.")
+        response = await serve_file(request, CHANNEL)
+        if response.status == 404:
+            raise ApiError(404, "not_found", "There is no such file.")
+        if response.status == 403:
+            raise ApiError(403, "link_not_valid", "This link is not valid (or has expired).")
+        return response
+
     async def _openapi(self, request: web.Request) -> web.Response:
         return web.json_response(self._document)
 
@@ -53,9 +68,14 @@ class ApiBridge:
             timeout=settings.webhook_timeout_seconds,
             redactor=core.redactor,
         )
-        sender = WebhookCustomerSender(self._poster, core.translator, core.clock)
-        core.connect_customers(CustomerPorts(CHANNEL, CHANNEL, sender, webhooks=self._poster))
-        self._routes = ApiRoutes(core)
+        links = FileLinks(settings.file_link_hours, settings.public_url)
+        sender = WebhookCustomerSender(
+            self._poster, core.translator, core.clock, core.connections.fetch_files, links
+        )
+        core.connect_customers(
+            CustomerPorts(CHANNEL, CHANNEL, sender, files=StoredFiles(), webhooks=self._poster)
+        )
+        self._routes = ApiRoutes(core, links)
         core.health.up(CHANNEL)
 
     async def stop(self) -> None:

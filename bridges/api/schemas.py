@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from bot.api.shapes import MAX_CONTACT_ID
 
 MAX_TEXT = 4096  # a Telegram message; longer texts would be cut where operators read them
+MAX_ATTACHMENTS = 10  # by URL and uploaded together
 
 ContactId = Annotated[
     str, StringConstraints(min_length=1, max_length=MAX_CONTACT_ID, pattern=r"^[!-~]+$")
@@ -20,6 +21,8 @@ WORDS = r"^[^\x00]*[^\s\x00][^\x00]*$"
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=WORDS)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")]
 MessageText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=WORDS)]
+Url = Annotated[str, StringConstraints(min_length=8, max_length=512, pattern=r"^https?://[!-~]+$")]
+FileName = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=WORDS)]
 
 
 class Strict(BaseModel):
@@ -38,11 +41,52 @@ class ContactIn(Strict):
     )
 
 
+class AttachmentIn(Strict):
+    """A file the desk fetches: a plain GET, no redirects followed, within
+    RELAYDESK_WEBHOOK_TIMEOUT_SECONDS and RELAYDESK_API_MAX_FILE_BYTES; private and loopback
+    addresses are refused unless RELAYDESK_WEBHOOK_ALLOW_PRIVATE=true."""
+
+    url: Url = Field(description="http:// or https:// URL of the file.")
+    name: FileName | None = Field(
+        default=None,
+        description="The file's name (its extension tells its kind); by default the URL's "
+        "last segment.",
+    )
+
+
 class MessageIn(Strict):
-    """A customer's message."""
+    """A customer's message: a text, files, or both (the text is then the files' caption).
+    Uploaded files (multipart/form-data) stand for `attachments` here."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["text"], "properties": {"text": {"type": "string"}}},
+                {"required": ["attachments"], "properties": {"attachments": {"minItems": 1}}},
+            ]
+        },
+    )
 
     contact: ContactIn
-    text: MessageText = Field(description="Plain text, 1 to 4096 characters.")
+    text: MessageText | None = Field(
+        default=None, description="Plain text, 1 to 4096 characters; optional with files."
+    )
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list,
+        max_length=MAX_ATTACHMENTS,
+        description="Files by URL (with uploaded files, at most 10 in all): images (JPEG, PNG, "
+        "GIF, WebP), PDF, text (.txt, .csv) and office documents (.doc(x), .xls(x), .ppt(x), "
+        ".odt, .ods, .odp, .rtf).",
+    )
+
+
+class AttachmentOut(BaseModel):
+    name: str
+    type: str
+    size: int
+    url: str = Field(description="A signed download link; it expires (RELAYDESK_FILE_LINK_HOURS).")
 
 
 class Author(BaseModel):
@@ -58,6 +102,7 @@ class MessageOut(BaseModel):
     text: str | None
     author: Author
     created_at: str | None
+    attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
 class Assignee(BaseModel):

@@ -32,6 +32,15 @@ class NotTheAuthor(PermanentError):
     """Telegram lets only the bot that posted a message edit it: another bot wrote this one."""
 
 
+class PhotoRefused(PermanentError):
+    """Telegram does not take this image as a photo (over 10 MB, too long or too wide, or
+    unreadable to it): it may still go as a document."""
+
+
+# Telegram's words for an image it will not take as a photo.
+PHOTO_REFUSALS = ("photo_invalid_dimensions", "photo_save_file_invalid", "image_process_failed")
+
+
 class TopicClosed(Exception):
     """The topic was closed by hand; the sender reopens it and tries again."""
 
@@ -80,6 +89,10 @@ async def call(request: Awaitable[T], bucket: str | None, redactor: Redactor) ->
         if "can't be copied" in text or "message to copy not found" in text:
             raise PermanentError(
                 _("this kind of message cannot be forwarded"), redactor.redact(error.message)
+            ) from error
+        if any(s in text for s in PHOTO_REFUSALS):
+            raise PhotoRefused(
+                _("Telegram refused the message"), redactor.redact(error.message)
             ) from error
         if "not enough rights" in text:
             raise NotAllowed(

@@ -37,7 +37,7 @@ from bot.base.ports import (
 )
 from bot.base.redact import Redactor
 from bot.base.settings import Settings
-from bridges.telegram.errors import NotAllowed, NotTheAuthor, TopicClosed, call
+from bridges.telegram.errors import NotAllowed, NotTheAuthor, PhotoRefused, TopicClosed, call
 from bridges.telegram.render import (
     MAX_TEXT,
     card_html,
@@ -57,6 +57,7 @@ _UPLOADS = frozenset(
     {"photo", "video", "animation", "audio", "voice", "video_note", "sticker", "document"}
 )
 _UNCAPTIONED = frozenset({"sticker", "video_note"})
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # a larger image goes as a document (Bot API, sendPhoto)
 _INPUT_MEDIA = {
     "photo": InputMediaPhoto,
     "video": InputMediaVideo,
@@ -383,7 +384,8 @@ class TelegramSender:
             upload = BufferedInputFile(file.data, filename=file.name)
             telegram = message.kind in _UPLOADS and message.kind in message.content
             kind = message.kind if telegram else None
-            kind = kind or ("photo" if file.mime.startswith("image/") else "document")
+            photo = file.mime.startswith("image/") and len(file.data) <= MAX_PHOTO_BYTES
+            kind = kind or ("photo" if photo else "document")
             send = getattr(self._bot, f"send_{kind}")
             fields: dict[str, Any] = {
                 "chat_id": int(target.chat),
@@ -394,7 +396,15 @@ class TelegramSender:
             if kind not in _UNCAPTIONED and index == 0 and message.text:
                 fields["caption"] = message.text
                 fields["caption_entities"] = _entities(message.content.get("caption_entities"))
-            sent = await self._in_topic(target, lambda send=send, fields=fields: send(**fields))
+            try:
+                sent = await self._in_topic(target, lambda send=send, fields=fields: send(**fields))
+            except PhotoRefused:
+                if telegram:
+                    raise
+                # An image Telegram does not show as a photo (too long, too large): a file.
+                fields["document"] = fields.pop("photo")
+                send = self._bot.send_document
+                sent = await self._in_topic(target, lambda send=send, fields=fields: send(**fields))
             first = first or str(sent.message_id)
         assert first is not None
         return first

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.attachments.kinds import FileRefused, accepted_type
 from bot.base.i18n import LANGUAGES, Text
+from bot.base.ports import FileData
 from bot.conversations.typing import CustomerTyping
 from bot.core import Core
 from bot.webchat import CHANNEL, prechat, tokens, transcript, visitors
@@ -64,7 +66,8 @@ class Chats:
 
     async def history(self, visitor: Visitor, after: Any) -> list[dict[str, Any]]:
         """What the visitor's window has not shown yet (after the line it shows last)."""
-        return await transcript.history(visitor.external_id, whole(after) or 0)
+        hours = self._core.settings.file_link_hours
+        return await transcript.history(visitor.external_id, whole(after) or 0, hours)
 
     async def _asked(self, webchat: WebchatEntryPoint, visitor: Visitor) -> prechat.Asked:
         core = self._core
@@ -131,13 +134,7 @@ class Chats:
         if len(text) > visitors.MAX_TEXT:
             raise Refused(400, "too_long", f"text: at most {visitors.MAX_TEXT} characters.")
         given, known_as = await self._given(webchat, visitor, body, language)
-        settings = self._core.settings
-        wait = self._limits.wait(
-            (f"v:{visitor.external_id}", settings.webchat_visitor_per_minute),
-            (f"a:{address}", settings.webchat_address_per_minute),
-        )
-        if wait:
-            raise Refused(429, "rate_limited", f"Too many messages; wait {wait} s.")
+        self._count(visitor, address)
         said = await visitors.say(
             self._core.inbox,
             self._hub,
@@ -148,6 +145,60 @@ class Chats:
             language,
             given,
             known_as,
+        )
+        self._core.worker.wake()
+        if said.refused:
+            raise Refused(403, said.refused, "This conversation is closed to new messages.")
+        return {"type": "sent", "id": client_id, "item": said.item}
+
+    def _count(self, visitor: Visitor, address: str) -> None:
+        """One more message under the rate limits, or a refusal that says how long to wait."""
+        settings = self._core.settings
+        wait = self._limits.wait(
+            (f"v:{visitor.external_id}", settings.webchat_visitor_per_minute),
+            (f"a:{address}", settings.webchat_address_per_minute),
+        )
+        if wait:
+            raise Refused(429, "rate_limited", f"Too many messages; wait {wait} s.")
+
+    async def send_file(
+        self,
+        webchat: WebchatEntryPoint,
+        visitor: Visitor,
+        fields: dict[str, Any],
+        file: FileData,
+        address: str,
+        language: str | None,
+    ) -> dict[str, Any]:
+        """A file from the visitor's window (`bridges/webchat/uploads`): a message like a
+        text, with the same form values and under the same limits, once its kind and size
+        are allowed."""
+        client_id = fields.get("id")
+        if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
+            raise Refused(400, "bad_message", "id: 8 to 40 letters, digits, - or _.")
+        caption = (fields.get("text") or "").strip() or None
+        if caption is not None and (len(caption) > visitors.MAX_TEXT or "\x00" in caption):
+            raise Refused(400, "too_long", f"text: at most {visitors.MAX_TEXT} characters.")
+        settings = self._core.settings
+        try:
+            mime = accepted_type(file.name, file.data, settings.webchat_max_file_bytes)
+        except FileRefused as error:
+            status = 413 if error.code == "file_too_big" else 415
+            raise Refused(status, error.code, error.message) from None
+        given, known_as = await self._given(webchat, visitor, fields, language)
+        self._count(visitor, address)
+        said = await visitors.send_file(
+            self._core.inbox,
+            self._hub,
+            webchat.entry_point,
+            visitor,
+            FileData(file.name, mime, file.data),
+            caption,
+            client_id,
+            language,
+            given,
+            known_as,
+            settings.file_link_hours,
         )
         self._core.worker.wake()
         if said.refused:

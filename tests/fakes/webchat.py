@@ -113,3 +113,43 @@ async def post(
         ) as answer,
     ):
         return answer.status, await answer.json(content_type=None), dict(answer.headers)
+
+
+async def send_file(
+    desk: Desk,
+    key: str,
+    token: str | None,
+    name: str,
+    data: bytes,
+    *,
+    mime: str = "application/octet-stream",
+    text: str | None = None,
+    origin: str | None = SHOP,
+    message_id: str | None = None,
+    language: str = "en",
+    form: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    """The widget's upload: a multipart form with the visitor's token and the file, and
+    the pre-chat form's values (`name`, `email`) when given."""
+    body = aiohttp.FormData()
+    body.add_field("token", token or "")
+    body.add_field("id", message_id or uuid.uuid4().hex)
+    body.add_field("language", language)
+    if text is not None:
+        body.add_field("text", text)
+    for field, value in (form or {}).items():
+        body.add_field(field, value)
+    body.add_field("file", data, filename=name, content_type=mime)
+    headers = {"Origin": origin} if origin else {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{desk.url}/webchat/files?key={key}", data=body, headers=headers) as answer,
+    ):
+        return answer.status, await answer.json(content_type=None)
+
+
+async def download(desk: Desk, url: str) -> tuple[int, bytes, dict[str, str]]:
+    """What a browser gets for a file link of a visitor's window (no Origin: an <img>, a
+    link the visitor opens)."""
+    async with aiohttp.ClientSession() as session, session.get(f"{desk.url}{url}") as answer:
+        return answer.status, await answer.read(), dict(answer.headers)

@@ -19,6 +19,18 @@
   var lang = (d.lang || document.documentElement.lang || navigator.language || "en")
     .slice(0, 2).toLowerCase();
   if (!T[lang]) lang = "en";
+  /* Files: the attach button, refusals, "sending", sizes. */
+  var TF = {
+    en: ["Attach a file", "The file is too large.",
+      "This kind of file cannot be sent: images, PDF, text and office documents only.",
+      "Sending the file…", "The file could not be sent: try again.", "KB", "MB"],
+    ru: ["Прикрепить файл", "Файл слишком большой.",
+      "Такой файл отправить нельзя: только изображения, PDF, текст и офисные документы.",
+      "Отправка файла…", "Не удалось отправить файл: попробуйте ещё раз.", "КБ", "МБ"],
+    uk: ["Прикріпити файл", "Файл завеликий.",
+      "Такий файл надіслати не можна: лише зображення, PDF, текст і офісні документи.",
+      "Надсилання файлу…", "Не вдалося надіслати файл: спробуйте ще раз.", "КБ", "МБ"]
+  };
   var t = T[lang], store = "relaydesk:" + key, token = null;
   try { token = localStorage.getItem(store); } catch (e) { /* private mode: one visit */ }
   var last = 0, rows = {}, outq = [], socket = null, ready = false, polling = false;
@@ -56,7 +68,9 @@
     "form{display:flex;gap:6px;padding:10px;border-top:1px solid #d0d7de}",
     "textarea{flex:1;resize:none;font:inherit;padding:6px;border:1px solid #57606a;",
     "border-radius:6px}form button{border:0;border-radius:6px;padding:0 12px;",
-    "background:var(--c);color:var(--f)}",
+    "background:var(--c);color:var(--f)}form .attach{padding:0 8px;background:#eef1f4;",
+    "color:#1b1f24;font-size:20px;font-weight:700}.files a{display:block;margin-top:4px;color:inherit}",
+    ".files img{max-width:100%;max-height:200px;border-radius:8px}",
     "[hidden]{display:none!important}.ask{flex-direction:column;align-items:stretch}.ask label{display:flex;flex-direction:column;",
     "font-size:13px;gap:2px}.ask input,.ask textarea{font:inherit;padding:6px;border:1px solid #57606a;",
     "border-radius:6px}.ask [aria-invalid=true]{border-color:#b3261e}.err{margin:0;color:#b3261e;",
@@ -75,6 +89,7 @@
   var form = el("form", {});
   var input = el("textarea", { rows: "2", maxlength: "4096", "aria-label": t[4] });
   form.append(input, el("button", { type: "submit" }, t[5]));
+  attachControls();
   head.append(title, closer);
   panel.append(head, log, status, form);
   root.append(opener, panel);
@@ -135,7 +150,8 @@
     } else row.textContent = "";
     var who = it.kind === "in" ? t[6] : it.kind === "out" ? it.author || t[7] : null;
     if (who) row.appendChild(el("span", { "class": "who" }, who));
-    row.appendChild(el("p", {}, it.text || ""));
+    if (it.text || !it.files) row.appendChild(el("p", {}, it.text || ""));
+    if (it.files) showFiles(row, it.files);
     if (it.buttons) {
       var group = el("div", { "class": "choices", role: "group", "aria-label": it.text || "" });
       it.buttons.forEach(function (label, i) {
@@ -180,6 +196,7 @@
       try { localStorage.removeItem(store); } catch (e) { /* nothing kept */ }
       if (socket) socket.close(); else session();
     } else if (code === "rate_limited") status.textContent = t[10];
+    else if (code === "file_too_big" || code === "file_type") fileRefused(code);
     else if (code === "origin_not_allowed" || code === "unknown_key") {
       stopped = true; status.textContent = t[9]; form.hidden = true;
     }
@@ -236,6 +253,61 @@
       if (!opened) return session(); /* WebSockets blocked, or refused: ask over HTTP */
       retry();
     };
+  }
+  /* Files: a labelled attach button (the file input stays hidden), the upload over HTTP,
+     and a line's files: pictures shown, other files as links with name and size. */
+  function attachControls() {
+    var f = TF[lang], picker = el("input", { type: "file", hidden: "", tabindex: "-1",
+      accept: "image/*,.pdf,.txt,.csv,.rtf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp" });
+    var attach = el("button", { type: "button", "class": "attach", "aria-label": f[0],
+      title: f[0] }, "+");
+    attach.onclick = function () { picker.click(); };
+    picker.onchange = function () {
+      var file = picker.files && picker.files[0];
+      picker.value = "";
+      if (file) sendFile(file);
+    };
+    form.insertBefore(attach, input);
+    form.appendChild(picker);
+  }
+  function sendFile(file) {
+    var f = TF[lang], body = new FormData();
+    if (!ready || !token) { status.textContent = f[4]; return; }
+    var q = signed({ id: "f" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10) });
+    body.append("token", token);
+    body.append("id", q.id);
+    body.append("language", lang);
+    if (q.name) body.append("name", q.name); /* the form's values go with the first message */
+    if (q.email) body.append("email", q.email);
+    body.append("file", file, file.name);
+    status.textContent = f[3];
+    fetch(base + "/webchat/files?key=" + encodeURIComponent(key), { method: "POST", body: body })
+      .then(function (r) {
+        return r.json().then(function (j) {
+          if (r.ok) { status.textContent = ""; handle(j); return; }
+          var e = j.error || {}; e.id = q.id; unsigned(q.id); refused(e);
+        });
+      }).catch(function () { unsigned(q.id); status.textContent = f[4]; });
+  }
+  function fileRefused(code) { status.textContent = TF[lang][code === "file_too_big" ? 1 : 2]; }
+  function fileSize(n) {
+    var f = TF[lang];
+    return n >= 1048576 ? (n / 1048576).toFixed(1) + " " + f[6] :
+      Math.max(1, Math.round(n / 1024)) + " " + f[5];
+  }
+  function showFiles(row, files) {
+    var box = el("div", { "class": "files" });
+    files.forEach(function (f) {
+      if (typeof f.url !== "string" || f.url.charAt(0) !== "/") return;
+      var a = el("a", { href: base + f.url, target: "_blank", rel: "noopener" });
+      if (/^image\//.test(f.type)) a.appendChild(el("img", { src: base + f.url, alt: f.name }));
+      else {
+        a.setAttribute("download", f.name);
+        a.textContent = f.name + " (" + fileSize(f.size) + ")";
+      }
+      box.appendChild(a);
+    });
+    row.appendChild(box);
   }
   /* The pre-chat and offline forms, "read" marks and the visitor's typing sign. */
   var F = {
@@ -341,6 +413,7 @@
     if (x) { fieldError(x, e.message); x.f.focus(); }
     return true;
   }
+  function unsigned(id) { if (profile && profile.sent === id) profile.sent = false; }
   function received(f) {
     if (profile && profile.sent === f.id) {
       if (profile.kind === "offline") status.textContent = F[8];

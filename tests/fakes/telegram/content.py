@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .errors import bad_request
+from .images import photo_problem, png
 from .params import UploadedFile
 
 # Order matters: an animation message also carries a `document` (as in Telegram).
@@ -222,6 +223,9 @@ class FileStore:
                 raise bad_request(f"file {value} not found in the request")
             value = upload
         if isinstance(value, UploadedFile):
+            problem = photo_problem(value.data) if kind == "photo" else None
+            if problem:
+                raise bad_request(problem)
             return self.upload(
                 kind,
                 value.data,
@@ -330,7 +334,9 @@ def generate_content(
             content["entities"] = entities
         return content
     if kind in MEDIA_KINDS:
-        data = f"fake {kind} bytes #{rng.randrange(10**9)}".encode()
+        number = rng.randrange(10**9)
+        # A photo is a real image: a bot may upload it again, and Telegram reads photos.
+        data = png(2, 2, number) if kind == "photo" else f"fake {kind} bytes #{number}".encode()
         content = media_content(kind, files.upload(kind, data))
         caption = caption if caption is not None else text
         if caption and kind in CAPTIONED_KINDS:

@@ -210,40 +210,47 @@ class OutboxWorker:
         ready = [one for one in prepared if isinstance(one, tuple)]
         pause = min([math.inf, *(one for one in prepared if isinstance(one, float))])
         ours = await self._claim_all([d.id for group, _ in ready for d in group])
-        unclaim: list[int] = []
-        for group, plan in ready:
-            head = group[0]
-            if not all(d.id in ours for d in group):  # another instance's now
-                unclaim += [d.id for d in group if d.id in ours]
-                continue
-            if _is_header(head):
-                # A title or card edit never takes a slot that a message is waiting for.
-                starved = self._starved_until(plan) - mono
-                if starved > 0:
-                    unclaim += [d.id for d in group]
-                    pause = min(pause, starved)
+        started: set[int] = set()
+        try:
+            for group, plan in ready:
+                head = group[0]
+                if not all(d.id in ours for d in group):  # another instance holds a part
                     continue
-            # The pacing stamp is taken right before the send.
-            await self._slots.acquire()
-            wait = await self._reserve(plan, str(head.id))
-            if wait > 0:
-                self._slots.release()
-                unclaim += [d.id for d in group]
-                self._held[head.target] = mono + wait
-                if not _is_header(head):
-                    for bucket in plan.buckets:
-                        until = max(self._starved.get(bucket.key, 0.0), mono + wait)
-                        self._starved[bucket.key] = until
-                        self._scarce[bucket.key] = mono + wait + bucket.per
-                pause = min(pause, wait)
-                continue
-            self._inflight.add(head.target)
-            task = asyncio.create_task(self._send(group, plan))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        if unclaim:
-            self._claimed.difference_update(unclaim)
-            await UNCLAIM(unclaim)
+                if _is_header(head):
+                    # A title or card edit never takes a slot that a message is waiting for.
+                    starved = self._starved_until(plan) - mono
+                    if starved > 0:
+                        pause = min(pause, starved)
+                        continue
+                # The pacing stamp is taken right before the send.
+                await self._slots.acquire()
+                try:
+                    wait = await self._reserve(plan, str(head.id))
+                except BaseException:
+                    self._slots.release()
+                    raise
+                if wait > 0:
+                    self._slots.release()
+                    self._held[head.target] = mono + wait
+                    if not _is_header(head):
+                        for bucket in plan.buckets:
+                            until = max(self._starved.get(bucket.key, 0.0), mono + wait)
+                            self._starved[bucket.key] = until
+                            self._scarce[bucket.key] = mono + wait + bucket.per
+                    pause = min(pause, wait)
+                    continue
+                started.update(d.id for d in group)
+                self._inflight.add(head.target)
+                task = asyncio.create_task(self._send(group, plan))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        finally:
+            # What was claimed and not started (held, paced, a part of a group another
+            # instance holds, or a failure on the way) is let go at once, not renewed.
+            left = [ident for ident in ours if ident not in started]
+            if left:
+                self._claimed.difference_update(left)
+                await UNCLAIM(left)
         return pause
 
     async def _prepare(self, head: Delivery, mono: float) -> Ready | float | None:

@@ -30,11 +30,12 @@ from tests.benchmarks.relay_run import (
     _quiet,
     _sampling,
     _wait,
+    operators_answer,
     setup_file,
 )
 from tests.benchmarks.sampled import Sampler
 from tests.benchmarks.traced_fake import TracedFake
-from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, free_port, shown_texts
+from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, free_port
 
 
 @dataclass
@@ -125,25 +126,7 @@ async def run_instances(
         result.burst.group_calls, group1 = fake.group_calls - group0, fake.group_calls
 
         # Phase 2: one operator reply in each customer's topic, all at once.
-        topic_of = {
-            text: m.get("message_thread_id")
-            for m in fake.chat_messages(OPERATOR_CHAT)
-            for text in shown_texts(m)
-        }
-        operators = list(OPERATORS)
-        replies = []
-        for index, user in enumerate(users):
-            thread = topic_of.get(f"{user} text 0")
-            if thread is not None:
-                operator = operators[index % len(operators)]
-                reply = fake.member_sends(
-                    OPERATOR_CHAT, operator, f"Reply to {user}", thread_id=thread
-                )
-                replies.append((OPERATOR_CHAT, reply["message_id"]))
-        if replies:
-            await _wait(lambda: _all_copied(fake, replies), ARRIVAL_WITHIN)
-            await _quiet(fake)
-            result.replies = _phase_of(fake, replies, lambda chat: chat > 0)
+        result.replies = await operators_answer(fake, users)
         cpu2 = _cpu(desks)
         result.replies_cpu = [b - a for a, b in zip(cpu1, cpu2, strict=True)]
         result.replies.desk_cpu = sum(result.replies_cpu)

@@ -123,6 +123,29 @@ async def _quiet(fake: TracedFake) -> None:
     await _wait(lambda: time.monotonic() - fake.last_call_at > QUIET, QUIET_WITHIN)
 
 
+async def operators_answer(fake: TracedFake, users: range) -> Phase:
+    """One operator reply in each customer's topic, all at once; the phase once every reply
+    reached its customer."""
+    topic_of = {
+        text: m.get("message_thread_id")
+        for m in fake.chat_messages(OPERATOR_CHAT)
+        for text in shown_texts(m)
+    }
+    operators = list(OPERATORS)
+    replies = []
+    for index, user in enumerate(users):
+        thread = topic_of.get(f"{user} text 0")
+        if thread is not None:
+            operator = operators[index % len(operators)]
+            reply = fake.member_sends(OPERATOR_CHAT, operator, f"Reply to {user}", thread_id=thread)
+            replies.append((OPERATOR_CHAT, reply["message_id"]))
+    if not replies:
+        return Phase()
+    await _wait(lambda: _all_copied(fake, replies), ARRIVAL_WITHIN)
+    await _quiet(fake)
+    return _phase_of(fake, replies, lambda chat: chat > 0)
+
+
 def _phase_of(fake: TracedFake, sent: list[tuple[int, int]], into: Callable[[int], bool]) -> Phase:
     copied = [k for k in sent if k in fake.copied_at and into(fake.copied_into[k])]
     first = min(fake.posted_at[k] for k in sent)
@@ -234,25 +257,7 @@ async def run(
         counters.close(result.burst)
 
         # Phase 2: one operator reply in each customer's topic, all at once.
-        topic_of = {
-            text: m.get("message_thread_id")
-            for m in fake.chat_messages(OPERATOR_CHAT)
-            for text in shown_texts(m)
-        }
-        operators = list(OPERATORS)
-        replies = []
-        for index, user in enumerate(users):
-            thread = topic_of.get(f"{user} text 0")
-            if thread is not None:
-                operator = operators[index % len(operators)]
-                reply = fake.member_sends(
-                    OPERATOR_CHAT, operator, f"Reply to {user}", thread_id=thread
-                )
-                replies.append((OPERATOR_CHAT, reply["message_id"]))
-        if replies:
-            await _wait(lambda: _all_copied(fake, replies), ARRIVAL_WITHIN)
-            await _quiet(fake)
-            result.replies = _phase_of(fake, replies, lambda chat: chat > 0)
+        result.replies = await operators_answer(fake, users)
         counters.close(result.replies)
 
         result.wall = time.monotonic() - wall0

@@ -12,6 +12,7 @@ the time of sending."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from typing import Any
@@ -207,7 +208,7 @@ class SlackScene:
         """The ts of the message an event tells of: stored in the fake Slack as the person
         posted it (the desk reacts to it, and edits or deletes it later), when the body says
         who posted what where; else a ts no message has."""
-        try:
+        with contextlib.suppress(ValueError, LookupError, TypeError, AttributeError):
             event = json.loads(text.replace("@@NEW_TS@@", "0"))["event"]
             thread = event.get("thread_ts")
             if event["channel"] == SLACK_CHANNEL and "user" in event:
@@ -218,8 +219,6 @@ class SlackScene:
                     thread_ts=thread if isinstance(thread, str) else None,
                 )
                 return str(posted[0]["event"]["ts"])
-        except (ValueError, LookupError, TypeError, AttributeError):
-            pass
         return self.slack.next_ts()
 
     def fill(self, body: bytes) -> bytes:

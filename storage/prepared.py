@@ -87,23 +87,30 @@ class Prepared(Generic[T]):
 
     def _plan(self, shape: Shape) -> _Plan | None:
         markers, where = _markers(shape)
-        query = self._build(*markers)
-        if not isinstance(query, AwaitableQuery):
+        try:
+            query = self._build(*markers)
+            if not isinstance(query, AwaitableQuery):
+                raise TypeError(f"the query is a {type(query).__name__}")
+            query._choose_db_if_not_chosen(_for_write(query))
+            query._make_query()
+            sql, parameters = query.query.get_parameterized_sql()
+        except Exception as error:  # a marker the query refuses: it runs the usual way
+            log.warning("A prepared %s query runs unprepared: %s", self._model.__name__, error)
             return None
-        query._choose_db_if_not_chosen(_for_write(query))
-        query._make_query()
-        sql, parameters = query.query.get_parameterized_sql()
         slots = []
         for position, value in enumerate(parameters):
             found = [place for marker, place in where if _same(value, marker)]
             if len(found) > 1:
-                return _unprepared(query, "a marker is ambiguous")
+                return self._unprepared("a marker is ambiguous")
             if found:
                 slots.append((position, *found[0]))
         if len({(argument, index) for _, argument, index in slots}) != len(where):
-            return _unprepared(query, "an argument is not a parameter as given")
+            return self._unprepared("an argument is not a parameter as given")
         query._db = None  # type: ignore[assignment]
         return _Plan(query, sql, tuple(parameters), tuple(slots))
+
+    def _unprepared(self, why: str) -> None:
+        log.warning("A prepared %s query runs unprepared: %s", self._model.__name__, why)
 
 
 def _for_write(query: AwaitableQuery[Any]) -> bool:
@@ -164,11 +171,6 @@ def _markers(shape: Shape) -> tuple[list[Any], list[tuple[Any, tuple[int, int | 
 
 def _same(value: Any, marker: Any) -> bool:
     return type(value) is type(marker) and value == marker
-
-
-def _unprepared(query: AwaitableQuery[Any], why: str) -> None:
-    log.warning("A prepared %s query runs unprepared: %s", query.model.__name__, why)
-    return None
 
 
 _BY_ID: dict[type[Model], Prepared[Any]] = {}

@@ -62,11 +62,9 @@ CLAIM: Prepared[int] = Prepared(
         status=DeliveryStatus.PENDING,
     ).update(claimed_until=until),
 )
-CLAIMED_UNTIL: Prepared[list[int]] = Prepared(
+RELEASE: Prepared[int] = Prepared(
     Delivery,
-    lambda ids, until: Delivery.filter(id__in=ids, claimed_until=until).values_list(
-        "id", flat=True
-    ),
+    lambda ids, until: Delivery.filter(id__in=ids, claimed_until=until).update(claimed_until=None),
 )
 UNCLAIM: Prepared[int] = Prepared(
     Delivery, lambda ids: Delivery.filter(id__in=ids).update(claimed_until=None)

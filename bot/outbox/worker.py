@@ -21,9 +21,9 @@ from bot.outbox.queue import TargetKind
 from bot.outbox.statements import (
     ALBUM,
     CLAIM,
-    CLAIMED_UNTIL,
     DUE_HEADS,
     PENDING_OF,
+    RELEASE,
     UNCLAIM,
     UPCOMING,
 )
@@ -69,7 +69,6 @@ class OutboxWorker:
         self._metrics = metrics
         self._max_attempts = max_attempts
         self._slots = asyncio.Semaphore(concurrency)
-        self._chunk = concurrency
         self._batch = batch
         self._wake = asyncio.Event()
         self._inflight: set[str] = set()
@@ -157,7 +156,6 @@ class OutboxWorker:
         if len(self._scarce) > 1000:
             self._scarce = {k: v for k, v in self._scarce.items() if v > mono}
         # What operators must see first: a thread's messages before its title and card.
-        waiting = []
         for head in sorted(candidates, key=_is_header):
             if head.target in self._inflight:
                 continue
@@ -165,13 +163,45 @@ class OutboxWorker:
             if held > 0:
                 pause = min(pause, held)
                 continue
-            waiting.append(head)
-        # Reading what each one needs goes side by side, a slot's worth at a time (on
-        # PostgreSQL each read is a round trip); the budget is then taken in their order,
-        # oldest first, and the first sends go while the next ones are read.
-        for start in range(0, len(waiting), self._chunk):
-            chunk = waiting[start : start + self._chunk]
-            pause = min(pause, await self._start(chunk, mono))
+            ready = await self._prepare(head, mono)
+            if isinstance(ready, float):  # its workspace or channel is down
+                pause = min(pause, ready)
+            if not isinstance(ready, tuple):
+                continue
+            group, plan = ready
+            if _is_header(head):
+                # A title or card edit never takes a slot that a message is waiting for.
+                starved = self._starved_until(plan) - mono
+                if starved > 0:
+                    pause = min(pause, starved)
+                    continue
+            # Slot and claim first: the pacing stamp must be taken right before the send,
+            # and a text typed meanwhile may still join an unclaimed first message.
+            await self._slots.acquire()
+            if not await self._claim(group):
+                self._slots.release()
+                continue
+            try:
+                wait = await self._reserve(plan, str(head.id))
+            except BaseException:
+                await self._unclaim(group)
+                self._slots.release()
+                raise
+            if wait > 0:
+                await self._unclaim(group)
+                self._slots.release()
+                self._held[head.target] = mono + wait
+                if not _is_header(head):
+                    for bucket in plan.buckets:
+                        until = max(self._starved.get(bucket.key, 0.0), mono + wait)
+                        self._starved[bucket.key] = until
+                        self._scarce[bucket.key] = mono + wait + bucket.per
+                pause = min(pause, wait)
+                continue
+            self._inflight.add(head.target)
+            task = asyncio.create_task(self._send(group, plan))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         upcoming = await UPCOMING(now)
         if upcoming:
             pause = min(pause, max((upcoming - now).total_seconds(), 0.01))
@@ -203,56 +233,6 @@ class OutboxWorker:
             return [head]
         return list(await ALBUM(head.target, head.group_key))
 
-    async def _start(self, chunk: list[Delivery], mono: float) -> float:
-        """Start the sends of `chunk` (heads in their order) that may go now; how long until
-        one that may not could."""
-        prepared = await asyncio.gather(*(self._prepare(head, mono) for head in chunk))
-        ready = [one for one in prepared if isinstance(one, tuple)]
-        pause = min([math.inf, *(one for one in prepared if isinstance(one, float))])
-        ours = await self._claim_all([d.id for group, _ in ready for d in group])
-        started: set[int] = set()
-        try:
-            for group, plan in ready:
-                head = group[0]
-                if not all(d.id in ours for d in group):  # another instance holds a part
-                    continue
-                if _is_header(head):
-                    # A title or card edit never takes a slot that a message is waiting for.
-                    starved = self._starved_until(plan) - mono
-                    if starved > 0:
-                        pause = min(pause, starved)
-                        continue
-                # The pacing stamp is taken right before the send.
-                await self._slots.acquire()
-                try:
-                    wait = await self._reserve(plan, str(head.id))
-                except BaseException:
-                    self._slots.release()
-                    raise
-                if wait > 0:
-                    self._slots.release()
-                    self._held[head.target] = mono + wait
-                    if not _is_header(head):
-                        for bucket in plan.buckets:
-                            until = max(self._starved.get(bucket.key, 0.0), mono + wait)
-                            self._starved[bucket.key] = until
-                            self._scarce[bucket.key] = mono + wait + bucket.per
-                    pause = min(pause, wait)
-                    continue
-                started.update(d.id for d in group)
-                self._inflight.add(head.target)
-                task = asyncio.create_task(self._send(group, plan))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-        finally:
-            # What was claimed and not started (held, paced, a part of a group another
-            # instance holds, or a failure on the way) is let go at once, not renewed.
-            left = [ident for ident in ours if ident not in started]
-            if left:
-                self._claimed.difference_update(left)
-                await UNCLAIM(left)
-        return pause
-
     async def _prepare(self, head: Delivery, mono: float) -> Ready | float | None:
         """`head` with the deliveries that go with it and its plan; or how long to wait when
         its workspace or channel is down; None when it is not to go (gone, or failed)."""
@@ -272,20 +252,24 @@ class OutboxWorker:
             return None
         return group, plan
 
-    async def _claim_all(self, ids: list[int]) -> set[int]:
-        """Claim `ids` in one statement; the ids now ours (another instance may hold some).
-        Our claims end at this step's own instant, which tells them apart when not all
-        were taken; a group only partly ours is let go again (`_start`), all or none."""
-        if not ids:
-            return set()
+    async def _claim(self, group: list[Delivery]) -> bool:
+        """All of the group or none: when another instance holds a part of it, the part
+        claimed here is let go at once (it would otherwise wait out the lease unsent). The
+        lease's end is made unique to this claim so that only its rows are let go."""
         now = self._clock.now()
+        ids = [d.id for d in group]
         until = now + LEASE + timedelta(microseconds=random.randrange(1, 1_000_000))
-        if await CLAIM(ids, now, until) == len(ids):
-            ours = set(ids)
-        else:
-            ours = set(await CLAIMED_UNTIL(ids, until))
-        self._claimed.update(ours)
-        return ours
+        claimed = await CLAIM(ids, now, until)
+        if claimed == len(group):
+            self._claimed.update(ids)
+            return True
+        if claimed:
+            await RELEASE(ids, until)
+        return False
+
+    async def _unclaim(self, group: list[Delivery]) -> None:
+        self._claimed.difference_update(d.id for d in group)
+        await UNCLAIM([d.id for d in group])
 
     async def _send(self, group: list[Delivery], plan: Plan) -> None:
         head = group[0]

@@ -44,16 +44,8 @@ def _connection(url: str) -> dict[str, Any]:
     """The URL's settings, through the desk's own clients: `storage.sqlite_in_loop` for
     SQLite, `storage.postgres_pool` for PostgreSQL."""
     config = expand_db_url(_with_sqlite_defaults(normalize_url(url)))
-    if config["engine"] == "tortoise.backends.asyncpg":
-        config["credentials"].setdefault("maxsize", POSTGRES_POOL_SIZE)
     ours = _CLIENTS.get(config["engine"])
     return {**config, "engine": ours.__name__} if ours else config
-
-
-# PostgreSQL connections a desk opens at most (`?maxsize=N` in the URL wins). tortoise's
-# default, 5, queued the statements of a burst's conversations behind each other: each is
-# a round trip, and the desk waited for the network, not for PostgreSQL.
-POSTGRES_POOL_SIZE = 20
 
 
 _CLIENTS = {"tortoise.backends.sqlite": sqlite_in_loop, "tortoise.backends.asyncpg": postgres_pool}

@@ -20,6 +20,10 @@ from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram.images import png
 from tests.fakes.webchat import webchat_entry_point
 
+# A file goes up, through the inbox and back as a line with its link: on a loaded machine
+# (the suite on two workers) that takes longer than Playwright's 5 s.
+expect.set_options(timeout=15_000)
+
 NO_CHROMIUM = not os.path.exists(CHROMIUM)
 IN_CI = os.environ.get("CI", "").lower() not in {"", "0", "false", "no"}
 pytestmark = pytest.mark.skipif(

@@ -93,7 +93,7 @@ async def test_an_update_inside_a_transaction_is_undone_with_it(stored) -> None:
     ids = [d.id for d in await Delivery.all()]
 
     class Undo(Exception):
-        pass
+        """Raised inside the transaction to roll it back."""
 
     with pytest.raises(Undo):
         async with in_transaction():

@@ -59,8 +59,9 @@ async def test_a_visitor_sends_a_picture_and_operators_see_a_photo(desk: Desk) -
         len(picture),
     )
     # The visitor's other windows show it too, over the WebSocket.
-    while (pushed := await window.item("in"))["id"] != line["id"]:
-        pass
+    pushed = await window.item("in")
+    while pushed["id"] != line["id"]:  # earlier lines first
+        pushed = await window.item("in")
     assert pushed["files"][0]["name"] == "kettle.png"
     await desk.settle()
     photos = [m for m in desk.topic_messages("Web visitor") if "photo" in m]

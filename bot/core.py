@@ -33,6 +33,7 @@ from bot.directory.live_settings import LiveSettings
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import MemoryPacer, Pacer, RedisPacer
 from bot.outbox.queue import Outbox
+from bot.outbox.shares import AllMine, RedisShares, Shares
 from bot.outbox.worker import OutboxWorker
 from bot.people.operator_lookup import Operators
 from bot.rules.book import RuleBook
@@ -111,7 +112,8 @@ def build_core(
     live = LiveSettings(
         settings, clock=clock, redis=redis, refresh_seconds=settings.settings_refresh_seconds
     )
-    outbox = Outbox(clock)
+    shares: Shares = RedisShares(redis, clock) if redis is not None else AllMine()
+    outbox = Outbox(clock, shares)
     actions = DeskActions(
         outbox=outbox, clock=clock, settings=settings, live=live, connections=connections
     )
@@ -171,6 +173,7 @@ def build_core(
         redactor=redactor,
         max_attempts=settings.max_attempts,
         metrics=metrics,
+        shares=shares,
     )
     health.on_up(worker.resume)
     return Core(

@@ -10,6 +10,7 @@ from bot.base.cards import Card, card_payload
 from bot.base.clock import Clock
 from bot.base.i18n import Text
 from bot.base.text_codec import text_payload
+from bot.outbox.shares import AllMine, Shares
 from storage.models import (
     Conversation,
     Delivery,
@@ -86,8 +87,9 @@ _HOLD_RELAYS: Prepared[int] = Prepared(
 class Outbox:
     """Creates deliveries; the worker is woken after the transaction commits."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, shares: Shares | None = None) -> None:
         self._clock = clock
+        self._shares: Shares = shares or AllMine()
 
     def _now(self, delay: float = 0.0) -> datetime:
         return self._clock.now() + timedelta(seconds=delay)
@@ -103,6 +105,7 @@ class Outbox:
         group_key: str | None = None,
         delay: float = 0.0,
     ) -> Delivery:
+        self._shares.queued(target)
         return await Delivery.create(
             target=target,
             op=kind.value,

@@ -18,6 +18,7 @@ from bot.outbox.delivery_plan import Plan, Unavailable
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import TargetKind
+from bot.outbox.shares import POLL, TTL, AllMine, Shares
 from bot.outbox.statements import (
     ALBUM,
     CLAIM,
@@ -58,6 +59,7 @@ class OutboxWorker:
         clock: Clock,
         redactor: Redactor,
         metrics: Metrics,
+        shares: Shares | None = None,
         max_attempts: int = 8,
         concurrency: int = 16,
         batch: int = 200,
@@ -67,6 +69,7 @@ class OutboxWorker:
         self._clock = clock
         self._redactor = redactor
         self._metrics = metrics
+        self._shares: Shares = shares or AllMine()
         self._max_attempts = max_attempts
         self._slots = asyncio.Semaphore(concurrency)
         self._batch = batch
@@ -81,10 +84,14 @@ class OutboxWorker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._claimed: set[int] = set()  # deliveries this instance claimed and is sending
         self._stopping = False
+        self._stepping_since: float | None = None
         self.sent = 0
 
     def wake(self) -> None:
+        """Something was queued (and committed): look now, and tell the other instances
+        whose targets it went to."""
         self._wake.set()
+        self._shares.nudge()
 
     def resume(self, component: str) -> None:
         """A workspace or channel came (back) up: what waited for it goes now."""
@@ -100,24 +107,36 @@ class OutboxWorker:
 
     async def run(self) -> None:
         log.info("Outbox worker started")
-        renewing = asyncio.create_task(self._renew_claims())
+        helpers = [
+            asyncio.create_task(self._renew_claims()),
+            asyncio.create_task(self._shares.run(self.wake, self._working)),
+        ]
         try:
             while not self._stopping:
+                self._stepping_since = self._clock.monotonic()
                 try:
                     pause = await self.step()
                 except Exception:
                     log.exception("Outbox step failed; trying again shortly")
                     pause = 1.0
+                finally:
+                    self._stepping_since = None
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
                         self._wake.wait(), timeout=self._clock.sleep_seconds(pause)
                     )
                 self._wake.clear()
         finally:
+            await self._shares.leave()
             await self._finish_inflight()
-            renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
+            for helper in helpers:
+                helper.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
+
+    def _working(self) -> bool:
+        """Not stuck in a step: a worker that is keeps no share of the outbox."""
+        since = self._stepping_since
+        return since is None or self._clock.monotonic() - since < TTL
 
     async def _renew_claims(self) -> None:
         """Keep the lease of every send in flight: a slow send (a topic opened first, a
@@ -157,7 +176,7 @@ class OutboxWorker:
             self._scarce = {k: v for k, v in self._scarce.items() if v > mono}
         # What operators must see first: a thread's messages before its title and card.
         for head in sorted(candidates, key=_is_header):
-            if head.target in self._inflight:
+            if head.target in self._inflight or not self._shares.mine(head.target):
                 continue
             held = self._held.get(head.target, 0.0) - mono
             if held > 0:
@@ -205,6 +224,8 @@ class OutboxWorker:
         upcoming = await UPCOMING(now)
         if upcoming:
             pause = min(pause, max((upcoming - now).total_seconds(), 0.01))
+        if not self._shares.alone:  # a nudge may come before its delivery can be read
+            pause = min(pause, POLL)
         return max(pause, 0.01)
 
     async def _reserve(self, plan: Plan, ticket: str) -> float:

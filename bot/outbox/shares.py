@@ -31,7 +31,7 @@ from bot.base.clock import Clock
 
 log = logging.getLogger(__name__)
 
-ROSTER = "rd:outbox:roster"  # sorted set: instance -> its last heartbeat (epoch seconds)
+ROSTER = "rd:outbox:roster"  # sorted set: instance -> its last heartbeat (Redis's time)
 NUDGE = "rd:outbox:nudge:"  # + instance: "something of yours is due"
 BEAT_EVERY = 2.0
 TTL = 6.0  # no heartbeat for this long: the instance is gone
@@ -88,6 +88,17 @@ def place_of(target: str) -> str:
     return f"thread:{ident}" if kind == "header" else target
 
 
+# Heartbeats are stamped with Redis's clock, not the instances': machines whose clocks
+# disagree by more than TTL would otherwise drop each other from the roster.
+_BEAT = """
+local time = redis.call('TIME')
+local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+"""
+
+
 class RedisShares:
     def __init__(
         self, redis: Any, clock: Clock, *, every: float = BEAT_EVERY, ttl: float = TTL
@@ -100,6 +111,7 @@ class RedisShares:
         self._roster: list[str] = [self.me]
         self._owners_to_nudge: set[str] = set()
         self._nudging: asyncio.Task[None] | None = None
+        self._beat = redis.register_script(_BEAT)
 
     @property
     def alone(self) -> bool:
@@ -155,12 +167,9 @@ class RedisShares:
 
     async def beat(self, wake: Callable[[], None] = lambda: None) -> None:
         """Say this instance is alive, forget those that are not, and read who is left."""
-        now = self._clock.now().timestamp()
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(ROSTER, {self.me: now})
-            pipe.zremrangebyscore(ROSTER, "-inf", now - self._ttl)
-            pipe.zrange(ROSTER, 0, -1)
-            *_, members = await pipe.execute()
+        members = await self._beat(
+            keys=[ROSTER], args=[self.me, self._clock.sleep_seconds(self._ttl)]
+        )
         roster = sorted({_text(m) for m in members} | {self.me})
         if roster != self._roster:
             log.info("The outbox is shared by %d instance(s)", len(roster))

@@ -78,6 +78,13 @@ def _metrics() -> list[Metric]:
                 / max(1, r.burst.copied + r.replies.copied)
             ),
         ),
+        Metric(
+            "machine busy: all the CPU above / (wall time x cores)",
+            lambda r: (
+                (r.desk_cpu + (r.db_cpu or 0) + (r.redis_cpu or 0) + r.fake_cpu)
+                / max(0.001, r.wall * (os.cpu_count() or 1))
+            ),
+        ),
         _desk(0, "cpu"),
         _desk(1, "cpu"),
         _desk(0, "webhooks"),

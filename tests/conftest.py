@@ -1,11 +1,13 @@
-"""Shared fixtures: a database per test (SQLite and PostgreSQL), the fake Telegram, a desk."""
+"""Shared fixtures: a database per test (SQLite and PostgreSQL), the `relaydesk` CLI on it, the
+fake Telegram, a desk."""
 
 from __future__ import annotations
 
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -64,6 +66,25 @@ def guarded(request: pytest.FixtureRequest) -> Iterator[guard.Guard]:
 async def database_url(request, tmp_path) -> AsyncIterator[str]:
     async with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def relaydesk(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> Callable[..., tuple[int, str, str]]:
+    """`relaydesk …` against the test database: (exit code, stdout, stderr)."""
+    from relaydesk.cli.main import main
+
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("RELAYDESK_DATABASE_URL", database_url)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
 
 
 @pytest.fixture

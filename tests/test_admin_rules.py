@@ -1,27 +1,16 @@
-"""The rules editor of the admin panel: the two lists, the form, the templates and the dry
-run — every change checked by the core, audited, and used by the running desk at once."""
+"""The rules editor of the admin panel: the two lists, the form and the templates — every
+change checked by the core, audited, and used by the running desk at once. The dry run is in
+test_admin_rules_dry_run.py."""
 
 from __future__ import annotations
 
-import re
-
-from storage.models import (
-    AuditEntry,
-    Conversation,
-    Delivery,
-    Line,
-    Message,
-    Operator,
-    Rule,
-    RuleKind,
-)
+from storage.models import AuditEntry, Line, Operator, Rule, RuleKind
 from tests.fakes.admin import PanelClient, make_account
+from tests.fakes.admin_data import CUSTOMER as IVAN
 from tests.fakes.admin_data import (
-    ESCAPED,
-    HOSTILE,
     OLGA,
-    as_seen,
     browser_fixture,  # noqa: F401 (the "browser" fixture)
+    seen_words,
 )
 from tests.fakes.admin_data import boss_signed_in as _admin
 from tests.fakes.admin_data import customer_writes as _writes
@@ -29,14 +18,6 @@ from tests.fakes.admin_data import supervisor_signed_in as _supervisor
 from tests.fakes.desk import Desk
 from tests.fakes.rules import add_rule, calls_line
 from tests.fakes.staff import hire
-
-IVAN = 5001
-TAG = re.compile(r"<[^>]+>")
-
-
-def _seen(page: str) -> str:
-    """The words of the page, without its markup."""
-    return as_seen(TAG.sub(" ", page))
 
 
 def _rule_form(name: str, kind: str = "incoming", **rows: str) -> dict[str, str]:
@@ -88,7 +69,7 @@ async def test_a_rule_saved_in_the_form_answers_the_next_customer_at_once(
     assert (entry.actor_name, entry.new_value) == ("web:boss", "Prices")
 
     status, page = await browser.get("/admin/rules")
-    seen = _seen(page)
+    seen = seen_words(page)
     assert "Rules for incoming messages" in seen and "Prices" in seen
     assert "Text contains (commas between alternatives): price, cost" in seen
 
@@ -135,7 +116,7 @@ async def test_refusals_stand_next_to_their_row_in_plain_words_and_nothing_is_sa
     status, page = await browser.post("/admin/rules", bad_regex)
     assert status == 400
     assert 'id="c1-error"' in page
-    assert "'(price' is not a valid regular expression" in _seen(page)
+    assert "'(price' is not a valid regular expression" in seen_words(page)
     assert 'value="(price"' in page  # what was typed is kept
 
     runaway = PRICES | {"c1_name": "text_matches", "c1_value": "(a+)+$"}
@@ -147,7 +128,7 @@ async def test_refusals_stand_next_to_their_row_in_plain_words_and_nothing_is_sa
     await Line.filter(slug="sales").delete()  # deleted while the form was open
     status, page = await browser.post("/admin/rules", tell_sales)
     assert status == 400 and 'id="a1-error"' in page
-    assert "there is no line 'sales'" in _seen(page)
+    assert "there is no line 'sales'" in seen_words(page)
 
     no_action = PRICES | {"a0_name": ""}
     status, page = await browser.post("/admin/rules", no_action)
@@ -206,7 +187,7 @@ async def test_an_admin_edits_reorders_disables_and_deletes_rules_all_audited(
     assert await _incoming(desk) == ["First, renamed", "Second"]
 
     status, page = await browser.get(f"/admin/rules/{third.id}/delete")
-    assert status == 200 and "Delete the rule «Third»?" in _seen(page)
+    assert status == 200 and "Delete the rule «Third»?" in seen_words(page)
     assert await Rule.exists(id=third.id)  # asking is not deleting
     status, page = await browser.post(f"/admin/rules/{third.id}/delete")
     assert status == 200 and "The rule was deleted." in page
@@ -250,6 +231,33 @@ async def test_a_template_asks_for_its_blanks_and_becomes_a_rule(
 
     status, page = await browser.post("/admin/rules/templates", chosen)
     assert status == 400 and "there is already a rule with this name" in page
+
+
+async def test_a_webhook_is_refused_at_a_private_address_and_its_secret_is_never_shown(
+    desk: Desk, browser: PanelClient
+) -> None:
+    await _admin(browser)
+    secret = "whsec_panel_0123456789"
+    hook = PRICES | {"a0_name": "webhook", "a0_value": "http://10.1.2.3/hook", "a0_key": secret}
+    status, page = await browser.post("/admin/rules", hook)
+    assert status == 400 and 'id="a0-error"' in page
+    assert "10.1.2.3 is a private or loopback address" in seen_words(page)
+    assert secret not in page and await Rule.all().count() == 0
+
+    public = hook | {"a0_value": "https://hooks.example.com/crm"}
+    await browser.post("/admin/rules", public)
+    rule = await Rule.get(name="Prices")
+    assert rule.actions == [{"webhook": {"url": "https://hooks.example.com/crm", "secret": secret}}]
+    status, page = await browser.get(f"/admin/rules/{rule.id}")
+    assert "https://hooks.example.com/crm" in page and secret not in page
+    status, page = await browser.get("/admin/rules")
+    assert "https://hooks.example.com/crm" in page and secret not in page
+
+    # Saved again with the secret left empty: the stored one is kept.
+    keep = public | {"a0_key": "", "a0_was": "webhook", "save": "1"}
+    await browser.post(f"/admin/rules/{rule.id}", keep)
+    await rule.refresh_from_db()
+    assert rule.actions[0]["webhook"]["secret"] == secret
 
 
 # --- who may ------------------------------------------------------------------------------------
@@ -305,131 +313,3 @@ async def test_a_form_without_its_csrf_token_changes_no_rule(
         status, page = await browser.post(path, form, csrf=False)
         assert status == 403 and "form has expired" in page, path
     assert [(r.name, r.enabled) for r in await Rule.all()] == [("Prices", True)]
-
-
-# --- the dry run --------------------------------------------------------------------------------
-
-
-async def _written() -> tuple[int, ...]:
-    return (
-        await Message.all().count(),
-        await Delivery.all().count(),
-        await AuditEntry.all().count(),
-        await Conversation.all().count(),
-    )
-
-
-async def _three_rules(desk: Desk) -> None:
-    await hire("default", "Olga", telegram=OLGA)
-    await add_rule(
-        desk,
-        kind="incoming",
-        name="VIP first",
-        conditions=[{"event": "new_conversation"}, {"contact_tag": "vip"}],
-        actions=[{"assign": f"telegram:{OLGA}"}],
-        stop=True,
-    )
-    await add_rule(
-        desk,
-        kind="incoming",
-        name="Prices",
-        conditions=[{"text_matches": r"price|parcel"}],
-        actions=[{"reply": "Prices: example.com"}, {"topic": "Prices"}],
-    )
-    await add_rule(
-        desk, kind="incoming", name="Sleeping", enabled=False, actions=[{"note": "never"}]
-    )
-
-
-async def test_a_dry_run_of_a_sample_shows_the_rules_that_would_fire_and_does_nothing(
-    desk: Desk, browser: PanelClient
-) -> None:
-    await _three_rules(desk)
-    await _admin(browser)
-    await browser.get("/admin/rules/dry-run")
-    before = await _written()
-    sample = {
-        "text": f"What is the price? {HOSTILE}",
-        "at": "2026-11-25T14:30",
-        "channel": "telegram",
-        "line": "default",
-        "contact_name": "Ivan",
-        "tags": "VIP, wholesale",
-        "language": "en",
-        "earlier": "0",
-        "first_message": "on",
-    }
-
-    status, page = await browser.post("/admin/rules/dry-run", sample)
-
-    seen = _seen(page)
-    assert status == 200
-    assert "VIP first — fires" in seen
-    assert "would assign it to Olga" in seen
-    assert "Stop: the rules below are not checked for this message." in seen
-    assert "Prices — not reached: a rule above stopped the list" in seen
-    assert "Sleeping" not in seen  # disabled rules do not run
-    assert ESCAPED in page and HOSTILE not in page
-
-    status, page = await browser.post("/admin/rules/dry-run", sample | {"tags": ""})
-    seen = _seen(page)
-    assert "VIP first — does not fire" in seen and "✗ Contact's tag" in seen
-    assert "Prices — fires" in seen
-    assert "would send the customer: Prices: example.com" in seen
-    assert "would set the topic to Prices" in seen
-
-    status, page = await browser.post("/admin/rules/dry-run", sample | {"text": "Hi", "tags": ""})
-    assert "No rule would fire." in _seen(page)
-
-    status, page = await browser.post("/admin/rules/dry-run", sample | {"at": "25.11.2026"})
-    assert status == 400 and "Write the time as 2026-11-25 14:30" in page
-    assert await _written() == before
-
-
-async def test_a_dry_run_replays_a_past_conversation_as_it_arrived(
-    desk: Desk, browser: PanelClient
-) -> None:
-    await _writes(desk, IVAN, "Ivan", "Where is my parcel?")
-    await _three_rules(desk)  # made after Ivan wrote: they never ran for him
-    await _admin(browser)
-    await browser.get("/admin/rules/dry-run")
-    before = await _written()
-
-    status, page = await browser.post("/admin/rules/dry-run", {"conversation": "#1"})
-
-    seen = _seen(page)
-    assert status == 200 and "Conversation #1" in seen and "Where is my parcel?" in seen
-    assert "VIP first — does not fire" in seen
-    assert "Prices — fires" in seen and "would send the customer: Prices: example.com" in seen
-    assert await _written() == before
-    assert "Prices" not in [m["text"] for m in desk.customer_sees(IVAN)]
-
-    status, page = await browser.post("/admin/rules/dry-run", {"conversation": "99"})
-    assert status == 400 and "There is no conversation with this number that you can see." in page
-
-
-async def test_a_webhook_is_refused_at_a_private_address_and_its_secret_is_never_shown(
-    desk: Desk, browser: PanelClient
-) -> None:
-    await _admin(browser)
-    secret = "whsec_panel_0123456789"
-    hook = PRICES | {"a0_name": "webhook", "a0_value": "http://10.1.2.3/hook", "a0_key": secret}
-    status, page = await browser.post("/admin/rules", hook)
-    assert status == 400 and 'id="a0-error"' in page
-    assert "10.1.2.3 is a private or loopback address" in _seen(page)
-    assert secret not in page and await Rule.all().count() == 0
-
-    public = hook | {"a0_value": "https://hooks.example.com/crm"}
-    await browser.post("/admin/rules", public)
-    rule = await Rule.get(name="Prices")
-    assert rule.actions == [{"webhook": {"url": "https://hooks.example.com/crm", "secret": secret}}]
-    status, page = await browser.get(f"/admin/rules/{rule.id}")
-    assert "https://hooks.example.com/crm" in page and secret not in page
-    status, page = await browser.get("/admin/rules")
-    assert "https://hooks.example.com/crm" in page and secret not in page
-
-    # Saved again with the secret left empty: the stored one is kept.
-    keep = public | {"a0_key": "", "a0_was": "webhook", "save": "1"}
-    await browser.post(f"/admin/rules/{rule.id}", keep)
-    await rule.refresh_from_db()
-    assert rule.actions[0]["webhook"]["secret"] == secret

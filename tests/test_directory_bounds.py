@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.models import EntryPoint, Line, Operator
-from tests.test_directory_cli import TEAM_YAML, _db, _write
-from tests.test_directory_cli import relaydesk as relaydesk  # noqa: F401 (the fixture)
+from tests.fakes.cli import in_database
+from tests.test_directory_import import TEAM_YAML, _write
 
 HUGE = "9" * 25
 
@@ -31,9 +31,9 @@ def test_an_import_with_numbers_past_their_columns_is_refused_whole(
             "import", _write(tmp_path, "team.yaml", TEAM_YAML.replace(old, new))
         )
         assert code == 2 and said in err and "Traceback" not in err, (new, err)
-    assert _db(database_url, lambda: Line.all().count()) == 0
-    assert _db(database_url, lambda: Operator.all().count()) == 0
-    assert _db(database_url, lambda: EntryPoint.all().count()) == 0
+    assert in_database(database_url, lambda: Line.all().count()) == 0
+    assert in_database(database_url, lambda: Operator.all().count()) == 0
+    assert in_database(database_url, lambda: EntryPoint.all().count()) == 0
 
 
 def test_commands_naming_what_no_column_holds_answer_in_plain_words(
@@ -52,4 +52,4 @@ def test_commands_naming_what_no_column_holds_answer_in_plain_words(
     ):
         code, _, err = relaydesk(*argv)
         assert code == 2 and said in err and "Traceback" not in err, (argv, err)
-    assert _db(database_url, lambda: Operator.all().count()) == 3
+    assert in_database(database_url, lambda: Operator.all().count()) == 3

@@ -4,6 +4,7 @@ browser on the desk, the people in the stories, and how they sign in and write."
 from __future__ import annotations
 
 import html as htmllib
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -115,3 +116,11 @@ def reply_form(name: str, scope: str = "global", **fields: str) -> dict[str, str
 def as_seen(html: str) -> str:
     """The page as a reader sees it: entities decoded, whitespace collapsed."""
     return " ".join(htmllib.unescape(html).split())
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def seen_words(page: str) -> str:
+    """The words of the page, without its markup."""
+    return as_seen(_TAG.sub(" ", page))

@@ -8,8 +8,10 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .bots import FakeBot, bot_user
+from .chats import ADMIN_RIGHTS, Chat, Json
 from .content import CAPTIONED_KINDS, generate_content, media_kind
-from .world import ADMIN_RIGHTS, Chat, FakeBot, Json, World, bot_user
+from .world import World
 
 # Who Telegram shows as the sender of an anonymous group admin's actions.
 ANONYMOUS_ADMIN: Json = {

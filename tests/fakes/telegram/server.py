@@ -19,12 +19,13 @@ from aiohttp import web
 from ..common import AppServer
 from ..guard import watch_fake
 from .api import METHODS
+from .bots import ACTING
+from .chats import Json
 from .errors import DEFAULT_DESCRIPTIONS, ApiError
 from .limits import RateLimiter
 from .params import Params, read_request
 from .people import People
 from .webhooks import WebhookDelivery
-from .world import ACTING, Json
 
 if TYPE_CHECKING:
     from aiogram import Bot

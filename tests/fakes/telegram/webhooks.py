@@ -9,13 +9,14 @@ import asyncio
 import contextlib
 import copy
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
+from .chats import Json
 from .errors import ApiError
 from .params import Params, UploadedFile
-from .world import Json, Webhook
 
 # Keys of updates that belong to a chat; anything else queues by its sender.
 CHAT_KEYS = (
@@ -49,6 +50,16 @@ def queue_of(update: Json) -> object:
             if isinstance(sender, dict) and "id" in sender:
                 return sender["id"]
     return ("update", update.get("update_id"))
+
+
+@dataclass
+class Webhook:
+    url: str
+    secret_token: str | None = None
+    max_connections: int = 40
+    allowed_updates: list[str] | None = None
+    last_error_date: int | None = None
+    last_error_message: str | None = None
 
 
 class WebhookDelivery:

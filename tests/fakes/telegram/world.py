@@ -7,107 +7,15 @@ from __future__ import annotations
 import copy
 import random
 import time
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import Any
 
 from ..common import Signal
+from .bots import ACTING, FakeBot, bot_user
+from .chats import Chat, Json
 from .content import FileStore, is_service
 from .errors import bad_request, forbidden
 from .limits import RateLimiter, Stats
 from .params import Params
-
-Json = dict[str, Any]
-
-ADMIN_RIGHTS = (
-    "can_manage_chat",
-    "can_delete_messages",
-    "can_manage_video_chats",
-    "can_restrict_members",
-    "can_promote_members",
-    "can_change_info",
-    "can_invite_users",
-    "can_post_stories",
-    "can_edit_stories",
-    "can_delete_stories",
-    "can_send_welcome_messages",
-    "can_pin_messages",
-    "can_manage_topics",
-)
-
-
-@dataclass
-class Topic:
-    message_thread_id: int
-    name: str
-    icon_color: int
-    icon_custom_emoji_id: str | None = None
-    is_closed: bool = False
-    is_deleted: bool = False
-    created_by_bot: bool = False
-
-    def as_forum_topic(self) -> Json:
-        topic: Json = {
-            "message_thread_id": self.message_thread_id,
-            "name": self.name,
-            "icon_color": self.icon_color,
-        }
-        if self.icon_custom_emoji_id:
-            topic["icon_custom_emoji_id"] = self.icon_custom_emoji_id
-        return topic
-
-
-@dataclass
-class Chat:
-    id: int
-    type: str  # "private" or "supergroup"
-    title: str | None = None
-    is_forum: bool = False
-    user: Json | None = None  # the person of a private chat
-    members: dict[int, str] = field(default_factory=dict)  # user id → status
-    bot_member: Json = field(default_factory=lambda: {"status": "member"})  # the main bot's
-    helper_members: dict[int, Json] = field(default_factory=dict)  # other bots': id → record
-    topics: dict[int, Topic] = field(default_factory=dict)
-    messages: dict[int, Json] = field(default_factory=dict)  # live history by message_id
-    removed: dict[int, Json] = field(default_factory=dict)  # deleted messages, for inspection
-    reactions: dict[int, list[Json]] = field(default_factory=dict)  # the bot's reactions
-    pinned: list[int] = field(default_factory=list)
-    last_message_id: int = 0
-    blocked: bool = False  # private: the user blocked the bot
-
-    @property
-    def is_private(self) -> bool:
-        return self.type == "private"
-
-    def as_chat(self) -> Json:
-        if self.user is not None:
-            chat = {"id": self.id, "type": "private"}
-            chat.update(
-                {
-                    key: self.user[key]
-                    for key in ("first_name", "last_name", "username")
-                    if self.user.get(key)
-                }
-            )
-            return chat
-        chat = {"id": self.id, "type": self.type, "title": self.title}
-        if self.is_forum:
-            chat["is_forum"] = True
-        return chat
-
-    def live_topic(self, thread_id: int) -> Topic | None:
-        topic = self.topics.get(thread_id)
-        return topic if topic is not None and not topic.is_deleted else None
-
-
-@dataclass
-class Webhook:
-    url: str
-    secret_token: str | None = None
-    max_connections: int = 40
-    allowed_updates: list[str] | None = None
-    last_error_date: int | None = None
-    last_error_message: str | None = None
+from .webhooks import Webhook
 
 
 def snapshot(message: Json) -> Json:
@@ -115,27 +23,6 @@ def snapshot(message: Json) -> Json:
     return {
         key: copy.deepcopy(value) for key, value in message.items() if key != "reply_to_message"
     }
-
-
-@dataclass
-class FakeBot:
-    """One bot the fake serves, by its token: the main bot (which polls and talks to
-    customers) or a helper bot that only posts into groups it was added to. Each has its own
-    rate limits, as in Telegram."""
-
-    token: str
-    user: Json
-    limiter: RateLimiter
-    main: bool
-
-    @property
-    def id(self) -> int:
-        return int(self.user["id"])
-
-
-# The bot whose call is being served; outside a call (a test arranging or inspecting the
-# world), the main bot.
-ACTING: ContextVar[FakeBot | None] = ContextVar("fake_telegram_acting_bot", default=None)
 
 
 class World:
@@ -385,17 +272,3 @@ class World:
             if (thread_id is None or message.get("message_thread_id") == thread_id)
             and (include_service or not is_service(message))
         ]
-
-
-def bot_user(bot_id: int, name: str, username: str) -> Json:
-    return {
-        "id": bot_id,
-        "is_bot": True,
-        "first_name": name,
-        "username": username,
-        "can_join_groups": True,
-        "can_read_all_group_messages": False,
-        "supports_inline_queries": False,
-        "can_connect_to_business": False,
-        "has_main_web_app": False,
-    }

@@ -6,10 +6,11 @@ import contextlib
 import copy
 import time
 
+from ..chats import Chat, Json
 from ..content import CAPTIONED_KINDS, MEDIA_KINDS, is_service, media_content, media_kind
 from ..errors import ApiError, bad_request
 from ..params import Params
-from ..world import Chat, Json, World
+from ..world import World
 from .sending import MEDIA_FIELDS, caption_fields, text_fields
 from .table import MethodTable
 

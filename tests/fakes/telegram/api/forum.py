@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..chats import Chat, Json, Topic
 from ..content import TOPIC_ICON_COLORS, forum_icon_stickers
 from ..errors import bad_request
 from ..params import Params
-from ..world import Chat, Json, Topic, World
+from ..world import World
 from .table import MethodTable
 
 methods = MethodTable()

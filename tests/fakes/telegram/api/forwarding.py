@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 
+from ..chats import Json
 from ..content import CAPTIONED_KINDS, CONTENT_KEYS, copied_content, is_service, media_kind
 from ..errors import bad_request
 from ..params import Params
-from ..world import Json, World
+from ..world import World
 from .sending import caption_fields, target
 from .table import MethodTable
 

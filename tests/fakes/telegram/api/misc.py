@@ -8,10 +8,12 @@ import json
 import re
 from typing import Any
 
+from ..chats import ADMIN_RIGHTS, Chat, Json
 from ..content import REACTION_EMOJI
 from ..errors import bad_request, conflict
 from ..params import Params
-from ..world import ADMIN_RIGHTS, Chat, Json, Webhook, World
+from ..webhooks import Webhook
+from ..world import World
 from .table import MethodTable
 
 methods = MethodTable()

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..chats import Chat, Json
 from ..content import CAPTIONED_KINDS, MEDIA_KINDS, make_poll, media_content, roll_dice
 from ..errors import bad_request
 from ..markup import formatted, is_blank, utf16_length
 from ..params import Params
-from ..world import Chat, Json, World
+from ..world import World
 from .table import MethodTable
 
 methods = MethodTable()

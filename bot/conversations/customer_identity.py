@@ -1,0 +1,63 @@
+"""Who wrote: the identity of a customer's message, with its contact, made on first contact
+and kept up to date with what the messenger says of the person."""
+
+from __future__ import annotations
+
+from bot.base.events import CustomerRef
+from storage.models import Contact, Identity
+from storage.prepared import Prepared
+
+# Read for every customer message: built once (`storage.prepared`).
+_IDENTITY_WITH_CONTACT: Prepared[Identity | None] = Prepared(
+    Identity,
+    lambda channel, external_id: (
+        Identity.filter(channel=channel, external_id=external_id).select_related("contact").first()
+    ),
+)
+
+
+async def identity_of(ref: CustomerRef) -> Identity:
+    """The customer's identity, with its contact."""
+    identity = await _IDENTITY_WITH_CONTACT(ref.channel, ref.external_id)
+    if identity is None:
+        contact = await Contact.create(
+            name=ref.display_name, language=ref.language, email=ref.email
+        )
+        return await Identity.create(
+            contact=contact,
+            channel=ref.channel,
+            external_id=ref.external_id,
+            username=ref.username,
+            display_name=ref.display_name,
+            language=ref.language,
+        )
+    await _fill_contact(identity, ref)
+    changed = (identity.username, identity.display_name, identity.language) != (
+        ref.username,
+        ref.display_name,
+        ref.language,
+    )
+    if changed or identity.blocked_at:
+        identity.username = ref.username
+        identity.display_name = ref.display_name
+        identity.language = ref.language or identity.language
+        identity.blocked_at = None
+        await identity.save()
+    return identity
+
+
+async def _fill_contact(identity: Identity, ref: CustomerRef) -> None:
+    """What a customer tells of themselves later (a web chat form) fills what the contact
+    lacks: an email where there is none, a name where the contact still has the name it got
+    from this identity. What an operator wrote on the card is kept."""
+    contact = identity.contact
+    fields = []
+    if ref.email and not contact.email:
+        contact.email = ref.email
+        fields.append("email")
+    named = ref.name_given and ref.display_name != identity.display_name
+    if named and contact.name == identity.display_name:
+        contact.name = ref.display_name
+        fields.append("name")
+    if fields:
+        await contact.save(update_fields=fields)

@@ -31,9 +31,10 @@ from storage.models import (
     Message,
     Operator,
     OperatorStatus,
+    RoutingPolicy,
     Thread,
 )
-from storage.prepared import Prepared
+from storage.prepared import Prepared, get_by_id
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,15 @@ class Change:
 ChangeWatcher = Callable[[Change], Awaitable[None]]
 
 
+# Only a round-robin line reads who got its last conversation. Writing it on every line would
+# lock the line's row until the assigning transaction commits, and every first answer and
+# every new conversation of the line would wait for the one before (PostgreSQL): a row
+# that the WHERE leaves out is not locked.
 _LAST_ASSIGNED: Prepared[int] = Prepared(
-    Line, lambda line_id, operator_id: Line.filter(id=line_id).update(last_assigned_id=operator_id)
+    Line,
+    lambda line_id, operator_id: Line.filter(
+        id=line_id, routing_policy=RoutingPolicy.ROUND_ROBIN.value
+    ).update(last_assigned_id=operator_id),
 )
 
 
@@ -191,9 +199,13 @@ class DeskActions:
         Routings of one line take turns (the line's row is locked until the choice is
         stored): two first messages at once must not both pick the same least busy operator.
         The lock is FOR NO KEY UPDATE, which rows referring to the line (a new conversation)
-        do not wait for, so two such transactions cannot deadlock on it."""
+        do not wait for, so two such transactions cannot deadlock on it. A manual line
+        hands nothing out: its row is not locked, and its new conversations do not take
+        turns."""
         async with in_transaction():
-            line = await Line.select_for_update(no_key=True).get(id=conversation.line_id)  # type: ignore[attr-defined]
+            line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
+            if line.routing_policy != RoutingPolicy.MANUAL:
+                line = await Line.select_for_update(no_key=True).get(id=line.id)
             operator = await assignment.pick(line, exclude)
             if operator is None:
                 if conversation.queued_at is None:

@@ -9,7 +9,7 @@ from bot.api.customer_sender import CHANNEL as API_CHANNEL
 from bot.api.shapes import contact_shape, conversation_shape
 from bot.api.webhook_calls import new_event
 from bot.base.clock import Clock
-from bot.conversations.desk_actions import Change
+from bot.conversations.changes import Change
 from bot.outbox.queue import Outbox
 from storage.models import ApiEntryPoint, Conversation, EntryPoint, Identity, Operator
 

@@ -4,8 +4,7 @@ operators' statuses: one place that changes them, audits it and refreshes the th
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -18,6 +17,7 @@ from bot.base.events import TEXT_ONLY
 from bot.base.i18n import Text, _
 from bot.base.settings import Settings
 from bot.conversations import assignment
+from bot.conversations.changes import Change, ChangeWatcher
 from bot.conversations.message_links import record_written
 from bot.directory.live_settings import LiveSettings
 from bot.outbox.queue import Outbox
@@ -39,23 +39,6 @@ from storage.prepared import Prepared, get_by_id
 log = logging.getLogger(__name__)
 
 SEEN_EVERY = timedelta(minutes=1)  # far finer than any auto-away time
-
-
-@dataclass(frozen=True)
-class Change:
-    """A conversation changed (`event`: status, assignee, line, topic, ...), or an operator
-    wrote in it; `actor` did it, or the customer when `customer` is set."""
-
-    conversation: Conversation
-    event: str
-    actor: Operator | None = None
-    customer: bool = False
-    text: str = ""
-
-
-# Told of every change, inside the change's transaction: the rules for changed
-# conversations, the API's webhook events.
-ChangeWatcher = Callable[[Change], Awaitable[None]]
 
 
 # Only a round-robin line reads who got its last conversation. Writing it on every line would

@@ -4,7 +4,8 @@ snoozed conversation and for an assignee who does not want to be disturbed."""
 from __future__ import annotations
 
 from bot.base.i18n import Text, _
-from bot.conversations.desk_actions import Change, DeskActions
+from bot.conversations.changes import Change
+from bot.conversations.desk_actions import DeskActions
 from bot.rules.runner import Rules
 from storage.models import Conversation, ConversationStatus, OperatorStatus
 

@@ -17,7 +17,8 @@ from tortoise.transactions import in_transaction
 
 from bot.base import audit
 from bot.base.i18n import Text, _
-from bot.conversations.desk_actions import Change, DeskActions
+from bot.conversations.changes import Change
+from bot.conversations.desk_actions import DeskActions
 from bot.rules.actions import Deed, Skipped, perform
 from bot.rules.book import LoadedRule, RuleBook, matching
 from bot.rules.facts import Facts

@@ -6,7 +6,7 @@ and shown in the open windows at once."""
 from __future__ import annotations
 
 from bot.base.clock import Clock
-from bot.conversations.desk_actions import Change
+from bot.conversations.changes import Change
 from bot.webchat import CHANNEL
 from bot.webchat.transcript import LINK_HOURS, VisitorPush, mark_read, shape
 from storage.models import EntryPoint, Identity

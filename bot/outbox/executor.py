@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -17,11 +16,9 @@ from bot.base.i18n import Text, _, pick_language
 from bot.base.metrics import Metrics
 from bot.base.ports import (
     CustomerBlocked,
-    CustomerSender,
     CustomerTarget,
     PermanentError,
     ThreadTarget,
-    WorkspaceSender,
 )
 from bot.base.text_codec import payload_text
 from bot.conversations.message_links import (
@@ -43,9 +40,10 @@ from bot.outbox.delivery_plan import (
 )
 from bot.outbox.delivery_planner import DeliveryPlanner
 from bot.outbox.queue import Outbox, TargetKind, parse_target
+from bot.outbox.sends import CustomerSend, ThreadSend
 from bot.outbox.statements import CONVERSATION_TO_CUSTOMER, FIRST_LINK, MARK_SENT
 from bot.outbox.thread_header import ThreadHeaders
-from bot.outbox.thread_opening import Opened, ThreadOpener
+from bot.outbox.thread_opening import ThreadOpener
 from bot.rules import webhook_action
 from storage.models import (
     Conversation,
@@ -61,38 +59,6 @@ from storage.models import (
 from storage.prepared import get_by_id
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ThreadSend:
-    """What a delivery into a conversation's thread is sent with."""
-
-    thread: Thread
-    sender: WorkspaceSender
-    target: ThreadTarget
-    chat_key: str
-    deliveries: list[Delivery]
-    # The owed card as rendered when this send opened the thread (not read again).
-    opened: Opened | None = None
-
-    @property
-    def head(self) -> Delivery:
-        return self.deliveries[0]
-
-
-@dataclass(frozen=True)
-class CustomerSend:
-    """What a delivery to a customer is sent with."""
-
-    conversation: Conversation
-    sender: CustomerSender
-    target: CustomerTarget
-    chat_key: str
-    deliveries: list[Delivery]
-
-    @property
-    def head(self) -> Delivery:
-        return self.deliveries[0]
 
 
 ThreadOp = Callable[[ThreadSend], Awaitable[None]]

@@ -14,6 +14,7 @@ from bot.base.log_context import about
 from bot.base.metrics import Metrics
 from bot.base.ports import PermanentError, RetryAfter, ThreadGone
 from bot.base.redact import Redactor
+from bot.outbox.claims import Claims
 from bot.outbox.delivery_plan import Plan, Unavailable
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import Pacer
@@ -21,11 +22,8 @@ from bot.outbox.queue import TargetKind
 from bot.outbox.shares import POLL, TTL, AllMine, Shares
 from bot.outbox.statements import (
     ALBUM,
-    CLAIM,
     DUE_HEADS,
     PENDING_OF,
-    RELEASE,
-    UNCLAIM,
     UPCOMING,
 )
 from bot.outbox.thread_header import NotYet
@@ -33,11 +31,6 @@ from storage.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-# A claim is renewed every RENEW_EVERY while its send is in flight, so one past its lease
-# belongs to an instance that died (or stalled for that long), and its delivery is taken up
-# again by another: a killed instance's sends go on within LEASE + one step.
-LEASE = timedelta(seconds=10)
-RENEW_EVERY = 3.0
 # How often a target whose workspace or channel is down is looked at again; its coming back
 # wakes the worker sooner (`resume`).
 UNAVAILABLE_HOLD = 5.0
@@ -82,7 +75,7 @@ class OutboxWorker:
         # through them as one message (`DeliveryExecutor.widen`).
         self._scarce: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._claimed: set[int] = set()  # deliveries this instance claimed and is sending
+        self._claims = Claims(clock)
         self._stopping = False
         self._stepping_since: float | None = None
         self.sent = 0
@@ -100,15 +93,12 @@ class OutboxWorker:
         self.wake()
 
     async def release_stale_claims(self) -> int:
-        """After a crash of the only instance (SQLite), its claims need not wait out the lease."""
-        return await Delivery.filter(
-            status=DeliveryStatus.PENDING, claimed_until__not_isnull=True
-        ).update(claimed_until=None)
+        return await Claims.release_stale()
 
     async def run(self) -> None:
         log.info("Outbox worker started")
         helpers = [
-            asyncio.create_task(self._renew_claims()),
+            asyncio.create_task(self._claims.keep()),
             asyncio.create_task(self._shares.run(self.wake, self._working)),
         ]
         try:
@@ -137,22 +127,6 @@ class OutboxWorker:
         """Not stuck in a step: a worker that is keeps no share of the outbox."""
         since = self._stepping_since
         return since is None or self._clock.monotonic() - since < TTL
-
-    async def _renew_claims(self) -> None:
-        """Keep the lease of every send in flight: a slow send (a topic opened first, a
-        timeout) is not taken up by another instance while this one still works on it."""
-        while True:
-            await asyncio.sleep(self._clock.sleep_seconds(RENEW_EVERY))
-            if not self._claimed:
-                continue
-            try:
-                await Delivery.filter(
-                    id__in=list(self._claimed),
-                    status=DeliveryStatus.PENDING,
-                    claimed_until__not_isnull=True,
-                ).update(claimed_until=self._clock.now() + LEASE)
-            except Exception as error:  # the database is away: the next round tries
-                log.warning("Could not renew the outbox claims (%s)", type(error).__name__)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -197,17 +171,17 @@ class OutboxWorker:
             # Slot and claim first: the pacing stamp must be taken right before the send,
             # and a text typed meanwhile may still join an unclaimed first message.
             await self._slots.acquire()
-            if not await self._claim(group):
+            if not await self._claims.take(group):
                 self._slots.release()
                 continue
             try:
                 wait = await self._reserve(plan, str(head.id))
             except BaseException:
-                await self._unclaim(group)
+                await self._claims.let_go(group)
                 self._slots.release()
                 raise
             if wait > 0:
-                await self._unclaim(group)
+                await self._claims.let_go(group)
                 self._slots.release()
                 self._held[head.target] = mono + wait
                 if not _is_header(head):
@@ -273,25 +247,6 @@ class OutboxWorker:
             return None
         return group, plan
 
-    async def _claim(self, group: list[Delivery]) -> bool:
-        """All of the group or none: when another instance holds a part of it, the part
-        claimed here is let go at once (it would otherwise wait out the lease unsent). The
-        lease's end is made unique to this claim so that only its rows are let go."""
-        now = self._clock.now()
-        ids = [d.id for d in group]
-        until = now + LEASE + timedelta(microseconds=random.randrange(1, 1_000_000))
-        claimed = await CLAIM(ids, now, until)
-        if claimed == len(group):
-            self._claimed.update(ids)
-            return True
-        if claimed:
-            await RELEASE(ids, until)
-        return False
-
-    async def _unclaim(self, group: list[Delivery]) -> None:
-        self._claimed.difference_update(d.id for d in group)
-        await UNCLAIM([d.id for d in group])
-
     async def _send(self, group: list[Delivery], plan: Plan) -> None:
         head = group[0]
         with about(conversation_id=head.conversation_id, delivery_id=head.id):  # type: ignore[attr-defined]
@@ -343,7 +298,7 @@ class OutboxWorker:
             except Exception:
                 log.exception("Could not restamp the pacing of delivery %s", group[0].id)
             self._inflight.discard(target)
-            self._claimed.difference_update(d.id for d in group)
+            self._claims.done(group)
             self._slots.release()
             self.wake()
 

@@ -123,6 +123,18 @@ async def test_slack_refuses_unsigned_requests_before_reading_them(
     await still_serving(desk)
 
 
+def button_press(**fields: object) -> dict[str, object]:
+    """A signed block_actions body as Slack sends it, with `fields` changed."""
+    return {
+        "type": "block_actions",
+        "user": {"id": "U0NEWBIE", "username": "newbie"},
+        "channel": {"id": "D0DIRECT", "name": "support"},
+        "message": {"type": "message", "ts": "1700000000.000100", "text": "card"},
+        "trigger_id": "1.1.border",
+        "response_url": "https://hooks.slack.test/actions/1",
+    } | fields
+
+
 SIGNED_BAD_BODIES = {
     "malformed JSON": (b'{"type": "event_callback", "event": {', "application/json"),
     "deeply nested JSON": (deeply_nested(), "application/json"),
@@ -133,6 +145,19 @@ SIGNED_BAD_BODIES = {
     "broken payload=": (b"payload=%7B%22type%22%3A", "application/x-www-form-urlencoded"),
     "payload= that is a list": (form({"payload": "[1, 2]"}), "application/x-www-form-urlencoded"),
     "JSON that is a string": (b'"event_callback"', "application/json"),
+    # Bolt reads the first action of a button press before any listener: found by the fuzz.
+    "a button press with no action": (
+        form({"payload": json.dumps(button_press(actions=[]))}),
+        "application/x-www-form-urlencoded",
+    ),
+    "a button press without actions": (
+        form({"payload": json.dumps(button_press())}),
+        "application/x-www-form-urlencoded",
+    ),
+    "an attachment's button with no action": (
+        form({"payload": json.dumps(button_press(type="interactive_message", actions=[]))}),
+        "application/x-www-form-urlencoded",
+    ),
 }
 
 

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from bridges.webhook_body import BadBody
 
 EVENT_STRINGS = ("type", "subtype", "channel", "user", "ts", "thread_ts", "text", "bot_id")
-INTERACTION_TYPES = ("block_actions", "message_action", "shortcut")
+INTERACTION_TYPES = ("block_actions", "message_action", "shortcut", "interactive_message")
+# Bolt reads the first of these bodies' actions before any listener runs.
+WITH_ACTIONS = ("block_actions", "interactive_message")
 # Ids and timestamps ("C0123ABC", "1700000000.000100") are short; they become keys we store.
 IDS = {"channel", "user", "ts", "thread_ts", "id", "user_id", "channel_id", "bot_id"}
 MAX_ID = 64
@@ -60,6 +62,8 @@ def _interaction(body: dict[str, Any]) -> None:
             raise BadBody(f"{kind}.{part} is not an object")
         _strings(value, ("id", "ts", "thread_ts", "text"), f"{kind}.{part}")
     actions = body.get("actions")
+    if kind in WITH_ACTIONS and not (isinstance(actions, list) and actions):
+        raise BadBody(f"{kind} without an action")
     if actions is not None:
         if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
             raise BadBody(f"{kind}.actions is not a list of objects")

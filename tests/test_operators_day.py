@@ -104,6 +104,22 @@ async def test_least_busy_gives_the_new_conversation_to_whoever_has_fewest(desk:
     assert names == ["Olga", "Olga", "Petro"] or names == ["Olga", "Petro", "Petro"]
 
 
+async def test_two_new_customers_at_once_go_to_two_operators_with_room_for_one_each(
+    desk: Desk,
+) -> None:
+    """Routings of one line still take turns when someone is free to choose: two first
+    messages handled side by side do not both pick the same operator."""
+    await configure("default", routing_policy="least_busy")
+    await _staff(desk, olga="free", petro="free")
+    for user_id, name in ((IVAN, "Ivan"), (ANNA, "Anna")):
+        desk.fake.add_user(user_id, name)
+        desk.fake.user_sends(user_id, "Hello")
+    await desk.settle()
+
+    names = sorted(t["name"].split(" · ")[1] for t in desk.fake.topics(OPERATOR_CHAT))
+    assert names == ["Olga", "Petro"]
+
+
 async def test_a_dnd_assignees_conversation_goes_back_to_the_queue_when_the_customer_writes(
     desk: Desk,
 ) -> None:

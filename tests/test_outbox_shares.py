@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 import redis.asyncio as aioredis
@@ -28,6 +29,28 @@ async def redis() -> AsyncIterator[aioredis.Redis]:
     await client.aclose()
 
 
+async def two_instances(redis: aioredis.Redis) -> tuple[RedisShares, RedisShares]:
+    """Two instances' shares that have each beaten once and know of each other."""
+    first, second = RedisShares(redis, Clock()), RedisShares(redis, Clock())
+    for shares in (first, second, first):
+        await shares.beat()
+    return first, second
+
+
+@asynccontextmanager
+async def listening(shares: RedisShares) -> AsyncIterator[asyncio.Event]:
+    """`shares` running as in its worker; the event is set when its worker would be woken."""
+    woken = asyncio.Event()
+    running = asyncio.create_task(shares.run(woken.set, lambda: True))
+    try:
+        await asyncio.sleep(0.2)  # subscribed
+        woken.clear()
+        yield woken
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
 async def test_one_instance_sends_everything() -> None:
     alone = AllMine()
     assert alone.alone
@@ -37,10 +60,7 @@ async def test_one_instance_sends_everything() -> None:
 async def test_two_instances_divide_the_targets_and_agree_on_who_sends_each(
     redis: aioredis.Redis,
 ) -> None:
-    first, second = RedisShares(redis, Clock()), RedisShares(redis, Clock())
-    await first.beat()
-    await second.beat()
-    await first.beat()
+    first, second = await two_instances(redis)
 
     assert not first.alone and not second.alone
     assert first.roster == second.roster
@@ -56,9 +76,7 @@ async def test_two_instances_divide_the_targets_and_agree_on_who_sends_each(
 async def test_an_instance_that_leaves_hands_its_share_to_the_other(
     redis: aioredis.Redis,
 ) -> None:
-    first, second = RedisShares(redis, Clock()), RedisShares(redis, Clock())
-    for shares in (first, second, first):
-        await shares.beat()
+    first, second = await two_instances(redis)
     await second.leave()
     woken = []
     await first.beat(lambda: woken.append(True))
@@ -85,36 +103,17 @@ async def test_an_instance_that_stops_beating_drops_out_after_its_time(
 async def test_queueing_for_another_instances_target_wakes_that_instance(
     redis: aioredis.Redis,
 ) -> None:
-    first, second = RedisShares(redis, Clock()), RedisShares(redis, Clock())
-    for shares in (first, second, first):
-        await shares.beat()
-    woken = asyncio.Event()
-    running = asyncio.create_task(second.run(woken.set, lambda: True))
-    try:
-        await asyncio.sleep(0.2)  # subscribed
-        woken.clear()
-        theirs = next(target for target in TARGETS if second.mine(target))
-        first.queued(theirs)
+    first, second = await two_instances(redis)
+    async with listening(second) as woken:
+        first.queued(next(target for target in TARGETS if second.mine(target)))
         first.nudge()
         await asyncio.wait_for(woken.wait(), 5)
-    finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
 
 
 async def test_queueing_for_its_own_target_nudges_nobody(redis: aioredis.Redis) -> None:
-    first, second = RedisShares(redis, Clock()), RedisShares(redis, Clock())
-    for shares in (first, second, first):
-        await shares.beat()
-    woken = asyncio.Event()
-    running = asyncio.create_task(second.run(woken.set, lambda: True))
-    try:
-        await asyncio.sleep(0.2)
-        woken.clear()
+    first, second = await two_instances(redis)
+    async with listening(second) as woken:
         first.queued(next(target for target in TARGETS if first.mine(target)))
         first.nudge()
         await asyncio.sleep(0.3)
         assert not woken.is_set()
-    finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)

@@ -10,13 +10,12 @@ from bot.base.clock import Clock
 from bot.base.events import InboundMessage
 from bot.base.log_context import conversation_is
 from bot.conversations import csat
-from bot.conversations.message_links import customer_chat_key, record_message
+from bot.conversations.message_links import record_from_customer
 from bot.outbox.queue import Outbox
 from storage.models import (
     Contact,
     Conversation,
     ConversationStatus,
-    Direction,
     EntryPoint,
     Identity,
     Message,
@@ -38,14 +37,7 @@ async def typed_answer(
     if score is None and not comment:
         return None
     conversation_is(conversation.id)
-    message = await record_message(
-        conversation,
-        inbound,
-        direction=Direction.IN,
-        text=inbound.body.text,
-        chat_key=customer_chat_key(entry_point.key, inbound.chat),
-        source_key=inbound.source_key,
-    )
+    message = await record_from_customer(conversation, inbound)
     if score is not None:
         await csat.rate(outbox, clock, conversation, score)
     elif comment:

@@ -182,14 +182,16 @@ class DeskActions:
         Routings of one line take turns (the line's row is locked until the choice is
         stored): two first messages at once must not both pick the same least busy operator.
         The lock is FOR NO KEY UPDATE, which rows referring to the line (a new conversation)
-        do not wait for, so two such transactions cannot deadlock on it. A manual line
-        hands nothing out: its row is not locked, and its new conversations do not take
-        turns."""
+        do not wait for, so two such transactions cannot deadlock on it. Only a choice takes
+        the lock: where nobody is free (a manual line, every operator away or full) the
+        conversation is queued without it, and a burst of new customers is not taken in one
+        at a time; an operator who frees up meanwhile drains the queue."""
         async with in_transaction():
             line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
-            if line.routing_policy != RoutingPolicy.MANUAL:
-                line = await Line.select_for_update(no_key=True).get(id=line.id)
             operator = await assignment.pick(line, exclude)
+            if operator is not None:  # choose again, in turn
+                line = await Line.select_for_update(no_key=True).get(id=line.id)
+                operator = await assignment.pick(line, exclude)
             if operator is None:
                 if conversation.queued_at is None:
                     conversation.queued_at = self.clock.now()

@@ -22,14 +22,14 @@ from bot.conversations.message_links import (
     apply_edit,
     customer_chat_key,
     find_link,
-    record_message,
+    record_from_customer,
 )
 from bot.conversations.new_conversations import open_conversation, welcome
 from bot.conversations.returning_customers import resume
 from bot.outbox.queue import Outbox
 from bot.rules.runner import Rules
 from bot.suggestions.suggester import Suggestions
-from storage.models import Conversation, DeliveryKind, Direction, EntryPoint, Message
+from storage.models import Conversation, DeliveryKind, EntryPoint, Message
 from storage.prepared import Prepared
 
 log = logging.getLogger(__name__)
@@ -128,14 +128,7 @@ class Inbox:
             conversation_is(conversation.id)
             conversation.last_customer_message_at = now
             await conversation.save(update_fields=["last_customer_message_at"])
-            message = await record_message(
-                conversation,
-                inbound,
-                direction=Direction.IN,
-                text=inbound.body.text,
-                chat_key=customer_chat_key(entry_point.key, inbound.chat),
-                source_key=inbound.source_key,
-            )
+            message = await record_from_customer(conversation, inbound)
             await self._outbox.to_current_thread(
                 DeliveryKind.RELAY,
                 conversation,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.base.events import MessageBody
+from bot.base.events import InboundMessage, MessageBody
 from storage.models import Conversation, Direction, Message, MessageLink, Operator
 from storage.prepared import Prepared, get_by_id
 
@@ -63,6 +63,18 @@ async def record_message(
     )
     await MessageLink.create(message=message, chat=chat_key, external_id=arrival.external_id)
     return message
+
+
+async def record_from_customer(conversation: Conversation, inbound: InboundMessage) -> Message:
+    """A customer's message as it came in, with its link to the original in their chat."""
+    return await record_message(
+        conversation,
+        inbound,
+        direction=Direction.IN,
+        text=inbound.body.text,
+        chat_key=customer_chat_key(inbound.entry_point.key, inbound.chat),
+        source_key=inbound.source_key,
+    )
 
 
 async def record_written(

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.base.clock import Clock
+from bot.base.redis_channel import listen
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ NUDGE = "rd:outbox:nudge:"  # + instance: "something of yours is due"
 BEAT_EVERY = 2.0
 TTL = 6.0  # no heartbeat for this long: the instance is gone
 POLL = 0.5  # the longest a worker sleeps while it shares the outbox
-RETRY_SECONDS = 1.0
 
 
 class Shares(Protocol):
@@ -181,25 +181,9 @@ class RedisShares:
             await self._redis.zrem(ROSTER, self.me)
 
     async def _listen(self, wake: Callable[[], None]) -> None:
-        while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(NUDGE + self.me)
-                while True:
-                    if await pubsub.get_message(timeout=None) is not None:
-                        wake()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning(
-                    "Nudges from other instances: Redis failed (%s); again in %s s",
-                    type(error).__name__,
-                    RETRY_SECONDS,
-                )
-                await asyncio.sleep(RETRY_SECONDS)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+        await listen(
+            self._redis, NUDGE + self.me, lambda _: wake(), what="Nudges from other instances"
+        )
 
 
 def _text(value: bytes | str) -> str:

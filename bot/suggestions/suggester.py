@@ -9,6 +9,7 @@ to go into threads (the group's budget is spent elsewhere)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -59,6 +60,7 @@ class Suggestions:
         self._replies_seen: tuple[int, object] | None = None
         self._read_at = float("-inf")
         self._offered: OrderedDict[int, datetime | None] = OrderedDict()
+        self._refreshing = asyncio.Lock()
 
     @property
     def size(self) -> int:
@@ -86,8 +88,10 @@ class Suggestions:
     async def _offer(self, conversation: Conversation, text: str) -> None:
         if not text.strip() or conversation.status == ConversationStatus.CLOSED:
             return
-        if self._lines is None or self._clock.monotonic() - self._read_at >= self._refresh_seconds:
-            await self.refresh()
+        if self._stale():
+            async with self._refreshing:  # texts arriving together read the lines once
+                if self._stale():
+                    await self.refresh()
         line_id: int = conversation.line_id  # type: ignore[attr-defined]
         if self._lines is None or line_id not in self._lines:
             return
@@ -104,6 +108,10 @@ class Suggestions:
         thread = await conversation.thread
         only_for = assignee.slack_user_id if assignee and thread.workspace_kind == "slack" else None
         await self._outbox.card_thread(thread, conversation, card(conversation, found, only_for))
+
+    def _stale(self) -> bool:
+        age = self._clock.monotonic() - self._read_at
+        return self._lines is None or age >= self._refresh_seconds
 
     async def suggest(self, conversation: Conversation, text: str) -> list[Found]:
         identity = await conversation.identity

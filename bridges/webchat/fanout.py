@@ -13,6 +13,7 @@ import logging
 import uuid
 from typing import Any
 
+from bot.base.redis_channel import listen
 from bridges.webchat.hub import Hub
 
 log = logging.getLogger(__name__)
@@ -71,27 +72,14 @@ class Fanout:
                 log.warning("Could not publish a web chat line (%s)", type(error).__name__)
 
     async def _listen(self) -> None:
-        while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(CHANNEL)
-                self._listening.set()
-                while True:
-                    message = await pubsub.get_message(timeout=None)
-                    if message is not None:
-                        self._show(message["data"])
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning(
-                    "Web chat lines of other instances: Redis failed (%s); again in %s s",
-                    type(error).__name__,
-                    RETRY_SECONDS,
-                )
-                await asyncio.sleep(RETRY_SECONDS)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+        await listen(
+            self._redis,
+            CHANNEL,
+            self._show,
+            what="Web chat lines of other instances",
+            subscribed=self._listening,
+            retry=RETRY_SECONDS,
+        )
 
     def _show(self, data: bytes | str) -> None:
         try:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Case, Q, Subquery, When
 from tortoise.functions import Min
 
-from storage.models import Conversation, Delivery, DeliveryStatus, MessageLink
+from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, MessageLink
 from storage.prepared import Prepared
+
+# Title and card refreshes and receipts: read after the messages due, so that a step's batch
+# full of them never leaves a message unread (the worker puts them off behind messages).
+BOOKKEEPING_OPS = [DeliveryKind.STATE.value, DeliveryKind.CONFIRM.value]
 
 DUE_HEADS: Prepared[list[Delivery]] = Prepared(
     Delivery,
@@ -27,7 +31,9 @@ DUE_HEADS: Prepared[list[Delivery]] = Prepared(
             not_before__lte=now,
         )
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("id")
+        # Strings, not numbers: PostgreSQL types a CASE of bare parameters as text.
+        .annotate(turn=Case(When(op__in=BOOKKEEPING_OPS, then="2 later"), default="1 first"))
+        .order_by("turn", "id")
         .limit(batch)
     ),
 )

@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 # wakes the worker sooner (`resume`).
 UNAVAILABLE_HOLD = 5.0
 HEADER_PREFIX = f"{TargetKind.HEADER}:"
+# A thread's title and card and a line's receipts are the operators' bookkeeping: while
+# messages (customers' and operators' words) are due, they wait, at most this long.
+BOOKKEEPING = (HEADER_PREFIX, f"{TargetKind.CONFIRM}:")
+BOOKKEEPING_WAITS_AT_MOST = 2.0
 # Targets whose pending deliveries go in one step, at most so many: a thread's header
 # refreshes (superseded by the last) and a line's receipts (reactions, paced one by one).
 TAKEN_TOGETHER = {TargetKind.HEADER: 100, TargetKind.CONFIRM: 20}
@@ -74,6 +78,8 @@ class OutboxWorker:
         # Buckets a message waited for lately (until when): a customer's queued texts go
         # through them as one message (`DeliveryExecutor.widen`).
         self._scarce: dict[str, float] = {}
+        # Bookkeeping targets put off behind messages (since when).
+        self._put_off: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._claims = Claims(clock)
         self._stopping = False
@@ -148,14 +154,28 @@ class OutboxWorker:
             self._starved = {k: v for k, v in self._starved.items() if v > mono}
         if len(self._scarce) > 1000:
             self._scarce = {k: v for k, v in self._scarce.items() if v > mono}
-        # What operators must see first: a thread's messages before its title and card.
-        for head in sorted(candidates, key=_is_header):
-            if head.target in self._inflight or not self._shares.mine(head.target):
-                continue
+        if len(self._put_off) > 1000:
+            self._put_off = {k: v for k, v in self._put_off.items() if v > mono - 60}
+        # Messages first: customers' words and operators' answers before titles, cards and
+        # receipts, which wait while messages are due (`_put_off_behind_messages`).
+        heads = [
+            head
+            for head in sorted(candidates, key=_is_bookkeeping)
+            if head.target not in self._inflight and self._shares.mine(head.target)
+        ]
+        messages_due = any(
+            not _is_bookkeeping(head) and self._held.get(head.target, 0.0) <= mono for head in heads
+        )
+        for head in heads:
             held = self._held.get(head.target, 0.0) - mono
             if held > 0:
                 pause = min(pause, held)
                 continue
+            if _is_bookkeeping(head):
+                later = self._put_off_behind_messages(head.target, messages_due, mono)
+                if later > 0:
+                    pause = min(pause, later)
+                    continue
             ready = await self._prepare(head, mono)
             if isinstance(ready, float):  # its workspace or channel is down
                 pause = min(pause, ready)
@@ -201,6 +221,20 @@ class OutboxWorker:
         if not self._shares.alone:  # a nudge may come before its delivery can be read
             pause = min(pause, POLL)
         return max(pause, 0.01)
+
+    def _put_off_behind_messages(self, target: str, messages_due: bool, mono: float) -> float:
+        """How long the title, card or receipt edits of `target` wait still: while messages
+        are due, up to BOOKKEEPING_WAITS_AT_MOST from when they were first put off (then they
+        go with the messages). They cost the desk as much as the messages do, and under load
+        the customer's answer and the operators' view of new words come first."""
+        if not messages_due:
+            self._put_off.pop(target, None)
+            return 0.0
+        since = self._put_off.setdefault(target, mono)
+        left = since + BOOKKEEPING_WAITS_AT_MOST - mono
+        if left <= 0:
+            self._put_off.pop(target, None)
+        return max(left, 0.0)
 
     async def _reserve(self, plan: Plan, ticket: str) -> float:
         """Take the budget of whoever may send `plan` now: a helper with room first, the
@@ -353,6 +387,10 @@ class OutboxWorker:
 
 def _is_header(delivery: Delivery) -> bool:
     return delivery.target.startswith(HEADER_PREFIX)
+
+
+def _is_bookkeeping(delivery: Delivery) -> bool:
+    return delivery.target.startswith(BOOKKEEPING)
 
 
 def _target_kind(delivery: Delivery) -> str:

@@ -20,6 +20,20 @@ def workspace_chat_key(workspace_kind: str, chat: str) -> str:
     return f"ws:{workspace_kind}:{chat}"
 
 
+def source_key_in(chat_key: str, external_id: str) -> str:
+    """The source key of a message stored as it arrived in a workspace chat: a repeat of the
+    same update is refused by it."""
+    return f"{chat_key}:{external_id}"
+
+
+def arrived_as(message: Message, chat_key: str) -> str | None:
+    """The id `message` had in `chat_key` when it was stored from there, read off its source
+    key (the same as its first link there); None for a message that came from elsewhere."""
+    prefix = source_key_in(chat_key, "")
+    key = message.source_key
+    return key[len(prefix) :] if key and key.startswith(prefix) else None
+
+
 class Arrival(Protocol):
     """A message as it arrived from a chat: an `InboundMessage` or a `WorkspaceMessage`."""
 

@@ -33,6 +33,7 @@ from bot.conversations.message_links import (
     apply_edit,
     find_link,
     record_message,
+    source_key_in,
     workspace_chat_key,
 )
 from bot.conversations.view import (
@@ -147,7 +148,7 @@ class WorkspaceFlow:
 
     def _source_key(self, event: WorkspaceMessage) -> str:
         chat_key = workspace_chat_key(event.place.workspace_kind, event.place.chat)
-        return f"{chat_key}:{event.external_id}"
+        return source_key_in(chat_key, event.external_id)
 
     async def _accept_message(self, event: WorkspaceMessage) -> None:
         """Answers to the operator go through the outbox like everything else."""

@@ -22,6 +22,7 @@ from bot.base.ports import (
 )
 from bot.base.text_codec import payload_text
 from bot.conversations.message_links import (
+    arrived_as,
     copy_of,
     counterpart,
     customer_chat_key,
@@ -332,11 +333,14 @@ class DeliveryExecutor:
         for message in messages:
             if message.direction != Direction.OUT:
                 continue
-            origin = await FIRST_LINK(message.id, ws_key)
-            if origin:
-                await self._outbox.confirm(
-                    line.id, line.workspace_chat, origin.external_id, delivered
-                )
+            # An answer typed in the workspace: its id there is in its source key. Else its
+            # first link there, if any (written through the desk, it has none).
+            external_id = arrived_as(message, ws_key)
+            if external_id is None:
+                origin = await FIRST_LINK(message.id, ws_key)
+                external_id = origin.external_id if origin else None
+            if external_id is not None:
+                await self._outbox.confirm(line.id, line.workspace_chat, external_id, delivered)
 
     # -- failures ---------------------------------------------------------------------------
 

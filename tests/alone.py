@@ -12,8 +12,6 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,35 +27,61 @@ def _lock_files() -> tuple[Path, Path] | None:
     return folder / f"relaydesk-tests-{run}.turnstile", folder / f"relaydesk-tests-{run}.lock"
 
 
-@contextmanager
-def taking_turns(alone: bool) -> Iterator[None]:
-    files = _lock_files()
-    if files is None:
-        yield
-        return
-    turnstile_path, lock_path = files
-    with turnstile_path.open("a") as turnstile, lock_path.open("a") as lock:
-        fcntl.flock(turnstile, fcntl.LOCK_EX)  # waits while an alone test waits for the lock
-        if not alone:
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
-        finally:
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+class _Turns:
+    """This worker's hold on the lock: shared for one test at a time, so that an alone test
+    waiting for it gets in between two tests; exclusive for a run of alone tests one after
+    another (`--dist loadgroup` sends them to one worker together), so that they wait once
+    for the other worker's test under way, not each of them."""
+
+    def __init__(self) -> None:
+        self._files = _lock_files()
+        self._alone = False
+
+    def take(self, alone: bool) -> None:
+        if self._files is None or (alone and self._alone):
+            return
+        turnstile_path, lock_path = self._files
+        with turnstile_path.open("a") as turnstile:
+            fcntl.flock(turnstile, fcntl.LOCK_EX)  # waits while an alone test waits for the lock
+            if not alone:
+                fcntl.flock(turnstile, fcntl.LOCK_UN)
+            try:
+                self._lock = lock_path.open("a")
+                fcntl.flock(self._lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+            finally:
+                fcntl.flock(turnstile, fcntl.LOCK_UN)
+        self._alone = alone
+
+    def give_back(self, keep_alone: bool) -> None:
+        if self._files is None or (self._alone and keep_alone):
+            return
+        fcntl.flock(self._lock, fcntl.LOCK_UN)
+        self._lock.close()
+        self._alone = False
+
+
+_turns: _Turns | None = None
+
+
+def _is_alone(item: pytest.Item | None) -> bool:
+    return item is not None and ALONE_FIXTURE in getattr(item, "fixturenames", ())
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """They also share one worker (`--dist loadgroup`), so the lock changes hands seldom."""
     for item in items:
-        if ALONE_FIXTURE in getattr(item, "fixturenames", ()):
+        if _is_alone(item):
             item.add_marker(pytest.mark.xdist_group("alone"))
 
 
-@pytest.fixture(autouse=True)
-def turns(request: pytest.FixtureRequest) -> Iterator[None]:
-    with taking_turns(ALONE_FIXTURE in request.fixturenames):
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    global _turns
+    if _turns is None:
+        _turns = _Turns()
+    alone = _is_alone(item)
+    _turns.take(alone)
+    try:
         yield
+    finally:
+        _turns.give_back(keep_alone=alone and _is_alone(nextitem))

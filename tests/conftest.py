@@ -3,6 +3,7 @@ fake Telegram, a desk."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -13,7 +14,7 @@ import pytest
 
 from bot.base.clock import Clock
 from tests.fakes import guard
-from tests.fakes.databases import fresh_database
+from tests.fakes.databases import drop_templates, fresh_database
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
@@ -64,8 +65,19 @@ def guarded(request: pytest.FixtureRequest) -> Iterator[guard.Guard]:
 
 @pytest.fixture(params=DATABASES)
 async def database_url(request, tmp_path) -> AsyncIterator[str]:
+    """A database with every migration applied and no rows."""
+    async with fresh_database(request.param, tmp_path, migrated=True) as url:
+        yield url
+
+
+@pytest.fixture(params=DATABASES)
+async def unmigrated_database_url(request, tmp_path) -> AsyncIterator[str]:
     async with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    asyncio.run(drop_templates())
 
 
 @pytest.fixture

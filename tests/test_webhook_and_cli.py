@@ -97,11 +97,13 @@ async def test_run_without_a_token_still_serves_and_says_what_is_missing(
         await desk.stop()
 
 
-async def test_without_auto_migrate_an_unmigrated_database_is_refused(database_url: str) -> None:
-    settings = Settings(_env_file=None, database_url=database_url, auto_migrate=False)
+async def test_without_auto_migrate_an_unmigrated_database_is_refused(
+    unmigrated_database_url: str,
+) -> None:
+    settings = Settings(_env_file=None, database_url=unmigrated_database_url, auto_migrate=False)
     with pytest.raises(UnmigratedDatabase, match="relaydesk migrate"):
         await prepare_database(settings)
-    assert await db.apply_migrations(database_url)
+    assert await db.apply_migrations(unmigrated_database_url)
     await prepare_database(settings)
 
 

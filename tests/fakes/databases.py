@@ -1,11 +1,17 @@
 """A fresh database: a SQLite file in a folder, or a new database on the PostgreSQL server
 the tests use (`RELAYDESK_TEST_PG`), dropped after. The tests' fixtures and the benchmarks
-share it."""
+share it.
+
+A migrated one is a copy of a template this process migrated once (a file copied, or
+PostgreSQL's `CREATE DATABASE … TEMPLATE`): applying every migration to each test's database
+cost 0.2 s on PostgreSQL, a copy costs nothing more than an empty database."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -40,10 +46,52 @@ async def drop_database(name: str | None) -> None:
             await admin.close()
 
 
+# This process's migrated templates: per kind, (URL, PostgreSQL database name or None).
+_templates: dict[str, tuple[str, str | None]] = {}
+
+
+async def _template(kind: str) -> tuple[str, str | None]:
+    if kind not in _templates:
+        from storage.db import apply_migrations
+
+        folder = Path(tempfile.mkdtemp(prefix="relaydesk-template-"))
+        url, name = await create_database(kind, folder, prefix="relaydesk_template")
+        await apply_migrations(url)  # closes its connections: the template is free to copy
+        _templates[kind] = (url, name)
+    return _templates[kind]
+
+
+async def _copy_of_template(kind: str, folder: Path) -> tuple[str, str | None]:
+    template_url, template_name = await _template(kind)
+    tag = uuid.uuid4().hex[:12]
+    if kind == "sqlite":
+        path = folder / f"relaydesk_test_{tag}.db"
+        shutil.copyfile(template_url.removeprefix("sqlite://"), path)
+        return f"sqlite://{path}", None
+    name = f"relaydesk_test_{tag}"
+    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    finally:
+        await admin.close()
+    return f"{PG_SERVER}/{name}", name
+
+
+async def drop_templates() -> None:
+    """At the end of the run (the SQLite template's folder goes with the temporary files)."""
+    for _, name in _templates.values():
+        await drop_database(name)
+    _templates.clear()
+
+
 @contextlib.asynccontextmanager
-async def fresh_database(kind: str, folder: Path) -> AsyncIterator[str]:
-    """The URL of an empty database of `kind` ("sqlite" or "postgres"), dropped after."""
-    url, name = await create_database(kind, folder)
+async def fresh_database(kind: str, folder: Path, *, migrated: bool = False) -> AsyncIterator[str]:
+    """The URL of an empty database of `kind` ("sqlite" or "postgres"), dropped after;
+    `migrated`: with every migration applied."""
+    if migrated:
+        url, name = await _copy_of_template(kind, folder)
+    else:
+        url, name = await create_database(kind, folder)
     try:
         yield url
     finally:

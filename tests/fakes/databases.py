@@ -22,28 +22,37 @@ PG_SERVER = os.environ.get("RELAYDESK_TEST_PG", "postgres://postgres@127.0.0.1:5
 
 
 async def create_database(
-    kind: str, folder: Path, prefix: str = "relaydesk_test"
+    kind: str,
+    folder: Path,
+    prefix: str = "relaydesk_test",
+    *,
+    copy_of: tuple[str, str | None] | None = None,
 ) -> tuple[str, str | None]:
-    """(database URL, PostgreSQL database name or None)."""
+    """(database URL, PostgreSQL database name or None): empty, or a copy of the database
+    `copy_of` (as this returned it) when given."""
     tag = uuid.uuid4().hex[:12]
     if kind == "sqlite":
-        return f"sqlite://{folder / f'{prefix}_{tag}.db'}", None
+        path = folder / f"{prefix}_{tag}.db"
+        if copy_of is not None:
+            shutil.copyfile(copy_of[0].removeprefix("sqlite://"), path)
+        return f"sqlite://{path}", None
     name = f"{prefix}_{tag}"
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+    template = f' TEMPLATE "{copy_of[1]}"' if copy_of is not None else ""
+    await _on_server(f'CREATE DATABASE "{name}"{template}')
     return f"{PG_SERVER}/{name}", name
 
 
 async def drop_database(name: str | None) -> None:
     if name:
-        admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _on_server(sql: str) -> None:
+    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
+    try:
+        await admin.execute(sql)
+    finally:
+        await admin.close()
 
 
 # This process's migrated templates: per kind, (URL, PostgreSQL database name or None).
@@ -61,22 +70,6 @@ async def _template(kind: str) -> tuple[str, str | None]:
     return _templates[kind]
 
 
-async def _copy_of_template(kind: str, folder: Path) -> tuple[str, str | None]:
-    template_url, template_name = await _template(kind)
-    tag = uuid.uuid4().hex[:12]
-    if kind == "sqlite":
-        path = folder / f"relaydesk_test_{tag}.db"
-        shutil.copyfile(template_url.removeprefix("sqlite://"), path)
-        return f"sqlite://{path}", None
-    name = f"relaydesk_test_{tag}"
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
-    finally:
-        await admin.close()
-    return f"{PG_SERVER}/{name}", name
-
-
 async def drop_templates() -> None:
     """At the end of the run (the SQLite template's folder goes with the temporary files)."""
     for _, name in _templates.values():
@@ -88,10 +81,8 @@ async def drop_templates() -> None:
 async def fresh_database(kind: str, folder: Path, *, migrated: bool = False) -> AsyncIterator[str]:
     """The URL of an empty database of `kind` ("sqlite" or "postgres"), dropped after;
     `migrated`: with every migration applied."""
-    if migrated:
-        url, name = await _copy_of_template(kind, folder)
-    else:
-        url, name = await create_database(kind, folder)
+    template = await _template(kind) if migrated else None
+    url, name = await create_database(kind, folder, copy_of=template)
     try:
         yield url
     finally:

@@ -22,6 +22,7 @@ from bot.outbox.queue import TargetKind
 from bot.outbox.shares import POLL, TTL, AllMine, Shares
 from bot.outbox.statements import (
     ALBUM,
+    BOOKKEEPING_OPS,
     DUE_HEADS,
     PENDING_OF,
     UPCOMING,
@@ -35,9 +36,8 @@ log = logging.getLogger(__name__)
 # wakes the worker sooner (`resume`).
 UNAVAILABLE_HOLD = 5.0
 HEADER_PREFIX = f"{TargetKind.HEADER}:"
-# A thread's title and card and a line's receipts are the operators' bookkeeping: while
-# messages (customers' and operators' words) are due, they wait, at most this long.
-BOOKKEEPING = (HEADER_PREFIX, f"{TargetKind.CONFIRM}:")
+# A thread's title and card and a line's receipts (`BOOKKEEPING_OPS`, which DUE_HEADS reads
+# after the messages): while messages are due, they wait, at most this long.
 BOOKKEEPING_WAITS_AT_MOST = 2.0
 # Targets whose pending deliveries go in one step, at most so many: a thread's header
 # refreshes (superseded by the last) and a line's receipts (reactions, paced one by one).
@@ -156,11 +156,11 @@ class OutboxWorker:
             self._scarce = {k: v for k, v in self._scarce.items() if v > mono}
         if len(self._put_off) > 1000:
             self._put_off = {k: v for k, v in self._put_off.items() if v > mono - 60}
-        # Messages first: customers' words and operators' answers before titles, cards and
-        # receipts, which wait while messages are due (`_put_off_behind_messages`).
+        # Messages first (DUE_HEADS reads them first): customers' words and operators'
+        # answers before titles, cards and receipts, which wait while messages are due.
         heads = [
             head
-            for head in sorted(candidates, key=_is_bookkeeping)
+            for head in candidates
             if head.target not in self._inflight and self._shares.mine(head.target)
         ]
         messages_due = any(
@@ -390,7 +390,7 @@ def _is_header(delivery: Delivery) -> bool:
 
 
 def _is_bookkeeping(delivery: Delivery) -> bool:
-    return delivery.target.startswith(BOOKKEEPING)
+    return delivery.op in BOOKKEEPING_OPS
 
 
 def _target_kind(delivery: Delivery) -> str:

@@ -97,21 +97,26 @@ class DeskActions:
 
     # -- answering ---------------------------------------------------------------------------
 
-    async def answered(self, conversation: Conversation, operator: Operator) -> bool:
+    async def answered(
+        self, conversation: Conversation, operator: Operator, line: Line | None = None
+    ) -> bool:
         """Bookkeeping of an operator's answer; True when the conversation changed state
-        (assigned to the replier). Call inside the answer's transaction."""
+        (assigned to the replier). Call inside the answer's transaction. `line`: the
+        conversation's, when the caller has read it."""
         now = self.clock.now()
-        changed = False
-        if conversation.status == ConversationStatus.QUEUED and self.live.assign_on_reply:
-            await self._set_assignee(conversation, operator, by=operator, via="reply")
-            changed = True
         if conversation.first_response_at is None:
             conversation.first_response_at = now
         conversation.last_operator_message_at = now
         # Only what an answer changes: a full save would write back every column as this
         # request read it, over a close or a transfer that landed meanwhile.
-        await conversation.save(update_fields=["first_response_at", "last_operator_message_at"])
-        return changed
+        answer = ("first_response_at", "last_operator_message_at")
+        if conversation.status == ConversationStatus.QUEUED and self.live.assign_on_reply:
+            await self._set_assignee(
+                conversation, operator, by=operator, via="reply", also=answer, line=line
+            )
+            return True
+        await conversation.save(update_fields=answer)
+        return False
 
     async def send_text(self, conversation: Conversation, operator: Operator, text: str) -> Message:
         """Send `text` to the customer as `operator`'s answer (a quick reply, say)."""
@@ -139,14 +144,19 @@ class DeskActions:
         by: Operator | None,
         via: str,
         note: str | None = None,
+        also: tuple[str, ...] = (),
+        line: Line | None = None,
     ) -> None:
+        """`also`: more changed fields of `conversation` saved in the same statement;
+        `line`: the conversation's, when read already (only round robin keeps who was last)."""
         old = await conversation.assignee if conversation.assignee_id else None  # type: ignore[attr-defined]
         conversation.assignee = operator
         if conversation.status != ConversationStatus.SNOOZED:
             conversation.status = ConversationStatus.OPEN if operator else ConversationStatus.QUEUED
         conversation.queued_at = None if operator else self.clock.now()
-        await conversation.save(update_fields=["assignee_id", "status", "queued_at"])
-        if operator is not None:
+        await conversation.save(update_fields=["assignee_id", "status", "queued_at", *also])
+        round_robin = line is None or line.routing_policy == RoutingPolicy.ROUND_ROBIN
+        if operator is not None and round_robin:
             await _LAST_ASSIGNED(conversation.line_id, operator.id)  # type: ignore[attr-defined]
         details = {"via": via} | ({"note": note} if note else {})
         await audit.record(

@@ -101,15 +101,6 @@ VIEWED = ("contact", "identity", "entry_point", "assignee", "line")
 _LOAD_FOR_VIEW: Prepared[Conversation] = Prepared(
     Conversation, lambda id: Conversation.get(id=id).select_related(*VIEWED)
 )
-_LATEST_ID: Prepared[int | None] = Prepared(
-    Conversation,
-    lambda thread_id: (
-        Conversation.filter(thread_id=thread_id)
-        .order_by("-id")
-        .first()
-        .values_list("id", flat=True)
-    ),
-)
 _LATEST_VIEW: Prepared[Conversation | None] = Prepared(
     Conversation,
     lambda thread_id: (
@@ -146,15 +137,10 @@ async def load_for_view(conversation_id: int) -> Conversation:
     return await _LOAD_FOR_VIEW(conversation_id)
 
 
-async def latest_conversation_id(thread: Thread) -> int | None:
-    """The conversation `thread` is about now: its newest (a contact's later conversations on
-    a line reuse the thread), or None before any."""
-    return await _LATEST_ID(thread.id)
-
-
 async def latest_view(thread: Thread) -> Conversation | None:
-    """The latest conversation (`latest_conversation_id`) with what its title and card show,
-    in one statement."""
+    """The conversation `thread` is about now, its newest (a contact's later conversations on
+    a line reuse the thread), with what its title and card show, in one statement; None
+    before any."""
     return await _LATEST_VIEW(thread.id)
 
 

@@ -223,7 +223,8 @@ class WorkspaceFlow:
                 source_key=self._source_key(event),
                 author=place.operator,
             )
-            changed = await self._actions.answered(conversation, place.operator)
+            line = place.line if place.line.id == conversation.line_id else None  # type: ignore[attr-defined]
+            changed = await self._actions.answered(conversation, place.operator, line)
             await self._outbox.to_customer(
                 conversation,
                 DeliveryKind.RELAY,

@@ -112,7 +112,7 @@ class DeliveryPlanner:
             return Plan([], 1, thread.workspace_kind)
         sender = self.workspace(thread.workspace_kind)
         # A renamed topic leaves a service message in the group.
-        return Plan(sender.buckets(thread.workspace_chat, True), 1, thread.workspace_kind)
+        return Plan(sender.buckets(thread.workspace_chat, True), 1, thread.workspace_kind, thread)
 
     async def _plan_line(self, route: Route, deliveries: list[Delivery]) -> Plan:
         line = await get_by_id(Line, route.ident)

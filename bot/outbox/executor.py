@@ -157,8 +157,10 @@ class DeliveryExecutor:
         if route.kind is not DeliveryKind.RELAY:  # a relay is marked with its links
             await self._mark_sent(deliveries)
 
-    async def _to_header(self, route: Route, deliveries: list[Delivery], _: Any) -> None:
-        thread = await get_by_id(Thread, route.ident)  # as it is now: it may have opened since
+    async def _to_header(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
+        thread = planned
+        if not isinstance(thread, Thread) or thread.external_id is None:
+            thread = await get_by_id(Thread, route.ident)  # as it is now: it may have opened
         if thread.external_id is None and not self._headers.must_wait(thread):
             return  # it opens with its header as it is then
         sender = self.planner.workspace(thread.workspace_kind)
@@ -303,8 +305,13 @@ class DeliveryExecutor:
         await self._customer_ops[route.kind](send)
 
     async def _relay_to_customer(self, send: CustomerSend) -> None:
+        line = send.conversation.line
         messages, external_ids = await copies.relay(
-            send.sender, send.target, send.deliveries, send.chat_key
+            send.sender,
+            send.target,
+            send.deliveries,
+            send.chat_key,
+            arrived_in=workspace_chat_key(line.workspace_kind, line.workspace_chat),
         )
         async with in_transaction():
             await copies.link(messages, send.chat_key, external_ids)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.base.ports import Outgoing
-from bot.conversations.message_links import counterpart, link_copies
+from bot.conversations.message_links import arrived_as, counterpart, link_copies
 from storage.models import Delivery, Message, MessageLink
 from storage.prepared import Prepared, filter_by_ids, get_by_id
 
@@ -22,12 +22,15 @@ async def relay(
     deliveries: list[Delivery],
     chat_key: str,
     messages: list[Message] | None = None,
+    *,
+    arrived_in: str | None = None,
 ) -> tuple[list[Message], list[str]]:
     """Send the messages of `deliveries` (read already: `messages`); they and the external
-    ids of their copies."""
+    ids of their copies. `arrived_in`: the chat the messages were most likely stored from
+    (an operator's answers: the line's chat), whose ids their source keys tell."""
     if messages is None:
         messages = await messages_of(deliveries)
-    origins = await _origins([m.id for m in messages])
+    origins = await _origins(messages, arrived_in)
     result = await sender.relay(target, [await outgoing(m, chat_key, origins) for m in messages])
     return messages, result.external_ids
 
@@ -46,22 +49,34 @@ async def messages_of(deliveries: list[Delivery]) -> list[Message]:
     return [by_id[i] for i in ids]
 
 
-async def _origins(message_ids: list[int]) -> dict[int, MessageLink]:
-    """Where each message was first seen: its oldest link, all read in one statement."""
-    origins: dict[int, MessageLink] = {}
-    for link in await _LINKS_OF(message_ids):
-        origins[link.message_id] = link  # type: ignore[attr-defined]  # the oldest is last
+Origin = tuple[str, str]  # the chat where a message was first seen, and its id there
+
+
+async def _origins(messages: list[Message], arrived_in: str | None = None) -> dict[int, Origin]:
+    """Where each message was first seen: for one stored from `arrived_in`, read off its
+    source key (its first link is that one); else its oldest link, all read in one statement."""
+    origins: dict[int, Origin] = {}
+    unknown = []
+    for message in messages:
+        external_id = arrived_as(message, arrived_in) if arrived_in else None
+        if external_id is None:
+            unknown.append(message.id)
+        else:
+            origins[message.id] = (arrived_in, external_id)  # type: ignore[assignment]
+    if unknown:
+        for link in await _LINKS_OF(unknown):  # the oldest is last
+            origins[link.message_id] = (link.chat, link.external_id)  # type: ignore[attr-defined]
     return origins
 
 
 async def outgoing(
-    message: Message, target_chat_key: str, origins: dict[int, MessageLink] | None = None
+    message: Message, target_chat_key: str, origins: dict[int, Origin] | None = None
 ) -> Outgoing:
     """`message` as a sender takes it: where its original is, and what it answers there.
     `origins` are the messages' oldest links when the caller read them already."""
     if origins is None:
-        origins = await _origins([message.id])
-    origin = origins.get(message.id)
+        origins = await _origins([message])
+    source_chat_key, source_external_id = origins.get(message.id, (None, None))
     reply_to = (
         await counterpart(message.reply_to_id, target_chat_key) if message.reply_to_id else None
     )  # type: ignore[attr-defined]
@@ -70,8 +85,8 @@ async def outgoing(
         kind=message.kind,
         text=message.text,
         content=message.content,
-        source_chat_key=origin.chat if origin else None,
-        source_external_id=origin.external_id if origin else None,
+        source_chat_key=source_chat_key,
+        source_external_id=source_external_id,
         reply_to_external_id=reply_to,
     )
 

@@ -17,7 +17,7 @@ from bot.base.ports import DeliveryError, ThreadTarget, WorkspaceSender
 from bot.conversations.message_links import workspace_chat_key
 from bot.conversations.view import (
     header_card,
-    latest_conversation_id,
+    latest_view,
     load_for_view,
     thread_title,
 )
@@ -86,12 +86,13 @@ class ThreadHeaders:
     ) -> None:
         """Title and card of `thread` as they should be now. A thread the conversation was
         transferred away from keeps its old card (named in the payload), without buttons."""
-        view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
-        shown = view
-        if view.thread_id == thread.id:  # type: ignore[attr-defined]
-            latest = await latest_conversation_id(thread)
-            if latest is not None and latest != view.id:
-                shown = await load_for_view(latest)
+        # Mostly the thread's latest conversation: then one statement reads both.
+        latest = await latest_view(thread)
+        if latest is not None and latest.id == head.conversation_id:  # type: ignore[attr-defined]
+            view = latest
+        else:
+            view = await load_for_view(head.conversation_id)  # type: ignore[attr-defined]
+        shown = latest if latest is not None and view.thread_id == thread.id else view  # type: ignore[attr-defined]
         title = thread_title(shown, thread.id)
         if title != thread.title:
             await sender.rename_thread(target, title)

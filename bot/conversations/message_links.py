@@ -117,10 +117,11 @@ async def record_written(
 PART_MARK = "#"
 
 
-async def link_copies(chat_key: str, copies: Iterable[tuple[Message, str]]) -> None:
-    """The copies of messages sent to `chat_key`, each as its external id, in one statement;
-    a repeated send of the same copy (a retried delivery) keeps the first link. Messages that
-    went as one (the same external id, one after another) become its parts."""
+def copy_links(chat_key: str, copies: Iterable[tuple[Message, str]]) -> list[MessageLink]:
+    """The links (unsaved) of messages sent to `chat_key`, each as its external id, to be
+    stored ignoring conflicts: a repeated send of the same copy (a retried delivery) keeps
+    the first link. Messages that went as one (the same external id, one after another)
+    become its parts."""
     pairs = list(copies)
     links = []
     for index, (message, external_id) in enumerate(pairs):
@@ -130,8 +131,7 @@ async def link_copies(chat_key: str, copies: Iterable[tuple[Message, str]]) -> N
         last = index + 1 < len(pairs) and pairs[index + 1][1] == external_id
         part = f"{external_id}{PART_MARK}{index - first + 1}" if last else external_id
         links.append(MessageLink(message=message, chat=chat_key, external_id=part))
-    if links:
-        await MessageLink.bulk_create(links, ignore_conflicts=True)
+    return links
 
 
 # A merged message shows at most so many parts (`bot.outbox.merging`).

@@ -20,6 +20,7 @@ from bot.outbox.delivery_plan import (
     UnknownKind,
 )
 from bot.outbox.queue import TargetKind, parse_target
+from bot.outbox.statements import CONVERSATION_TO_CUSTOMER
 from storage.models import Delivery, DeliveryKind, Identity, Line, Thread
 from storage.prepared import get_by_id
 
@@ -122,12 +123,21 @@ class DeliveryPlanner:
         return Plan(buckets, len(deliveries), line.workspace_kind, line)
 
     async def _plan_customer(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        identity = await get_by_id(Identity, route.ident)
+        """Its subject is the conversation with its identity, read in one statement (the
+        identity alone for a delivery whose conversation is gone)."""
+        head = deliveries[0]
+        conversation = None
+        if head.conversation_id is not None:  # type: ignore[attr-defined]
+            conversation = await CONVERSATION_TO_CUSTOMER(head.conversation_id)  # type: ignore[attr-defined]
+        if conversation is not None and conversation.identity_id == route.ident:  # type: ignore[attr-defined]
+            identity, subject = conversation.identity, conversation
+        else:
+            identity = subject = await get_by_id(Identity, route.ident)
         customer = self.customer(identity.channel)
         posts = route.kind in POSTING
         slots = len(deliveries) if posts else 1
         buckets = customer.buckets(identity.external_id, posts)
-        return Plan(buckets, slots, identity.channel, identity)
+        return Plan(buckets, slots, identity.channel, subject)
 
     async def _plan_webhook(self, route: Route, deliveries: list[Delivery]) -> Plan:
         self.webhooks()

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from tortoise.exceptions import DoesNotExist
 from tortoise.transactions import in_transaction
 
 from bot.api.webhook_calls import call_for
@@ -32,6 +33,7 @@ from bot.conversations.message_links import (
 from bot.conversations.view import header_card, load_for_view
 from bot.outbox import merging
 from bot.outbox import message_copies as copies
+from bot.outbox.completions import Completions, Outcome
 from bot.outbox.delivery_plan import (
     SHOWN_WHEN_DEAD,
     HelperGone,
@@ -40,9 +42,9 @@ from bot.outbox.delivery_plan import (
     UnknownKind,
 )
 from bot.outbox.delivery_planner import DeliveryPlanner
-from bot.outbox.queue import Outbox, TargetKind, parse_target
+from bot.outbox.queue import Outbox, Receipt, TargetKind, parse_target
 from bot.outbox.sends import CustomerSend, ThreadSend
-from bot.outbox.statements import CONVERSATION_TO_CUSTOMER, FIRST_LINK, MARK_SENT
+from bot.outbox.statements import CONVERSATION_TO_CUSTOMER, FIRST_LINK
 from bot.outbox.thread_header import ThreadHeaders
 from bot.outbox.thread_opening import ThreadOpener
 from bot.rules import webhook_action
@@ -80,6 +82,7 @@ class DeliveryExecutor:
         waiting_for: Callable[[str], bool] = lambda _: False,
     ) -> None:
         self._outbox = outbox
+        self._completions = Completions(outbox, clock)
         self._metrics = metrics
         self._clock = clock
         self._operator_language = operator_language
@@ -155,7 +158,7 @@ class DeliveryExecutor:
         else:
             await self._sends[route.target](route, deliveries, plan.subject if plan else None)
         if route.kind is not DeliveryKind.RELAY:  # a relay is marked with its links
-            await self._mark_sent(deliveries)
+            await self._done(Outcome([d.id for d in deliveries]))
 
     async def _to_header(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
         thread = planned
@@ -218,9 +221,10 @@ class DeliveryExecutor:
             head.payload["chat"], head.payload["external_id"], head.payload["delivered"]
         )
 
-    async def _mark_sent(self, deliveries: list[Delivery]) -> None:
-        """Those of `deliveries` still pending (not one found dead on the way) went."""
-        await MARK_SENT([d.id for d in deliveries], self._clock.now())
+    async def _done(self, outcome: Outcome) -> None:
+        """Store what the send left (those of its deliveries still pending, not one found
+        dead on the way, went), together with other sends' (`Completions`)."""
+        await self._completions.store(outcome)
 
     async def _to_thread(
         self, route: Route, deliveries: list[Delivery], planned: Any, voice: str = ""
@@ -248,18 +252,23 @@ class DeliveryExecutor:
             _, external_ids = await copies.relay(
                 send.sender, send.target, send.deliveries, send.chat_key, messages
             )
-            async with in_transaction():
-                await copies.link(messages, send.chat_key, external_ids)
-                await self._mark_sent(send.deliveries)
+            sent = [d.id for d in send.deliveries]
+            await self._done(Outcome(sent, [(send.chat_key, messages, external_ids)]))
             return
         owed = (send.opened or await self._threads.owed_card(thread)) if thread.card_owed else None
         parts = [merging.part(m) for m in messages]
         result = await send.sender.relay_together(send.target, parts, owed[1] if owed else None)
-        async with in_transaction():  # the texts, their links and the card: all or nothing
-            await copies.link(messages, send.chat_key, result.external_ids)
-            if owed is not None and result.card_id is not None:
-                await self._threads.card_posted(thread, owed[0], result.card_id)
-            await self._mark_sent(send.deliveries)
+        card_posted = None
+        if owed is not None and result.card_id is not None:
+            view, card_id = owed[0], result.card_id
+
+            async def card_posted() -> None:
+                await self._threads.card_posted(thread, view, card_id)
+
+        # The texts, their links and the card: all or nothing.
+        sent = [d.id for d in send.deliveries]
+        copied = [(send.chat_key, messages, result.external_ids)]
+        await self._done(Outcome(sent, copied, also=card_posted))
         if owed is not None and result.card_id is not None:
             self._headers.shown(thread, result.card_id, owed[1])
 
@@ -292,11 +301,16 @@ class DeliveryExecutor:
         await self._headers.update(send.thread, send.target, send.sender, send.head)
 
     async def _to_customer(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
-        if not isinstance(planned, Identity):
-            planned = await get_by_id(Identity, route.ident)
-        identity: Identity = planned
         head = deliveries[0]
-        conversation = await CONVERSATION_TO_CUSTOMER(head.conversation_id)  # type: ignore[attr-defined]
+        if isinstance(planned, Conversation):  # read with its identity to plan the send
+            conversation, identity = planned, planned.identity
+        else:
+            identity = planned if isinstance(planned, Identity) else None
+            identity = identity or await get_by_id(Identity, route.ident)
+            found = await CONVERSATION_TO_CUSTOMER(head.conversation_id)  # type: ignore[attr-defined]
+            if found is None:
+                raise DoesNotExist(f"the conversation of delivery {head.id} is gone")
+            conversation = found
         sender = self.planner.customer(identity.channel)
         language = pick_language(identity.language, self._customer_language())
         target = CustomerTarget(conversation.entry_point.key, identity.external_id, language)
@@ -313,10 +327,9 @@ class DeliveryExecutor:
             send.chat_key,
             arrived_in=workspace_chat_key(line.workspace_kind, line.workspace_chat),
         )
-        async with in_transaction():
-            await copies.link(messages, send.chat_key, external_ids)
-            await self._confirm_operator(send.conversation.line, messages, True)
-            await self._mark_sent(send.deliveries)
+        receipts = await self._receipts(line, messages, True)
+        sent = [d.id for d in send.deliveries]
+        await self._done(Outcome(sent, [(send.chat_key, messages, external_ids)], receipts))
 
     async def _edit_at_customer(self, send: CustomerSend) -> None:
         await copies.edit(send.sender, send.target, send.head, send.chat_key)
@@ -335,8 +348,12 @@ class DeliveryExecutor:
             send.target, payload_card(payload["card"]), payload_text(payload["fallback"])
         )
 
-    async def _confirm_operator(self, line: Line, messages: list[Message], delivered: bool) -> None:
+    async def _receipts(
+        self, line: Line, messages: list[Message], delivered: bool
+    ) -> list[Receipt]:
+        """What shows the operators whether their answers among `messages` went."""
         ws_key = workspace_chat_key(line.workspace_kind, line.workspace_chat)
+        receipts = []
         for message in messages:
             if message.direction != Direction.OUT:
                 continue
@@ -347,7 +364,8 @@ class DeliveryExecutor:
                 origin = await FIRST_LINK(message.id, ws_key)
                 external_id = origin.external_id if origin else None
             if external_id is not None:
-                await self._outbox.confirm(line.id, line.workspace_chat, external_id, delivered)
+                receipts.append(Receipt(line.id, line.workspace_chat, external_id, delivered))
+        return receipts
 
     # -- failures ---------------------------------------------------------------------------
 
@@ -376,7 +394,8 @@ class DeliveryExecutor:
                 messages = (
                     await copies.messages_of(deliveries) if head.op == DeliveryKind.RELAY else []
                 )
-                await self._confirm_operator(conversation.line, messages, False)
+                for receipt in await self._receipts(conversation.line, messages, False):
+                    await self._outbox.confirm(*receipt)
                 text = Text(_("Not delivered to the customer: {reason}."), reason=Text(reason))
             else:
                 text = Text(

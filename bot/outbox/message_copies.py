@@ -1,12 +1,12 @@
-"""Messages on their way out: what a sender is given for each, and what is stored of the
-copies it made (their links)."""
+"""Messages on their way out: what a sender is given for each (the links of the copies it
+made are stored with the send's outcome, `bot.outbox.completions`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.base.ports import Outgoing
-from bot.conversations.message_links import arrived_as, counterpart, link_copies
+from bot.conversations.message_links import arrived_as, counterpart
 from storage.models import Delivery, Message, MessageLink
 from storage.prepared import Prepared, filter_by_ids, get_by_id
 
@@ -89,8 +89,3 @@ async def outgoing(
         source_external_id=source_external_id,
         reply_to_external_id=reply_to,
     )
-
-
-async def link(messages: list[Message], chat_key: str, external_ids: list[str]) -> None:
-    """Store which copy in `chat_key` each message became."""
-    await link_copies(chat_key, zip(messages, external_ids, strict=False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.base.cards import Card, card_payload
 from bot.base.clock import Clock
@@ -82,6 +82,15 @@ _HOLD_RELAYS: Prepared[int] = Prepared(
         not_before__gt=now,
     ).update(not_before=until),
 )
+
+
+class Receipt(NamedTuple):
+    """A 👍 (delivered) or 👎 on an operator's message `external_id` in a line's `chat`."""
+
+    line_id: int
+    chat: str
+    external_id: str
+    delivered: bool
 
 
 class Outbox:
@@ -235,8 +244,21 @@ class Outbox:
         )
 
     async def confirm(self, line_id: int, chat: str, external_id: str, delivered: bool) -> Delivery:
-        return await self._add(
-            confirm_target(line_id),
-            DeliveryKind.CONFIRM,
-            payload={"chat": chat, "external_id": external_id, "delivered": delivered},
+        receipt = self.receipt(Receipt(line_id, chat, external_id, delivered))
+        await receipt.save()
+        return receipt
+
+    def receipt(self, receipt: Receipt) -> Delivery:
+        """The delivery (unsaved) that shows an operator whether their answer went."""
+        target = confirm_target(receipt.line_id)
+        self._shares.queued(target)
+        return Delivery(
+            target=target,
+            op=DeliveryKind.CONFIRM.value,
+            payload={
+                "chat": receipt.chat,
+                "external_id": receipt.external_id,
+                "delivered": receipt.delivered,
+            },
+            not_before=self._now(),
         )

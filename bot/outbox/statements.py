@@ -68,6 +68,10 @@ CLAIM: Prepared[int] = Prepared(
         status=DeliveryStatus.PENDING,
     ).update(claimed_until=until),
 )
+CLAIMED_BY: Prepared[list[int]] = Prepared(
+    Delivery,
+    lambda until: Delivery.filter(claimed_until=until).values_list("id", flat=True),
+)
 RELEASE: Prepared[int] = Prepared(
     Delivery,
     lambda ids, until: Delivery.filter(id__in=ids, claimed_until=until).update(claimed_until=None),
@@ -77,9 +81,12 @@ UNCLAIM: Prepared[int] = Prepared(
 )
 
 
-CONVERSATION_TO_CUSTOMER: Prepared[Conversation] = Prepared(
+# A customer delivery's conversation, with what its send needs (None when it is gone).
+CONVERSATION_TO_CUSTOMER: Prepared[Conversation | None] = Prepared(
     Conversation,
-    lambda ident: Conversation.get(id=ident).select_related("entry_point", "line"),
+    lambda ident: (
+        Conversation.filter(id=ident).select_related("entry_point", "line", "identity").first()
+    ),
 )
 MARK_SENT: Prepared[int] = Prepared(
     Delivery,

@@ -1,0 +1,122 @@
+"""What a send leaves behind — the links of the copies it made, the receipts it queues, its
+deliveries marked sent — written for many sends in one transaction.
+
+Sends finish one after another, and each used to write its outcome in a transaction of its
+own: five round trips to the database (begin, links, receipt, mark, commit) for one answer.
+Here the outcomes wait while a batch is being written and go together in the next one, so
+under load one transaction stores many sends' outcomes with one statement of each kind, and
+a send that finishes alone is written at once. A send is done only once its outcome is
+stored: its target's next delivery waits for that as before.
+
+A batch that fails is written again one outcome at a time, so that one outcome the database
+refuses fails only its own send (which is then retried, as a failed write always was).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from tortoise.transactions import in_transaction
+
+from bot.base.clock import Clock
+from bot.conversations.message_links import copy_links
+from bot.outbox.queue import Outbox, Receipt
+from bot.outbox.statements import MARK_SENT
+from storage.models import Delivery, Message, MessageLink
+
+log = logging.getLogger(__name__)
+
+# Turns of the event loop a batch waits before it is taken: the sends whose answers came in
+# with the first one's finish meanwhile and join it.
+GATHER_TURNS = 3
+Copies = tuple[str, list[Message], list[str]]  # a chat key, messages, their copies' ids there
+
+
+@dataclass
+class Outcome:
+    sent: list[int]  # deliveries that went (those still pending are marked sent)
+    copies: list[Copies] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
+    also: Callable[[], Awaitable[None]] | None = None  # more writes of the same transaction
+
+
+class Completions:
+    def __init__(self, outbox: Outbox, clock: Clock) -> None:
+        self._outbox = outbox
+        self._clock = clock
+        self._waiting: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def store(self, outcome: Outcome) -> None:
+        """Return once `outcome` is stored; raise what storing it raised."""
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((outcome, done))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_all())
+        await done
+
+    async def _write_all(self) -> None:
+        try:
+            while self._waiting:
+                for _ in range(GATHER_TURNS):  # sends whose answers came in the same turn
+                    await asyncio.sleep(0)
+                batch, self._waiting = self._waiting, []
+                await self._write_batch(batch)
+        finally:
+            self._writer = None
+
+    async def _write_batch(self, batch: list[tuple[Outcome, asyncio.Future[None]]]) -> None:
+        try:
+            await self._write([outcome for outcome, _ in batch])
+        except Exception as error:
+            if len(batch) == 1:
+                _settle(batch[0][1], error)
+                return
+            log.warning(
+                "Storing %d sends' outcomes together failed (%s): one by one",
+                len(batch),
+                type(error).__name__,
+            )
+            for outcome, done in batch:
+                try:
+                    await self._write([outcome])
+                except Exception as single:
+                    _settle(done, single)
+                else:
+                    _settle(done, None)
+            return
+        for _, done in batch:
+            _settle(done, None)
+
+    async def _write(self, outcomes: list[Outcome]) -> None:
+        links: list[MessageLink] = []
+        for outcome in outcomes:
+            for chat_key, messages, external_ids in outcome.copies:
+                links += copy_links(chat_key, zip(messages, external_ids, strict=False))
+        receipts = [self._outbox.receipt(r) for o in outcomes for r in o.receipts]
+        sent = [ident for outcome in outcomes for ident in outcome.sent]
+        more = [outcome.also for outcome in outcomes if outcome.also is not None]
+        if not links and not receipts and not more:  # one statement needs no transaction
+            await MARK_SENT(sent, self._clock.now())
+            return
+        async with in_transaction():
+            if links:
+                await MessageLink.bulk_create(links, ignore_conflicts=True)
+            if receipts:
+                await Delivery.bulk_create(receipts)
+            if sent:
+                await MARK_SENT(sent, self._clock.now())
+            for also in more:
+                await also()
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    if done.done():  # its send was cancelled meanwhile (the desk is stopping)
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)

@@ -4,12 +4,14 @@ serving; optionally under cProfile. The environment is tests/fakes/process.py's.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
 
 import aiohttp
 
+from tests.benchmarks.statements import TRACE_HOOK
 from tests.fakes.process import START_WITHIN, RelaydeskProcess
 from tests.fakes.telegram import FakeTelegram
 
@@ -28,9 +30,13 @@ class DeskProcess(RelaydeskProcess):
         *,
         redis_url: str | None = None,
         profile: Path | None = None,
+        statements: Path | None = None,
     ) -> None:
         super().__init__(fake, database_url, folder)
         self.env["PYTHONPATH"] = str(tree)
+        if statements is not None:  # tests/benchmarks/statements.py
+            self.env["PYTHONPATH"] = os.pathsep.join([str(TRACE_HOOK), str(tree)])
+            self.env["RELAYDESK_BENCH_STATEMENTS"] = str(statements)
         if redis_url:
             self.env["RELAYDESK_REDIS_URL"] = redis_url
         profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []

@@ -29,7 +29,10 @@ of the replies (its start separately); PostgreSQL's is that of the backends serv
 database (their process titles name it); Redis's is the whole redis-server (shared with anyone
 else using it). --profile FILE runs the new tree once more under cProfile (not in the table;
 the profiler slows it) and prints the desk's hotspots; --py-spy FILE does the same with py-spy
-sampling every thread of the desk during burst and replies (`.venv/bin/pip install py-spy`).
+sampling every thread of the desk during burst and replies (`.venv/bin/pip install py-spy`);
+--statements FILE (with --db postgres) runs it once more noting every statement the desk sends
+to PostgreSQL, and prints how many each customer text and each operator answer cost, by
+statement and by the desk's code that sent it.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from tests.benchmarks.hotspots import hotspots
 from tests.benchmarks.relay_run import Run, run
 from tests.benchmarks.relay_table import table
 from tests.benchmarks.sampled import sampled_hotspots
+from tests.benchmarks.statements import statement_table
 
 
 def _arguments() -> argparse.Namespace:
@@ -60,7 +64,15 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--py-spy", type=Path, help="sample the new tree with py-spy (raw stacks into this file)"
     )
-    return parser.parse_args()
+    parser.add_argument(
+        "--statements",
+        type=Path,
+        help="PostgreSQL: count the new tree's statements per message (the trace into this file)",
+    )
+    args = parser.parse_args()
+    if args.statements and args.db != "postgres":
+        parser.error("--statements counts what goes to PostgreSQL: add --db postgres")
+    return args
 
 
 async def _compare(args: argparse.Namespace, old_tree: Path | None) -> list[Run]:
@@ -106,6 +118,11 @@ async def main() -> None:
         path = args.py_spy.resolve()
         await run("sampled", REPO, args.db, args.customers, args.texts, sampled=path)
         print(sampled_hotspots(path))
+    if args.statements:
+        print(f"\n... new, its statements traced -> {args.statements}", flush=True)
+        path = args.statements.resolve()
+        traced = await run("traced", REPO, args.db, args.customers, args.texts, statements=path)
+        print(statement_table(path, traced.phases))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,8 @@ class Run:
     out_of_order: int = 0
     rss_mib: float = 0.0
     log_errors: int = 0  # ERROR lines and tracebacks in the desk's log
+    # (name, monotonic start and end, messages) of each phase, for a statement trace
+    phases: list[tuple[str, float, float, int]] = field(default_factory=list)
 
     @property
     def desk_cpu(self) -> float:
@@ -204,8 +206,10 @@ async def run(
     profile: Path | None = None,
     sampled: Path | None = None,
     fill: Callable[[str], Awaitable[None]] | None = None,
+    statements: Path | None = None,
 ) -> Run:
-    """`fill(database_url)` stores what the database should hold before the desk starts."""
+    """`fill(database_url)` stores what the database should hold before the desk starts;
+    `statements`: the desk notes every statement it sends there (`statements.py`)."""
     result = Run(label, db)
     folder = Path(tempfile.mkdtemp(prefix="relaydesk-bench-"))
     url, pg_name = await create_database(db, folder)
@@ -215,7 +219,9 @@ async def run(
     fake.add_forum(OPERATOR_CHAT, "Support", members=dict.fromkeys(OPERATORS, "member"))
     for uid, name in OPERATORS.items():
         fake.add_user(uid, name, username=name.lower())
-    desk = DeskProcess(fake, url, folder, tree, redis_url=redis_url, profile=profile)
+    desk = DeskProcess(
+        fake, url, folder, tree, redis_url=redis_url, profile=profile, statements=statements
+    )
     sampler: asyncio.Task[None] | None = None
     spy = Sampler(sampled) if sampled else None
     try:
@@ -246,6 +252,7 @@ async def run(
         polls0 = len(fake.calls_to("getUpdates"))
 
         # Phase 1: every customer's texts at once, round by round.
+        burst_from = time.monotonic()
         burst = [
             (user, fake.user_sends(user, f"{user} text {r}")["message_id"])
             for r in range(texts)
@@ -257,8 +264,13 @@ async def run(
         counters.close(result.burst)
 
         # Phase 2: one operator reply in each customer's topic, all at once.
+        replies_from = time.monotonic()
         result.replies = await operators_answer(fake, users)
         counters.close(result.replies)
+        result.phases = [
+            ("burst", burst_from, replies_from, len(burst)),
+            ("answers", replies_from, time.monotonic(), customers),
+        ]
 
         result.wall = time.monotonic() - wall0
         if spy is not None:

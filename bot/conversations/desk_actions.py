@@ -186,7 +186,12 @@ class DeskActions:
                 await self.outbox.refresh(conversation)
 
     async def route(
-        self, conversation: Conversation, *, refresh: bool = True, exclude: Iterable[int] = ()
+        self,
+        conversation: Conversation,
+        *,
+        refresh: bool = True,
+        exclude: Iterable[int] = (),
+        line: Line | None = None,
     ) -> Operator | None:
         """Give a waiting conversation to a free operator of its line, or leave it queued.
         Routings of one line take turns (the line's row is locked until the choice is
@@ -195,9 +200,11 @@ class DeskActions:
         do not wait for, so two such transactions cannot deadlock on it. Only a choice takes
         the lock: where nobody is free (a manual line, every operator away or full) the
         conversation is queued without it, and a burst of new customers is not taken in one
-        at a time; an operator who frees up meanwhile drains the queue."""
+        at a time; an operator who frees up meanwhile drains the queue. `line`: the
+        conversation's, when the caller read it in this transaction."""
         async with in_transaction():
-            line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
+            if line is None or line.id != conversation.line_id:  # type: ignore[attr-defined]
+                line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
             operator = await assignment.pick(line, exclude)
             if operator is not None:  # choose again, in turn
                 line = await Line.select_for_update(no_key=True).get(id=line.id)

@@ -60,16 +60,31 @@ async def welcome(
     """A new conversation: the line's greeting or its out-of-hours answer, then routing;
     what the incoming rules did comes first (a rule's answer replaces the line's, and
     a conversation a rule assigned or snoozed is not routed)."""
+    line = _opened_on(conversation)
     if conversation.status == ConversationStatus.QUEUED and not outcome.told_customer:
-        await _greet(actions, outbox, clock, conversation)
+        await _greet(actions, outbox, clock, conversation, line)
     if conversation.status == ConversationStatus.QUEUED:
-        await actions.route(conversation, refresh=False)
+        await actions.route(conversation, refresh=False, line=line)
+
+
+def _opened_on(conversation: Conversation) -> Line | None:
+    """The line `open_conversation` read, if the conversation is still on it (a rule may
+    have transferred it since)."""
+    line = conversation.line
+    if isinstance(line, Line) and line.id == conversation.line_id:  # type: ignore[attr-defined]
+        return line
+    return None
 
 
 async def _greet(
-    actions: DeskActions, outbox: Outbox, clock: Clock, conversation: Conversation
+    actions: DeskActions,
+    outbox: Outbox,
+    clock: Clock,
+    conversation: Conversation,
+    line: Line | None = None,
 ) -> None:
-    line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
+    if line is None:
+        line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
     now = clock.now()
     if not is_open(line.business_hours, now, actions.settings.timezone):
         await outbox.notice_customer(

@@ -64,8 +64,12 @@ class DeliveryPlanner:
         route = self.route(deliveries[0])
         return await self._planners[route.target](route, deliveries)
 
-    async def _plan_thread(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        thread = await get_by_id(Thread, route.ident)
+    async def _plan_thread(
+        self, route: Route, deliveries: list[Delivery], thread: Thread | None = None
+    ) -> Plan:
+        """`thread`: as the caller read it a moment ago (a widened group's first plan)."""
+        if thread is None:
+            thread = await get_by_id(Thread, route.ident)
         sender = self.workspace(thread.workspace_kind)
         slots = len(deliveries) if route.kind in POSTING else 0
         if route.kind is DeliveryKind.STATE:
@@ -105,7 +109,7 @@ class DeliveryPlanner:
         run = await merging.queued_run(head)
         if len(run) < 2:
             return group, plan
-        return run, await self.plan(run)
+        return run, await self._plan_thread(self.route(head), run, thread)
 
     async def _plan_header(self, route: Route, deliveries: list[Delivery]) -> Plan:
         thread = await get_by_id(Thread, route.ident)

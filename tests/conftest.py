@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.base.clock import Clock
+from storage import db
 from tests.fakes import guard
 from tests.fakes.databases import drop_templates, fresh_database
 from tests.fakes.desk import OPERATOR_CHAT, OPERATORS, Desk
@@ -68,6 +69,17 @@ async def database_url(request, tmp_path) -> AsyncIterator[str]:
     """A database with every migration applied and no rows."""
     async with fresh_database(request.param, tmp_path, migrated=True) as url:
         yield url
+
+
+@pytest.fixture
+async def connected_database(database_url: str) -> AsyncIterator[str]:
+    """`database_url`, connected as a desk connects: for the core's statements on their
+    own, without a running desk."""
+    await db.connect(database_url)
+    try:
+        yield database_url
+    finally:
+        await db.disconnect()
 
 
 @pytest.fixture(params=DATABASES)

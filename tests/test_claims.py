@@ -9,20 +9,14 @@ import pytest
 
 from bot.base.clock import Clock
 from bot.outbox.claims import Claims
-from storage import db
 from storage.models import Delivery, DeliveryKind
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def outbox(database_url: str):
-    await db.apply_migrations(database_url)
-    await db.connect(database_url)
-    try:
-        yield
-    finally:
-        await db.disconnect()
+async def outbox(connected_database: str) -> None:
+    """An empty outbox on each kind of database."""
 
 
 async def _queue(target: str, group_key: str | None = None) -> Delivery:

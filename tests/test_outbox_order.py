@@ -8,20 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.outbox.statements import DUE_HEADS
-from storage import db
 from storage.models import Delivery, DeliveryKind
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def outbox(database_url: str):
-    await db.apply_migrations(database_url)
-    await db.connect(database_url)
-    try:
-        yield
-    finally:
-        await db.disconnect()
+async def outbox(connected_database: str) -> None:
+    """An empty outbox on each kind of database."""
 
 
 async def _queue(target: str, kind: DeliveryKind) -> Delivery:

@@ -11,21 +11,15 @@ import pytest
 from bot.base.clock import Clock
 from bot.outbox.completions import Completions, Outcome
 from bot.outbox.queue import Outbox, Receipt
-from storage import db
 from storage.models import Delivery, DeliveryKind, DeliveryStatus
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def completions(database_url: str):
-    await db.apply_migrations(database_url)
-    await db.connect(database_url)
-    try:
-        clock = Clock()
-        yield Completions(Outbox(clock), clock)
-    finally:
-        await db.disconnect()
+async def completions(connected_database: str) -> Completions:
+    clock = Clock()
+    return Completions(Outbox(clock), clock)
 
 
 async def _answers(count: int) -> list[Delivery]:
@@ -54,9 +48,7 @@ async def test_thirty_answers_sent_at_once_are_all_marked_sent_with_their_receip
 
     assert await Delivery.filter(op="relay", status=DeliveryStatus.SENT).count() == 30
     receipts = await Delivery.filter(target="confirm:1", status=DeliveryStatus.PENDING)
-    assert sorted(r.payload["external_id"] for r in receipts) == sorted(
-        str(a.id) for a in answers
-    )
+    assert sorted(r.payload["external_id"] for r in receipts) == sorted(str(a.id) for a in answers)
     assert all(r.payload == {**r.payload, "chat": "-100", "delivered": True} for r in receipts)
 
 

@@ -6,19 +6,17 @@ import asyncio
 import contextlib
 import logging
 import math
-import random
-from datetime import timedelta
 
 from bot.base.clock import Clock
 from bot.base.log_context import about
 from bot.base.metrics import Metrics
-from bot.base.ports import PermanentError, RetryAfter, ThreadGone
 from bot.base.redact import Redactor
 from bot.outbox.claims import Claims
 from bot.outbox.delivery_plan import Plan, Unavailable
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import TargetKind
+from bot.outbox.setbacks import UNAVAILABLE_HOLD, Setbacks, target_kind
 from bot.outbox.shares import POLL, TTL, AllMine, Shares
 from bot.outbox.statements import (
     ALBUM,
@@ -27,14 +25,10 @@ from bot.outbox.statements import (
     PENDING_OF,
     UPCOMING,
 )
-from bot.outbox.thread_header import NotYet
-from storage.models import Delivery, DeliveryStatus
+from storage.models import Delivery
 
 log = logging.getLogger(__name__)
 
-# How often a target whose workspace or channel is down is looked at again; its coming back
-# wakes the worker sooner (`resume`).
-UNAVAILABLE_HOLD = 5.0
 HEADER_PREFIX = f"{TargetKind.HEADER}:"
 # A thread's title and card and a line's receipts (`BOOKKEEPING_OPS`, which DUE_HEADS reads
 # after the messages): while messages are due, they wait, at most this long.
@@ -69,10 +63,16 @@ class OutboxWorker:
         self._executor = executor
         self._pacer = pacer
         self._clock = clock
-        self._redactor = redactor
         self._metrics = metrics
         self._shares: Shares = shares or AllMine()
-        self._max_attempts = max_attempts
+        self._setbacks = Setbacks(
+            executor=executor,
+            pacer=pacer,
+            clock=clock,
+            redactor=redactor,
+            metrics=metrics,
+            max_attempts=max_attempts,
+        )
         self._slots = asyncio.Semaphore(concurrency)
         self._batch = batch
         self._wake = asyncio.Event()
@@ -305,7 +305,7 @@ class OutboxWorker:
             self._held[head.target] = mono + UNAVAILABLE_HOLD
             return UNAVAILABLE_HOLD
         except Exception as error:
-            await self._fail(group, error)
+            await self._setbacks.fail(group, error)
             return None
         return group, plan
 
@@ -320,40 +320,11 @@ class OutboxWorker:
             await self._executor.execute(group, plan)
             self.sent += len(group)
             log.debug("Delivery %s to %s sent", group[0].id, target)
-            self._metrics.sent(_target_kind(group[0]), [d.created_at for d in group])
-        except NotYet as error:
-            self._held[target] = self._clock.monotonic() + error.seconds
-            await self._retry(group, error.seconds, count=False, error=error, failure=False)
-        except RetryAfter as error:
-            log.warning("429 on %s: waiting %.1fs", target, error.seconds)
-            self._metrics.rate_limited(_target_kind(group[0]))
-            if error.bucket:
-                await self._pacer.hold(error.bucket, error.seconds)
-            self._held[target] = self._clock.monotonic() + error.seconds
-            await self._retry(group, error.seconds, count=False, error=error, failure=False)
-        except ThreadGone as error:
-            await self._executor.thread_gone(group)
-            await self._retry(group, 0.0, count=True, error=error)
-        except PermanentError as error:
-            await self._fail(group, error)
-        except Exception as error:  # network, 5xx, anything unexpected: back off and retry
-            if self._executor.waiting_for(plan.component):
-                # Its workspace is known to be down: wait for it without spending attempts,
-                # so a long outage leaves the delivery queued, not dead.
-                self._held[target] = self._clock.monotonic() + UNAVAILABLE_HOLD
-                await self._retry(group, 0.0, count=False, error=error)
-                return
-            attempts = group[0].attempts + 1
-            delay = min(300.0, 2.0**attempts) * (0.5 + random.random() / 2)
-            log.warning(
-                "Delivery %s to %s failed (%s); retry %d in %.1fs",
-                group[0].id,
-                target,
-                self._describe(error),
-                attempts,
-                delay,
-            )
-            await self._retry(group, delay, count=True, error=error)
+            self._metrics.sent(target_kind(group[0]), [d.created_at for d in group])
+        except Exception as error:
+            wait = await self._setbacks.after(group, plan, error)
+            if wait > 0:
+                self._held[target] = self._clock.monotonic() + wait
         finally:
             try:
                 await self._pacer.restamp(str(group[0].id))
@@ -364,54 +335,6 @@ class OutboxWorker:
             self._slots.release()
             self.wake()
 
-    async def _retry(
-        self,
-        group: list[Delivery],
-        delay: float,
-        *,
-        count: bool,
-        error: BaseException,
-        failure: bool = True,
-    ) -> None:
-        """`count`: the attempt is spent; `failure`: a send failed (not a 429, nor a header
-        waiting for its thread), which `relaydesk_delivery_retries` counts."""
-        attempts = group[0].attempts + (1 if count else 0)
-        if attempts >= self._max_attempts:
-            await self._fail(group, error)
-            return
-        if failure:
-            self._metrics.retried(_target_kind(group[0]))
-        await Delivery.filter(id__in=[d.id for d in group]).update(
-            attempts=attempts,
-            not_before=self._clock.now() + timedelta(seconds=delay),
-            claimed_until=None,
-            last_error=self._describe(error),
-        )
-
-    async def _fail(self, group: list[Delivery], error: BaseException) -> None:
-        head = group[0]
-        with about(conversation_id=head.conversation_id, delivery_id=head.id):  # type: ignore[attr-defined]
-            await self._give_up(group, error)
-        self._metrics.dead(_target_kind(head), len(group))
-
-    async def _give_up(self, group: list[Delivery], error: BaseException) -> None:
-        head = group[0]
-        log.error("Delivery %s to %s is dead: %s", head.id, head.target, self._describe(error))
-        await Delivery.filter(id__in=[d.id for d in group]).update(
-            status=DeliveryStatus.DEAD,
-            claimed_until=None,
-            last_error=self._describe(error),
-            done_at=self._clock.now(),
-        )
-        try:
-            await self._executor.dead(group, error)
-        except Exception:
-            log.exception("Could not tell operators about dead delivery %s", head.id)
-
-    def _describe(self, error: BaseException) -> str:
-        """The bridges already redact what they raise; this catches whatever slipped past."""
-        return self._redactor.describe(error)[:1000]
-
 
 def _is_header(delivery: Delivery) -> bool:
     return delivery.target.startswith(HEADER_PREFIX)
@@ -419,7 +342,3 @@ def _is_header(delivery: Delivery) -> bool:
 
 def _is_bookkeeping(delivery: Delivery) -> bool:
     return delivery.op in BOOKKEEPING_OPS
-
-
-def _target_kind(delivery: Delivery) -> str:
-    return delivery.target.partition(":")[0]

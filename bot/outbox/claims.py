@@ -11,7 +11,7 @@ import random
 from datetime import timedelta
 
 from bot.base.clock import Clock
-from bot.outbox.statements import CLAIM, CLAIMED_BY, RELEASE, UNCLAIM
+from bot.outbox.statements import CLAIM, RELEASE, UNCLAIM
 from storage.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -25,34 +25,25 @@ class Claims:
         self._clock = clock
         self._held: set[int] = set()  # deliveries this instance claimed and is sending
 
-    async def take(self, groups: list[list[Delivery]]) -> list[bool]:
-        """Claim every group in one statement; for each, whether it is this instance's now.
-        All of a group or none: when another instance holds a part of it, the part claimed
-        here is let go at once (it would otherwise wait out the lease unsent). The lease's
-        end is made unique to this claim, which tells its rows apart."""
+    async def take(self, group: list[Delivery]) -> bool:
+        """All of the group or none: when another instance holds a part of it, the part
+        claimed here is let go at once (it would otherwise wait out the lease unsent). The
+        lease's end is made unique to this claim so that only its rows are let go."""
         now = self._clock.now()
-        ids = [d.id for group in groups for d in group]
+        ids = [d.id for d in group]
         until = now + LEASE + timedelta(microseconds=random.randrange(1, 1_000_000))
         claimed = await CLAIM(ids, now, until)
-        if claimed == len(ids):
+        if claimed == len(group):
             self._held.update(ids)
-            return [True] * len(groups)
-        mine = set(await CLAIMED_BY(until)) if claimed else set()
-        taken = [all(d.id in mine for d in group) for group in groups]
-        pairs = list(zip(groups, taken, strict=True))
-        self._held.update(d.id for group, ok in pairs if ok for d in group)
-        parts = [d.id for group, ok in pairs if not ok for d in group]
-        if claimed and parts:
-            await RELEASE(parts, until)
-        return taken
+            return True
+        if claimed:
+            await RELEASE(ids, until)
+        return False
 
-    async def let_go(self, groups: list[list[Delivery]]) -> None:
-        """Not sent after all (their budget is spent): free for the next step at once."""
-        if not groups:
-            return
-        for group in groups:
-            self.done(group)
-        await UNCLAIM([d.id for group in groups for d in group])
+    async def let_go(self, group: list[Delivery]) -> None:
+        """Not sent after all (its budget is spent): free for the next step at once."""
+        self.done(group)
+        await UNCLAIM([d.id for d in group])
 
     def done(self, group: list[Delivery]) -> None:
         """Sent, or put back with its outcome: no longer renewed."""

@@ -46,9 +46,11 @@ async def edit(sender: Any, target: Any, head: Delivery, chat_key: str) -> None:
 async def messages_of(deliveries: list[Delivery]) -> list[Message]:
     """The messages of `deliveries`, in their order; not read again when they were read with
     them (a queued run of texts, `merging.queued_run`)."""
-    read = [d.message for d in deliveries]
-    if all(isinstance(m, Message) for m in read):
-        return read  # type: ignore[return-value]
+    # Asking an unread relation builds a query object: the head alone tells.
+    if isinstance(deliveries[0].message, Message):
+        read = [d.message for d in deliveries]
+        if all(isinstance(m, Message) for m in read):
+            return read  # type: ignore[return-value]
     ids = [d.message_id for d in deliveries]  # type: ignore[attr-defined]
     by_id = {m.id: m for m in await filter_by_ids(Message, ids)}
     return [by_id[i] for i in ids]

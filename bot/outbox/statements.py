@@ -68,10 +68,6 @@ CLAIM: Prepared[int] = Prepared(
         status=DeliveryStatus.PENDING,
     ).update(claimed_until=until),
 )
-CLAIMED_BY: Prepared[list[int]] = Prepared(
-    Delivery,
-    lambda until: Delivery.filter(claimed_until=until).values_list("id", flat=True),
-)
 RELEASE: Prepared[int] = Prepared(
     Delivery,
     lambda ids, until: Delivery.filter(id__in=ids, claimed_until=until).update(claimed_until=None),

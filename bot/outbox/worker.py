@@ -38,11 +38,6 @@ BOOKKEEPING_WAITS_AT_MOST = 2.0
 TAKEN_TOGETHER = {TargetKind.HEADER: 100, TargetKind.CONFIRM: 20}
 
 
-# Groups ready to go claimed in one statement, at most so many: the first are sent while the
-# next are read and planned.
-CLAIMED_TOGETHER = 25
-
-
 Ready = tuple[list[Delivery], Plan]  # a head with what goes with it, and its plan
 
 
@@ -171,7 +166,6 @@ class OutboxWorker:
         messages_due = any(
             not _is_bookkeeping(head) and self._held.get(head.target, 0.0) <= mono for head in heads
         )
-        ready: list[Ready] = []
         for head in heads:
             held = self._held.get(head.target, 0.0) - mono
             if held > 0:
@@ -182,73 +176,53 @@ class OutboxWorker:
                 if later > 0:
                     pause = min(pause, later)
                     continue
-            prepared = await self._prepare(head, mono)
-            if isinstance(prepared, float):  # its workspace or channel is down
-                pause = min(pause, prepared)
-            if not isinstance(prepared, tuple):
+            ready = await self._prepare(head, mono)
+            if isinstance(ready, float):  # its workspace or channel is down
+                pause = min(pause, ready)
+            if not isinstance(ready, tuple):
                 continue
+            group, plan = ready
             if _is_header(head):
                 # A title or card edit never takes a slot that a message is waiting for.
-                starved = self._starved_until(prepared[1]) - mono
+                starved = self._starved_until(plan) - mono
                 if starved > 0:
                     pause = min(pause, starved)
                     continue
-            ready.append(prepared)
-            if len(ready) == CLAIMED_TOGETHER:  # the first go while the next are prepared
-                pause = min(pause, await self._start(ready, mono))
-                ready = []
-        pause = min(pause, await self._start(ready, mono))
+            # Slot and claim first, one group at a time: the pacing stamp must be taken
+            # right before the send, and a 429 of the send before must be heard first.
+            # (Claiming a step's groups in one statement let a chunk's sends already paced
+            # go into a group after a 429 answered the first of them.)
+            await self._slots.acquire()
+            if not await self._claims.take(group):
+                self._slots.release()
+                continue
+            try:
+                wait = await self._reserve(plan, str(head.id))
+            except BaseException:
+                await self._claims.let_go(group)
+                self._slots.release()
+                raise
+            if wait > 0:
+                await self._claims.let_go(group)
+                self._slots.release()
+                self._held[head.target] = mono + wait
+                if not _is_header(head):
+                    for bucket in plan.buckets:
+                        until = max(self._starved.get(bucket.key, 0.0), mono + wait)
+                        self._starved[bucket.key] = until
+                        self._scarce[bucket.key] = mono + wait + bucket.per
+                pause = min(pause, wait)
+                continue
+            self._inflight.add(head.target)
+            task = asyncio.create_task(self._send(group, plan))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         upcoming = await UPCOMING(now)
         if upcoming:
             pause = min(pause, max((upcoming - now).total_seconds(), 0.01))
         if not self._shares.alone:  # a nudge may come before its delivery can be read
             pause = min(pause, POLL)
         return max(pause, 0.01)
-
-    async def _start(self, ready: list[Ready], mono: float) -> float:
-        """Claim what is ready, all in one statement, then send each group whose budget
-        allows it now; return how long until one that waits may go. The pacing stamp is
-        taken right before the send, once a slot is free."""
-        pause = math.inf
-        if not ready:
-            return pause
-        claimed = await self._claims.take([group for group, _ in ready])
-        mine = [item for item, ok in zip(ready, claimed, strict=True) if ok]
-        unsent: list[list[Delivery]] = []  # claimed, but their budget is spent
-        try:
-            while mine:
-                group, plan = mine[0]
-                head = group[0]
-                starved = self._starved_until(plan) - mono if _is_header(head) else 0.0
-                if starved > 0:  # a message before it in this step found its budget spent
-                    unsent.append(mine.pop(0)[0])
-                    pause = min(pause, starved)
-                    continue
-                await self._slots.acquire()
-                try:
-                    wait = await self._reserve(plan, str(head.id))
-                except BaseException:
-                    self._slots.release()
-                    raise
-                mine.pop(0)
-                if wait > 0:
-                    self._slots.release()
-                    unsent.append(group)
-                    self._held[head.target] = mono + wait
-                    if not _is_header(head):
-                        for bucket in plan.buckets:
-                            until = max(self._starved.get(bucket.key, 0.0), mono + wait)
-                            self._starved[bucket.key] = until
-                            self._scarce[bucket.key] = mono + wait + bucket.per
-                    pause = min(pause, wait)
-                    continue
-                self._inflight.add(head.target)
-                task = asyncio.create_task(self._send(group, plan))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-        finally:
-            await self._claims.let_go(unsent + [group for group, _ in mine])
-        return pause
 
     def _put_off_behind_messages(self, target: str, messages_due: bool, mono: float) -> float:
         """How long the title, card or receipt edits of `target` wait still: while messages

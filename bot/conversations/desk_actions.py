@@ -101,8 +101,8 @@ class DeskActions:
         self, conversation: Conversation, operator: Operator, line: Line | None = None
     ) -> bool:
         """Bookkeeping of an operator's answer; True when the conversation changed state
-        (assigned to the replier). Call inside the answer's transaction. `line`: the
-        conversation's, when the caller has read it."""
+        (assigned to the replier). Call inside the answer's transaction. `line`: the one
+        the answer came from, when the caller has read it (used if it is the conversation's)."""
         now = self.clock.now()
         if conversation.first_response_at is None:
             conversation.first_response_at = now
@@ -155,7 +155,8 @@ class DeskActions:
             conversation.status = ConversationStatus.OPEN if operator else ConversationStatus.QUEUED
         conversation.queued_at = None if operator else self.clock.now()
         await conversation.save(update_fields=["assignee_id", "status", "queued_at", *also])
-        round_robin = line is None or line.routing_policy == RoutingPolicy.ROUND_ROBIN
+        known = line is not None and line.id == conversation.line_id  # type: ignore[attr-defined]
+        round_robin = not known or line.routing_policy == RoutingPolicy.ROUND_ROBIN  # type: ignore[union-attr]
         if operator is not None and round_robin:
             await _LAST_ASSIGNED(conversation.line_id, operator.id)  # type: ignore[attr-defined]
         details = {"via": via} | ({"note": note} if note else {})

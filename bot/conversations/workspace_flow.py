@@ -223,8 +223,7 @@ class WorkspaceFlow:
                 source_key=self._source_key(event),
                 author=place.operator,
             )
-            line = place.line if place.line.id == conversation.line_id else None  # type: ignore[attr-defined]
-            changed = await self._actions.answered(conversation, place.operator, line)
+            changed = await self._actions.answered(conversation, place.operator, place.line)
             await self._outbox.to_customer(
                 conversation,
                 DeliveryKind.RELAY,

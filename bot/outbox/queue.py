@@ -103,7 +103,12 @@ class Outbox:
     def _now(self, delay: float = 0.0) -> datetime:
         return self._clock.now() + timedelta(seconds=delay)
 
-    async def _add(
+    async def _add(self, target: str, kind: DeliveryKind, **kwargs: Any) -> Delivery:
+        delivery = self._row(target, kind, **kwargs)
+        await delivery.save()
+        return delivery
+
+    def _row(
         self,
         target: str,
         kind: DeliveryKind,
@@ -114,8 +119,9 @@ class Outbox:
         group_key: str | None = None,
         delay: float = 0.0,
     ) -> Delivery:
+        """The delivery, not saved yet (the instances sharing the outbox are told of it)."""
         self._shares.queued(target)
-        return await Delivery.create(
+        return Delivery(
             target=target,
             op=kind.value,
             payload=payload or {},
@@ -250,15 +256,6 @@ class Outbox:
 
     def receipt(self, receipt: Receipt) -> Delivery:
         """The delivery (unsaved) that shows an operator whether their answer went."""
-        target = confirm_target(receipt.line_id)
-        self._shares.queued(target)
-        return Delivery(
-            target=target,
-            op=DeliveryKind.CONFIRM.value,
-            payload={
-                "chat": receipt.chat,
-                "external_id": receipt.external_id,
-                "delivered": receipt.delivered,
-            },
-            not_before=self._now(),
-        )
+        payload = {"chat": receipt.chat, "external_id": receipt.external_id}
+        payload["delivered"] = receipt.delivered
+        return self._row(confirm_target(receipt.line_id), DeliveryKind.CONFIRM, payload=payload)

@@ -47,6 +47,7 @@ def guarded(request: pytest.FixtureRequest) -> Iterator[guard.Guard]:
     watch = guard.Guard()
     root = logging.getLogger()
     level = root.level
+    handlers = set(root.handlers)
     root.addHandler(watch)
     root.setLevel(min(level, logging.INFO))  # what `relaydesk run` logs by default
     guard.current = watch
@@ -57,11 +58,24 @@ def guarded(request: pytest.FixtureRequest) -> Iterator[guard.Guard]:
         guard.current = None
         root.removeHandler(watch)
         root.setLevel(level)
+        left = _handlers_left(root, handlers)
+        for handler in left:
+            root.removeHandler(handler)
     problems = watch.problems(
         errors_expected=request.node.get_closest_marker("expect_errors") is not None
     )
+    problems += [f"the test left a log handler on the root logger: {h!r}" for h in left]
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+def _handlers_left(root: logging.Logger, before: set[logging.Handler]) -> list[logging.Handler]:
+    """Handlers a test added to the root logger and did not take off (pytest's own come and go
+    with each phase). One left behind writes each later test's lines to a stream closed by
+    then: a traceback on stderr per line, which once slowed the suite by a third."""
+    return [
+        h for h in root.handlers if h not in before and not type(h).__module__.startswith("_pytest")
+    ]
 
 
 @pytest.fixture(params=DATABASES)

@@ -87,12 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     cli_backup.register(sub)
     args = parser.parse_args(argv)
     settings = _settings()
-    configure_logging(settings)
-    if args.command in BASIC_COMMANDS:
-        return BASIC_COMMANDS[args.command](settings)
-    if hasattr(args, "backup"):
-        return cli_backup.cmd_backup(settings, args)
-    return cmd_directory(settings, args.handler, args)
+    # Taken off again on the way out: called in a process that goes on (a test, a script),
+    # a handler left behind would write every later log line to a stream closed by then.
+    handler = configure_logging(settings)
+    try:
+        if args.command in BASIC_COMMANDS:
+            return BASIC_COMMANDS[args.command](settings)
+        if hasattr(args, "backup"):
+            return cli_backup.cmd_backup(settings, args)
+        return cmd_directory(settings, args.handler, args)
+    finally:
+        logging.getLogger().removeHandler(handler)
 
 
 BASIC_COMMANDS: dict[str, Callable[[Settings], int]] = {

@@ -17,6 +17,7 @@ async def test_a_conversation_from_first_message_to_a_new_one_after_close(
     thread = workspace.thread()
     text, buttons = workspace.card(thread)
     assert "Conversation #1" in text and "Ivan" in text and buttons == ["Take", "Transfer", "Close"]
+    assert workspace.card_fields(thread)["Earlier conversations"] == "0"
     assert "Where is my order?" in workspace.texts(thread)
 
     await workspace.press(thread, "take", 1)
@@ -43,5 +44,6 @@ async def test_a_conversation_from_first_message_to_a_new_one_after_close(
     assert workspace.thread() == thread
     text, buttons = workspace.card(thread)
     assert "Conversation #2" in text and buttons == ["Take", "Transfer", "Close"]
+    assert workspace.card_fields(thread)["Earlier conversations"] == "1"
     texts = workspace.texts(thread)
     assert any("New conversation #2" in t for t in texts) and texts[-1] == "One more thing"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from tortoise.expressions import RawSQL
+from tortoise.queryset import QuerySet
+
 from bot.base.cards import Button, Card
 from bot.base.i18n import Text, _
 from storage.models import Conversation, ConversationStatus, Thread
@@ -47,11 +50,11 @@ def thread_title(conversation: Conversation, thread_id: int | None = None) -> st
     return f"{icon} {name}{suffix}"
 
 
-async def header_card(conversation: Conversation, thread_id: int | None = None) -> Card:
-    """Needs contact, identity, entry_point, line and assignee fetched. Shown in another
-    thread than the conversation's (it was transferred away), the card has no buttons."""
+def header_card(conversation: Conversation, thread_id: int | None = None) -> Card:
+    """Of a conversation read by `load_for_view` or `latest_view`. Shown in another thread
+    than the conversation's (it was transferred away), the card has no buttons."""
     identity = conversation.identity
-    earlier = await _EARLIER(conversation.contact_id, conversation.id)  # type: ignore[attr-defined]
+    earlier = conversation.earlier  # type: ignore[attr-defined]
     assignee = conversation.assignee
     fields: list[tuple[Text, str | Text]] = [
         (Text(_("Customer")), conversation.contact.name),
@@ -94,22 +97,26 @@ def _status(conversation: Conversation) -> Text:
     return Text(STATE_NAMES[conversation.status])
 
 
-# What a conversation's title and card show, read with it in one statement.
+# What a conversation's title and card show, read with it in one statement: its contact,
+# identity, entry point, assignee and line, and how many conversations the contact had before
+# it (`earlier`).
 VIEWED = ("contact", "identity", "entry_point", "assignee", "line")
+_EARLIER = RawSQL(
+    '(SELECT COUNT(*) FROM "conversation" "older" WHERE '
+    '"older"."contact_id"="conversation"."contact_id" AND "older"."id"<"conversation"."id")'
+)
+
+
+def _viewed(query: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    return query.select_related(*VIEWED).annotate(earlier=_EARLIER)
 
 
 _LOAD_FOR_VIEW: Prepared[Conversation] = Prepared(
-    Conversation, lambda id: Conversation.get(id=id).select_related(*VIEWED)
+    Conversation, lambda id: _viewed(Conversation.filter(id=id)).get()
 )
 _LATEST_VIEW: Prepared[Conversation | None] = Prepared(
     Conversation,
-    lambda thread_id: (
-        Conversation.filter(thread_id=thread_id).order_by("-id").select_related(*VIEWED).first()
-    ),
-)
-_EARLIER: Prepared[int] = Prepared(
-    Conversation,
-    lambda contact_id, before: Conversation.filter(contact_id=contact_id, id__lt=before).count(),
+    lambda thread_id: _viewed(Conversation.filter(thread_id=thread_id).order_by("-id")).first(),
 )
 _LATEST_IN_THREAD: Prepared[Conversation | None] = Prepared(
     Conversation,

@@ -283,7 +283,7 @@ class WorkspaceFlow:
         place = await self._place(ref, author)
         if place is None or place.conversation is None:
             return None
-        return await header_card(await load_for_view(place.conversation.id))
+        return header_card(await load_for_view(place.conversation.id))
 
     async def run_command(self, call: CommandCall) -> Reply | None:
         """A button press: the reply is for the bridge to show in place (a toast), or None

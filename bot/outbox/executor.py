@@ -292,7 +292,7 @@ class DeliveryExecutor:
     async def _post_header_card(self, send: ThreadSend) -> None:
         view = await load_for_view(send.head.conversation_id)  # type: ignore[attr-defined]
         if view.card_message_id is None:  # else it came with the thread
-            card = await header_card(view)
+            card = header_card(view)
             view.card_message_id = await send.sender.post_card(send.target, card)
             await view.save(update_fields=["card_message_id"])
             self._headers.shown(send.thread, view.card_message_id, card)

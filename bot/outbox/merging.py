@@ -99,7 +99,7 @@ async def merged_message(thread: Thread, chat_key: str, external_id: str) -> Mer
         return None
     by_id = {m.id: m for m in await filter_by_ids(Message, ids)}
     parts = [part(by_id[i]) for i in ids if i in by_id]
-    card = await header_card(await load_for_view(owner.id), thread.id) if owner else None
+    card = header_card(await load_for_view(owner.id), thread.id) if owner else None
     return Merged(parts, card)
 
 

@@ -101,7 +101,7 @@ class ThreadHeaders:
         card_id = head.payload.get("card_id") or view.card_message_id
         if not card_id:
             return
-        card = await header_card(view, thread.id)
+        card = header_card(view, thread.id)
         if self._shown.get((thread.id, card_id)) != repr(card):
             # A card that opened its thread with the customer's first texts keeps them.
             chat_key = workspace_chat_key(thread.workspace_kind, thread.workspace_chat)

@@ -72,7 +72,7 @@ class ThreadOpener:
 
     async def _latest_card(self, thread: Thread) -> tuple[Conversation, Card]:
         view = await self._latest_view(thread)
-        return view, await header_card(view)
+        return view, header_card(view)
 
     async def _open_thread(
         self, thread: Thread, sender: WorkspaceSender
@@ -81,7 +81,7 @@ class ThreadOpener:
         with self._headers.opening(thread):
             view = await self._latest_view(thread)
             title = thread_title(view)
-            card = await header_card(view)
+            card = header_card(view)
             opened = await sender.open_thread(
                 thread.workspace_chat, title, card, self._operator_language
             )

@@ -18,6 +18,10 @@ class Workspace(Protocol):
         """The header card's text and its buttons' labels."""
         ...
 
+    def card_fields(self, thread: str) -> dict[str, str]:
+        """The header card's fields as shown: label -> value."""
+        ...
+
     def texts(self, thread: str) -> list[str]: ...
 
     async def say(self, thread: str, text: str) -> str: ...
@@ -47,6 +51,11 @@ class ForumWorkspace:
         card = cards[-1]
         buttons = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
         return card["text"], buttons
+
+    def card_fields(self, thread: str) -> dict[str, str]:
+        text, _ = self.card(thread)
+        fields = (line.partition(": ") for line in text.split("\n")[1:])
+        return {label: value for label, colon, value in fields if colon}
 
     def texts(self, thread: str) -> list[str]:
         """Each message's text, and after a merged one (a card with the customer's first
@@ -95,6 +104,15 @@ class SlackWorkspace:
             for e in block["elements"]
         ]
         return json.dumps(card.get("blocks", []), ensure_ascii=False), buttons
+
+    def card_fields(self, thread: str) -> dict[str, str]:
+        card = self.slack.message(self.channel, thread)
+        shown = [
+            field["text"].partition("\n")
+            for block in card.get("blocks", [])
+            for field in block.get("fields", [])
+        ]
+        return {label.strip("*"): value for label, _, value in shown}
 
     def texts(self, thread: str) -> list[str]:
         return [m.get("text", "") for m in self.slack.messages(self.channel, thread)]

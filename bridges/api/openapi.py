@@ -3,6 +3,7 @@ handlers check requests with (`schemas`)."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -71,7 +72,10 @@ def _form() -> dict[str, Any]:
     }
 
 
+@cache
 def document() -> dict[str, Any]:
+    """Built on its first request (pydantic's schemas take a while), then kept: it is the
+    same for every request of this version. Not to be changed by its callers."""
     idempotency = {
         "name": "Idempotency-Key",
         "in": "header",

@@ -27,7 +27,6 @@ class ApiBridge:
     def __init__(self) -> None:
         self._routes: ApiRoutes | None = None
         self._poster: AiohttpWebhookPoster | None = None
-        self._document = document()
 
     def install(self, app: web.Application) -> None:
         app.middlewares.append(api_errors)
@@ -59,7 +58,7 @@ class ApiBridge:
         return response
 
     async def _openapi(self, request: web.Request) -> web.Response:
-        return web.json_response(self._document)
+        return web.json_response(document())
 
     async def start(self, app: web.Application, core: Core) -> None:
         settings = core.settings

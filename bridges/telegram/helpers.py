@@ -101,5 +101,4 @@ class HelperBots:
     async def close(self) -> None:
         for task in list(self._checking.values()):
             task.cancel()
-        for bot in self._bots.values():
-            await bot.session.close()
+        await asyncio.gather(*(bot.session.close() for bot in self._bots.values()))

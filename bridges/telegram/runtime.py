@@ -9,8 +9,6 @@ import hmac
 import logging
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import BotCommand, BotCommandScopeChat, Update
 from aiohttp import web
@@ -26,6 +24,7 @@ from bot.base.settings import Settings
 from bot.core import Core
 from bot.directory.configured_lines import ensure_entry_point, workspace_chats
 from bridges.telegram import WEBHOOK_PATH, reach
+from bridges.telegram.bot_session import BotSession
 from bridges.telegram.customer_router import customer_router
 from bridges.telegram.files import TelegramFiles
 from bridges.telegram.helpers import HelperBots
@@ -48,10 +47,7 @@ def make_bot(settings: Settings, token: str | None = None) -> Bot:
     """The main bot, or the helper bot of `token`."""
     token = token or settings.telegram_token_value
     assert token, "RELAYDESK_TELEGRAM_TOKEN is not set"
-    session = AiohttpSession(
-        api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=SEND_TIMEOUT
-    )
-    return Bot(token, session=session)
+    return Bot(token, session=BotSession(settings.telegram_api_url, SEND_TIMEOUT))
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -338,8 +334,7 @@ class TelegramBridge:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._running
         if self.bot is not None:
-            await self.bot.session.close()
-            await self.helpers.close()
+            await asyncio.gather(self.bot.session.close(), self.helpers.close())
 
 
 def create_bridge() -> TelegramBridge:

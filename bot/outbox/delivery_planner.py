@@ -20,8 +20,8 @@ from bot.outbox.delivery_plan import (
     UnknownKind,
 )
 from bot.outbox.queue import TargetKind, parse_target
-from bot.outbox.statements import CONVERSATION_TO_CUSTOMER
-from storage.models import Delivery, DeliveryKind, Identity, Line, Thread
+from bot.outbox.statements import CONVERSATION_TO_CUSTOMER, DELIVERY_TO_CUSTOMER
+from storage.models import Conversation, Delivery, DeliveryKind, Identity, Line, Thread
 from storage.prepared import get_by_id
 
 # Webhook calls are sent by the API channel, at most so many a second per entry point.
@@ -129,10 +129,7 @@ class DeliveryPlanner:
     async def _plan_customer(self, route: Route, deliveries: list[Delivery]) -> Plan:
         """Its subject is the conversation with its identity, read in one statement (the
         identity alone for a delivery whose conversation is gone)."""
-        head = deliveries[0]
-        conversation = None
-        if head.conversation_id is not None:  # type: ignore[attr-defined]
-            conversation = await CONVERSATION_TO_CUSTOMER(head.conversation_id)  # type: ignore[attr-defined]
+        conversation = await _conversation_to_customer(deliveries)
         if conversation is not None and conversation.identity_id == route.ident:  # type: ignore[attr-defined]
             identity, subject = conversation.identity, conversation
         else:
@@ -174,6 +171,23 @@ class DeliveryPlanner:
                 raise Unavailable(channel)
             raise NoSender(f"no {channel} customer channel is configured")
         return sender
+
+
+async def _conversation_to_customer(deliveries: list[Delivery]) -> Conversation | None:
+    """The conversation of a customer delivery, with its entry point, line and identity. A
+    single message's delivery is read again with both, and its message is kept on it: the
+    send does not read it once more (`message_copies.messages_of`)."""
+    head = deliveries[0]
+    if head.conversation_id is None:  # type: ignore[attr-defined]
+        return None
+    if len(deliveries) > 1 or head.message_id is None:  # type: ignore[attr-defined]
+        return await CONVERSATION_TO_CUSTOMER(head.conversation_id)  # type: ignore[attr-defined]
+    row = await DELIVERY_TO_CUSTOMER(head.id)
+    if row is None:
+        return None
+    if row.message is not None:
+        head.message = row.message
+    return row.conversation
 
 
 def owes_card(thread: Thread, sender: WorkspaceSender) -> bool:

@@ -84,6 +84,21 @@ CONVERSATION_TO_CUSTOMER: Prepared[Conversation | None] = Prepared(
         Conversation.filter(id=ident).select_related("entry_point", "line", "identity").first()
     ),
 )
+# A customer delivery of one message, with the message and its conversation as above: what
+# planning and sending it read, in one statement.
+DELIVERY_TO_CUSTOMER: Prepared[Delivery | None] = Prepared(
+    Delivery,
+    lambda ident: (
+        Delivery.filter(id=ident)
+        .select_related(
+            "message",
+            "conversation__entry_point",
+            "conversation__line",
+            "conversation__identity",
+        )
+        .first()
+    ),
+)
 MARK_SENT: Prepared[int] = Prepared(
     Delivery,
     lambda ids, now: Delivery.filter(id__in=ids, status=DeliveryStatus.PENDING).update(

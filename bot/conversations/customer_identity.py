@@ -16,14 +16,22 @@ _IDENTITY_WITH_CONTACT: Prepared[Identity | None] = Prepared(
 )
 
 
-async def identity_of(ref: CustomerRef) -> Identity:
-    """The customer's identity, with its contact."""
-    identity = await _IDENTITY_WITH_CONTACT(ref.channel, ref.external_id)
+async def identity_of(ref: CustomerRef, found: Identity | None = None) -> Identity:
+    """The customer's identity, with its contact; `found`: that identity as just read, with
+    its contact."""
+    identity, _ = await identity_seen(ref, found)
+    return identity
+
+
+async def identity_seen(ref: CustomerRef, found: Identity | None = None) -> tuple[Identity, bool]:
+    """`identity_of`, and whether it was made just now: the customer's first contact (their
+    contact is new too, with no conversations yet)."""
+    identity = found or await _IDENTITY_WITH_CONTACT(ref.channel, ref.external_id)
     if identity is None:
         contact = await Contact.create(
             name=ref.display_name, language=ref.language, email=ref.email
         )
-        return await Identity.create(
+        made = await Identity.create(
             contact=contact,
             channel=ref.channel,
             external_id=ref.external_id,
@@ -31,6 +39,7 @@ async def identity_of(ref: CustomerRef) -> Identity:
             display_name=ref.display_name,
             language=ref.language,
         )
+        return made, True
     await _fill_contact(identity, ref)
     changed = (identity.username, identity.display_name, identity.language) != (
         ref.username,
@@ -43,7 +52,7 @@ async def identity_of(ref: CustomerRef) -> Identity:
         identity.language = ref.language or identity.language
         identity.blocked_at = None
         await identity.save()
-    return identity
+    return identity, False
 
 
 async def _fill_contact(identity: Identity, ref: CustomerRef) -> None:

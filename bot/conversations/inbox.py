@@ -15,7 +15,7 @@ from bot.base.locks import KeyedLock
 from bot.base.log_context import about, conversation_is
 from bot.base.metrics import Metrics
 from bot.conversations.csat_answers import pressed_rating, typed_answer
-from bot.conversations.customer_identity import identity_of
+from bot.conversations.customer_identity import identity_of, identity_seen
 from bot.conversations.desk_actions import DeskActions
 from bot.conversations.first_texts import FirstTexts
 from bot.conversations.message_links import (
@@ -29,7 +29,7 @@ from bot.conversations.returning_customers import resume
 from bot.outbox.queue import Outbox
 from bot.rules.runner import Rules
 from bot.suggestions.suggester import Suggestions
-from storage.models import Conversation, DeliveryKind, EntryPoint, Message
+from storage.models import Conversation, DeliveryKind, EntryPoint, Identity, Message
 from storage.prepared import Prepared
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,33 @@ class Accepted:
 _OPEN_OF: Prepared[Conversation | None] = Prepared(
     Conversation, lambda contact_id: Conversation.get_or_none(open_key=contact_id)
 )
+# Mostly a customer writes on in the conversation they opened: then it is read with its
+# identity and contact in one statement.
+_OPEN_OF_IDENTITY: Prepared[Conversation | None] = Prepared(
+    Conversation,
+    lambda channel, external_id: (
+        Conversation.filter(
+            identity__channel=channel, identity__external_id=external_id, open_key__not_isnull=True
+        )
+        .select_related("identity", "identity__contact")
+        .first()
+    ),
+)
+
+
+async def _identity_and_open_conversation(
+    inbound: InboundMessage,
+) -> tuple[Identity, Conversation | None, bool]:
+    """Who wrote, with their contact; the contact's open conversation if there is one; and
+    whether this is their first contact."""
+    customer = inbound.customer
+    found = await _OPEN_OF_IDENTITY(customer.channel, customer.external_id)
+    if found is not None and found.open_key == found.identity.contact_id:  # type: ignore[attr-defined]
+        return await identity_of(customer, found.identity), found, False
+    identity, first = await identity_seen(customer)
+    if first:
+        return identity, None, True
+    return identity, await _OPEN_OF(identity.contact_id), False  # type: ignore[attr-defined]
 
 
 class UnknownEntryPoint(LookupError):
@@ -107,13 +134,12 @@ class Inbox:
         entry_point = await self._entry_point(inbound.entry_point.key)
         now = self._clock.now()
         async with in_transaction():
-            identity = await identity_of(inbound.customer)
-            contact = await identity.contact
+            identity, conversation, first = await _identity_and_open_conversation(inbound)
+            contact = identity.contact
             if contact.banned:
                 log.info("Message from banned contact %s ignored", contact.id)
                 return Accepted(None, None)
-            conversation = await _OPEN_OF(contact.id)
-            if conversation is None:
+            if conversation is None and not first:  # no rating is asked of a new contact
                 answered = await typed_answer(
                     self._outbox, self._clock, contact, inbound, entry_point
                 )

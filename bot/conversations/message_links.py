@@ -136,10 +136,10 @@ def copy_links(chat_key: str, copies: Iterable[tuple[Message, str]]) -> list[Mes
 
 # A merged message shows at most so many parts (`bot.outbox.merging`).
 MAX_PARTS = 20
-_LINKS_NAMED: Prepared[list[tuple[str, int]]] = Prepared(
+_LINKED_NAMED: Prepared[list[MessageLink]] = Prepared(
     MessageLink,
-    lambda chat, names: MessageLink.filter(chat=chat, external_id__in=names).values_list(
-        "external_id", "message_id"
+    lambda chat, names: MessageLink.filter(chat=chat, external_id__in=names).select_related(
+        "message"
     ),
 )
 
@@ -149,15 +149,23 @@ def plain_id(external_id: str) -> str:
     return external_id.partition(PART_MARK)[0]
 
 
-async def parts_of(chat_key: str, external_id: str) -> list[int]:
-    """The ids of the messages shown in `external_id` of `chat_key`, in their order: one for
-    a plain copy, several for merged ones, none for a message that carries no stored one."""
-    names = [external_id] + [f"{external_id}{PART_MARK}{n}" for n in range(1, MAX_PARTS)]
-    links = await _LINKS_NAMED(chat_key, names)
+def _names(external_id: str) -> list[str]:
+    """What the links of a message's parts are named (`copy_links`)."""
+    return [external_id] + [f"{external_id}{PART_MARK}{n}" for n in range(1, MAX_PARTS)]
+
+
+async def messages_shown_in(chat_key: str, external_id: str) -> list[Message]:
+    """The messages shown in `external_id` of `chat_key`, in their order: one for a plain
+    copy, several for merged ones, none for a message that carries no stored one. Read with
+    their links in one statement."""
+    links = await _LINKED_NAMED(chat_key, _names(external_id))
     order = {
-        e: int(e.partition(PART_MARK)[2]) if PART_MARK in e else len(links) + 1 for e, _ in links
+        link.external_id: int(link.external_id.partition(PART_MARK)[2])
+        if PART_MARK in link.external_id
+        else len(links) + 1
+        for link in links
     }
-    return [m for e, m in sorted(links, key=lambda link: order[link[0]])]
+    return [link.message for link in sorted(links, key=lambda link: order[link.external_id])]
 
 
 async def find_link(chat_key: str, external_id: str) -> MessageLink | None:

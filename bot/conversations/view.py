@@ -116,7 +116,11 @@ _LOAD_FOR_VIEW: Prepared[Conversation] = Prepared(
 )
 _LATEST_VIEW: Prepared[Conversation | None] = Prepared(
     Conversation,
-    lambda thread_id: _viewed(Conversation.filter(thread_id=thread_id).order_by("-id")).first(),
+    lambda thread_id: (
+        _viewed(Conversation.filter(thread_id=thread_id).order_by("-id"))
+        .select_related("thread")
+        .first()
+    ),
 )
 _LATEST_IN_THREAD: Prepared[Conversation | None] = Prepared(
     Conversation,
@@ -128,6 +132,20 @@ _LATEST_IN_THREAD: Prepared[Conversation | None] = Prepared(
         )
         .order_by("-id")
         .select_related("thread")
+        .first()
+    ),
+)
+_LATEST_IN_CHAT_THREAD: Prepared[Conversation | None] = Prepared(
+    Conversation,
+    lambda workspace_kind, chat, external_id: (
+        Conversation.filter(
+            thread__line__workspace_kind=workspace_kind,
+            thread__line__workspace_chat=chat,
+            thread__workspace_kind=workspace_kind,
+            thread__external_id=external_id,
+        )
+        .order_by("-id")
+        .select_related("thread", "thread__line")
         .first()
     ),
 )
@@ -151,6 +169,11 @@ async def latest_view(thread: Thread) -> Conversation | None:
     return await _LATEST_VIEW(thread.id)
 
 
+async def latest_view_in(thread_id: int) -> Conversation | None:
+    """`latest_view` of the thread `thread_id`, which is read with it (its `thread`)."""
+    return await _LATEST_VIEW(thread_id)
+
+
 async def thread_and_conversation(
     line_id: int, workspace_kind: str, external_id: str
 ) -> tuple[Thread | None, Conversation | None]:
@@ -158,5 +181,18 @@ async def thread_and_conversation(
     conversation = await _LATEST_IN_THREAD(line_id, workspace_kind, external_id)
     if conversation is not None:
         return conversation.thread, conversation
-    thread = await _THREAD(line_id, workspace_kind, external_id)
-    return thread, None
+    return await thread_in_line(line_id, workspace_kind, external_id), None
+
+
+async def thread_in_line(line_id: int, workspace_kind: str, external_id: str) -> Thread | None:
+    """The thread `external_id` of a line, without its conversations."""
+    return await _THREAD(line_id, workspace_kind, external_id)
+
+
+async def latest_in_chat_thread(
+    workspace_kind: str, chat: str, external_id: str
+) -> Conversation | None:
+    """The latest conversation of thread `external_id` in a line's chat, with the thread and
+    the line read with it: an operator's message in a topic needs all three, in one
+    statement. None when the thread has none (or is not a line's)."""
+    return await _LATEST_IN_CHAT_THREAD(workspace_kind, chat, external_id)

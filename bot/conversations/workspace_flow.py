@@ -38,8 +38,10 @@ from bot.conversations.message_links import (
 )
 from bot.conversations.view import (
     header_card,
+    latest_in_chat_thread,
     load_for_view,
     thread_and_conversation,
+    thread_in_line,
 )
 from bot.outbox.queue import Outbox
 from bot.people.operator_lookup import Operators
@@ -100,13 +102,25 @@ class WorkspaceFlow:
     async def _place(
         self, ref: ThreadRef, author, conversation_id: int | None = None
     ) -> Place | None:
-        line = await self._operators.line_of(ref.workspace_kind, ref.chat)
+        latest = None
+        if conversation_id is None and ref.thread_id is not None:
+            # A message in a topic, most often an answer: its thread, conversation and line
+            # are read together.
+            latest = await latest_in_chat_thread(ref.workspace_kind, ref.chat, ref.thread_id)
+        line = (
+            latest.thread.line
+            if latest is not None
+            else await self._operators.line_of(ref.workspace_kind, ref.chat)
+        )
         if line is None:
             return None
         operator = await self._operators.resolve(line, author)
         if operator is None:
             return None
         await self._actions.touch(operator)
+        if latest is not None:
+            conversation_is(latest.id)
+            return Place(line, operator, latest.thread, latest)
         if conversation_id is not None:
             # A button: on this line's conversations, or on a conversation of another line
             # of this operator's (a /queue list shows all of them).
@@ -125,11 +139,10 @@ class WorkspaceFlow:
             return Place(line, operator, thread, conversation)
         if ref.thread_id is None:
             return Place(line, operator, None, None)
-        thread, conversation = await thread_and_conversation(
-            line.id, ref.workspace_kind, ref.thread_id
-        )
-        conversation_is(conversation.id if conversation else None)
-        return Place(line, operator, thread, conversation)
+        # A topic without a conversation (one Relaydesk did not open, or not yet).
+        thread = await thread_in_line(line.id, ref.workspace_kind, ref.thread_id)
+        conversation_is(None)
+        return Place(line, operator, thread, None)
 
     async def accept_message(self, event: WorkspaceMessage) -> None:
         """Store and relay `event` once, however often the workspace delivers it: a repeat

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 
 from bot.base.connections import Connections
 from bot.base.ports import Bucket, CustomerSender, WebhookPoster, WorkspaceSender
+from bot.conversations.view import latest_view_in
 from bot.outbox import merging
 from bot.outbox import message_copies as copies
 from bot.outbox.delivery_plan import (
@@ -112,12 +113,18 @@ class DeliveryPlanner:
         return run, await self._plan_thread(self.route(head), run, thread)
 
     async def _plan_header(self, route: Route, deliveries: list[Delivery]) -> Plan:
-        thread = await get_by_id(Thread, route.ident)
+        """Its subject is the thread's latest conversation as its title and card show it,
+        read with the thread in one statement (the thread alone before it has any). Read
+        after the refreshes it sends: a change committed since queued one more, which
+        follows."""
+        latest = await latest_view_in(route.ident)
+        thread = latest.thread if latest is not None else await get_by_id(Thread, route.ident)
         if thread.external_id is None:  # nothing to send: it opens with its header as it is
             return Plan([], 1, thread.workspace_kind)
         sender = self.workspace(thread.workspace_kind)
         # A renamed topic leaves a service message in the group.
-        return Plan(sender.buckets(thread.workspace_chat, True), 1, thread.workspace_kind, thread)
+        buckets = sender.buckets(thread.workspace_chat, True)
+        return Plan(buckets, 1, thread.workspace_kind, latest or thread)
 
     async def _plan_line(self, route: Route, deliveries: list[Delivery]) -> Plan:
         line = await get_by_id(Line, route.ident)

@@ -161,13 +161,18 @@ class DeliveryExecutor:
             await self._done(Outcome([d.id for d in deliveries]))
 
     async def _to_header(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
-        thread = planned
+        """`planned`: the thread's latest conversation as viewed, with its thread, or the
+        thread alone (`DeliveryPlanner._plan_header`)."""
+        latest = planned if isinstance(planned, Conversation) else None
+        thread = latest.thread if latest is not None else planned
         if not isinstance(thread, Thread) or thread.external_id is None:
             thread = await get_by_id(Thread, route.ident)  # as it is now: it may have opened
+            latest = None
         if thread.external_id is None and not self._headers.must_wait(thread):
             return  # it opens with its header as it is then
         sender = self.planner.workspace(thread.workspace_kind)
-        await self._headers.refresh(thread, self._threads.target(thread), sender, deliveries)
+        target = self._threads.target(thread)
+        await self._headers.refresh(thread, target, sender, deliveries, latest)
 
     async def _to_webhook(self, route: Route, deliveries: list[Delivery], _: Any) -> None:
         """A conversation event; nothing to send when the webhook was removed meanwhile."""

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from bot.base.cards import Card
 from bot.base.ports import Outgoing
-from bot.conversations.message_links import MAX_PARTS, parts_of
+from bot.conversations.message_links import MAX_PARTS, messages_shown_in
 from bot.conversations.view import header_card, load_for_view
 from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, Message, Thread
-from storage.prepared import Prepared, filter_by_ids
+from storage.prepared import Prepared
 
 # At most so many texts, and so many characters of them, in one message: with the card and
 # the times it stays under Telegram's 4096 characters.
@@ -93,20 +93,15 @@ class Merged:
 
 async def merged_message(thread: Thread, chat_key: str, external_id: str) -> Merged | None:
     """The parts and card of `external_id` in `thread`, or None for a plain message."""
-    ids = await parts_of(chat_key, external_id)
+    messages = await messages_shown_in(chat_key, external_id)
     owner = await Conversation.filter(thread_id=thread.id, card_message_id=external_id).first()
-    if owner is None and len(ids) < 2:
+    if owner is None and len(messages) < 2:
         return None
-    by_id = {m.id: m for m in await filter_by_ids(Message, ids)}
-    parts = [part(by_id[i]) for i in ids if i in by_id]
+    parts = [part(message) for message in messages]
     card = header_card(await load_for_view(owner.id), thread.id) if owner else None
     return Merged(parts, card)
 
 
 async def parts_shown_with(chat_key: str, card_id: str) -> list[Outgoing]:
     """The texts a card message shows below the card (a thread opened with its first texts)."""
-    ids = await parts_of(chat_key, card_id)
-    if not ids:
-        return []
-    by_id = {m.id: m for m in await filter_by_ids(Message, ids)}
-    return [part(by_id[i]) for i in ids if i in by_id]
+    return [part(message) for message in await messages_shown_in(chat_key, card_id)]

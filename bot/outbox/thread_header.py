@@ -22,7 +22,7 @@ from bot.conversations.view import (
     thread_title,
 )
 from bot.outbox.merging import parts_shown_with
-from storage.models import Delivery, Thread
+from storage.models import Conversation, Delivery, Thread
 
 # Cards remembered as last shown, to skip an edit that would change nothing; forgotten all at
 # once past this (the next edit of each goes through once more).
@@ -69,7 +69,9 @@ class ThreadHeaders:
         target: ThreadTarget,
         sender: WorkspaceSender,
         deliveries: list[Delivery],
+        latest: Conversation | None = None,
     ) -> None:
+        """`latest`: the thread's latest conversation as viewed, when it was just read."""
         if thread.external_id is None:
             if self.must_wait(thread):
                 raise NotYet(1.0)
@@ -79,15 +81,21 @@ class ThreadHeaders:
             key = (delivery.conversation_id, delivery.payload.get("card_id"))  # type: ignore[attr-defined]
             if key not in done:
                 done.add(key)
-                await self.update(thread, target, sender, delivery)
+                await self.update(thread, target, sender, delivery, latest)
 
     async def update(
-        self, thread: Thread, target: ThreadTarget, sender: WorkspaceSender, head: Delivery
+        self,
+        thread: Thread,
+        target: ThreadTarget,
+        sender: WorkspaceSender,
+        head: Delivery,
+        latest: Conversation | None = None,
     ) -> None:
         """Title and card of `thread` as they should be now. A thread the conversation was
         transferred away from keeps its old card (named in the payload), without buttons."""
         # Mostly the thread's latest conversation: then one statement reads both.
-        latest = await latest_view(thread)
+        if latest is None:
+            latest = await latest_view(thread)
         if latest is not None and latest.id == head.conversation_id:  # type: ignore[attr-defined]
             view = latest
         else:

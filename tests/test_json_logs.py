@@ -65,6 +65,26 @@ async def test_each_line_is_json_and_a_send_names_its_delivery(
     assert sent["level"] == "DEBUG" and sent["logger"] == "bot.outbox.worker"
     opened = [e for e in logged if e["message"].startswith("Opened telegram thread")]
     assert [e.get("conversation_id") for e in opened] == [answer.conversation_id]
+    # No line per update at INFO: aiogram's "Update id=… is handled" stays out.
+    assert not [e for e in logged if e["logger"] == "aiogram.event"]
+
+
+@pytest.mark.parametrize(("level", "per_update"), [("INFO", False), ("DEBUG", True)])
+def test_a_line_per_update_only_at_debug(level: str, per_update: bool) -> None:
+    stream = io.StringIO()
+    root, before = logging.getLogger(), logging.getLogger().level
+    handler = configure_logging(Settings(_env_file=None, log_level=level), stream)
+    try:
+        logging.getLogger("aiogram.event").info("Update id=1 is handled. Duration 3 ms")
+        logging.getLogger("aiogram.event").warning("An update could not be handled")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before)
+        logging.getLogger("aiogram.event").setLevel(logging.NOTSET)
+
+    said = stream.getvalue()
+    assert ("Update id=1 is handled" in said) is per_update
+    assert "An update could not be handled" in said
 
 
 def test_a_secret_in_a_line_is_masked_and_the_call_may_name_its_delivery() -> None:

@@ -237,15 +237,16 @@ class WorkspaceFlow:
                 author=place.operator,
             )
             changed = await self._actions.answered(conversation, place.operator, place.line)
-            await self._outbox.to_customer(
-                conversation,
-                DeliveryKind.RELAY,
-                message=message,
-                group_key=event.album_key,
-                delay=self._album_wait if event.album_key else 0.0,
-            )
-            if changed:
-                await self._outbox.refresh(conversation)
+            async with self._outbox.together():
+                await self._outbox.to_customer(
+                    conversation,
+                    DeliveryKind.RELAY,
+                    message=message,
+                    group_key=event.album_key,
+                    delay=self._album_wait if event.album_key else 0.0,
+                )
+                if changed:
+                    await self._outbox.refresh(conversation)
             await self._actions.changed(
                 conversation, "operator_message", actor=place.operator, text=text
             )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -84,6 +87,10 @@ _HOLD_RELAYS: Prepared[int] = Prepared(
 )
 
 
+# The deliveries of an `Outbox.together` block, gathered to be written at its end.
+_GATHERED: ContextVar[list[Delivery] | None] = ContextVar("gathered_deliveries", default=None)
+
+
 class Receipt(NamedTuple):
     """A 👍 (delivered) or 👎 on an operator's message `external_id` in a line's `chat`."""
 
@@ -105,8 +112,26 @@ class Outbox:
 
     async def _add(self, target: str, kind: DeliveryKind, **kwargs: Any) -> Delivery:
         delivery = self._row(target, kind, **kwargs)
-        await delivery.save()
+        gathered = _GATHERED.get()
+        if gathered is not None:
+            gathered.append(delivery)
+        else:
+            await delivery.save()
         return delivery
+
+    @asynccontextmanager
+    async def together(self) -> AsyncIterator[None]:
+        """The deliveries queued inside are written in one statement as the block ends, in
+        the order they were queued (an operator's answer and its title refresh). They have
+        no id inside it."""
+        gathered: list[Delivery] = []
+        token = _GATHERED.set(gathered)
+        try:
+            yield
+        finally:
+            _GATHERED.reset(token)
+        if gathered:
+            await Delivery.bulk_create(gathered)
 
     def _row(
         self,

@@ -1,6 +1,7 @@
 """Loaded by the desk's interpreter when the relay benchmark counts statements (this folder is
 put first on its PYTHONPATH): every statement the desk sends to PostgreSQL through asyncpg is
-noted with its time and the desk's code that sent it, and written at exit to the file named
+noted with its time and the desk's code that sent it (a bulk insert, asyncpg's
+`executemany`, as one: its rows go in one round trip), and written at exit to the file named
 by RELAYDESK_BENCH_STATEMENTS (`tests/benchmarks/statements.py` reads it)."""
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _install(path: str) -> None:
 
     noted: list[tuple[float, str, str]] = []
     connection = asyncpg.connection.Connection
-    bound, simple = connection._execute, connection.execute
+    bound, simple, many = connection._execute, connection.execute, connection.executemany
 
     async def _execute(self, query, *args, **kwargs):  # every statement with parameters
         noted.append((time.monotonic(), " ".join(query.split()[:3])[:48], _caller()))
@@ -42,7 +43,12 @@ def _install(path: str) -> None:
             noted.append((time.monotonic(), " ".join(query.split()[:3])[:48], _caller()))
         return await simple(self, query, *args, **kwargs)
 
+    async def executemany(self, command, args, *more, **kwargs):  # bulk inserts: one trip
+        noted.append((time.monotonic(), " ".join(command.split()[:3])[:40] + " (many)", _caller()))
+        return await many(self, command, args, *more, **kwargs)
+
     connection._execute, connection.execute = _execute, execute
+    connection.executemany = executemany
 
     def write() -> None:
         with open(path, "w") as out:

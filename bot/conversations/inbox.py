@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from bot.base.clock import Clock
-from bot.base.events import InboundEdit, InboundMessage
+from bot.base.events import CustomerRef, InboundEdit, InboundMessage
 from bot.base.locks import KeyedLock
 from bot.base.log_context import about, conversation_is
 from bot.base.metrics import Metrics
@@ -48,12 +49,15 @@ _OPEN_OF: Prepared[Conversation | None] = Prepared(
     Conversation, lambda contact_id: Conversation.get_or_none(open_key=contact_id)
 )
 # Mostly a customer writes on in the conversation they opened: then it is read with its
-# identity and contact in one statement.
+# identity and contact in one statement (found by the identity's unique key, then the open
+# conversation's: no scan of the contact's conversations).
 _OPEN_OF_IDENTITY: Prepared[Conversation | None] = Prepared(
     Conversation,
     lambda channel, external_id: (
         Conversation.filter(
-            identity__channel=channel, identity__external_id=external_id, open_key__not_isnull=True
+            open_key=Subquery(
+                Identity.filter(channel=channel, external_id=external_id).values("contact_id")
+            )
         )
         .select_related("identity", "identity__contact")
         .first()
@@ -68,12 +72,18 @@ async def _identity_and_open_conversation(
     whether this is their first contact."""
     customer = inbound.customer
     found = await _OPEN_OF_IDENTITY(customer.channel, customer.external_id)
-    if found is not None and found.open_key == found.identity.contact_id:  # type: ignore[attr-defined]
+    if found is not None and _same(found.identity, customer):
         return await identity_of(customer, found.identity), found, False
     identity, first = await identity_seen(customer)
     if first:
         return identity, None, True
     return identity, await _OPEN_OF(identity.contact_id), False  # type: ignore[attr-defined]
+
+
+def _same(identity: Identity, customer: CustomerRef) -> bool:
+    """The identity that opened the conversation is the one writing now (a contact may have
+    several: then the writer's is read on its own)."""
+    return (identity.channel, identity.external_id) == (customer.channel, customer.external_id)
 
 
 class UnknownEntryPoint(LookupError):

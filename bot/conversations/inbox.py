@@ -27,6 +27,7 @@ from bot.conversations.message_links import (
 )
 from bot.conversations.new_conversations import open_conversation, welcome
 from bot.conversations.returning_customers import resume
+from bot.conversations.writing_on import WritingOn
 from bot.outbox.queue import Outbox
 from bot.rules.runner import Rules
 from bot.suggestions.suggester import Suggestions
@@ -59,7 +60,7 @@ _OPEN_OF_IDENTITY: Prepared[Conversation | None] = Prepared(
                 Identity.filter(channel=channel, external_id=external_id).values("contact_id")
             )
         )
-        .select_related("identity", "identity__contact")
+        .select_related("identity", "identity__contact", "assignee")
         .first()
     ),
 )
@@ -116,6 +117,15 @@ class Inbox:
         self._album_wait = album_wait
         self._first_texts = FirstTexts(outbox, clock, first_wait)
         self._entry_points: dict[str, EntryPoint] = {}
+        self._writing_on = WritingOn(
+            outbox=outbox,
+            clock=clock,
+            album_wait=album_wait,
+            actions=actions,
+            rules=rules,
+            first_texts=self._first_texts,
+            entry_point=self._entry_point,
+        )
 
     async def accept(self, inbound: InboundMessage) -> Accepted:
         """Store and queue `inbound` exactly once, however often and concurrently it arrives."""
@@ -129,6 +139,11 @@ class Inbox:
         for attempt in range(3):
             try:
                 async with self._locks(identity_key):
+                    if attempt == 0:  # mostly stored with others writing on at the same time
+                        wrote = await self._writing_on.accept(inbound)
+                        if wrote is not None:
+                            await self._suggest(wrote.conversation, inbound)
+                            return Accepted(wrote.message_id, wrote.conversation.id)
                     return await self._accept(inbound)
             except IntegrityError:
                 if await Message.exists(source_key=inbound.source_key):
@@ -190,9 +205,13 @@ class Inbox:
             else:
                 await self._first_texts.another(conversation)
                 await resume(self._actions, self._rules, conversation, inbound.body.text or "")
+        await self._suggest(conversation, inbound)
+        return Accepted(message.id, conversation.id, new_conversation=is_new)
+
+    async def _suggest(self, conversation: Conversation, inbound: InboundMessage) -> None:
+        """Answers offered for a customer's text once it is stored."""
         if self._suggestions is not None and inbound.body.kind == "text" and inbound.body.text:
             await self._suggestions.after_customer_text(conversation, inbound.body.text)
-        return Accepted(message.id, conversation.id, new_conversation=is_new)
 
     async def _entry_point(self, key: str) -> EntryPoint:
         """The entry point named `key`. Entry points are never deleted, so one seen is kept;

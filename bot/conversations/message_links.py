@@ -60,11 +60,30 @@ async def record_message(
     """Store `arrival`, which came in `chat_key`, with its link to that original; a reply
     points at the message its original answers, when that one is known here. `text` is
     what is kept (a note without its prefix); the rest comes from the arrival."""
+    message = await _message_row(
+        conversation, arrival, direction, text, chat_key, source_key, author
+    )
+    await message.save()
+    await MessageLink.create(message=message, chat=chat_key, external_id=arrival.external_id)
+    return message
+
+
+async def _message_row(
+    conversation: Conversation,
+    arrival: Arrival,
+    direction: Direction,
+    text: str | None,
+    chat_key: str,
+    source_key: str,
+    author: Operator | None = None,
+) -> Message:
+    """`arrival` as a message not saved yet; a reply points at the message its original
+    answers, when that one is known here."""
     reply_to = None
     if arrival.reply_to_external_id:
         link = await find_link(chat_key, arrival.reply_to_external_id)
         reply_to = link.message_id if link else None  # type: ignore[attr-defined]
-    message = await Message.create(
+    return Message(
         conversation=conversation,
         direction=direction,
         author_operator=author,
@@ -75,8 +94,6 @@ async def record_message(
         album_key=arrival.album_key,
         reply_to_id=reply_to,
     )
-    await MessageLink.create(message=message, chat=chat_key, external_id=arrival.external_id)
-    return message
 
 
 async def record_from_customer(conversation: Conversation, inbound: InboundMessage) -> Message:
@@ -89,6 +106,39 @@ async def record_from_customer(conversation: Conversation, inbound: InboundMessa
         chat_key=customer_chat_key(inbound.entry_point.key, inbound.chat),
         source_key=inbound.source_key,
     )
+
+
+# The ids of messages just written together, by their source keys (`storage.prepared`).
+_IDS_OF: Prepared[list[tuple[str, int]]] = Prepared(
+    Message,
+    lambda keys: Message.filter(source_key__in=keys).values_list("source_key", "id"),
+)
+
+
+async def record_from_customers(
+    arrivals: list[tuple[Conversation, InboundMessage]],
+) -> list[Message]:
+    """Several customers' messages as they came in, each in its conversation, with their
+    links: three statements for all of them (the messages, their new ids, the links). Call
+    in a transaction; a repeated one (its source key is stored) fails them all."""
+    messages = []
+    for conversation, inbound in arrivals:
+        chat_key = customer_chat_key(inbound.entry_point.key, inbound.chat)
+        messages.append(
+            await _message_row(
+                conversation, inbound, Direction.IN, inbound.body.text, chat_key, inbound.source_key
+            )
+        )
+    await Message.bulk_create(messages)
+    ids = dict(await _IDS_OF([m.source_key for m in messages]))
+    links = []
+    for message, (_, inbound) in zip(messages, arrivals, strict=True):
+        message.id = ids[message.source_key]
+        message._saved_in_db = True
+        chat_key = customer_chat_key(inbound.entry_point.key, inbound.chat)
+        links.append(MessageLink(message=message, chat=chat_key, external_id=inbound.external_id))
+    await MessageLink.bulk_create(links)
+    return messages
 
 
 async def record_written(

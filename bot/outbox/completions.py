@@ -14,7 +14,6 @@ refuses fails only its own send (which is then retried, as a failed write always
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from tortoise.transactions import in_transaction
 
 from bot.base.clock import Clock
+from bot.base.gathering import Gathering
 from bot.conversations.message_links import copy_links
 from bot.outbox.queue import Outbox, Receipt
 from bot.outbox.statements import MARK_SENT
@@ -47,49 +47,33 @@ class Completions:
     def __init__(self, outbox: Outbox, clock: Clock) -> None:
         self._outbox = outbox
         self._clock = clock
-        self._waiting: list[tuple[Outcome, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._batches: Gathering[Outcome, None] = Gathering(self._write_batch, GATHER_TURNS)
 
     async def store(self, outcome: Outcome) -> None:
         """Return once `outcome` is stored; raise what storing it raised."""
-        done = asyncio.get_running_loop().create_future()
-        self._waiting.append((outcome, done))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write_all())
-        await done
+        await self._batches.submit(outcome)
 
-    async def _write_all(self) -> None:
+    async def _write_batch(self, batch: list[Outcome]) -> list[None | BaseException]:
         try:
-            while self._waiting:
-                for _ in range(GATHER_TURNS):  # sends whose answers came in the same turn
-                    await asyncio.sleep(0)
-                batch, self._waiting = self._waiting, []
-                await self._write_batch(batch)
-        finally:
-            self._writer = None
-
-    async def _write_batch(self, batch: list[tuple[Outcome, asyncio.Future[None]]]) -> None:
-        try:
-            await self._write([outcome for outcome, _ in batch])
+            await self._write(batch)
         except Exception as error:
             if len(batch) == 1:
-                _settle(batch[0][1], error)
-                return
+                return [error]
             log.warning(
                 "Storing %d sends' outcomes together failed (%s): one by one",
                 len(batch),
                 type(error).__name__,
             )
-            for outcome, done in batch:
+            results: list[None | BaseException] = []
+            for outcome in batch:
                 try:
                     await self._write([outcome])
                 except Exception as single:
-                    _settle(done, single)
+                    results.append(single)
                 else:
-                    _settle(done, None)
-            return
-        for _, done in batch:
-            _settle(done, None)
+                    results.append(None)
+            return results
+        return [None] * len(batch)
 
     async def _write(self, outcomes: list[Outcome]) -> None:
         links: list[MessageLink] = []
@@ -111,12 +95,3 @@ class Completions:
                 await MARK_SENT(sent, self._clock.now())
             for also in more:
                 await also()
-
-
-def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
-    if done.done():  # its send was cancelled meanwhile (the desk is stopping)
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)

@@ -118,6 +118,29 @@ async def test_a_slow_send_counts_from_when_it_was_over() -> None:
     assert await pacer.reserve(group) > 0
 
 
+async def test_a_send_over_within_the_slack_keeps_its_stamp_in_redis() -> None:
+    """A quick send (an instant reply, a local Bot API server) is not stamped again: the
+    window's slack covers it, and the restamp's round trip to Redis is saved."""
+    redis_asyncio = pytest.importorskip("redis.asyncio")
+    client = redis_asyncio.from_url(redis_url(PACING))
+    try:
+        await client.flushdb()
+        now = [1000.0]
+        pacer = RedisPacer(client, lambda: now[0])
+        chat = [Bucket("chat:1", 1, 1.0)]
+        assert await pacer.reserve(chat, ticket="quick") == 0
+        assert await pacer.reserve(chat, ticket="other") > 0  # one a second
+        (stamp,) = await client.zrange("rd:pace:chat:1", 0, -1, withscores=True)
+        now[0] += 0.04  # over within the 5 % slack of a one-second window
+        await pacer.restamp("quick")
+        assert await client.zrange("rd:pace:chat:1", 0, -1, withscores=True) == [stamp]
+        now[0] = 1001.06  # its slot is free once its window (with the slack) is over
+        assert await pacer.reserve(chat) == 0
+    finally:
+        await client.flushdb()
+        await client.aclose()
+
+
 async def test_a_desk_that_met_many_customers_keeps_only_the_budgets_still_running() -> None:
     """Each customer's chat is a budget of its own; the ones out of their window are
     forgotten (a long-running desk meets far more customers than it serves at once), while

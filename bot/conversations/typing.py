@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from tortoise.expressions import Subquery
+
 from bot.base.clock import Clock
 from bot.base.connections import Connections
-from storage.models import Conversation, Thread
+from storage.models import Conversation, Identity, Thread
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +33,13 @@ class CustomerTyping:
 
     async def customer_typing(self, channel: str, external_id: str) -> bool:
         """True when the workspace was told (False: throttled, nowhere to show, or failed)."""
+        # Through the identity's contact to the open conversation, by both unique keys: the
+        # conversation's identity has no index, and a join on it scanned the open ones.
         conversation = (
             await Conversation.filter(
-                identity__channel=channel,
-                identity__external_id=external_id,
-                open_key__not_isnull=True,
+                open_key=Subquery(
+                    Identity.filter(channel=channel, external_id=external_id).values("contact_id")
+                )
             )
             .select_related("thread")
             .first()

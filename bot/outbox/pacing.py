@@ -21,7 +21,8 @@ class Pacer(Protocol):
 
     async def restamp(self, ticket: str) -> None:
         """The send of `ticket` is over: count its slots from now, not from when they were
-        taken, since a slow send reaches Telegram later than it was stamped."""
+        taken, since a slow send reaches Telegram later than it was stamped. A send over
+        within the windows' slack keeps its stamp (nothing is written)."""
 
     async def hold(self, key: str, seconds: float) -> None:
         """Nothing goes through bucket `key` for `seconds` (a 429's retry_after)."""
@@ -40,6 +41,12 @@ def _window(bucket: Bucket) -> float:
     return bucket.per * _capacity(bucket) / bucket.rate * SLACK
 
 
+def _slack(buckets: list[Bucket]) -> float:
+    """How late a send may reach Telegram after its stamp and still be inside every window
+    as counted: one over by then need not be stamped again."""
+    return min(_window(b) - b.per * _capacity(b) / b.rate for b in buckets)
+
+
 # Reserves between two sweeps of the buckets nobody used for a whole window.
 SWEEP_EVERY = 1_000
 
@@ -50,7 +57,7 @@ class MemoryPacer:
         self._sent: dict[str, deque[float]] = {}
         self._windows: dict[str, float] = {}
         self._held: dict[str, float] = {}
-        self._tickets: dict[str, tuple[list[str], float, int]] = {}
+        self._tickets: dict[str, tuple[list[str], float, int, float]] = {}
         self._reserves = 0
 
     async def reserve(self, buckets: list[Bucket], slots: int = 1, ticket: str = "") -> float:
@@ -76,15 +83,17 @@ class MemoryPacer:
         for bucket in buckets:
             self._sent[bucket.key].extend([now] * slots)
         if ticket:
-            self._tickets[ticket] = ([b.key for b in buckets], now, slots)
+            self._tickets[ticket] = ([b.key for b in buckets], now, slots, _slack(buckets))
         return 0.0
 
     async def restamp(self, ticket: str) -> None:
         taken = self._tickets.pop(ticket, None)
         if taken is None:
             return
-        keys, stamped, slots = taken
+        keys, stamped, slots, slack = taken
         now = self._clock()
+        if now - stamped <= slack:
+            return
         for key in keys:
             log = self._sent.get(key)
             for _ in range(slots):
@@ -146,29 +155,32 @@ class RedisPacer:
         self._script = redis.register_script(_RESERVE)
         self._counter = 0
         self._instance = uuid.uuid4().hex[:12]
-        self._tickets: dict[str, tuple[list[str], str, int]] = {}
+        self._tickets: dict[str, tuple[list[str], str, int, float, float]] = {}
 
     async def reserve(self, buckets: list[Bucket], slots: int = 1, ticket: str = "") -> float:
         if not buckets:
             return 0.0  # a send that spends no budget
         self._counter += 1
         keys = [self._prefix + b.key for b in buckets]
-        args: list[float | str] = [self._clock()]
+        stamped = self._clock()
+        args: list[float | str] = [stamped]
         for bucket in buckets:
             args += [_capacity(bucket), _window(bucket)]
         member = f"{self._instance}:{self._counter}"
         args += [slots, member]
         wait = float(await self._script(keys=keys, args=args))
         if wait == 0 and ticket:
-            self._tickets[ticket] = (keys, member, slots)
+            self._tickets[ticket] = (keys, member, slots, stamped, _slack(buckets))
         return wait
 
     async def restamp(self, ticket: str) -> None:
         taken = self._tickets.pop(ticket, None)
         if taken is None:
             return
-        keys, member, slots = taken
+        keys, member, slots, stamped, slack = taken
         now = self._clock()
+        if now - stamped <= slack:  # over within the slack: one round trip saved a send
+            return
         async with self._redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.zadd(key, {f"{member}:{s}": now for s in range(1, slots + 1)}, xx=True)

@@ -122,19 +122,6 @@ _LATEST_VIEW: Prepared[Conversation | None] = Prepared(
         .first()
     ),
 )
-_LATEST_IN_THREAD: Prepared[Conversation | None] = Prepared(
-    Conversation,
-    lambda line_id, workspace_kind, external_id: (
-        Conversation.filter(
-            thread__line_id=line_id,
-            thread__workspace_kind=workspace_kind,
-            thread__external_id=external_id,
-        )
-        .order_by("-id")
-        .select_related("thread")
-        .first()
-    ),
-)
 _LATEST_IN_CHAT_THREAD: Prepared[Conversation | None] = Prepared(
     Conversation,
     lambda workspace_kind, chat, external_id: (
@@ -172,16 +159,6 @@ async def latest_view(thread: Thread) -> Conversation | None:
 async def latest_view_in(thread_id: int) -> Conversation | None:
     """`latest_view` of the thread `thread_id`, which is read with it (its `thread`)."""
     return await _LATEST_VIEW(thread_id)
-
-
-async def thread_and_conversation(
-    line_id: int, workspace_kind: str, external_id: str
-) -> tuple[Thread | None, Conversation | None]:
-    """The thread `external_id` of a line and its latest conversation, read together."""
-    conversation = await _LATEST_IN_THREAD(line_id, workspace_kind, external_id)
-    if conversation is not None:
-        return conversation.thread, conversation
-    return await thread_in_line(line_id, workspace_kind, external_id), None
 
 
 async def thread_in_line(line_id: int, workspace_kind: str, external_id: str) -> Thread | None:

@@ -40,7 +40,6 @@ from bot.conversations.view import (
     header_card,
     latest_in_chat_thread,
     load_for_view,
-    thread_and_conversation,
     thread_in_line,
 )
 from bot.outbox.queue import Outbox
@@ -357,9 +356,9 @@ class WorkspaceFlow:
         text = Text(_("Only operators of this line can do that."))
         thread = conversation = None
         if event.place.thread_id is not None:
-            thread, conversation = await thread_and_conversation(
-                line.id, line.workspace_kind, event.place.thread_id
-            )
+            ref = event.place
+            conversation = await latest_in_chat_thread(ref.workspace_kind, ref.chat, ref.thread_id)
+            thread = conversation.thread if conversation is not None else None
         if thread is None or conversation is None:
             await self._outbox.notice_line(line.id, text)
         else:

@@ -7,16 +7,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from bot.base.clock import Clock
-from bot.base.events import CustomerRef, InboundEdit, InboundMessage
+from bot.base.events import InboundEdit, InboundMessage
 from bot.base.locks import KeyedLock
 from bot.base.log_context import about, conversation_is
 from bot.base.metrics import Metrics
 from bot.conversations.csat_answers import pressed_rating, typed_answer
-from bot.conversations.customer_identity import identity_of, identity_seen
+from bot.conversations.customer_identity import identity_seen
 from bot.conversations.desk_actions import DeskActions
 from bot.conversations.first_texts import FirstTexts
 from bot.conversations.message_links import (
@@ -49,42 +48,18 @@ class Accepted:
 _OPEN_OF: Prepared[Conversation | None] = Prepared(
     Conversation, lambda contact_id: Conversation.get_or_none(open_key=contact_id)
 )
-# Mostly a customer writes on in the conversation they opened: then it is read with its
-# identity and contact in one statement (found by the identity's unique key, then the open
-# conversation's: no scan of the contact's conversations).
-_OPEN_OF_IDENTITY: Prepared[Conversation | None] = Prepared(
-    Conversation,
-    lambda channel, external_id: (
-        Conversation.filter(
-            open_key=Subquery(
-                Identity.filter(channel=channel, external_id=external_id).values("contact_id")
-            )
-        )
-        .select_related("identity", "identity__contact", "assignee")
-        .first()
-    ),
-)
 
 
 async def _identity_and_open_conversation(
     inbound: InboundMessage,
 ) -> tuple[Identity, Conversation | None, bool]:
     """Who wrote, with their contact; the contact's open conversation if there is one; and
-    whether this is their first contact."""
-    customer = inbound.customer
-    found = await _OPEN_OF_IDENTITY(customer.channel, customer.external_id)
-    if found is not None and _same(found.identity, customer):
-        return await identity_of(customer, found.identity), found, False
-    identity, first = await identity_seen(customer)
+    whether this is their first contact (then there is none to look for). A customer writing
+    on in the conversation their identity opened is mostly stored by `WritingOn` instead."""
+    identity, first = await identity_seen(inbound.customer)
     if first:
         return identity, None, True
     return identity, await _OPEN_OF(identity.contact_id), False  # type: ignore[attr-defined]
-
-
-def _same(identity: Identity, customer: CustomerRef) -> bool:
-    """The identity that opened the conversation is the one writing now (a contact may have
-    several: then the writer's is read on its own)."""
-    return (identity.channel, identity.external_id) == (customer.channel, customer.external_id)
 
 
 class UnknownEntryPoint(LookupError):

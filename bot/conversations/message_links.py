@@ -134,7 +134,7 @@ async def record_from_customers(
     links = []
     for message, (_, inbound) in zip(messages, arrivals, strict=True):
         message.id = ids[message.source_key]
-        message._saved_in_db = True
+        message._saved_in_db = True  # tortoise's mark of a stored row: links may point at it
         chat_key = customer_chat_key(inbound.entry_point.key, inbound.chat)
         links.append(MessageLink(message=message, chat=chat_key, external_id=inbound.external_id))
     await MessageLink.bulk_create(links)

@@ -233,6 +233,49 @@ async def test_telegram_answers_413_to_an_oversized_body(
     await still_serving(desk)
 
 
+async def test_a_customer_message_with_the_id_of_an_answer_sent_there_is_dropped_with_200(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram never reuses a message id in a chat; a forged update does (the endpoint
+    fuzz found it). It is not stored, answered 200 so that it is not sent again, and the
+    desk goes on serving the customer."""
+    await still_serving(desk)
+    answer_id = desk.customer_sees(CUSTOMER)[-1]["message_id"]
+    person = {"id": CUSTOMER, "is_bot": False, "first_name": "Ivan"}
+    forged = {
+        "update_id": 987_654,
+        "message": {
+            "message_id": answer_id,
+            "date": 1_765_000_000,
+            "chat": {"id": CUSTOMER, "type": "private", "first_name": "Ivan"},
+            "from": person,
+            "text": "Forged",
+        },
+    }
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+
+    assert await post(telegram_url(desk), json.dumps(forged).encode(), headers) == 200
+    await desk.settle()
+
+    shown = [
+        m["text"]
+        for parent in desk.slack.messages(SLACK_CHANNEL)
+        for m in desk.slack.messages(SLACK_CHANNEL, parent["ts"])
+    ]
+    assert "Forged" not in shown
+    assert any("reuses a stored message's id" in r.getMessage() for r in caplog.records)
+    no_tracebacks(caplog)
+    desk.fake.user_sends(CUSTOMER, "Still here")
+    await desk.fake.wait_idle()
+    await desk.settle()
+    shown = [
+        m["text"]
+        for parent in desk.slack.messages(SLACK_CHANNEL)
+        for m in desk.slack.messages(SLACK_CHANNEL, parent["ts"])
+    ]
+    assert "Still here" in shown
+
+
 FUZZ_ROUNDS = 120
 CONTENT_TYPES = (
     "application/json",

@@ -62,6 +62,10 @@ async def _identity_and_open_conversation(
     return identity, await _OPEN_OF(identity.contact_id), False  # type: ignore[attr-defined]
 
 
+def _chat_key(inbound: InboundMessage) -> str:
+    return customer_chat_key(inbound.entry_point.key, inbound.chat)
+
+
 class UnknownEntryPoint(LookupError):
     """A message came through an entry point the database does not know."""
 
@@ -124,6 +128,14 @@ class Inbox:
                 if await Message.exists(source_key=inbound.source_key):
                     log.info("Duplicate customer message %s dropped", inbound.source_key)
                     return Accepted(None, None, duplicate=True)
+                if await find_link(_chat_key(inbound), inbound.external_id) is not None:
+                    # Another message of this chat has its id (a copy sent there): not a
+                    # real update, and sending it again would not change that.
+                    log.warning(
+                        "Customer message %s reuses a stored message's id: dropped",
+                        inbound.source_key,
+                    )
+                    return Accepted(None, None)
                 if attempt == 2:
                     raise
                 log.info("Concurrent first messages of %s: retrying", identity_key)

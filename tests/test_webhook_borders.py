@@ -65,18 +65,25 @@ def no_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
     assert loud == [], [r.getMessage() for r in loud]
 
 
+def slack_threads(desk: Desk) -> dict[str, list[str]]:
+    """The texts of each thread of the line's Slack channel, by the thread's ts."""
+    return {
+        parent["ts"]: [m["text"] for m in desk.slack.messages(SLACK_CHANNEL, parent["ts"])]
+        for parent in desk.slack.messages(SLACK_CHANNEL)
+    }
+
+
+def shown_in_slack(desk: Desk) -> list[str]:
+    return [text for texts in slack_threads(desk).values() for text in texts]
+
+
 async def still_serving(desk: Desk) -> None:
     """A customer's message reaches the Slack thread and the operator's answer comes back."""
     desk.fake.add_user(CUSTOMER, "Ivan")
     desk.fake.user_sends(CUSTOMER, "Are you there?")
     await desk.fake.wait_idle()
     await desk.settle()
-    threads = [
-        parent["ts"]
-        for parent in desk.slack.messages(SLACK_CHANNEL)
-        if [m["text"] for m in desk.slack.messages(SLACK_CHANNEL, parent["ts"])][-1:]
-        == ["Are you there?"]
-    ]
+    threads = [ts for ts, texts in slack_threads(desk).items() if texts[-1:] == ["Are you there?"]]
     assert len(threads) == 1
     thread = threads[0]
     status, _, _ = await desk.slack.user_posts(
@@ -257,23 +264,13 @@ async def test_a_customer_message_with_the_id_of_an_answer_sent_there_is_dropped
     assert await post(telegram_url(desk), json.dumps(forged).encode(), headers) == 200
     await desk.settle()
 
-    shown = [
-        m["text"]
-        for parent in desk.slack.messages(SLACK_CHANNEL)
-        for m in desk.slack.messages(SLACK_CHANNEL, parent["ts"])
-    ]
-    assert "Forged" not in shown
+    assert "Forged" not in shown_in_slack(desk)
     assert any("reuses a stored message's id" in r.getMessage() for r in caplog.records)
     no_tracebacks(caplog)
     desk.fake.user_sends(CUSTOMER, "Still here")
     await desk.fake.wait_idle()
     await desk.settle()
-    shown = [
-        m["text"]
-        for parent in desk.slack.messages(SLACK_CHANNEL)
-        for m in desk.slack.messages(SLACK_CHANNEL, parent["ts"])
-    ]
-    assert "Still here" in shown
+    assert "Still here" in shown_in_slack(desk)
 
 
 FUZZ_ROUNDS = 120

@@ -51,7 +51,7 @@ def thread_title(conversation: Conversation, thread_id: int | None = None) -> st
 
 
 def header_card(conversation: Conversation, thread_id: int | None = None) -> Card:
-    """Of a conversation read by `load_for_view` or `latest_view`. Shown in another thread
+    """Of a conversation read by `load_for_view` or `latest_view_in`. Shown in another thread
     than the conversation's (it was transferred away), the card has no buttons."""
     identity = conversation.identity
     earlier = conversation.earlier  # type: ignore[attr-defined]
@@ -149,15 +149,10 @@ async def load_for_view(conversation_id: int) -> Conversation:
     return await _LOAD_FOR_VIEW(conversation_id)
 
 
-async def latest_view(thread: Thread) -> Conversation | None:
-    """The conversation `thread` is about now, its newest (a contact's later conversations on
-    a line reuse the thread), with what its title and card show, in one statement; None
-    before any."""
-    return await _LATEST_VIEW(thread.id)
-
-
 async def latest_view_in(thread_id: int) -> Conversation | None:
-    """`latest_view` of the thread `thread_id`, which is read with it (its `thread`)."""
+    """The conversation thread `thread_id` is about now, its newest (a contact's later
+    conversations on a line reuse the thread), with what its title and card show and the
+    thread itself, in one statement; None before any."""
     return await _LATEST_VIEW(thread_id)
 
 

@@ -17,7 +17,7 @@ from bot.base.ports import DeliveryError, ThreadTarget, WorkspaceSender
 from bot.conversations.message_links import workspace_chat_key
 from bot.conversations.view import (
     header_card,
-    latest_view,
+    latest_view_in,
     load_for_view,
     thread_title,
 )
@@ -95,7 +95,7 @@ class ThreadHeaders:
         transferred away from keeps its old card (named in the payload), without buttons."""
         # Mostly the thread's latest conversation: then one statement reads both.
         if latest is None:
-            latest = await latest_view(thread)
+            latest = await latest_view_in(thread.id)
         if latest is not None and latest.id == head.conversation_id:  # type: ignore[attr-defined]
             view = latest
         else:

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from bot.base.cards import Card
 from bot.base.ports import OpenedThread, ThreadTarget, WorkspaceSender
-from bot.conversations.view import header_card, latest_view, thread_title
+from bot.conversations.view import header_card, latest_view_in, thread_title
 from bot.outbox.thread_header import ThreadHeaders
 from storage.models import Conversation, Thread
 
@@ -103,6 +103,6 @@ class ThreadOpener:
             self._headers.shown(thread, opened.card_id, card)
 
     async def _latest_view(self, thread: Thread) -> Conversation:
-        latest = await latest_view(thread)
+        latest = await latest_view_in(thread.id)
         assert latest is not None
         return latest

@@ -187,6 +187,15 @@ async def get_by_id(model: type[M], ident: int) -> M:
     return await query(ident)  # type: ignore[no-any-return]
 
 
+def padded(idents: list[int]) -> list[int]:
+    """`idents` with its last repeated up to the next power of two: a list's length is part
+    of a prepared query's shape, and a query read with lists of any length would be prepared
+    once for each (an id twice in `IN (...)` matches as once)."""
+    if not idents:
+        return idents
+    return idents + idents[-1:] * ((1 << (len(idents) - 1).bit_length()) - len(idents))
+
+
 async def filter_by_ids(model: type[M], idents: list[int]) -> list[M]:
     """`model.filter(id__in=idents)`, prepared (in no particular order)."""
     query = _BY_IDS.get(model)

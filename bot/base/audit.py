@@ -32,7 +32,15 @@ def acting_rule() -> str | None:
     return _acting_rule.get()
 
 
-async def record(
+async def record(action: str, **fields: Any) -> AuditEntry:
+    """Store one entry (what `entry` makes of the same arguments); call inside the
+    transaction that makes the change."""
+    written = entry(action, **fields)
+    await written.save()
+    return written
+
+
+def entry(
     action: str,
     *,
     at: datetime,
@@ -44,14 +52,14 @@ async def record(
     new: object = None,
     **details: Any,
 ) -> AuditEntry:
-    """Store one entry; call inside the transaction that makes the change. `actor` is the
+    """An entry, not stored yet (several go in one statement: `record_all`). `actor` is the
     operator who did it; `actor_name` says what did ("system", "cli", "rule") and, given
     with an operator, from where (`web:<username>` for the admin panel)."""
     rule = _acting_rule.get()
     if rule is not None:
         details = details | {"rule": rule}
         actor_name = actor_name or (None if actor else RULE)
-    return await AuditEntry.create(
+    return AuditEntry(
         action=action,
         actor=actor,
         actor_name=actor_name or (actor.name if actor else SYSTEM),
@@ -62,6 +70,14 @@ async def record(
         details=details,
         created_at=at,
     )
+
+
+async def record_all(entries: list[AuditEntry]) -> None:
+    """Store the entries made by `entry`, in one statement; call inside the transaction."""
+    if len(entries) == 1:
+        await entries[0].save()
+    elif entries:
+        await AuditEntry.bulk_create(entries)
 
 
 def _short(value: object) -> str | None:

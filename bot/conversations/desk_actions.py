@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -51,6 +52,30 @@ _LAST_ASSIGNED: Prepared[int] = Prepared(
         id=line_id, routing_policy=RoutingPolicy.ROUND_ROBIN.value
     ).update(last_assigned_id=operator_id),
 )
+
+
+class Answered(NamedTuple):
+    """An operator's answer in a conversation (`DeskActions.answered_all`); `line`: the one
+    the answer came from, when read already."""
+
+    conversation: Conversation
+    operator: Operator
+    line: Line | None = None
+
+
+class Assignment(NamedTuple):
+    conversation: Conversation
+    operator: Operator | None  # None: back to the queue
+    by: Operator | None
+    line: Line | None = None  # the conversation's, when read already
+
+
+async def _save(conversations: list[Conversation], fields: tuple[str, ...]) -> None:
+    """Save `fields` of each conversation: one statement for all."""
+    if len(conversations) == 1:
+        await conversations[0].save(update_fields=list(fields))
+    elif conversations:
+        await Conversation.bulk_update(conversations, fields=list(fields))
 
 
 class DeskActions:
@@ -103,20 +128,30 @@ class DeskActions:
         """Bookkeeping of an operator's answer; True when the conversation changed state
         (assigned to the replier). Call inside the answer's transaction. `line`: the one
         the answer came from, when the caller has read it (used if it is the conversation's)."""
+        (changed,) = await self.answered_all([Answered(conversation, operator, line)])
+        return changed
+
+    async def answered_all(self, answers: list[Answered]) -> list[bool]:
+        """`answered` for several answers, each in a conversation of its own, with one
+        statement for the conversations that only note the answer and one for those it
+        assigns to their repliers."""
         now = self.clock.now()
-        if conversation.first_response_at is None:
-            conversation.first_response_at = now
-        conversation.last_operator_message_at = now
         # Only what an answer changes: a full save would write back every column as this
         # request read it, over a close or a transfer that landed meanwhile.
         answer = ("first_response_at", "last_operator_message_at")
-        if conversation.status == ConversationStatus.QUEUED and self.live.assign_on_reply:
-            await self._set_assignee(
-                conversation, operator, by=operator, via="reply", also=answer, line=line
-            )
-            return True
-        await conversation.save(update_fields=answer)
-        return False
+        noted, assigned = [], []
+        for conversation, operator, line in answers:
+            if conversation.first_response_at is None:
+                conversation.first_response_at = now
+            conversation.last_operator_message_at = now
+            if conversation.status == ConversationStatus.QUEUED and self.live.assign_on_reply:
+                assigned.append(Assignment(conversation, operator, by=operator, line=line))
+            else:
+                noted.append(conversation)
+        await _save(noted, answer)
+        await self._set_assignees(assigned, via="reply", also=answer)
+        changed = {id(made.conversation) for made in assigned}
+        return [id(answer.conversation) in changed for answer in answers]
 
     async def send_text(self, conversation: Conversation, operator: Operator, text: str) -> Message:
         """Send `text` to the customer as `operator`'s answer (a quick reply, say)."""
@@ -144,32 +179,57 @@ class DeskActions:
         by: Operator | None,
         via: str,
         note: str | None = None,
-        also: tuple[str, ...] = (),
         line: Line | None = None,
     ) -> None:
-        """`also`: more changed fields of `conversation` saved in the same statement;
-        `line`: the conversation's, when read already (only round robin keeps who was last)."""
-        old = await conversation.assignee if conversation.assignee_id else None  # type: ignore[attr-defined]
-        conversation.assignee = operator
-        if conversation.status != ConversationStatus.SNOOZED:
-            conversation.status = ConversationStatus.OPEN if operator else ConversationStatus.QUEUED
-        conversation.queued_at = None if operator else self.clock.now()
-        await conversation.save(update_fields=["assignee_id", "status", "queued_at", *also])
-        known = line is not None and line.id == conversation.line_id  # type: ignore[attr-defined]
-        round_robin = not known or line.routing_policy == RoutingPolicy.ROUND_ROBIN  # type: ignore[union-attr]
-        if operator is not None and round_robin:
-            await _LAST_ASSIGNED(conversation.line_id, operator.id)  # type: ignore[attr-defined]
-        details = {"via": via} | ({"note": note} if note else {})
-        await audit.record(
-            "assignee",
-            at=self.clock.now(),
-            actor=by,
-            conversation=conversation,
-            old=old.name if old else None,
-            new=operator.name if operator else None,
-            **details,
+        """`line`: the conversation's, when read already (only round robin keeps who was
+        last)."""
+        one = Assignment(conversation, operator, by, line)
+        await self._set_assignees([one], via=via, note=note)
+
+    async def _set_assignees(
+        self,
+        assignments: list[Assignment],
+        *,
+        via: str,
+        note: str | None = None,
+        also: tuple[str, ...] = (),
+    ) -> None:
+        """Each conversation (none twice) to its operator, saved in one statement with `also`,
+        its other changed fields; audited in one more."""
+        now = self.clock.now()
+        entries = []
+        for conversation, operator, by, _line in assignments:
+            old = await conversation.assignee if conversation.assignee_id else None  # type: ignore[attr-defined]
+            conversation.assignee = operator
+            if conversation.status != ConversationStatus.SNOOZED:
+                conversation.status = (
+                    ConversationStatus.OPEN if operator else ConversationStatus.QUEUED
+                )
+            conversation.queued_at = None if operator else now
+            details = {"via": via} | ({"note": note} if note else {})
+            entries.append(
+                audit.entry(
+                    "assignee",
+                    at=now,
+                    actor=by,
+                    conversation=conversation,
+                    old=old.name if old else None,
+                    new=operator.name if operator else None,
+                    **details,
+                )
+            )
+        await _save(
+            [assignment.conversation for assignment in assignments],
+            ("assignee_id", "status", "queued_at", *also),
         )
-        await self.changed(conversation, "assignee", actor=by)
+        for conversation, operator, _by, line in assignments:
+            known = line is not None and line.id == conversation.line_id  # type: ignore[attr-defined]
+            round_robin = not known or line.routing_policy == RoutingPolicy.ROUND_ROBIN  # type: ignore[union-attr]
+            if operator is not None and round_robin:
+                await _LAST_ASSIGNED(conversation.line_id, operator.id)  # type: ignore[attr-defined]
+        await audit.record_all(entries)
+        for made in assignments:
+            await self.changed(made.conversation, "assignee", actor=made.by)
 
     async def assign(
         self,

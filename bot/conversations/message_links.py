@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from bot.base.events import InboundMessage, MessageBody
 from storage.models import Conversation, Direction, Message, MessageLink, Operator
@@ -119,24 +119,47 @@ async def record_from_customers(
     arrivals: list[tuple[Conversation, InboundMessage]],
 ) -> list[Message]:
     """Several customers' messages as they came in, each in its conversation, with their
-    links: three statements for all of them (the messages, their new ids, the links). Call
-    in a transaction; a repeated one (its source key is stored) fails them all."""
-    messages = []
-    for conversation, inbound in arrivals:
-        chat_key = customer_chat_key(inbound.entry_point.key, inbound.chat)
-        messages.append(
-            await _message_row(
-                conversation, inbound, Direction.IN, inbound.body.text, chat_key, inbound.source_key
+    links (`record_messages`)."""
+    return await record_messages(
+        [
+            Recorded(
+                conversation,
+                inbound,
+                Direction.IN,
+                inbound.body.text,
+                customer_chat_key(inbound.entry_point.key, inbound.chat),
+                inbound.source_key,
             )
-        )
+            for conversation, inbound in arrivals
+        ]
+    )
+
+
+class Recorded(NamedTuple):
+    """What `record_message` is given, for one of several recorded together."""
+
+    conversation: Conversation
+    arrival: Arrival
+    direction: Direction
+    text: str | None
+    chat_key: str
+    source_key: str
+    author: Operator | None = None
+
+
+async def record_messages(arrivals: list[Recorded]) -> list[Message]:
+    """Several messages as they came in, each as `record_message` stores one, in three
+    statements for all of them (the messages, their new ids, the links). Call in a
+    transaction; a repeated one (its source key is stored) fails them all."""
+    messages = [await _message_row(*arrival) for arrival in arrivals]
     await Message.bulk_create(messages)
     ids = dict(await _IDS_OF([m.source_key for m in messages]))
     links = []
-    for message, (_, inbound) in zip(messages, arrivals, strict=True):
+    for message, arrival in zip(messages, arrivals, strict=True):
         message.id = ids[message.source_key]
         message._saved_in_db = True  # tortoise's mark of a stored row: links may point at it
-        chat_key = customer_chat_key(inbound.entry_point.key, inbound.chat)
-        links.append(MessageLink(message=message, chat=chat_key, external_id=inbound.external_id))
+        external_id = arrival.arrival.external_id
+        links.append(MessageLink(message=message, chat=arrival.chat_key, external_id=external_id))
     await MessageLink.bulk_create(links)
     return messages
 

@@ -28,6 +28,7 @@ from bot.base.metrics import Metrics
 from bot.commands.context import CommandContext, Reply
 from bot.commands.parser import parse_command
 from bot.commands.registry import CommandRegistry
+from bot.conversations.answers_together import Answer, AnswersTogether
 from bot.conversations.desk_actions import DeskActions
 from bot.conversations.message_links import (
     apply_edit,
@@ -93,6 +94,7 @@ class WorkspaceFlow:
         self._clock = clock
         self._note_prefix = note_prefix  # read on every message: the admin panel changes it
         self._bot_username = bot_username
+        self._answers = AnswersTogether(outbox=outbox, actions=actions, album_wait=album_wait)
 
     @property
     def commands(self) -> CommandRegistry:
@@ -225,30 +227,17 @@ class WorkspaceFlow:
                 ),
             )
             return None
-        async with in_transaction():
-            message = await record_message(
-                conversation,
+        await self._answers.store(
+            Answer(
                 event,
-                direction=Direction.OUT,
-                text=event.body.text,
-                chat_key=chat_key,
-                source_key=self._source_key(event),
-                author=place.operator,
+                conversation,
+                place.operator,
+                place.line,
+                chat_key,
+                self._source_key(event),
+                text,
             )
-            changed = await self._actions.answered(conversation, place.operator, place.line)
-            async with self._outbox.together():
-                await self._outbox.to_customer(
-                    conversation,
-                    DeliveryKind.RELAY,
-                    message=message,
-                    group_key=event.album_key,
-                    delay=self._album_wait if event.album_key else 0.0,
-                )
-                if changed:
-                    await self._outbox.refresh(conversation)
-            await self._actions.changed(
-                conversation, "operator_message", actor=place.operator, text=text
-            )
+        )
         return None
 
     async def accept_edit(self, event: WorkspaceEdit) -> None:

@@ -21,9 +21,13 @@ from bot.outbox.delivery_plan import (
     UnknownKind,
 )
 from bot.outbox.queue import TargetKind, parse_target
-from bot.outbox.statements import CONVERSATION_TO_CUSTOMER, DELIVERY_TO_CUSTOMER
+from bot.outbox.statements import (
+    CONVERSATION_TO_CUSTOMER,
+    DELIVERIES_TO_CUSTOMER,
+    DELIVERY_TO_CUSTOMER,
+)
 from storage.models import Conversation, Delivery, DeliveryKind, Identity, Line, Thread
-from storage.prepared import get_by_id
+from storage.prepared import get_by_id, padded
 
 # Webhook calls are sent by the API channel, at most so many a second per entry point.
 WEBHOOK_COMPONENT = "api"
@@ -49,6 +53,18 @@ class DeliveryPlanner:
             TargetKind.WEBHOOK: self._plan_webhook,
             TargetKind.RULE: self._plan_webhook,
         }
+        self._ahead: dict[int, Delivery] = {}  # customer deliveries read ahead, by id
+
+    async def read_ahead(self, heads: list[Delivery]) -> None:
+        """Read what planning `heads` will read one by one, where one statement reads it for
+        all of them: each customer delivery of one message with its message and conversation
+        (`_conversation_to_customer`). The worker plans a step's heads one after another,
+        each a round trip to the database otherwise; what is read here is kept until the
+        next step's read."""
+        ids = [head.id for head in heads if _one_message_to_customer(head)]
+        self._ahead = {}
+        if len(ids) > 1:
+            self._ahead = {row.id: row for row in await DELIVERIES_TO_CUSTOMER(padded(ids))}
 
     def route(self, head: Delivery) -> Route:
         """The target and kind of a delivery; UnknownKind when this version cannot send it."""
@@ -136,7 +152,7 @@ class DeliveryPlanner:
     async def _plan_customer(self, route: Route, deliveries: list[Delivery]) -> Plan:
         """Its subject is the conversation with its identity, read in one statement (the
         identity alone for a delivery whose conversation is gone)."""
-        conversation = await _conversation_to_customer(deliveries)
+        conversation = await _conversation_to_customer(deliveries, self._ahead)
         if conversation is not None and conversation.identity_id == route.ident:  # type: ignore[attr-defined]
             identity, subject = conversation.identity, conversation
         else:
@@ -180,21 +196,33 @@ class DeliveryPlanner:
         return sender
 
 
-async def _conversation_to_customer(deliveries: list[Delivery]) -> Conversation | None:
+async def _conversation_to_customer(
+    deliveries: list[Delivery], ahead: dict[int, Delivery]
+) -> Conversation | None:
     """The conversation of a customer delivery, with its entry point, line and identity. A
-    single message's delivery is read again with both, and its message is kept on it: the
-    send does not read it once more (`message_copies.messages_of`)."""
+    single message's delivery is read again with both (or taken from `ahead`, when it was
+    read with others), and its message is kept on it: the send does not read it once more
+    (`message_copies.messages_of`)."""
     head = deliveries[0]
     if head.conversation_id is None:  # type: ignore[attr-defined]
         return None
     if len(deliveries) > 1 or head.message_id is None:  # type: ignore[attr-defined]
         return await CONVERSATION_TO_CUSTOMER(head.conversation_id)  # type: ignore[attr-defined]
-    row = await DELIVERY_TO_CUSTOMER(head.id)
+    row = ahead.pop(head.id, None) or await DELIVERY_TO_CUSTOMER(head.id)
     if row is None:
         return None
     if row.message is not None:
         head.message = row.message
     return row.conversation
+
+
+def _one_message_to_customer(head: Delivery) -> bool:
+    return (
+        head.target.startswith(f"{TargetKind.CUSTOMER}:")
+        and head.message_id is not None  # type: ignore[attr-defined]
+        and head.conversation_id is not None  # type: ignore[attr-defined]
+        and not head.group_key
+    )
 
 
 def owes_card(thread: Thread, sender: WorkspaceSender) -> bool:

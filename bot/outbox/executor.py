@@ -139,6 +139,9 @@ class DeliveryExecutor:
     async def plan(self, deliveries: list[Delivery]) -> Plan:
         return await self.planner.plan(deliveries)
 
+    async def read_ahead(self, heads: list[Delivery]) -> None:
+        await self.planner.read_ahead(heads)
+
     async def widen(
         self, group: list[Delivery], plan: Plan, *, scarce: bool
     ) -> tuple[list[Delivery], Plan]:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from tortoise.expressions import Case, Q, Subquery, When
 from tortoise.functions import Min
+from tortoise.queryset import QuerySet
 
 from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, MessageLink
 from storage.prepared import Prepared
@@ -84,20 +85,22 @@ CONVERSATION_TO_CUSTOMER: Prepared[Conversation | None] = Prepared(
         Conversation.filter(id=ident).select_related("entry_point", "line", "identity").first()
     ),
 )
+
+
+def _to_customer(deliveries: QuerySet[Delivery]) -> QuerySet[Delivery]:
+    return deliveries.select_related(
+        "message", "conversation__entry_point", "conversation__line", "conversation__identity"
+    )
+
+
 # A customer delivery of one message, with the message and its conversation as above: what
 # planning and sending it read, in one statement.
 DELIVERY_TO_CUSTOMER: Prepared[Delivery | None] = Prepared(
-    Delivery,
-    lambda ident: (
-        Delivery.filter(id=ident)
-        .select_related(
-            "message",
-            "conversation__entry_point",
-            "conversation__line",
-            "conversation__identity",
-        )
-        .first()
-    ),
+    Delivery, lambda ident: _to_customer(Delivery.filter(id=ident)).first()
+)
+# The same for several, read ahead for a step's heads (`DeliveryPlanner.read_ahead`).
+DELIVERIES_TO_CUSTOMER: Prepared[list[Delivery]] = Prepared(
+    Delivery, lambda ids: _to_customer(Delivery.filter(id__in=ids))
 )
 MARK_SENT: Prepared[int] = Prepared(
     Delivery,

@@ -163,9 +163,13 @@ class OutboxWorker:
             for head in candidates
             if head.target not in self._inflight and self._shares.mine(head.target)
         ]
-        messages_due = any(
-            not _is_bookkeeping(head) and self._held.get(head.target, 0.0) <= mono for head in heads
-        )
+        going = [
+            head
+            for head in heads
+            if not _is_bookkeeping(head) and self._held.get(head.target, 0.0) <= mono
+        ]
+        messages_due = bool(going)
+        await self._executor.read_ahead(going)  # what planning each reads, for all at once
         for head in heads:
             held = self._held.get(head.target, 0.0) - mono
             if held > 0:

@@ -29,7 +29,8 @@ of the replies (its start separately); PostgreSQL's is that of the backends serv
 database (their process titles name it); Redis's is the whole redis-server (shared with anyone
 else using it). --profile FILE runs the new tree once more under cProfile (not in the table;
 the profiler slows it) and prints the desk's hotspots; --py-spy FILE does the same with py-spy
-sampling every thread of the desk during burst and replies (`.venv/bin/pip install py-spy`);
+sampling every thread of the desk during burst and replies (`.venv/bin/pip install py-spy`;
+with --py-spy-answers during the replies only);
 --statements FILE (with --db postgres) runs it once more noting every statement the desk sends
 to PostgreSQL, and prints how many each customer text and each operator answer cost, by
 statement and by the desk's code that sent it.
@@ -63,6 +64,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, help="cProfile the new tree into this file")
     parser.add_argument(
         "--py-spy", type=Path, help="sample the new tree with py-spy (raw stacks into this file)"
+    )
+    parser.add_argument(
+        "--py-spy-answers",
+        action="store_true",
+        help="with --py-spy: sample the operators' answers only, not the burst before them",
     )
     parser.add_argument(
         "--statements",
@@ -116,7 +122,15 @@ async def main() -> None:
     if args.py_spy:
         print(f"\n... new, sampled by py-spy -> {args.py_spy}", flush=True)
         path = args.py_spy.resolve()
-        await run("sampled", REPO, args.db, args.customers, args.texts, sampled=path)
+        await run(
+            "sampled",
+            REPO,
+            args.db,
+            args.customers,
+            args.texts,
+            sampled=path,
+            sampled_from="answers" if args.py_spy_answers else "burst",
+        )
         print(sampled_hotspots(path))
     if args.statements:
         print(f"\n... new, its statements traced -> {args.statements}", flush=True)

@@ -205,11 +205,13 @@ async def run(
     texts: int,
     profile: Path | None = None,
     sampled: Path | None = None,
+    sampled_from: str = "burst",
     fill: Callable[[str], Awaitable[None]] | None = None,
     statements: Path | None = None,
 ) -> Run:
     """`fill(database_url)` stores what the database should hold before the desk starts;
-    `statements`: the desk notes every statement it sends there (`statements.py`)."""
+    `statements`: the desk notes every statement it sends there (`statements.py`); `sampled`:
+    py-spy's stacks of the desk from the burst on, or (`sampled_from="answers"`) the replies."""
     result = Run(label, db)
     folder = Path(tempfile.mkdtemp(prefix="relaydesk-bench-"))
     url, pg_name = await create_database(db, folder)
@@ -245,7 +247,7 @@ async def run(
         for one in samplers:
             one.start()
         sampler = asyncio.create_task(_sampling(samplers))
-        if spy is not None:
+        if spy is not None and sampled_from == "burst":
             await spy.start(desk.pid)
         counters = Counters(fake, desk.pid)
         fake_cpu0, wall0 = own_cpu_seconds(), time.monotonic()
@@ -264,6 +266,9 @@ async def run(
         counters.close(result.burst)
 
         # Phase 2: one operator reply in each customer's topic, all at once.
+        if spy is not None and sampled_from == "answers":
+            await spy.start(desk.pid)
+            await asyncio.sleep(0.5)  # py-spy attaches meanwhile; the desk is quiet
         replies_from = time.monotonic()
         result.replies = await operators_answer(fake, users)
         counters.close(result.replies)

@@ -187,7 +187,7 @@ async def get_by_id(model: type[M], ident: int) -> M:
     return await query(ident)  # type: ignore[no-any-return]
 
 
-def padded(idents: list[int]) -> list[int]:
+def padded(idents: list[T]) -> list[T]:
     """`idents` with its last repeated up to the next power of two: a list's length is part
     of a prepared query's shape, and a query read with lists of any length would be prepared
     once for each (an id twice in `IN (...)` matches as once)."""

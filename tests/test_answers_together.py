@@ -11,6 +11,7 @@ import pytest
 
 from bot.base.events import MessageBody, OperatorRef, ThreadRef, WorkspaceMessage
 from bot.conversations.answers_together import AnswersTogether
+from bot.conversations.view import latest_in_chat_thread
 from storage.models import AuditEntry, Conversation, Delivery, DeliveryStatus, Message
 from tests.fakes.desk import OPERATOR_CHAT, Desk
 
@@ -160,3 +161,25 @@ async def test_two_answers_in_one_conversation_at_once_both_go_and_assign_once(
     conversation = await Conversation.get(contact__name="Boris").select_related("assignee")
     assert conversation.assignee.name == first_author  # the first answer took it
     assert await AuditEntry.filter(action="assignee", conversation=conversation).count() == 1
+
+
+async def test_topics_looked_up_at_once_each_give_their_latest_conversation(desk: Desk) -> None:
+    topics = await _topics(desk)
+    desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/close solved", thread_id=topics[5001])
+    await desk.settle()
+    desk.fake.user_sends(5001, "Me again")  # a new conversation in the same topic
+    await desk.settle()
+    assert desk.topic_of("Anna")["message_thread_id"] == topics[5001]
+
+    found = await asyncio.gather(
+        *(latest_in_chat_thread("telegram", str(OPERATOR_CHAT), str(topics[u])) for u in CUSTOMERS),
+        latest_in_chat_thread("telegram", str(OPERATOR_CHAT), "999999"),  # no such topic
+    )
+
+    latest_of_anna = await Conversation.filter(contact__name="Anna").order_by("-id").first()
+    assert [c.id if c else None for c in found] == [
+        latest_of_anna.id,
+        *[(await Conversation.get(contact__name=n)).id for n in ("Boris", "Clara", "Denys")],
+        None,
+    ]
+    assert all(c.thread.line.workspace_chat == str(OPERATOR_CHAT) for c in found if c)

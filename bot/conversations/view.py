@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from tortoise.expressions import RawSQL
+from tortoise.expressions import RawSQL, Subquery
+from tortoise.functions import Max
 from tortoise.queryset import QuerySet
 
 from bot.base.cards import Button, Card
 from bot.base.i18n import Text, _
+from bot.base.reads_together import ReadsTogether
 from storage.models import Conversation, ConversationStatus, Thread
-from storage.prepared import Prepared
+from storage.prepared import Prepared, padded
 
 STATE_ICONS = {
     ConversationStatus.QUEUED: "🆕",
@@ -122,20 +124,36 @@ _LATEST_VIEW: Prepared[Conversation | None] = Prepared(
         .first()
     ),
 )
-_LATEST_IN_CHAT_THREAD: Prepared[Conversation | None] = Prepared(
+# The latest conversation of each of these threads of a line's chat, with thread and line.
+_LATEST_IN_CHAT_THREADS: Prepared[list[Conversation]] = Prepared(
     Conversation,
-    lambda workspace_kind, chat, external_id: (
-        Conversation.filter(
-            thread__line__workspace_kind=workspace_kind,
-            thread__line__workspace_chat=chat,
-            thread__workspace_kind=workspace_kind,
-            thread__external_id=external_id,
+    lambda workspace_kind, chat, external_ids: Conversation.filter(
+        id__in=Subquery(
+            Conversation.filter(
+                thread__line__workspace_kind=workspace_kind,
+                thread__line__workspace_chat=chat,
+                thread__workspace_kind=workspace_kind,
+                thread__external_id__in=external_ids,
+            )
+            .group_by("thread_id")
+            .annotate(latest=Max("id"))
+            .values("latest")
         )
-        .order_by("-id")
-        .select_related("thread", "thread__line")
-        .first()
-    ),
+    ).select_related("thread", "thread__line"),
 )
+ChatThread = tuple[str, str, str]  # workspace kind, chat, the thread's external id
+
+
+async def _latest_in_chat_threads(keys: list[ChatThread]) -> dict[ChatThread, Conversation]:
+    found: dict[ChatThread, Conversation] = {}
+    for kind, chat in dict.fromkeys((kind, chat) for kind, chat, _id in keys):
+        ids = [external_id for k, c, external_id in keys if (k, c) == (kind, chat)]
+        for conversation in await _LATEST_IN_CHAT_THREADS(kind, chat, padded(ids)):
+            found[(kind, chat, conversation.thread.external_id)] = conversation
+    return found
+
+
+_LATEST_IN_CHAT_THREAD = ReadsTogether(Conversation, _latest_in_chat_threads)
 _THREAD: Prepared[Thread | None] = Prepared(
     Thread,
     lambda line_id, workspace_kind, external_id: Thread.get_or_none(
@@ -166,5 +184,6 @@ async def latest_in_chat_thread(
 ) -> Conversation | None:
     """The latest conversation of thread `external_id` in a line's chat, with the thread and
     the line read with it: an operator's message in a topic needs all three, in one
-    statement. None when the thread has none (or is not a line's)."""
-    return await _LATEST_IN_CHAT_THREAD(workspace_kind, chat, external_id)
+    statement (with those of the other threads asked at the same moment). None when the
+    thread has none (or is not a line's)."""
+    return await _LATEST_IN_CHAT_THREAD((workspace_kind, chat, external_id))

@@ -13,6 +13,7 @@ from datetime import timedelta
 from bot.base.clock import Clock
 from bot.outbox.statements import CLAIM, RELEASE, UNCLAIM
 from storage.models import Delivery, DeliveryStatus
+from storage.prepared import padded
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,23 @@ class Claims:
         if claimed:
             await RELEASE(ids, until)
         return False
+
+    async def take_each(self, groups: list[list[Delivery]]) -> list[bool]:
+        """`take` for each group, in one statement when nobody else holds any of them (the
+        usual case: one instance, or the others' targets left alone); otherwise group by
+        group, so that each is all or none as `take` says."""
+        if len(groups) < 2:
+            return [await self.take(group) for group in groups]
+        now = self._clock.now()
+        ids = [d.id for group in groups for d in group]
+        until = now + LEASE + timedelta(microseconds=random.randrange(1, 1_000_000))
+        claimed = await CLAIM(padded(ids), now, until)
+        if claimed == len(set(ids)):
+            self._held.update(ids)
+            return [True] * len(groups)
+        if claimed:
+            await RELEASE(padded(ids), until)
+        return [await self.take(group) for group in groups]
 
     async def let_go(self, group: list[Delivery]) -> None:
         """Not sent after all (its budget is spent): free for the next step at once."""

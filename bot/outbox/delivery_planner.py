@@ -27,7 +27,9 @@ from bot.outbox.statements import (
     DELIVERY_TO_CUSTOMER,
 )
 from storage.models import Conversation, Delivery, DeliveryKind, Identity, Line, Thread
-from storage.prepared import get_by_id, padded
+from storage.prepared import filter_by_ids, get_by_id, padded
+
+THREAD = f"{TargetKind.THREAD}:"
 
 # Webhook calls are sent by the API channel, at most so many a second per entry point.
 WEBHOOK_COMPONENT = "api"
@@ -54,17 +56,22 @@ class DeliveryPlanner:
             TargetKind.RULE: self._plan_webhook,
         }
         self._ahead: dict[int, Delivery] = {}  # customer deliveries read ahead, by id
+        self._threads_ahead: dict[int, Thread] = {}  # threads of thread deliveries, by id
 
     async def read_ahead(self, heads: list[Delivery]) -> None:
         """Read what planning `heads` will read one by one, where one statement reads it for
         all of them: each customer delivery of one message with its message and conversation
         (`_conversation_to_customer`). The worker plans a step's heads one after another,
         each a round trip to the database otherwise; what is read here is kept until the
-        next step's read."""
+        next step's read. And the threads of the thread deliveries (`_plan_thread`)."""
         ids = [head.id for head in heads if _one_message_to_customer(head)]
         self._ahead = {}
         if len(ids) > 1:
             self._ahead = {row.id: row for row in await DELIVERIES_TO_CUSTOMER(padded(ids))}
+        threads = [parse_target(h.target)[1] for h in heads if h.target.startswith(THREAD)]
+        self._threads_ahead = {}
+        if len(threads) > 1:
+            self._threads_ahead = {t.id: t for t in await filter_by_ids(Thread, padded(threads))}
 
     def route(self, head: Delivery) -> Route:
         """The target and kind of a delivery; UnknownKind when this version cannot send it."""
@@ -86,7 +93,9 @@ class DeliveryPlanner:
     ) -> Plan:
         """`thread`: as the caller read it a moment ago (a widened group's first plan)."""
         if thread is None:
-            thread = await get_by_id(Thread, route.ident)
+            thread = self._threads_ahead.pop(route.ident, None) or await get_by_id(
+                Thread, route.ident
+            )
         sender = self.workspace(thread.workspace_kind)
         slots = len(deliveries) if route.kind in POSTING else 0
         if route.kind is DeliveryKind.STATE:

@@ -36,9 +36,13 @@ BOOKKEEPING_WAITS_AT_MOST = 2.0
 # Targets whose pending deliveries go in one step, at most so many: a thread's header
 # refreshes (superseded by the last) and a line's receipts (reactions, paced one by one).
 TAKEN_TOGETHER = {TargetKind.HEADER: 100, TargetKind.CONFIRM: 20}
+# Heads planned, then claimed in one statement, at most so many at a time: as many as may be
+# sent at once (the worker's concurrency), so that the first of a long step goes at once.
+CLAIMED_TOGETHER = 16
 
 
 Ready = tuple[list[Delivery], Plan]  # a head with what goes with it, and its plan
+Going = tuple[Delivery, list[Delivery], Plan]  # the head too
 
 
 class OutboxWorker:
@@ -170,63 +174,88 @@ class OutboxWorker:
         ]
         messages_due = bool(going)
         await self._executor.read_ahead(going)  # what planning each reads, for all at once
-        for head in heads:
-            held = self._held.get(head.target, 0.0) - mono
-            if held > 0:
-                pause = min(pause, held)
-                continue
-            if _is_bookkeeping(head):
-                later = self._put_off_behind_messages(head.target, messages_due, mono)
-                if later > 0:
-                    pause = min(pause, later)
-                    continue
-            ready = await self._prepare(head, mono)
-            if isinstance(ready, float):  # its workspace or channel is down
-                pause = min(pause, ready)
-            if not isinstance(ready, tuple):
-                continue
-            group, plan = ready
-            if _is_header(head):
-                # A title or card edit never takes a slot that a message is waiting for.
-                starved = self._starved_until(plan) - mono
-                if starved > 0:
-                    pause = min(pause, starved)
-                    continue
-            # Slot and claim first, one group at a time: the pacing stamp must be taken
-            # right before the send, and a 429 of the send before must be heard first.
-            # (Claiming a step's groups in one statement let a chunk's sends already paced
-            # go into a group after a 429 answered the first of them.)
-            await self._slots.acquire()
-            if not await self._claims.take(group):
-                self._slots.release()
-                continue
-            try:
-                wait = await self._reserve(plan, str(head.id))
-            except BaseException:
-                await self._claims.let_go(group)
-                self._slots.release()
-                raise
-            if wait > 0:
-                await self._claims.let_go(group)
-                self._slots.release()
-                self._held[head.target] = mono + wait
-                if not _is_header(head):
-                    for bucket in plan.buckets:
-                        until = max(self._starved.get(bucket.key, 0.0), mono + wait)
-                        self._starved[bucket.key] = until
-                        self._scarce[bucket.key] = mono + wait + bucket.per
+        # A chunk's heads are planned, then claimed in one statement, then started one by
+        # one: the pacing stamp of each is taken right before its send, and a 429 of the send
+        # before is heard first. (Claiming and pacing a whole step's groups before sending
+        # any let sends already paced go into a group after a 429 answered the first.)
+        for start in range(0, len(heads), CLAIMED_TOGETHER):
+            ready: list[Going] = []
+            for head in heads[start : start + CLAIMED_TOGETHER]:
+                wait = await self._ready(head, messages_due, mono, ready)
                 pause = min(pause, wait)
-                continue
-            self._inflight.add(head.target)
-            task = asyncio.create_task(self._send(group, plan))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            taken = await self._claims.take_each([group for _, group, _ in ready])
+            claimed = [one for one, took in zip(ready, taken, strict=True) if took]
+            for index, (head, group, plan) in enumerate(claimed):
+                try:
+                    pause = min(pause, await self._start(head, group, plan, mono))
+                except BaseException:
+                    for _, rest, _ in claimed[index + 1 :]:
+                        await self._claims.let_go(rest)
+                    raise
         upcoming = await UPCOMING(now)
         if upcoming:
             pause = min(pause, max((upcoming - now).total_seconds(), 0.01))
         if not self._shares.alone:  # a nudge may come before its delivery can be read
             pause = min(pause, POLL)
         return max(pause, 0.01)
+
+    async def _ready(
+        self,
+        head: Delivery,
+        messages_due: bool,
+        mono: float,
+        ready: list[Going],
+    ) -> float:
+        """Add `head` with its group and plan to `ready` when it may go now; else how long
+        until it may (math.inf: not up to time)."""
+        held = self._held.get(head.target, 0.0) - mono
+        if held > 0:
+            return held
+        if _is_bookkeeping(head):
+            later = self._put_off_behind_messages(head.target, messages_due, mono)
+            if later > 0:
+                return later
+        prepared = await self._prepare(head, mono)
+        if isinstance(prepared, float):  # its workspace or channel is down
+            return prepared
+        if prepared is None:
+            return math.inf
+        group, plan = prepared
+        starved = self._starved_until(plan) - mono if _is_header(head) else 0.0
+        if starved > 0:  # a title or card edit never takes a slot a message waits for
+            return starved
+        ready.append((head, group, plan))
+        return math.inf
+
+    async def _start(self, head: Delivery, group: list[Delivery], plan: Plan, mono: float) -> float:
+        """Send the claimed `group` when its budget allows, in a task of its own; else let it
+        go and return how long until it may (math.inf when it went)."""
+        starved = self._starved_until(plan) - mono if _is_header(head) else 0.0
+        if starved > 0:  # a message of this chunk found its budget spent meanwhile
+            await self._claims.let_go(group)
+            return starved
+        await self._slots.acquire()
+        try:
+            wait = await self._reserve(plan, str(head.id))
+        except BaseException:
+            await self._claims.let_go(group)
+            self._slots.release()
+            raise
+        if wait > 0:
+            await self._claims.let_go(group)
+            self._slots.release()
+            self._held[head.target] = mono + wait
+            if not _is_header(head):
+                for bucket in plan.buckets:
+                    until = max(self._starved.get(bucket.key, 0.0), mono + wait)
+                    self._starved[bucket.key] = until
+                    self._scarce[bucket.key] = mono + wait + bucket.per
+            return wait
+        self._inflight.add(head.target)
+        task = asyncio.create_task(self._send(group, plan))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return math.inf
 
     def _put_off_behind_messages(self, target: str, messages_due: bool, mono: float) -> float:
         """How long the title, card or receipt edits of `target` wait still: while messages

@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 from bot.base.events import OperatorRef
 from bot.base.ports import MembershipChecker
+from bot.base.reads_together import ReadsTogether
 from storage.models import Line, LineMember, Operator
-from storage.prepared import Prepared
+from storage.prepared import Prepared, padded
 
 log = logging.getLogger(__name__)
 
@@ -21,14 +22,20 @@ _LINE_OF: Prepared[Line | None] = Prepared(
 )
 
 
-class _OperatorBy(dict[str, Prepared[Operator | None]]):
-    """The operator by their account on a workspace, by its column (`_account`)."""
+class _OperatorBy(dict[str, ReadsTogether[object, Operator]]):
+    """The operator by their account on a workspace, by its column (`_account`); the
+    lookups of one moment in one statement."""
 
-    def __missing__(self, column: str) -> Prepared[Operator | None]:
-        self[column] = query = Prepared(
-            Operator, lambda account: Operator.get_or_none(**{column: account})
+    def __missing__(self, column: str) -> ReadsTogether[object, Operator]:
+        query: Prepared[list[Operator]] = Prepared(
+            Operator, lambda accounts: Operator.filter(**{f"{column}__in": accounts})
         )
-        return query
+
+        async def read(accounts: list[object]) -> dict[object, Operator]:
+            return {getattr(o, column): o for o in await query(padded(accounts))}  # type: ignore[arg-type]
+
+        self[column] = reads = ReadsTogether(Operator, read)
+        return reads
 
 
 _OPERATOR_BY = _OperatorBy()

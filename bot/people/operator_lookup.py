@@ -57,6 +57,7 @@ class Operators:
         # Checks under way: an operator's answers in several topics at once ask Telegram once.
         self._checking: dict[tuple[int, str], asyncio.Future[bool | None]] = {}
         self._members: dict[tuple[int, int], float] = {}  # (line, operator) known added, until
+        self._adding: dict[tuple[int, int], asyncio.Future[bool]] = {}  # being added now
 
     async def line_of(self, workspace_kind: str, chat: str) -> Line | None:
         return await _LINE_OF(workspace_kind, chat)
@@ -132,12 +133,26 @@ class Operators:
         return operator
 
     async def _add_member(self, line: Line, operator: Operator) -> None:
-        """Make `operator` a member of `line`; once done, not asked again for a while."""
+        """Make `operator` a member of `line`; once done, not asked again for a while. The
+        answers of one moment by one operator wait for the first one's write (and write
+        themselves if it failed)."""
         key = (line.id, operator.id)
         now = self._clock()
         if self._members.get(key, 0.0) >= now:
             return
-        await LineMember.get_or_create(line=line, operator=operator)
+        pending = self._adding.get(key)
+        if pending is not None:
+            if not await asyncio.shield(pending):
+                await self._add_member(line, operator)
+            return
+        pending = self._adding[key] = asyncio.get_running_loop().create_future()
+        added = False
+        try:
+            await LineMember.get_or_create(line=line, operator=operator)
+            added = True
+        finally:
+            del self._adding[key]
+            pending.set_result(added)
         if len(self._members) > 10_000:
             self._members = {k: until for k, until in self._members.items() if until >= now}
         self._members[key] = now + self._cache_seconds

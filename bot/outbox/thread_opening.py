@@ -92,15 +92,16 @@ class ThreadOpener:
     async def _opened(
         self, thread: Thread, view: Conversation, opened: OpenedThread, title: str, card: Card
     ) -> None:
-        async with in_transaction():
-            thread.external_id, thread.title = opened.thread_id, title
-            thread.card_owed = opened.card_id is None
+        thread.external_id, thread.title = opened.thread_id, title
+        thread.card_owed = opened.card_id is None
+        if opened.card_id is None:  # one statement: no transaction to begin and commit
             await thread.save(update_fields=["external_id", "title", "card_owed"])
-            if opened.card_id is not None:
-                view.card_message_id = opened.card_id
-                await view.save(update_fields=["card_message_id"])
-        if opened.card_id is not None:
-            self._headers.shown(thread, opened.card_id, card)
+            return
+        async with in_transaction():
+            await thread.save(update_fields=["external_id", "title", "card_owed"])
+            view.card_message_id = opened.card_id
+            await view.save(update_fields=["card_message_id"])
+        self._headers.shown(thread, opened.card_id, card)
 
     async def _latest_view(self, thread: Thread) -> Conversation:
         latest = await latest_view_in(thread.id)

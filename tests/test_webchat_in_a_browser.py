@@ -6,12 +6,13 @@ read marks; a page of an origin the entry point does not allow is refused."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, WebSocketRoute, expect
 
 from storage.models import Conversation, StoredFile
 from tests.fakes.browser import CHROMIUM, chromium_page, screenshot
@@ -208,6 +209,46 @@ async def test_a_visitor_sends_a_file_and_opens_the_operators(desk: Desk, shop: 
         got = await page.request.get(await link.get_attribute("href") or "")
         sent = desk.fake.files.get(posted["document"]["file_id"]).data  # type: ignore[union-attr]
         assert got.ok and await got.body() == sent
+
+
+async def test_a_file_chosen_while_the_chat_connects_is_sent_once_it_is_connected(
+    desk: Desk, shop: Shop
+) -> None:
+    async with chromium_page() as page:
+        held: list[str] = []
+        welcomed = asyncio.Event()
+
+        async def slow_connection(ws: WebSocketRoute) -> None:
+            server = ws.connect_to_server()
+
+            def to_page(message: str | bytes) -> None:
+                if not held:  # the welcome: it comes a second late
+                    held.append(str(message))
+
+                    def welcome() -> None:
+                        ws.send(message)
+                        welcomed.set()
+
+                    asyncio.get_running_loop().call_later(1.0, welcome)
+                else:
+                    ws.send(message)
+
+            server.on_message(to_page)
+
+        await page.route_web_socket("**/webchat/ws*", slow_connection)
+        await _open(page, f"{shop.allowed}/home")
+        async with page.expect_file_chooser() as chosen:
+            await page.get_by_role("button", name="Attach a file").click()
+        picture = png(40, 30)
+        await (await chosen.value).set_files(
+            {"name": "teapot.png", "mimeType": "image/png", "buffer": picture}
+        )
+        assert not welcomed.is_set()  # chosen while the chat connects
+
+        await expect(_log(page).get_by_role("img", name="teapot.png")).to_be_visible()
+        await desk.settle()
+        [photo] = [m for m in desk.topic_messages("Web visitor") if "photo" in m]
+        assert desk.fake.files.get(photo["photo"][-1]["file_id"]).data == picture  # type: ignore[union-attr]
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@
   var t = T[lang], store = "relaydesk:" + key, token = null;
   try { token = localStorage.getItem(store); } catch (e) { /* private mode: one visit */ }
   var last = 0, rows = {}, outq = [], socket = null, ready = false, polling = false;
+  var filesWaiting = [];
   var stopped = false, delay = 1000, unread = 0, started = false;
 
   function el(tag, attrs, text) {
@@ -180,6 +181,7 @@
       asked(f);
       ready = true; delay = 1000; status.textContent = "";
       flush();
+      filesWaiting.splice(0).forEach(sendFile);
     } else if (f.type === "item") show(f.item);
     else if (f.type === "items") { f.items.forEach(show); markRead(f.read); }
     else if (f.type === "sent" || f.type === "chosen") {
@@ -272,7 +274,8 @@
   }
   function sendFile(file) {
     var f = TF[lang], body = new FormData();
-    if (!ready || !token) { status.textContent = f[4]; return; }
+    /* Chosen while connecting: it goes once connected, as a text typed meanwhile does. */
+    if (!ready || !token) { filesWaiting.push(file); status.textContent = f[3]; return; }
     var q = signed({ id: "f" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10) });
     body.append("token", token);
     body.append("id", q.id);

@@ -26,7 +26,7 @@ from bot.outbox.statements import (
     DELIVERIES_TO_CUSTOMER,
     DELIVERY_TO_CUSTOMER,
 )
-from storage.models import Conversation, Delivery, DeliveryKind, Identity, Line, Thread
+from storage.models import Conversation, Delivery, DeliveryKind, Identity, Line, Message, Thread
 from storage.prepared import filter_by_ids, get_by_id, padded
 
 THREAD = f"{TargetKind.THREAD}:"
@@ -63,15 +63,26 @@ class DeliveryPlanner:
         all of them: each customer delivery of one message with its message and conversation
         (`_conversation_to_customer`). The worker plans a step's heads one after another,
         each a round trip to the database otherwise; what is read here is kept until the
-        next step's read. And the threads of the thread deliveries (`_plan_thread`)."""
+        next step's read. And the threads of the thread deliveries (`_plan_thread`) and the
+        messages of the relays among them."""
         ids = [head.id for head in heads if _one_message_to_customer(head)]
         self._ahead = {}
         if len(ids) > 1:
             self._ahead = {row.id: row for row in await DELIVERIES_TO_CUSTOMER(padded(ids))}
-        threads = [parse_target(h.target)[1] for h in heads if h.target.startswith(THREAD)]
+        into_threads = [h for h in heads if h.target.startswith(THREAD)]
+        threads = [parse_target(h.target)[1] for h in into_threads]
         self._threads_ahead = {}
         if len(threads) > 1:
             self._threads_ahead = {t.id: t for t in await filter_by_ids(Thread, padded(threads))}
+        # A relay's message, kept on its delivery: sending it does not read it once more
+        # (`message_copies.messages_of`).
+        relays = [h for h in into_threads if h.op == DeliveryKind.RELAY and h.message_id]  # type: ignore[attr-defined]
+        if len(relays) > 1:
+            ids = [h.message_id for h in relays]  # type: ignore[attr-defined]
+            messages = {m.id: m for m in await filter_by_ids(Message, padded(ids))}
+            for head in relays:
+                if head.message_id in messages:  # type: ignore[attr-defined]
+                    head.message = messages[head.message_id]  # type: ignore[attr-defined]
 
     def route(self, head: Delivery) -> Route:
         """The target and kind of a delivery; UnknownKind when this version cannot send it."""

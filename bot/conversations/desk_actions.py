@@ -178,6 +178,7 @@ class DeskActions(StateChanges):
         """Each conversation (none twice) to its operator, saved in one statement with `also`,
         its other changed fields; audited in one more."""
         now = self.clock.now()
+        details = {"via": via} | ({"note": note} if note else {})
         entries = []
         for conversation, operator, by, _line in assignments:
             old = await conversation.assignee if conversation.assignee_id else None  # type: ignore[attr-defined]
@@ -187,7 +188,6 @@ class DeskActions(StateChanges):
                     ConversationStatus.OPEN if operator else ConversationStatus.QUEUED
                 )
             conversation.queued_at = None if operator else now
-            details = {"via": via} | ({"note": note} if note else {})
             entries.append(
                 audit.entry(
                     "assignee",

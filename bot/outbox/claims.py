@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.base.clock import Clock
 from bot.outbox.statements import CLAIM, RELEASE, UNCLAIM
@@ -32,7 +32,7 @@ class Claims:
         lease's end is made unique to this claim so that only its rows are let go."""
         now = self._clock.now()
         ids = [d.id for d in group]
-        until = now + LEASE + timedelta(microseconds=random.randrange(1, 1_000_000))
+        until = _lease_end(now)
         claimed = await CLAIM(ids, now, until)
         if claimed == len(group):
             self._held.update(ids)
@@ -49,7 +49,7 @@ class Claims:
             return [await self.take(group) for group in groups]
         now = self._clock.now()
         ids = [d.id for group in groups for d in group]
-        until = now + LEASE + timedelta(microseconds=random.randrange(1, 1_000_000))
+        until = _lease_end(now)
         claimed = await CLAIM(padded(ids), now, until)
         if claimed == len(set(ids)):
             self._held.update(ids)
@@ -90,3 +90,8 @@ class Claims:
         return await Delivery.filter(
             status=DeliveryStatus.PENDING, claimed_until__not_isnull=True
         ).update(claimed_until=None)
+
+
+def _lease_end(now: datetime) -> datetime:
+    """The end of a claim's lease, unique to that claim: only its own rows are let go."""
+    return now + LEASE + timedelta(microseconds=random.randrange(1, 1_000_000))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar
 
 from bot.base.events import OperatorRef
 from bot.base.ports import MembershipChecker
@@ -13,6 +14,8 @@ from storage.models import Line, LineMember, Operator
 from storage.prepared import Prepared, padded
 
 log = logging.getLogger(__name__)
+
+K = TypeVar("K", bound=Hashable)
 
 
 # Read for every operator's message (`storage.prepared`).
@@ -57,7 +60,7 @@ class Operators:
         # Checks under way: an operator's answers in several topics at once ask Telegram once.
         self._checking: dict[tuple[int, str], asyncio.Future[bool | None]] = {}
         self._members: dict[tuple[int, int], float] = {}  # (line, operator) known added, until
-        self._adding: dict[tuple[int, int], asyncio.Future[bool]] = {}  # being added now
+        self._adding: dict[tuple[int, int], asyncio.Future[bool | None]] = {}  # being added
 
     async def line_of(self, workspace_kind: str, chat: str) -> Line | None:
         return await _LINE_OF(workspace_kind, chat)
@@ -82,23 +85,17 @@ class Operators:
         while. Lookups while one is under way wait for its answer instead of asking again
         (and ask themselves if it failed)."""
         key = (line.id, author.external_id)
-        pending = self._checking.get(key)
-        if pending is not None:
-            answer = await asyncio.shield(pending)
-            return answer if answer is not None else await self._check(line, author)
-        pending = self._checking[key] = asyncio.get_running_loop().create_future()
-        answer: bool | None = None
-        try:
+
+        async def ask() -> bool:
             checker = self._checker(author.workspace_kind)
             answer = checker is not None and await checker.is_member(
                 line.workspace_chat, author.external_id
             )
             if answer:
                 self._verified[key] = self._clock() + self._cache_seconds
-        finally:
-            del self._checking[key]
-            pending.set_result(answer)
-        return answer
+            return answer
+
+        return await _once_at_a_time(self._checking, key, ask)
 
     async def _known_member(self, line: Line, author: OperatorRef) -> Operator | None:
         """Lines closed to newcomers: only operators already added to the line may act."""
@@ -140,22 +137,34 @@ class Operators:
         now = self._clock()
         if self._members.get(key, 0.0) >= now:
             return
-        pending = self._adding.get(key)
-        if pending is not None:
-            if not await asyncio.shield(pending):
-                await self._add_member(line, operator)
-            return
-        pending = self._adding[key] = asyncio.get_running_loop().create_future()
-        added = False
-        try:
+
+        async def add() -> bool:
             await LineMember.get_or_create(line=line, operator=operator)
-            added = True
-        finally:
-            del self._adding[key]
-            pending.set_result(added)
+            return True
+
+        await _once_at_a_time(self._adding, key, add)
         if len(self._members) > 10_000:
             self._members = {k: until for k, until in self._members.items() if until >= now}
         self._members[key] = now + self._cache_seconds
+
+
+async def _once_at_a_time(
+    running: dict[K, asyncio.Future[bool | None]], key: K, work: Callable[[], Awaitable[bool]]
+) -> bool:
+    """`work()` for `key`, once at a time: callers while it runs wait for its answer instead
+    of doing it again, and do it themselves if it failed (raised)."""
+    pending = running.get(key)
+    if pending is not None:
+        answer = await asyncio.shield(pending)
+        return answer if answer is not None else await _once_at_a_time(running, key, work)
+    pending = running[key] = asyncio.get_running_loop().create_future()
+    answer: bool | None = None
+    try:
+        answer = await work()
+    finally:
+        del running[key]
+        pending.set_result(answer)
+    return answer
 
 
 def _placeholder(operator: Operator) -> bool:

@@ -35,10 +35,11 @@ def _settings() -> Settings:
 def cmd_run(settings: Settings) -> int:
     """Serves, or exits non-zero with the reason in one line: never half-started."""
     from relaydesk.app import StartupError, UnmigratedDatabase, build_app
+    from relaydesk.heap import serve_with_a_frozen_start
 
     try:
         web.run_app(
-            build_app(settings),
+            serve_with_a_frozen_start(build_app(settings)),
             host=settings.http_host,
             port=settings.http_port,
             print=lambda *_: logging.getLogger("relaydesk").info(

@@ -9,22 +9,25 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.base.locks import HANDED_ON_AT_MOST, RedisLocks
+from bot.base.locks import HANDED_ON_AT_MOST, LockNotHad, RedisLocks
 from tests.fakes.redis_db import SHARED, redis_url
 
 KEY = "identity:telegram:5001"
 STORED = f"rd:lock:{KEY}"
 
 
-class CountingRedis:
-    """The Redis client, counting the locks asked of it."""
+class CountingLocks(RedisLocks):
+    """Counting the keys asked of Redis, and the round trips that asked them."""
 
     def __init__(self, client: aioredis.Redis) -> None:
-        self.client, self.taken = client, 0
+        super().__init__(client)
+        self.taken = 0
+        self.trips: list[int] = []
 
-    def lock(self, *args, **kwargs):
-        self.taken += 1
-        return self.client.lock(*args, **kwargs)
+    async def _take_all(self, asked: list[tuple[str, str]]) -> list[bool | BaseException]:
+        self.taken += len(asked)
+        self.trips.append(len(asked))
+        return await super()._take_all(asked)
 
 
 @pytest.fixture
@@ -39,8 +42,7 @@ async def client() -> AsyncIterator[aioredis.Redis]:
 async def test_a_customers_texts_of_one_moment_take_the_redis_lock_once_in_order(
     client: aioredis.Redis,
 ) -> None:
-    redis = CountingRedis(client)
-    locks = RedisLocks(redis)
+    locks = CountingLocks(client)
     held: list[int] = []
 
     async def text(number: int) -> None:
@@ -53,7 +55,7 @@ async def test_a_customers_texts_of_one_moment_take_the_redis_lock_once_in_order
     await asyncio.wait_for(asyncio.gather(*(text(n) for n in range(5))), 10)
 
     assert held == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]  # one at a time, in the order they came
-    assert redis.taken == 1
+    assert locks.taken == 1
     assert not await client.exists(STORED)  # given back after the last
 
 
@@ -81,8 +83,7 @@ async def test_another_instance_waits_while_this_one_hands_the_lock_on(
 async def test_the_lock_goes_back_to_redis_after_so_many_holders_here(
     client: aioredis.Redis,
 ) -> None:
-    redis = CountingRedis(client)
-    locks = RedisLocks(redis)
+    locks = CountingLocks(client)
 
     async def text() -> None:
         async with locks(KEY):
@@ -90,7 +91,7 @@ async def test_the_lock_goes_back_to_redis_after_so_many_holders_here(
 
     await asyncio.wait_for(asyncio.gather(*(text() for _ in range(HANDED_ON_AT_MOST + 1))), 10)
 
-    assert redis.taken == 2
+    assert locks.taken == 2
     assert not await client.exists(STORED)
 
 
@@ -118,3 +119,42 @@ async def test_a_waiter_cancelled_after_the_lock_was_handed_to_it_gives_it_back(
     async with asyncio.timeout(1):  # taken again at once, not after a lease
         async with RedisLocks(client)(KEY):
             pass
+
+
+async def test_keys_asked_in_the_same_moment_go_to_redis_in_one_round_trip(
+    client: aioredis.Redis,
+) -> None:
+    locks = CountingLocks(client)
+
+    async def customer(number: int) -> None:
+        async with locks(f"identity:telegram:{number}"):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(asyncio.gather(*(customer(n) for n in range(20))), 10)
+
+    assert locks.trips == [20]
+    assert await client.keys("rd:lock:*") == []
+
+
+async def test_a_key_held_elsewhere_past_the_wait_is_a_clear_error(
+    client: aioredis.Redis,
+) -> None:
+    there, here = RedisLocks(client), RedisLocks(client)
+    here.WAIT_AT_MOST = 0.3
+
+    async with there(KEY):
+        with pytest.raises(LockNotHad):
+            async with here(KEY):
+                raise AssertionError("held twice")
+
+
+async def test_a_holder_working_past_the_lease_keeps_the_key(client: aioredis.Redis) -> None:
+    here, there = RedisLocks(client, lease=0.3), RedisLocks(client, lease=0.3)
+    there.WAIT_AT_MOST = 0.5
+
+    async with here(KEY):
+        await asyncio.sleep(0.6)  # twice the lease: renewed meanwhile
+        with pytest.raises(LockNotHad):
+            async with there(KEY):
+                raise AssertionError("held twice")
+    assert not await client.exists(STORED)

@@ -69,3 +69,29 @@ async def test_lines_typed_one_after_another_open_the_topic_as_one_message(
         assert later["text"] == "Anyone?"
     finally:
         await desk.stop()
+
+
+async def test_customers_typing_at_the_same_time_each_open_their_topic_as_one_message(
+    fake_telegram, database_url: str
+) -> None:
+    """Their lines arrive together, so each first text is held back for all of them at once
+    (`FirstTexts.others`): still each topic opens with the card and all four lines."""
+    customers = {CUSTOMER + n: f"Customer{n}" for n in range(3)}
+    desk = await Desk(fake_telegram, database_url, first_message_wait_seconds=1.0).start()
+    try:
+        for user, name in customers.items():
+            desk.fake.add_user(user, name)
+        for line in ("Hello", "my order", "is late", "since Monday"):
+            for user in customers:
+                desk.fake.user_sends(user, f"{line} ({user})")
+            await asyncio.sleep(0.35)
+        await desk.settle()
+
+        for user, name in customers.items():
+            (card,) = desk.topic_messages(name)
+            assert "Conversation #" in card["text"]
+            assert desk.topic_texts(name) == [
+                f"{line} ({user})" for line in ("Hello", "my order", "is late", "since Monday")
+            ]
+    finally:
+        await desk.stop()

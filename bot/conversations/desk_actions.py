@@ -244,23 +244,28 @@ class DeskActions(StateChanges):
         conversation is queued without it, and a burst of new customers is not taken in one
         at a time; an operator who frees up meanwhile drains the queue. `line`: the
         conversation's, when the caller read it in this transaction."""
-        async with in_transaction():
-            if line is None or line.id != conversation.line_id:  # type: ignore[attr-defined]
-                line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
+        if line is None or line.id != conversation.line_id:  # type: ignore[attr-defined]
+            line = await get_by_id(Line, conversation.line_id)  # type: ignore[attr-defined]
+        if await assignment.pick(line, exclude) is None:
+            await self._queued(conversation)
+            return None
+        async with in_transaction():  # choose again, in turn
+            line = await Line.select_for_update(no_key=True).get(id=line.id)
             operator = await assignment.pick(line, exclude)
-            if operator is not None:  # choose again, in turn
-                line = await Line.select_for_update(no_key=True).get(id=line.id)
-                operator = await assignment.pick(line, exclude)
             if operator is None:
-                if conversation.queued_at is None:
-                    conversation.queued_at = self.clock.now()
-                    await conversation.save(update_fields=["queued_at"])
+                await self._queued(conversation)
                 return None
             await self.assign(
                 conversation, operator, by=None, via=line.routing_policy, refresh=refresh
             )
         log.info("Conversation #%s assigned to %s (%s)", conversation.id, operator.name, line.slug)
         return operator
+
+    async def _queued(self, conversation: Conversation) -> None:
+        """`conversation` waits in its line's queue, since now if it did not already."""
+        if conversation.queued_at is None:
+            conversation.queued_at = self.clock.now()
+            await conversation.save(update_fields=["queued_at"])
 
     async def requeue(
         self, conversation: Conversation, *, by: Operator | None, via: str, route: bool = True

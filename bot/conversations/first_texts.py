@@ -43,17 +43,29 @@ class FirstTexts:
         self._open[conversation.id] = _Gathering(now + self.wait * GATHER_AT_MOST, now + self.wait)
 
     async def another(self, conversation: Conversation) -> None:
-        """The customer wrote another line; call in the transaction that stores it. The
-        delay is moved only when less than half of it is left: a statement per line of a
-        fast typist would cost more than the slightly shorter pause it saves."""
-        gathering = self._open.get(conversation.id)
-        if gathering is None:
-            return
+        """The customer wrote another line; call in the transaction that stores it."""
+        await self.others([conversation])
+
+    async def others(self, conversations: list[Conversation]) -> None:
+        """Customers wrote another line in each of `conversations` (stored together); call
+        in the transaction that stores them. A delay is moved only when less than half of it
+        is left: a statement per line of a fast typist would cost more than the slightly
+        shorter pause it saves. The delays moved to the same time go in one statement."""
         now = self._clock.monotonic()
-        if gathering.held_until - now > self.wait / 2:
-            return
-        until = min(now + self.wait, gathering.ends_at)
-        if until <= now or not await self._outbox.hold_waiting_relays(conversation, until - now):
-            del self._open[conversation.id]
-            return
-        gathering.held_until = until
+        moving: dict[float, dict[int, Conversation]] = {}
+        for conversation in conversations:
+            gathering = self._open.get(conversation.id)
+            if gathering is None or gathering.held_until - now > self.wait / 2:
+                continue
+            until = min(now + self.wait, gathering.ends_at)
+            if until <= now:
+                del self._open[conversation.id]
+                continue
+            moving.setdefault(until, {})[conversation.id] = conversation
+        for until, moved in moving.items():
+            held = await self._outbox.hold_waiting_relays(list(moved.values()), until - now)
+            for conversation_id in moved:
+                if conversation_id in held:
+                    self._open[conversation_id].held_until = until
+                else:  # its first text was taken up, or sent: nothing waits any more
+                    del self._open[conversation_id]

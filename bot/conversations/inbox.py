@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from bot.base.events import InboundEdit, InboundMessage
 from bot.base.locks import KeyedLock
 from bot.base.log_context import about, conversation_is
 from bot.base.metrics import Metrics
+from bot.base.once_at_a_time import once_at_a_time
 from bot.conversations.csat_answers import pressed_rating, typed_answer
 from bot.conversations.customer_identity import identity_seen
 from bot.conversations.desk_actions import DeskActions
@@ -96,6 +98,7 @@ class Inbox:
         self._album_wait = album_wait
         self._first_texts = FirstTexts(outbox, clock, first_wait)
         self._entry_points: dict[str, EntryPoint] = {}
+        self._reading_entry_points: dict[str, asyncio.Future[EntryPoint | None]] = {}
         self._writing_on = WritingOn(
             outbox=outbox,
             clock=clock,
@@ -161,11 +164,12 @@ class Inbox:
             is_new = conversation is None
             if conversation is None:
                 conversation = await open_conversation(
-                    self._outbox, self._clock, contact, identity, entry_point
+                    self._outbox, self._clock, contact, identity, entry_point, first_contact=first
                 )
+            else:
+                conversation.last_customer_message_at = now
+                await conversation.save(update_fields=["last_customer_message_at"])
             conversation_is(conversation.id)
-            conversation.last_customer_message_at = now
-            await conversation.save(update_fields=["last_customer_message_at"])
             message = await record_from_customer(conversation, inbound)
             await self._outbox.to_current_thread(
                 DeliveryKind.RELAY,
@@ -205,11 +209,17 @@ class Inbox:
         the line it leads to may change and is read afresh where it matters (a new
         conversation)."""
         entry_point = self._entry_points.get(key)
+        if entry_point is None:  # read once for the first messages of a burst
+            entry_point = await once_at_a_time(
+                self._reading_entry_points, key, lambda: self._read_entry_point(key)
+            )
+        return entry_point
+
+    async def _read_entry_point(self, key: str) -> EntryPoint:
+        entry_point = await EntryPoint.get_or_none(key=key)
         if entry_point is None:
-            entry_point = await EntryPoint.get_or_none(key=key)
-            if entry_point is None:
-                raise UnknownEntryPoint(key)
-            self._entry_points[key] = entry_point
+            raise UnknownEntryPoint(key)
+        self._entry_points[key] = entry_point
         return entry_point
 
     async def accept_rating(

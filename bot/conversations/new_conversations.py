@@ -24,15 +24,24 @@ from storage.prepared import get_by_id
 
 
 async def open_conversation(
-    outbox: Outbox, clock: Clock, contact: Contact, identity: Identity, entry_point: EntryPoint
+    outbox: Outbox,
+    clock: Clock,
+    contact: Contact,
+    identity: Identity,
+    entry_point: EntryPoint,
+    *,
+    first_contact: bool = False,
 ) -> Conversation:
+    """The contact's new conversation, written to by the customer now. `first_contact`: the
+    contact was made just now, so it has no thread to look for."""
     # As it is now: an admin may have pointed the entry point at another line.
     line = await Line.get(entry_points__id=entry_point.id)
-    thread, created = await Thread.get_or_create(
-        contact=contact,
-        line=line,
-        defaults={"workspace_kind": line.workspace_kind, "workspace_chat": line.workspace_chat},
-    )
+    workspace = {"workspace_kind": line.workspace_kind, "workspace_chat": line.workspace_chat}
+    if first_contact:
+        thread, created = await Thread.create(contact=contact, line=line, **workspace), True
+    else:
+        thread, created = await Thread.get_or_create(contact=contact, line=line, defaults=workspace)
+    now = clock.now()
     conversation = await Conversation.create(
         contact=contact,
         identity=identity,
@@ -41,7 +50,8 @@ async def open_conversation(
         thread=thread,
         status=ConversationStatus.QUEUED,
         open_key=contact.id,
-        queued_at=clock.now(),
+        queued_at=now,
+        last_customer_message_at=now,
     )
     if not created:
         await outbox.notice_thread(

@@ -128,6 +128,7 @@ class WritingOn:
                     group_key=inbound.album_key,
                     delay=self._album_wait if inbound.album_key else 0.0,
                 )
+        await self._first_texts.others([conversation for conversation, _ in going])
         stored = {}
         for (conversation, inbound), message in zip(going, messages, strict=True):
             conversation_is(conversation.id)
@@ -138,7 +139,7 @@ class WritingOn:
 
     async def _after(self, conversation: Conversation, inbound: InboundMessage) -> None:
         """What follows a customer's message in their open conversation, as the usual way
-        does it (`Inbox._accept`)."""
+        does it (`Inbox._accept`); the first texts' gathering went for all before."""
         identity = await identity_of(inbound.customer, conversation.identity)
         text = inbound.body.text or ""
         await self._rules.incoming(
@@ -148,7 +149,6 @@ class WritingOn:
             entry_point=await self._entry_point(inbound.entry_point.key),
             text=text,
         )
-        await self._first_texts.another(conversation)
         await resume(self._actions, self._rules, conversation, text)
 
 

@@ -57,6 +57,8 @@ class DeliveryPlanner:
         }
         self._ahead: dict[int, Delivery] = {}  # customer deliveries read ahead, by id
         self._threads_ahead: dict[int, Thread] = {}  # threads of thread deliveries, by id
+        # Where the messages of relays into threads were first seen, by message id.
+        self.origins_ahead: dict[int, copies.Origin] = {}
 
     async def read_ahead(self, heads: list[Delivery]) -> None:
         """Read what planning `heads` will read one by one, where one statement reads it for
@@ -77,12 +79,15 @@ class DeliveryPlanner:
         # A relay's message, kept on its delivery: sending it does not read it once more
         # (`message_copies.messages_of`).
         relays = [h for h in into_threads if h.op == DeliveryKind.RELAY and h.message_id]  # type: ignore[attr-defined]
+        # And where each was first seen (`message_copies.relay`).
+        self.origins_ahead = {}
         if len(relays) > 1:
             ids = [h.message_id for h in relays]  # type: ignore[attr-defined]
             messages = {m.id: m for m in await filter_by_ids(Message, padded(ids))}
             for head in relays:
                 if head.message_id in messages:  # type: ignore[attr-defined]
                     head.message = messages[head.message_id]  # type: ignore[attr-defined]
+            self.origins_ahead = await copies.origins_of(padded(ids))
 
     def route(self, head: Delivery) -> Route:
         """The target and kind of a delivery; UnknownKind when this version cannot send it."""

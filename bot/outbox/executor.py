@@ -258,7 +258,12 @@ class DeliveryExecutor:
             if thread.card_owed:
                 await self._threads.post_owed_card(thread, send.sender, send.target, send.opened)
             _, external_ids = await copies.relay(
-                send.sender, send.target, send.deliveries, send.chat_key, messages
+                send.sender,
+                send.target,
+                send.deliveries,
+                send.chat_key,
+                messages,
+                origins_read=self.planner.origins_ahead,
             )
             sent = [d.id for d in send.deliveries]
             await self._done(Outcome(sent, [(send.chat_key, messages, external_ids)]))

@@ -3,6 +3,7 @@ made are stored with the send's outcome, `bot.outbox.completions`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.base.ports import Outgoing
@@ -24,13 +25,15 @@ async def relay(
     messages: list[Message] | None = None,
     *,
     arrived_in: str | None = None,
+    origins_read: Mapping[int, Origin] | None = None,
 ) -> tuple[list[Message], list[str]]:
     """Send the messages of `deliveries` (read already: `messages`); they and the external
     ids of their copies. `arrived_in`: the chat the messages were most likely stored from
-    (an operator's answers: the line's chat), whose ids their source keys tell."""
+    (an operator's answers: the line's chat), whose ids their source keys tell;
+    `origins_read`: where messages were first seen, read already (`origins_of`)."""
     if messages is None:
         messages = await messages_of(deliveries)
-    origins = await _origins(messages, arrived_in)
+    origins = await _origins(messages, arrived_in, origins_read or {})
     result = await sender.relay(target, [await outgoing(m, chat_key, origins) for m in messages])
     return messages, result.external_ids
 
@@ -59,20 +62,34 @@ async def messages_of(deliveries: list[Delivery]) -> list[Message]:
 Origin = tuple[str, str]  # the chat where a message was first seen, and its id there
 
 
-async def _origins(messages: list[Message], arrived_in: str | None = None) -> dict[int, Origin]:
+async def origins_of(message_ids: list[int]) -> dict[int, Origin]:
+    """Where each of these messages was first seen: its oldest link, all read in one
+    statement."""
+    origins: dict[int, Origin] = {}
+    for link in await _LINKS_OF(message_ids):  # the oldest is last
+        origins[link.message_id] = (link.chat, link.external_id)  # type: ignore[attr-defined]
+    return origins
+
+
+async def _origins(
+    messages: list[Message],
+    arrived_in: str | None = None,
+    origins_read: Mapping[int, Origin] | None = None,
+) -> dict[int, Origin]:
     """Where each message was first seen: for one stored from `arrived_in`, read off its
-    source key (its first link is that one); else its oldest link, all read in one statement."""
+    source key (its first link is that one); else as read already, or its oldest link."""
     origins: dict[int, Origin] = {}
     unknown = []
     for message in messages:
         external_id = arrived_as(message, arrived_in) if arrived_in else None
-        if external_id is None:
-            unknown.append(message.id)
-        else:
+        if external_id is not None:
             origins[message.id] = (arrived_in, external_id)  # type: ignore[assignment]
+        elif origins_read and message.id in origins_read:
+            origins[message.id] = origins_read[message.id]
+        else:
+            unknown.append(message.id)
     if unknown:
-        for link in await _LINKS_OF(unknown):  # the oldest is last
-            origins[link.message_id] = (link.chat, link.external_id)  # type: ignore[attr-defined]
+        origins |= await origins_of(unknown)
     return origins
 
 

@@ -22,7 +22,7 @@ from storage.models import (
     Message,
     Thread,
 )
-from storage.prepared import Prepared
+from storage.prepared import Prepared, padded
 
 
 class TargetKind(StrEnum):
@@ -73,17 +73,32 @@ def parse_target(target: str) -> tuple[TargetKind, int]:
     return TargetKind(kind), int(ident)
 
 
-# Run for every line a new customer types while their first text waits (`storage.prepared`).
-_HOLD_RELAYS: Prepared[int] = Prepared(
-    Delivery,
-    lambda target, conversation_id, now, until: Delivery.filter(
-        target=target,
-        conversation_id=conversation_id,
+# The relays held back in new customers' threads while their first texts wait for the lines
+# typed after them: pushed back for each line, and which wait still (`storage.prepared`).
+def _waiting_relays(targets: list[str], conversation_ids: list[int], now: datetime) -> Any:
+    return Delivery.filter(
+        target__in=targets,
+        conversation_id__in=conversation_ids,
         op=DeliveryKind.RELAY.value,
         status=DeliveryStatus.PENDING,
         claimed_until__isnull=True,
         not_before__gt=now,
+    )
+
+
+_HOLD_RELAYS: Prepared[int] = Prepared(
+    Delivery,
+    lambda targets, conversation_ids, now, until: _waiting_relays(
+        targets, conversation_ids, now
     ).update(not_before=until),
+)
+_HELD_RELAYS: Prepared[list[int]] = Prepared(
+    Delivery,
+    lambda targets, conversation_ids, now: (
+        _waiting_relays(targets, conversation_ids, now)
+        .distinct()
+        .values_list("conversation_id", flat=True)
+    ),
 )
 
 
@@ -172,14 +187,20 @@ class Outbox:
             **kwargs,
         )
 
-    async def hold_waiting_relays(self, conversation: Conversation, delay: float) -> bool:
-        """Push back the relays of `conversation` that still wait in its thread's queue (a
-        new conversation's first message gathering the texts typed after it) to `delay`
-        seconds from now; False when none waits any more (it was taken up, or sent)."""
-        now = self._now()
-        target = thread_target(conversation.thread_id)  # type: ignore[attr-defined]
-        held = await _HOLD_RELAYS(target, conversation.id, now, self._now(delay))
-        return held > 0
+    async def hold_waiting_relays(
+        self, conversations: list[Conversation], delay: float
+    ) -> set[int]:
+        """Push back the relays of `conversations` that still wait in their threads' queues
+        (a new conversation's first message gathering the texts typed after it) to `delay`
+        seconds from now; the ids of the conversations whose relays wait still (for the
+        others, one was taken up, or sent)."""
+        now, until = self._now(), self._now(delay)
+        threads = {c.thread_id for c in conversations}  # type: ignore[attr-defined]
+        targets = padded(sorted(thread_target(thread) for thread in threads))
+        ids = padded(sorted({c.id for c in conversations}))
+        if await _HOLD_RELAYS(targets, ids, now, until) >= len(set(ids)):
+            return set(ids)  # as many held as conversations: each has its first text waiting
+        return set(await _HELD_RELAYS(targets, ids, until - timedelta(microseconds=1)))
 
     async def refresh(self, conversation: Conversation, **kwargs: Any) -> Delivery:
         """Bring the conversation's thread title and header card up to date."""

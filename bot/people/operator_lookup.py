@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Hashable
-from typing import TypeVar
+from collections.abc import Callable
 
 from bot.base.events import OperatorRef
+from bot.base.once_at_a_time import once_at_a_time
 from bot.base.ports import MembershipChecker
 from bot.base.reads_together import ReadsTogether
 from storage.models import Line, LineMember, Operator
 from storage.prepared import Prepared, padded
 
 log = logging.getLogger(__name__)
-
-K = TypeVar("K", bound=Hashable)
 
 
 # Read for every operator's message (`storage.prepared`).
@@ -95,7 +93,7 @@ class Operators:
                 self._verified[key] = self._clock() + self._cache_seconds
             return answer
 
-        return await _once_at_a_time(self._checking, key, ask)
+        return await once_at_a_time(self._checking, key, ask)
 
     async def _known_member(self, line: Line, author: OperatorRef) -> Operator | None:
         """Lines closed to newcomers: only operators already added to the line may act."""
@@ -142,29 +140,10 @@ class Operators:
             await LineMember.get_or_create(line=line, operator=operator)
             return True
 
-        await _once_at_a_time(self._adding, key, add)
+        await once_at_a_time(self._adding, key, add)
         if len(self._members) > 10_000:
             self._members = {k: until for k, until in self._members.items() if until >= now}
         self._members[key] = now + self._cache_seconds
-
-
-async def _once_at_a_time(
-    running: dict[K, asyncio.Future[bool | None]], key: K, work: Callable[[], Awaitable[bool]]
-) -> bool:
-    """`work()` for `key`, once at a time: callers while it runs wait for its answer instead
-    of doing it again, and do it themselves if it failed (raised)."""
-    pending = running.get(key)
-    if pending is not None:
-        answer = await asyncio.shield(pending)
-        return answer if answer is not None else await _once_at_a_time(running, key, work)
-    pending = running[key] = asyncio.get_running_loop().create_future()
-    answer: bool | None = None
-    try:
-        answer = await work()
-    finally:
-        del running[key]
-        pending.set_result(answer)
-    return answer
 
 
 def _placeholder(operator: Operator) -> bool:

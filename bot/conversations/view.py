@@ -116,14 +116,28 @@ def _viewed(query: QuerySet[Conversation]) -> QuerySet[Conversation]:
 _LOAD_FOR_VIEW: Prepared[Conversation] = Prepared(
     Conversation, lambda id: _viewed(Conversation.filter(id=id)).get()
 )
-_LATEST_VIEW: Prepared[Conversation | None] = Prepared(
+# The latest conversation of each of these threads, viewed, with its thread.
+_LATEST_VIEWS: Prepared[list[Conversation]] = Prepared(
     Conversation,
-    lambda thread_id: (
-        _viewed(Conversation.filter(thread_id=thread_id).order_by("-id"))
-        .select_related("thread")
-        .first()
-    ),
+    lambda thread_ids: _viewed(
+        Conversation.filter(
+            id__in=Subquery(
+                Conversation.filter(thread_id__in=thread_ids)
+                .group_by("thread_id")
+                .annotate(latest=Max("id"))
+                .values("latest")
+            )
+        )
+    ).select_related("thread"),
 )
+
+
+async def _latest_views(thread_ids: list[int]) -> dict[int, Conversation]:
+    found = await _LATEST_VIEWS(padded(thread_ids))
+    return {conversation.thread_id: conversation for conversation in found}  # type: ignore[attr-defined]
+
+
+_LATEST_VIEW = ReadsTogether(Conversation, _latest_views)
 # The latest conversation of each of these threads of a line's chat, with thread and line.
 _LATEST_IN_CHAT_THREADS: Prepared[list[Conversation]] = Prepared(
     Conversation,
@@ -170,7 +184,8 @@ async def load_for_view(conversation_id: int) -> Conversation:
 async def latest_view_in(thread_id: int) -> Conversation | None:
     """The conversation thread `thread_id` is about now, its newest (a contact's later
     conversations on a line reuse the thread), with what its title and card show and the
-    thread itself, in one statement; None before any."""
+    thread itself, in one statement (with those of the other threads asked at the same
+    moment: topics opened side by side); None before any."""
     return await _LATEST_VIEW(thread_id)
 
 

@@ -78,3 +78,26 @@ async def test_title_and_card_edits_queued_behind_a_spent_budget_are_sent_once_a
         assert fake.stats.too_many_requests == 0
     finally:
         await desk.stop()
+
+
+async def test_topics_answered_at_once_each_show_their_operator_in_title_and_card(
+    desk: Desk,
+) -> None:
+    """Their refreshes go in one step after the answers, read together (one statement for
+    their pending refreshes, one for their conversations): each topic still shows its own."""
+    customers = {6301 + n: f"Buyer{n}" for n in range(6)}
+    for user, name in customers.items():
+        desk.fake.add_user(user, name)
+        desk.fake.user_sends(user, f"Hello from {name}")
+    await desk.settle()
+    threads = {name: desk.topic_of(name)["message_thread_id"] for name in customers.values()}
+
+    for name, thread in threads.items():
+        desk.fake.member_sends(OPERATOR_CHAT, OLGA, f"Hi {name}", thread_id=thread)
+    await desk.settle()
+
+    for name in customers.values():
+        title = desk.topic_of(name)["name"]
+        assert title.startswith(f"💬 {name} #") and title.endswith(" · Olga")
+        card = desk.topic_messages(name)[0]
+        assert "Olga" in card["text"] and name in card["text"]

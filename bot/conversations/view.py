@@ -132,12 +132,14 @@ _LATEST_VIEWS: Prepared[list[Conversation]] = Prepared(
 )
 
 
-async def _latest_views(thread_ids: list[int]) -> dict[int, Conversation]:
+async def latest_views_in(thread_ids: list[int]) -> dict[int, Conversation]:
+    """`latest_view_in` of each of these threads, by thread id, in one statement (a thread
+    without a conversation is left out)."""
     found = await _LATEST_VIEWS(padded(thread_ids))
     return {conversation.thread_id: conversation for conversation in found}  # type: ignore[attr-defined]
 
 
-_LATEST_VIEW = ReadsTogether(Conversation, _latest_views)
+_LATEST_VIEW = ReadsTogether(Conversation, latest_views_in)
 # The latest conversation of each of these threads of a line's chat, with thread and line.
 _LATEST_IN_CHAT_THREADS: Prepared[list[Conversation]] = Prepared(
     Conversation,

@@ -4,11 +4,11 @@ it claims it; the executor sends what was planned."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 
 from bot.base.connections import Connections
 from bot.base.ports import Bucket, CustomerSender, WebhookPoster, WorkspaceSender
-from bot.conversations.view import latest_view_in
+from bot.conversations.view import latest_view_in, latest_views_in
 from bot.outbox import merging
 from bot.outbox import message_copies as copies
 from bot.outbox.delivery_plan import (
@@ -25,11 +25,14 @@ from bot.outbox.statements import (
     CONVERSATION_TO_CUSTOMER,
     DELIVERIES_TO_CUSTOMER,
     DELIVERY_TO_CUSTOMER,
+    PENDING_OF_EACH,
 )
 from storage.models import Conversation, Delivery, DeliveryKind, Identity, Line, Message, Thread
 from storage.prepared import filter_by_ids, get_by_id, padded
 
 THREAD = f"{TargetKind.THREAD}:"
+# A thread's header refreshes taken in one step, at most (the last supersedes those before).
+HEADER_REFRESHES_TOGETHER = 100
 
 # Webhook calls are sent by the API channel, at most so many a second per entry point.
 WEBHOOK_COMPONENT = "api"
@@ -59,8 +62,12 @@ class DeliveryPlanner:
         self._threads_ahead: dict[int, Thread] = {}  # threads of thread deliveries, by id
         # Where the messages of relays into threads were first seen, by message id.
         self.origins_ahead: dict[int, copies.Origin] = {}
+        # Header refreshes read ahead: each thread's pending ones with its latest
+        # conversation as viewed, by target; then that view, by thread, once they are taken.
+        self._headers_ahead: dict[str, tuple[list[Delivery], Conversation | None]] = {}
+        self._views_taken: dict[int, Conversation | None] = {}
 
-    async def read_ahead(self, heads: list[Delivery]) -> None:
+    async def read_ahead(self, heads: list[Delivery], headers: Sequence[Delivery] = ()) -> None:
         """Read what planning `heads` will read one by one, where one statement reads it for
         all of them: each customer delivery of one message with its message and conversation
         (`_conversation_to_customer`). The worker plans a step's heads one after another,
@@ -88,6 +95,33 @@ class DeliveryPlanner:
                 if head.message_id in messages:  # type: ignore[attr-defined]
                     head.message = messages[head.message_id]  # type: ignore[attr-defined]
             self.origins_ahead = await copies.origins_of(padded(ids))
+        await self._read_headers_ahead(headers)
+
+    async def _read_headers_ahead(self, heads: Sequence[Delivery]) -> None:
+        """The pending refreshes of the threads' headers of `heads`, then the threads' latest
+        conversations as viewed, in one statement each and in this order: a change committed
+        after the view was read queued a refresh that was not read with them, and follows."""
+        self._headers_ahead, self._views_taken = {}, {}
+        if len(heads) < 2:
+            return
+        targets = [head.target for head in heads]
+        limit = HEADER_REFRESHES_TOGETHER * len(targets)
+        pending: dict[str, list[Delivery]] = {}
+        for delivery in await PENDING_OF_EACH(padded(targets), limit):
+            pending.setdefault(delivery.target, []).append(delivery)
+        views = await latest_views_in([parse_target(target)[1] for target in pending])
+        for target, group in pending.items():
+            self._headers_ahead[target] = (group, views.get(parse_target(target)[1]))
+
+    def header_group_ahead(self, target: str, limit: int) -> list[Delivery] | None:
+        """The pending refreshes of header `target` read ahead (at most `limit`), if they
+        were; its plan then shows the conversation read after them."""
+        ahead = self._headers_ahead.pop(target, None)
+        if ahead is None:
+            return None
+        group, view = ahead
+        self._views_taken[parse_target(target)[1]] = view
+        return group[:limit]
 
     def route(self, head: Delivery) -> Route:
         """The target and kind of a delivery; UnknownKind when this version cannot send it."""
@@ -158,7 +192,10 @@ class DeliveryPlanner:
         read with the thread in one statement (the thread alone before it has any). Read
         after the refreshes it sends: a change committed since queued one more, which
         follows."""
-        latest = await latest_view_in(route.ident)
+        if route.ident in self._views_taken:  # read after its refreshes (`read_ahead`)
+            latest = self._views_taken.pop(route.ident)
+        else:
+            latest = await latest_view_in(route.ident)
         thread = latest.thread if latest is not None else await get_by_id(Thread, route.ident)
         if thread.external_id is None:  # nothing to send: it opens with its header as it is
             return Plan([], 1, thread.workspace_kind)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from tortoise.exceptions import DoesNotExist
@@ -139,8 +139,8 @@ class DeliveryExecutor:
     async def plan(self, deliveries: list[Delivery]) -> Plan:
         return await self.planner.plan(deliveries)
 
-    async def read_ahead(self, heads: list[Delivery]) -> None:
-        await self.planner.read_ahead(heads)
+    async def read_ahead(self, heads: list[Delivery], headers: Sequence[Delivery] = ()) -> None:
+        await self.planner.read_ahead(heads, headers)
 
     async def widen(
         self, group: list[Delivery], plan: Plan, *, scarce: bool

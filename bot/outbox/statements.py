@@ -53,6 +53,15 @@ PENDING_OF: Prepared[list[Delivery]] = Prepared(
         Delivery.filter(target=target, status=DeliveryStatus.PENDING).order_by("id").limit(limit)
     ),
 )
+# The pending deliveries of several targets at once (threads' header refreshes), oldest first.
+PENDING_OF_EACH: Prepared[list[Delivery]] = Prepared(
+    Delivery,
+    lambda targets, limit: (
+        Delivery.filter(target__in=targets, status=DeliveryStatus.PENDING)
+        .order_by("id")
+        .limit(limit)
+    ),
+)
 ALBUM: Prepared[list[Delivery]] = Prepared(
     Delivery,
     lambda target, group_key: (

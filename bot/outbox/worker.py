@@ -13,6 +13,7 @@ from bot.base.metrics import Metrics
 from bot.base.redact import Redactor
 from bot.outbox.claims import Claims
 from bot.outbox.delivery_plan import Plan, Unavailable
+from bot.outbox.delivery_planner import HEADER_REFRESHES_TOGETHER
 from bot.outbox.executor import DeliveryExecutor
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import TargetKind
@@ -35,7 +36,7 @@ HEADER_PREFIX = f"{TargetKind.HEADER}:"
 BOOKKEEPING_WAITS_AT_MOST = 2.0
 # Targets whose pending deliveries go in one step, at most so many: a thread's header
 # refreshes (superseded by the last) and a line's receipts (reactions, paced one by one).
-TAKEN_TOGETHER = {TargetKind.HEADER: 100, TargetKind.CONFIRM: 20}
+TAKEN_TOGETHER = {TargetKind.HEADER: HEADER_REFRESHES_TOGETHER, TargetKind.CONFIRM: 20}
 # Heads planned, then claimed in one statement, at most so many at a time: as many as may be
 # sent at once (the worker's concurrency), so that the first of a long step goes at once.
 CLAIMED_TOGETHER = 16
@@ -173,7 +174,10 @@ class OutboxWorker:
             if not _is_bookkeeping(head) and self._held.get(head.target, 0.0) <= mono
         ]
         messages_due = bool(going)
-        await self._executor.read_ahead(going)  # what planning each reads, for all at once
+        # What planning each reads, for all at once; the headers' refreshes when they go now
+        # (while messages are due they are put off behind them).
+        headers = [] if messages_due else [h for h in heads if _is_header(h)]
+        await self._executor.read_ahead(going, headers)
         # A chunk's heads are planned, then claimed in one statement, then started one by
         # one: the pacing stamp of each is taken right before its send, and a 429 of the send
         # before is heard first. (Claiming and pacing a whole step's groups before sending
@@ -292,7 +296,8 @@ class OutboxWorker:
         so do a line's receipts (one claim and one mark for many reactions)."""
         together = TAKEN_TOGETHER.get(head.target.partition(":")[0])
         if together:
-            return list(await PENDING_OF(head.target, together))
+            ahead = self._executor.planner.header_group_ahead(head.target, together)
+            return ahead if ahead is not None else list(await PENDING_OF(head.target, together))
         if not head.group_key:
             return [head]
         return list(await ALBUM(head.target, head.group_key))

@@ -118,7 +118,7 @@ async def test_a_waiter_cancelled_after_the_lock_was_handed_to_it_gives_it_back(
     assert not await client.exists(STORED)
     async with asyncio.timeout(1):  # taken again at once, not after a lease
         async with RedisLocks(client)(KEY):
-            pass
+            assert await client.exists(STORED)
 
 
 async def test_keys_asked_in_the_same_moment_go_to_redis_in_one_round_trip(

@@ -6,27 +6,22 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from tortoise.exceptions import DoesNotExist
 from tortoise.transactions import in_transaction
 
 from bot.api.webhook_calls import call_for
 from bot.base.cards import payload_card
 from bot.base.clock import Clock
 from bot.base.connections import Connections
-from bot.base.i18n import Text, _, pick_language
+from bot.base.i18n import Text, _
 from bot.base.metrics import Metrics
 from bot.base.ports import (
     CustomerBlocked,
-    CustomerTarget,
     PermanentError,
     ThreadTarget,
 )
 from bot.base.text_codec import payload_text
 from bot.conversations.message_links import (
-    arrived_as,
     copy_of,
-    counterpart,
-    customer_chat_key,
     plain_id,
     workspace_chat_key,
 )
@@ -34,6 +29,7 @@ from bot.conversations.view import header_card, load_for_view
 from bot.outbox import merging
 from bot.outbox import message_copies as copies
 from bot.outbox.completions import Completions, Outcome
+from bot.outbox.customer_sends import CustomerSends, receipts_of
 from bot.outbox.delivery_plan import (
     SHOWN_WHEN_DEAD,
     HelperGone,
@@ -42,9 +38,8 @@ from bot.outbox.delivery_plan import (
     UnknownKind,
 )
 from bot.outbox.delivery_planner import DeliveryPlanner
-from bot.outbox.queue import Outbox, Receipt, TargetKind, parse_target
-from bot.outbox.sends import CustomerSend, ThreadSend
-from bot.outbox.statements import CONVERSATION_TO_CUSTOMER, FIRST_LINK
+from bot.outbox.queue import Outbox, TargetKind, parse_target
+from bot.outbox.sends import ThreadSend
 from bot.outbox.thread_header import ThreadHeaders
 from bot.outbox.thread_opening import ThreadOpener
 from bot.rules import webhook_action
@@ -53,10 +48,8 @@ from storage.models import (
     Delivery,
     DeliveryKind,
     DeliveryStatus,
-    Direction,
     Identity,
     Line,
-    Message,
     Thread,
 )
 from storage.prepared import get_by_id
@@ -65,7 +58,6 @@ log = logging.getLogger(__name__)
 
 
 ThreadOp = Callable[[ThreadSend], Awaitable[None]]
-CustomerOp = Callable[[CustomerSend], Awaitable[None]]
 LineOp = Callable[[Line, Delivery], Awaitable[None]]  # into a line's chat, outside threads
 
 
@@ -86,7 +78,6 @@ class DeliveryExecutor:
         self._metrics = metrics
         self._clock = clock
         self._operator_language = operator_language
-        self._customer_language = customer_language  # read live: the admin panel changes it
         self._headers = ThreadHeaders()
         self._threads = ThreadOpener(self._headers, operator_language)
         # What each kind of delivery does, per target; a kind missing here is unknown there.
@@ -98,13 +89,11 @@ class DeliveryExecutor:
             DeliveryKind.CARD_POST: self._post_header_card,
             DeliveryKind.STATE: self._refresh_thread,  # rows queued before header queues
         }
-        self._customer_ops: dict[DeliveryKind, CustomerOp] = {
-            DeliveryKind.RELAY: self._relay_to_customer,
-            DeliveryKind.EDIT: self._edit_at_customer,
-            DeliveryKind.DELETE: self._delete_at_customer,
-            DeliveryKind.NOTICE: self._notice_customer,
-            DeliveryKind.ASK: self._ask_customer,
-        }
+        self._customers = CustomerSends(
+            sender_of=lambda channel: self.planner.customer(channel),
+            language=customer_language,
+            done=self._done,
+        )
         self._line_ops: dict[TargetKind, dict[DeliveryKind, LineOp]] = {
             TargetKind.LINE: {
                 DeliveryKind.NOTICE: self._notice_in_line,
@@ -117,7 +106,7 @@ class DeliveryExecutor:
             waiting_for,
             {
                 TargetKind.THREAD: self._thread_ops.keys(),
-                TargetKind.CUSTOMER: self._customer_ops.keys(),
+                TargetKind.CUSTOMER: self._customers.kinds,
                 TargetKind.HEADER: (DeliveryKind.STATE,),
                 TargetKind.WEBHOOK: (DeliveryKind.WEBHOOK,),
                 TargetKind.RULE: (DeliveryKind.WEBHOOK,),
@@ -126,7 +115,7 @@ class DeliveryExecutor:
         )
         self._sends: dict[TargetKind, Callable[[Route, list[Delivery], Any], Awaitable[None]]] = {
             TargetKind.THREAD: self._to_thread,
-            TargetKind.CUSTOMER: self._to_customer,
+            TargetKind.CUSTOMER: self._customers.send,
             TargetKind.LINE: self._to_line,
             TargetKind.CONFIRM: self._to_line,
             TargetKind.HEADER: self._to_header,
@@ -313,73 +302,6 @@ class DeliveryExecutor:
     async def _refresh_thread(self, send: ThreadSend) -> None:
         await self._headers.update(send.thread, send.target, send.sender, send.head)
 
-    async def _to_customer(self, route: Route, deliveries: list[Delivery], planned: Any) -> None:
-        head = deliveries[0]
-        if isinstance(planned, Conversation):  # read with its identity to plan the send
-            conversation, identity = planned, planned.identity
-        else:
-            identity = planned if isinstance(planned, Identity) else None
-            identity = identity or await get_by_id(Identity, route.ident)
-            found = await CONVERSATION_TO_CUSTOMER(head.conversation_id)  # type: ignore[attr-defined]
-            if found is None:
-                raise DoesNotExist(f"the conversation of delivery {head.id} is gone")
-            conversation = found
-        sender = self.planner.customer(identity.channel)
-        language = pick_language(identity.language, self._customer_language())
-        target = CustomerTarget(conversation.entry_point.key, identity.external_id, language)
-        chat_key = customer_chat_key(conversation.entry_point.key, identity.external_id)
-        send = CustomerSend(conversation, sender, target, chat_key, deliveries)
-        await self._customer_ops[route.kind](send)
-
-    async def _relay_to_customer(self, send: CustomerSend) -> None:
-        line = send.conversation.line
-        messages, external_ids = await copies.relay(
-            send.sender,
-            send.target,
-            send.deliveries,
-            send.chat_key,
-            arrived_in=workspace_chat_key(line.workspace_kind, line.workspace_chat),
-        )
-        receipts = await self._receipts(line, messages, True)
-        sent = [d.id for d in send.deliveries]
-        await self._done(Outcome(sent, [(send.chat_key, messages, external_ids)], receipts))
-
-    async def _edit_at_customer(self, send: CustomerSend) -> None:
-        await copies.edit(send.sender, send.target, send.head, send.chat_key)
-
-    async def _delete_at_customer(self, send: CustomerSend) -> None:
-        external_id = await counterpart(send.head.message_id, send.chat_key)  # type: ignore[attr-defined]
-        if external_id:
-            await send.sender.delete(send.target, external_id)
-
-    async def _notice_customer(self, send: CustomerSend) -> None:
-        await send.sender.notice(send.target, payload_text(send.head.payload))
-
-    async def _ask_customer(self, send: CustomerSend) -> None:
-        payload = send.head.payload
-        await send.sender.ask(
-            send.target, payload_card(payload["card"]), payload_text(payload["fallback"])
-        )
-
-    async def _receipts(
-        self, line: Line, messages: list[Message], delivered: bool
-    ) -> list[Receipt]:
-        """What shows the operators whether their answers among `messages` went."""
-        ws_key = workspace_chat_key(line.workspace_kind, line.workspace_chat)
-        receipts = []
-        for message in messages:
-            if message.direction != Direction.OUT:
-                continue
-            # An answer typed in the workspace: its id there is in its source key. Else its
-            # first link there, if any (written through the desk, it has none).
-            external_id = arrived_as(message, ws_key)
-            if external_id is None:
-                origin = await FIRST_LINK(message.id, ws_key)
-                external_id = origin.external_id if origin else None
-            if external_id is not None:
-                receipts.append(Receipt(line.id, line.workspace_chat, external_id, delivered))
-        return receipts
-
     # -- failures ---------------------------------------------------------------------------
 
     async def thread_gone(self, deliveries: list[Delivery]) -> None:
@@ -407,7 +329,7 @@ class DeliveryExecutor:
                 messages = (
                     await copies.messages_of(deliveries) if head.op == DeliveryKind.RELAY else []
                 )
-                for receipt in await self._receipts(conversation.line, messages, False):
+                for receipt in await receipts_of(conversation.line, messages, False):
                     await self._outbox.confirm(*receipt)
                 text = Text(_("Not delivered to the customer: {reason}."), reason=Text(reason))
             else:

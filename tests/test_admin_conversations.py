@@ -190,6 +190,7 @@ async def test_the_conversation_page_tells_the_whole_story(
     await desk.settle()
     thread = desk.topic_of("Ivan")["message_thread_id"]
     desk.fake.user_sends(IVAN, kind="document", caption="the receipt")
+    await desk.settle()
     desk.clock.advance(minutes=7)
     desk.fake.member_sends(OPERATOR_CHAT, OLGA, "It ships tomorow", thread_id=thread)
     desk.fake.member_sends(OPERATOR_CHAT, OLGA, "/note VIP customer", thread_id=thread)

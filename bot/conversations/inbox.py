@@ -147,7 +147,6 @@ class Inbox:
     async def _accept(self, inbound: InboundMessage) -> Accepted:
         # A repeat is refused by the message's unique source key, which rolls all of it back.
         entry_point = await self._entry_point(inbound.entry_point.key)
-        now = self._clock.now()
         async with in_transaction():
             identity, conversation, first = await _identity_and_open_conversation(inbound)
             contact = identity.contact
@@ -167,7 +166,7 @@ class Inbox:
                     self._outbox, self._clock, contact, identity, entry_point, first_contact=first
                 )
             else:
-                conversation.last_customer_message_at = now
+                conversation.last_customer_message_at = self._clock.now()
                 await conversation.save(update_fields=["last_customer_message_at"])
             conversation_is(conversation.id)
             message = await record_from_customer(conversation, inbound)

@@ -168,15 +168,12 @@ class OutboxWorker:
             for head in candidates
             if head.target not in self._inflight and self._shares.mine(head.target)
         ]
-        going = [
-            head
-            for head in heads
-            if not _is_bookkeeping(head) and self._held.get(head.target, 0.0) <= mono
-        ]
+        unheld = [head for head in heads if self._held.get(head.target, 0.0) <= mono]
+        going = [head for head in unheld if not _is_bookkeeping(head)]
         messages_due = bool(going)
         # What planning each reads, for all at once; the headers' refreshes when they go now
         # (while messages are due they are put off behind them).
-        headers = [] if messages_due else [h for h in heads if _is_header(h)]
+        headers = [] if messages_due else [head for head in unheld if _is_header(head)]
         await self._executor.read_ahead(going, headers)
         # A chunk's heads are planned, then claimed in one statement, then started one by
         # one: the pacing stamp of each is taken right before its send, and a 429 of the send

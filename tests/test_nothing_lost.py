@@ -10,7 +10,7 @@ import pytest
 
 from bot.base.clock import Clock
 from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
-from storage.models import Conversation, Delivery, DeliveryStatus, Message
+from storage.models import Contact, Conversation, Delivery, DeliveryStatus, Message
 from tests.fakes.desk import OPERATOR_CHAT, Desk, shown_texts
 from tests.fakes.telegram import FakeTelegram
 
@@ -52,6 +52,48 @@ async def test_first_messages_arriving_at_once_open_one_topic(desk: Desk) -> Non
     assert len(desk.fake.topics(OPERATOR_CHAT)) == 1
     assert await Conversation.all().count() == 1
     assert sorted(desk.topic_texts("Ivan")) == sorted(m["text"] for m in sent)
+
+
+async def test_new_customers_writing_at_once_each_open_their_topic_and_one_refused_spoils_none(
+    desk: Desk,
+) -> None:
+    """New customers' first messages that arrive together are stored together; one the
+    database refuses (its id is another's, stored in the same moment) leaves no contact and
+    no topic behind, and the others are stored each in their own conversation."""
+    entry = EntryPointRef("telegram", f"telegram:{desk.fake.bot_id}", "@relaydesk_bot")
+    names = {CUSTOMER + n: f"Customer{n}" for n in range(4)}
+    firsts = []
+    for user, name in names.items():
+        desk.fake.add_user(user, name)
+        sent = desk.fake.user_sends(user, f"Hello from {name}")
+        firsts.append(
+            InboundMessage(
+                entry,
+                CustomerRef("telegram", str(user), name),
+                str(user),
+                str(sent["message_id"]),
+                MessageBody("text", sent["text"]),
+            )
+        )
+    forged = InboundMessage(
+        entry,
+        CustomerRef("telegram", str(CUSTOMER + 9), "Forger"),
+        firsts[0].chat,
+        firsts[0].external_id,
+        MessageBody("text", "not mine"),
+    )
+
+    accepted = await asyncio.gather(*(desk.core.inbox.accept(m) for m in [*firsts, forged]))
+    desk.core.worker.wake()
+    await desk.settle()
+
+    assert [a.new_conversation for a in accepted] == [True] * 4 + [False]
+    for name in names.values():
+        assert desk.topic_texts(name) == [f"Hello from {name}"]
+    assert desk.fake.topic(OPERATOR_CHAT, "Forger") is None
+    assert await Conversation.all().count() == 4
+    assert await Contact.all().count() == 4
+    assert await Message.filter(text="not mine").count() == 0
 
 
 async def test_a_topic_deleted_by_hand_is_opened_again_and_the_message_lands_there(

@@ -14,6 +14,12 @@ _IDENTITY_WITH_CONTACT: Prepared[Identity | None] = Prepared(
         Identity.filter(channel=channel, external_id=external_id).select_related("contact").first()
     ),
 )
+_KNOWN: Prepared[list[tuple[str, str]]] = Prepared(
+    Identity,
+    lambda channels, external_ids: Identity.filter(
+        channel__in=channels, external_id__in=external_ids
+    ).values_list("channel", "external_id"),
+)
 
 
 async def identity_of(ref: CustomerRef, found: Identity | None = None) -> Identity:
@@ -28,18 +34,7 @@ async def identity_seen(ref: CustomerRef, found: Identity | None = None) -> tupl
     contact is new too, with no conversations yet)."""
     identity = found or await _IDENTITY_WITH_CONTACT(ref.channel, ref.external_id)
     if identity is None:
-        contact = await Contact.create(
-            name=ref.display_name, language=ref.language, email=ref.email
-        )
-        made = await Identity.create(
-            contact=contact,
-            channel=ref.channel,
-            external_id=ref.external_id,
-            username=ref.username,
-            display_name=ref.display_name,
-            language=ref.language,
-        )
-        return made, True
+        return await first_identity(ref), True
     await _fill_contact(identity, ref)
     changed = (identity.username, identity.display_name, identity.language) != (
         ref.username,
@@ -53,6 +48,26 @@ async def identity_seen(ref: CustomerRef, found: Identity | None = None) -> tupl
         identity.blocked_at = None
         await identity.save()
     return identity, False
+
+
+async def first_identity(ref: CustomerRef) -> Identity:
+    """The identity of a customer who writes for the first time, with their new contact."""
+    contact = await Contact.create(name=ref.display_name, language=ref.language, email=ref.email)
+    return await Identity.create(
+        contact=contact,
+        channel=ref.channel,
+        external_id=ref.external_id,
+        username=ref.username,
+        display_name=ref.display_name,
+        language=ref.language,
+    )
+
+
+async def known_identities(refs: list[CustomerRef]) -> set[tuple[str, str]]:
+    """The (channel, external id) of those of `refs` who wrote before (one statement)."""
+    channels = sorted({ref.channel for ref in refs})
+    external_ids = sorted({ref.external_id for ref in refs})
+    return set(await _KNOWN(channels, external_ids))
 
 
 async def _fill_contact(identity: Identity, ref: CustomerRef) -> None:

@@ -19,6 +19,7 @@ from bot.base.once_at_a_time import once_at_a_time
 from bot.conversations.csat_answers import pressed_rating, typed_answer
 from bot.conversations.customer_identity import identity_seen
 from bot.conversations.desk_actions import DeskActions
+from bot.conversations.first_contacts import FirstContacts
 from bot.conversations.first_texts import FirstTexts
 from bot.conversations.message_links import (
     apply_edit,
@@ -108,6 +109,13 @@ class Inbox:
             first_texts=self._first_texts,
             entry_point=self._entry_point,
         )
+        self._first_contacts = FirstContacts(
+            outbox=outbox,
+            clock=clock,
+            entry_point=self._entry_point,
+            relay_delay=lambda inbound: self._relay_delay(inbound, new=True),
+            after_opening=self._after_opening,
+        )
 
     async def accept(self, inbound: InboundMessage) -> Accepted:
         """Store and queue `inbound` exactly once, however often and concurrently it arrives."""
@@ -126,6 +134,12 @@ class Inbox:
                         if wrote is not None:
                             await self._suggest(wrote.conversation, inbound)
                             return Accepted(wrote.message_id, wrote.conversation.id)
+                        opened = await self._first_contacts.accept(inbound)
+                        if opened is not None:
+                            await self._suggest(opened.conversation, inbound)
+                            return Accepted(
+                                opened.message_id, opened.conversation.id, new_conversation=True
+                            )
                     return await self._accept(inbound)
             except IntegrityError:
                 if await Message.exists(source_key=inbound.source_key):
@@ -175,28 +189,53 @@ class Inbox:
                 conversation,
                 message=message,
                 group_key=inbound.album_key,
-                delay=self._album_wait
-                if inbound.album_key
-                else (self._first_texts.wait if is_new else 0.0),
-            )
-            outcome = await self._rules.incoming(
-                conversation,
-                "new_conversation" if is_new else "customer_message",
-                contact=contact,
-                entry_point=entry_point,
-                text=inbound.body.text or "",
+                delay=self._relay_delay(inbound, new=is_new),
             )
             if is_new:
-                if self._opened is not None:
-                    await self._opened(conversation)
-                if not inbound.album_key:
-                    self._first_texts.started(conversation)
-                await welcome(self._actions, self._outbox, self._clock, conversation, outcome)
+                await self._after_opening(conversation, inbound, identity, entry_point)
             else:
+                text = inbound.body.text or ""
+                await self._rules.incoming(
+                    conversation,
+                    "customer_message",
+                    contact=contact,
+                    entry_point=entry_point,
+                    text=text,
+                )
                 await self._first_texts.another(conversation)
-                await resume(self._actions, self._rules, conversation, inbound.body.text or "")
+                await resume(self._actions, self._rules, conversation, text)
         await self._suggest(conversation, inbound)
         return Accepted(message.id, conversation.id, new_conversation=is_new)
+
+    def _relay_delay(self, inbound: InboundMessage, *, new: bool) -> float:
+        """How long a customer's message waits in the outbox: an album's part for the other
+        parts, a new conversation's first text for the lines typed after it."""
+        if inbound.album_key:
+            return self._album_wait
+        return self._first_texts.wait if new else 0.0
+
+    async def _after_opening(
+        self,
+        conversation: Conversation,
+        inbound: InboundMessage,
+        identity: Identity,
+        entry_point: EntryPoint,
+    ) -> None:
+        """What follows a new conversation's first message, in the transaction that stores
+        it: the incoming rules, the API's event, the first text's gathering, the greeting and
+        routing."""
+        outcome = await self._rules.incoming(
+            conversation,
+            "new_conversation",
+            contact=identity.contact,
+            entry_point=entry_point,
+            text=inbound.body.text or "",
+        )
+        if self._opened is not None:
+            await self._opened(conversation)
+        if not inbound.album_key:
+            self._first_texts.started(conversation)
+        await welcome(self._actions, self._outbox, self._clock, conversation, outcome)
 
     async def _suggest(self, conversation: Conversation, inbound: InboundMessage) -> None:
         """Answers offered for a customer's text once it is stored."""

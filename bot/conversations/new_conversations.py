@@ -31,11 +31,13 @@ async def open_conversation(
     entry_point: EntryPoint,
     *,
     first_contact: bool = False,
+    line: Line | None = None,
 ) -> Conversation:
     """The contact's new conversation, written to by the customer now. `first_contact`: the
-    contact was made just now, so it has no thread to look for."""
-    # As it is now: an admin may have pointed the entry point at another line.
-    line = await Line.get(entry_points__id=entry_point.id)
+    contact was made just now, so it has no thread to look for. `line`: the entry point's
+    line, read a moment ago."""
+    if line is None:  # as it is now: an admin may have pointed the entry point elsewhere
+        line = await Line.get(entry_points__id=entry_point.id)
     workspace = {"workspace_kind": line.workspace_kind, "workspace_chat": line.workspace_chat}
     if first_contact:
         thread, created = await Thread.create(contact=contact, line=line, **workspace), True

@@ -66,6 +66,8 @@ class DeliveryPlanner:
         # conversation as viewed, by target; then that view, by thread, once they are taken.
         self._headers_ahead: dict[str, tuple[list[Delivery], Conversation | None]] = {}
         self._views_taken: dict[int, Conversation | None] = {}
+        # What waits in the threads whose relays open them with their card, by target.
+        self._runs_ahead: dict[str, list[Delivery]] = {}
 
     async def read_ahead(self, heads: list[Delivery], headers: Sequence[Delivery] = ()) -> None:
         """Read what planning `heads` will read one by one, where one statement reads it for
@@ -95,6 +97,13 @@ class DeliveryPlanner:
                 if head.message_id in messages:  # type: ignore[attr-defined]
                     head.message = messages[head.message_id]  # type: ignore[attr-defined]
             self.origins_ahead = await copies.origins_of(padded(ids))
+        # And what waits behind them where they bring their thread's card (`widen`).
+        owing = [
+            head.target
+            for head in relays
+            if _may_owe_card(self._threads_ahead.get(parse_target(head.target)[1]))
+        ]
+        self._runs_ahead = await merging.queued_in(owing) if len(owing) > 1 else {}
         await self._read_headers_ahead(headers)
 
     async def _read_headers_ahead(self, heads: Sequence[Delivery]) -> None:
@@ -182,7 +191,7 @@ class DeliveryPlanner:
             return group, plan
         if not scarce and not owes_card(thread, self.workspace(thread.workspace_kind)):
             return group, plan
-        run = await merging.queued_run(head)
+        run = await merging.queued_run(head, self._runs_ahead.pop(head.target, None))
         if len(run) < 2:
             return group, plan
         return run, await self._plan_thread(self.route(head), run, thread)
@@ -285,6 +294,12 @@ def _one_message_to_customer(head: Delivery) -> bool:
         and head.conversation_id is not None  # type: ignore[attr-defined]
         and not head.group_key
     )
+
+
+def _may_owe_card(thread: Thread | None) -> bool:
+    """Whether `thread`'s next message may bring its card (`owes_card`, told apart by the
+    sender only for a thread still to open)."""
+    return thread is not None and (thread.external_id is None or thread.card_owed)
 
 
 def owes_card(thread: Thread, sender: WorkspaceSender) -> bool:

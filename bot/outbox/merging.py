@@ -17,7 +17,7 @@ from bot.base.ports import Outgoing
 from bot.conversations.message_links import MAX_PARTS, messages_shown_in
 from bot.conversations.view import header_card, load_for_view
 from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, Message, Thread
-from storage.prepared import Prepared
+from storage.prepared import Prepared, padded
 
 # At most so many texts, and so many characters of them, in one message: with the card and
 # the times it stays under Telegram's 4096 characters.
@@ -53,11 +53,39 @@ _QUEUED_FROM: Prepared[list[Delivery]] = Prepared(
         .select_related("message")
     ),
 )
+# The pending deliveries of several threads at once, oldest first, with their messages.
+_QUEUED_IN: Prepared[list[Delivery]] = Prepared(
+    Delivery,
+    lambda targets, limit: (
+        Delivery.filter(target__in=targets, status=DeliveryStatus.PENDING)
+        .order_by("id")
+        .limit(limit)
+        .select_related("message")
+    ),
+)
 
 
-async def queued_run(head: Delivery) -> list[Delivery]:
-    """`head` and the texts queued right behind it in its thread that may go with it."""
-    rows = await _QUEUED_FROM(head.target, head.id)
+async def queued_in(targets: list[str]) -> dict[str, list[Delivery]]:
+    """What waits in each of the threads `targets` (as `queued_run` reads it for one), in
+    one statement. A thread whose queue was cut by the statement's limit before it holds a
+    whole run is left out: its run is read alone."""
+    limit = MAX_PARTS * len(targets)
+    rows = await _QUEUED_IN(padded(targets), limit)
+    queued: dict[str, list[Delivery]] = {target: [] for target in targets}
+    for row in rows:
+        queued[row.target].append(row)
+    if len(rows) < limit:
+        return queued
+    return {target: run for target, run in queued.items() if len(run) >= MAX_PARTS}
+
+
+async def queued_run(head: Delivery, queued: list[Delivery] | None = None) -> list[Delivery]:
+    """`head` and the texts queued right behind it in its thread that may go with it;
+    `queued`: what waits in the thread, as `queued_in` read it a moment ago."""
+    if queued is None:
+        rows = await _QUEUED_FROM(head.target, head.id)
+    else:
+        rows = [row for row in queued if row.id >= head.id][:MAX_PARTS]
     run: list[Delivery] = []
     size = 0
     for row in rows:

@@ -20,7 +20,7 @@ from tests.fakes.process import RelaydeskProcess
 from tests.fakes.telegram import FakeTelegram
 
 CUSTOMERS = range(5001, 5011)
-ROUNDS = 3
+ROUNDS = 6
 # On PostgreSQL the dead process's claims on deliveries are waited out (a 10 s lease).
 ARRIVAL_WITHIN = 60.0
 
@@ -53,6 +53,9 @@ async def test_kill_9_mid_burst_loses_no_accepted_message(
     fake = fake_telegram
     fake.answer_delay = 0.15  # every call acts at once and answers 0.15 s later
     desk = RelaydeskProcess(fake, database_url, tmp_path)
+    # Each text a send of its own (no first text waits for the lines after it), one
+    # customer's one after another: the kill comes while most of the burst is unsent.
+    desk.env["RELAYDESK_FIRST_MESSAGE_WAIT_SECONDS"] = "0"
     sent = [f"{user}-{r}" for r in range(ROUNDS) for user in CUSTOMERS]
     try:
         await desk.start()

@@ -15,7 +15,6 @@ refuses fails only its own send (which is then retried, as a failed write always
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from tortoise.transactions import in_transaction
@@ -25,6 +24,7 @@ from bot.base.gathering import Gathering
 from bot.conversations.message_links import copy_links
 from bot.outbox.queue import Outbox, Receipt
 from bot.outbox.statements import MARK_SENT
+from bot.outbox.thread_opening import PostedCard, cards_posted
 from storage.models import Delivery, Message, MessageLink
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class Outcome:
     sent: list[int]  # deliveries that went (those still pending are marked sent)
     copies: list[Copies] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
-    also: Callable[[], Awaitable[None]] | None = None  # more writes of the same transaction
+    cards: list[PostedCard] = field(default_factory=list)  # new threads' cards it posted
 
 
 class Completions:
@@ -82,8 +82,8 @@ class Completions:
                 links += copy_links(chat_key, zip(messages, external_ids, strict=False))
         receipts = [self._outbox.receipt(r) for o in outcomes for r in o.receipts]
         sent = [ident for outcome in outcomes for ident in outcome.sent]
-        more = [outcome.also for outcome in outcomes if outcome.also is not None]
-        if not links and not receipts and not more:  # one statement needs no transaction
+        cards = [card for outcome in outcomes for card in outcome.cards]
+        if not links and not receipts and not cards:  # one statement needs no transaction
             await MARK_SENT(sent, self._clock.now())
             return
         async with in_transaction():
@@ -93,5 +93,5 @@ class Completions:
                 await Delivery.bulk_create(receipts)
             if sent:
                 await MARK_SENT(sent, self._clock.now())
-            for also in more:
-                await also()
+            if cards:
+                await cards_posted(cards)

@@ -41,7 +41,7 @@ from bot.outbox.delivery_planner import DeliveryPlanner
 from bot.outbox.queue import Outbox, TargetKind, parse_target
 from bot.outbox.sends import ThreadSend
 from bot.outbox.thread_header import ThreadHeaders
-from bot.outbox.thread_opening import ThreadOpener
+from bot.outbox.thread_opening import PostedCard, ThreadOpener
 from bot.rules import webhook_action
 from storage.models import (
     Conversation,
@@ -260,17 +260,13 @@ class DeliveryExecutor:
         owed = (send.opened or await self._threads.owed_card(thread)) if thread.card_owed else None
         parts = [merging.part(m) for m in messages]
         result = await send.sender.relay_together(send.target, parts, owed[1] if owed else None)
-        card_posted = None
+        cards = []
         if owed is not None and result.card_id is not None:
-            view, card_id = owed[0], result.card_id
-
-            async def card_posted() -> None:
-                await self._threads.card_posted(thread, view, card_id)
-
+            cards = [PostedCard(thread, owed[0], result.card_id)]
         # The texts, their links and the card: all or nothing.
         sent = [d.id for d in send.deliveries]
         copied = [(send.chat_key, messages, result.external_ids)]
-        await self._done(Outcome(sent, copied, also=card_posted))
+        await self._done(Outcome(sent, copied, cards=cards))
         if owed is not None and result.card_id is not None:
             self._headers.shown(thread, result.card_id, owed[1])
 

@@ -7,6 +7,7 @@ fails after the thread was opened is retried into that thread, never into a seco
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
@@ -20,6 +21,25 @@ log = logging.getLogger(__name__)
 
 # A conversation as its thread's card showed it, and that card.
 Opened = tuple[Conversation, Card]
+
+
+@dataclass(frozen=True)
+class PostedCard:
+    """A thread's owed card, posted: the message `card_id` shows `view`'s card."""
+
+    thread: Thread
+    view: Conversation
+    card_id: str
+
+
+async def cards_posted(cards: list[PostedCard]) -> None:
+    """Store that each card shows its conversation and its thread owes none, in two
+    statements for all; call inside the transaction that stores what came with them."""
+    for card in cards:
+        card.view.card_message_id = card.card_id
+        card.thread.card_owed = False
+    await Conversation.bulk_update([card.view for card in cards], fields=["card_message_id"])
+    await Thread.filter(id__in=[card.thread.id for card in cards]).update(card_owed=False)
 
 
 class ThreadOpener:
@@ -65,10 +85,7 @@ class ThreadOpener:
     async def card_posted(self, thread: Thread, view: Conversation, card_id: str) -> None:
         """Store that `card_id` shows `view`'s card; call inside the transaction that stores
         what came with it."""
-        view.card_message_id = card_id
-        await view.save(update_fields=["card_message_id"])
-        thread.card_owed = False
-        await thread.save(update_fields=["card_owed"])
+        await cards_posted([PostedCard(thread, view, card_id)])
 
     async def _latest_card(self, thread: Thread) -> tuple[Conversation, Card]:
         view = await self._latest_view(thread)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.base.clock import Clock
 from bot.base.events import CustomerRef, EntryPointRef, InboundMessage, MessageBody
+from bot.conversations.inbox import UnknownEntryPoint
 from storage.models import Contact, Conversation, Delivery, DeliveryStatus, Message
 from tests.fakes.desk import OPERATOR_CHAT, Desk, shown_texts
 from tests.fakes.telegram import FakeTelegram
@@ -90,10 +91,36 @@ async def test_new_customers_writing_at_once_each_open_their_topic_and_one_refus
     assert [a.new_conversation for a in accepted] == [True] * 4 + [False]
     for name in names.values():
         assert desk.topic_texts(name) == [f"Hello from {name}"]
-    assert desk.fake.topic(OPERATOR_CHAT, "Forger") is None
+    assert not [t for t in desk.fake.topics(OPERATOR_CHAT) if "Forger" in t["name"]]
     assert await Conversation.all().count() == 4
     assert await Contact.all().count() == 4
     assert await Message.filter(text="not mine").count() == 0
+
+
+async def test_a_first_message_through_an_unknown_entry_point_fails_alone(desk: Desk) -> None:
+    entry = EntryPointRef("telegram", f"telegram:{desk.fake.bot_id}", "@relaydesk_bot")
+    gone = EntryPointRef("telegram", "telegram:999", "@gone_bot")
+    firsts = []
+    for n, through in enumerate([entry, gone, entry]):
+        user = CUSTOMER + n
+        desk.fake.add_user(user, f"Customer{n}")
+        customer = CustomerRef("telegram", str(user), f"Customer{n}")
+        firsts.append(
+            InboundMessage(through, customer, str(user), "1", MessageBody("text", f"Hello {n}"))
+        )
+
+    accepted = await asyncio.gather(
+        *(desk.core.inbox.accept(m) for m in firsts), return_exceptions=True
+    )
+    desk.core.worker.wake()
+    await desk.settle()
+
+    assert isinstance(accepted[1], UnknownEntryPoint)
+    assert [a.new_conversation for a in (accepted[0], accepted[2])] == [True, True]  # type: ignore[union-attr]
+    assert sorted(await Message.all().values_list("text", flat=True)) == ["Hello 0", "Hello 2"]
+    assert desk.topic_texts("Customer0") == ["Hello 0"]
+    assert desk.topic_texts("Customer2") == ["Hello 2"]
+    assert not [t for t in desk.fake.topics(OPERATOR_CHAT) if "Customer1" in t["name"]]
 
 
 async def test_a_topic_deleted_by_hand_is_opened_again_and_the_message_lands_there(

@@ -19,6 +19,7 @@ still taken under its customer's lock.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -84,7 +85,11 @@ class FirstContacts:
         return await self._batches.submit(inbound)
 
     async def _store(self, inbounds: list[InboundMessage]) -> list[Opened | None | BaseException]:
-        firsts = await self._firsts(inbounds)
+        try:
+            firsts = await self._firsts(inbounds)
+        except Exception as error:  # each goes the usual way, which tells what is wrong
+            log.info("Reading %d customers failed (%s): one by one", len(inbounds), error)
+            firsts = []
         stored: dict[int, Opened] = {}
         if len(firsts) > 1:  # one alone goes the usual way: nothing to save
             try:
@@ -110,7 +115,13 @@ class FirstContacts:
         new = [i for i in inbounds if (i.customer.channel, i.customer.external_id) not in known]
         if len(new) < 2:
             return []
-        entry_points = {i.entry_point.key: await self._entry_point(i.entry_point.key) for i in new}
+        entry_points: dict[str, EntryPoint] = {}
+        for key in {inbound.entry_point.key for inbound in new}:
+            with contextlib.suppress(LookupError):  # unknown: the usual way refuses it
+                entry_points[key] = await self._entry_point(key)
+        new = [inbound for inbound in new if inbound.entry_point.key in entry_points]
+        if len(new) < 2:
+            return []
         ids = sorted({entry_point.id for entry_point in entry_points.values()})
         lines = {
             row.id: row.line for row in await EntryPoint.filter(id__in=ids).select_related("line")

@@ -7,11 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.exceptions import IntegrityError
 
 from bot.base.clock import Clock
 from bot.outbox.completions import Completions, Outcome
 from bot.outbox.queue import Outbox, Receipt
-from storage.models import Delivery, DeliveryKind, DeliveryStatus
+from storage.models import Delivery, DeliveryKind, DeliveryStatus, Direction, Message
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -56,17 +57,18 @@ async def test_an_outcome_the_database_refuses_fails_its_own_send_only(
     completions: Completions,
 ) -> None:
     answers = await _answers(10)
+    # A copy of a message deleted meanwhile: its link points at no message.
+    gone = Message(id=10**9, direction=Direction.OUT, kind="text", text="gone")
+    gone._saved_in_db = True
+    copied = [("telegram:-100", [gone], ["77"])]
 
-    async def refused() -> None:
-        raise RuntimeError("the database refused this one")
-
-    outcomes = [Outcome([a.id], also=refused if n == 4 else None) for n, a in enumerate(answers)]
+    outcomes = [Outcome([a.id], copies=copied if n == 4 else []) for n, a in enumerate(answers)]
     results = await asyncio.wait_for(
         asyncio.gather(*(completions.store(o) for o in outcomes), return_exceptions=True),
         timeout=30,
     )
 
-    assert [isinstance(r, RuntimeError) for r in results] == [n == 4 for n in range(10)]
+    assert [isinstance(r, IntegrityError) for r in results] == [n == 4 for n in range(10)]
     sent = {d.id for d in await Delivery.filter(status=DeliveryStatus.SENT)}
     assert sent == {a.id for n, a in enumerate(answers) if n != 4}
     assert (await Delivery.get(id=answers[4].id)).status == DeliveryStatus.PENDING

@@ -16,6 +16,7 @@ from bot.base.cards import Card
 from bot.base.ports import Outgoing
 from bot.conversations.message_links import MAX_PARTS, messages_shown_in
 from bot.conversations.view import header_card, load_for_view
+from bot.outbox.statements import PENDING_OF_EACH_WITH_MESSAGES
 from storage.models import Conversation, Delivery, DeliveryKind, DeliveryStatus, Message, Thread
 from storage.prepared import Prepared, padded
 
@@ -53,16 +54,6 @@ _QUEUED_FROM: Prepared[list[Delivery]] = Prepared(
         .select_related("message")
     ),
 )
-# The pending deliveries of several threads at once, oldest first, with their messages.
-_QUEUED_IN: Prepared[list[Delivery]] = Prepared(
-    Delivery,
-    lambda targets, limit: (
-        Delivery.filter(target__in=targets, status=DeliveryStatus.PENDING)
-        .order_by("id")
-        .limit(limit)
-        .select_related("message")
-    ),
-)
 
 
 async def queued_in(targets: list[str]) -> dict[str, list[Delivery]]:
@@ -70,7 +61,7 @@ async def queued_in(targets: list[str]) -> dict[str, list[Delivery]]:
     one statement. A thread whose queue was cut by the statement's limit before it holds a
     whole run is left out: its run is read alone."""
     limit = MAX_PARTS * len(targets)
-    rows = await _QUEUED_IN(padded(targets), limit)
+    rows = await PENDING_OF_EACH_WITH_MESSAGES(padded(targets), limit)
     queued: dict[str, list[Delivery]] = {target: [] for target in targets}
     for row in rows:
         queued[row.target].append(row)

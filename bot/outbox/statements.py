@@ -53,14 +53,21 @@ PENDING_OF: Prepared[list[Delivery]] = Prepared(
         Delivery.filter(target=target, status=DeliveryStatus.PENDING).order_by("id").limit(limit)
     ),
 )
-# The pending deliveries of several targets at once (threads' header refreshes), oldest first.
-PENDING_OF_EACH: Prepared[list[Delivery]] = Prepared(
-    Delivery,
-    lambda targets, limit: (
+
+
+def _pending_of_each(targets: list[str], limit: int) -> QuerySet[Delivery]:
+    return (
         Delivery.filter(target__in=targets, status=DeliveryStatus.PENDING)
         .order_by("id")
         .limit(limit)
-    ),
+    )
+
+
+# The pending deliveries of several targets at once, oldest first: threads' header refreshes,
+# and what waits in threads, with its messages (`merging.queued_in`).
+PENDING_OF_EACH: Prepared[list[Delivery]] = Prepared(Delivery, _pending_of_each)
+PENDING_OF_EACH_WITH_MESSAGES: Prepared[list[Delivery]] = Prepared(
+    Delivery, lambda targets, limit: _pending_of_each(targets, limit).select_related("message")
 )
 ALBUM: Prepared[list[Delivery]] = Prepared(
     Delivery,
